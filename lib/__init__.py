@@ -1,0 +1,1 @@
+"""Core of the thi đua – khen thưởng dashboard: everything but the pages."""
