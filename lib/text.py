@@ -1,0 +1,66 @@
+"""Vietnamese text helpers: NFC normalisation, folding for matching, and collation."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Combining marks that change the letter itself (ă, â, ơ, ư, ê, ô) versus tone marks.
+_BREVE, _CIRCUMFLEX, _HORN = "\u0306", "\u0302", "\u031b"
+# Dictionary order of tones: none, huyền, hỏi, ngã, sắc, nặng.
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+_ALPHABET = [
+    "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m",
+    "n", "o", "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
+]  # fmt: skip
+_RANK = {ch: i for i, ch in enumerate(_ALPHABET)}
+_SPACES = re.compile(r"[\s_]+")
+
+
+def nfc(value: str) -> str:
+    """Return the text in NFC with surrounding spaces removed and inner runs folded."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip() if value else ""
+
+
+def fold(value: str) -> str:
+    """Lower-case ASCII form for matching: no diacritics, đ→d, spaces and '_' as one space."""
+    decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
+    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", ascii_only.lower()).strip()
+
+
+def _letters(value: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    primary: list[int] = []
+    tones: list[int] = []
+    for ch in unicodedata.normalize("NFD", value.lower()):
+        if ch in (_BREVE, _CIRCUMFLEX, _HORN) and primary:
+            base = _ALPHABET[primary[-1]] if primary[-1] < len(_ALPHABET) else ""
+            composed = unicodedata.normalize("NFC", base + ch)
+            if composed in _RANK:
+                primary[-1] = _RANK[composed]
+        elif ch in _TONES:
+            if tones:
+                tones[-1] = _TONES[ch]
+        elif unicodedata.combining(ch):
+            continue
+        else:
+            primary.append(_RANK.get(ch, 100 + ord(ch)))
+            tones.append(0)
+    return tuple(primary), tuple(tones)
+
+
+def vn_key(value: str) -> tuple:
+    """Sort key in Vietnamese alphabetical order (Đ after D, Ư after U, tones secondary)."""
+    primary, tones = _letters(value or "")
+    return primary, tones
+
+
+def vn_name_key(full_name: str) -> tuple:
+    """Sort key for a person's name the Vietnamese way: given name (last word) first."""
+    words = nfc(full_name).split(" ")
+    return vn_key(words[-1]), vn_key(" ".join(words))
+
+
+def vn_sorted(values, key=lambda v: v) -> list:
+    """Sort values by a text key in Vietnamese order."""
+    return sorted(values, key=lambda v: vn_key(key(v)))
