@@ -1,0 +1,86 @@
+"""Entry point: page config, login, and the role-filtered navigation, built on every run."""
+
+import streamlit as st
+from streamlit_authenticator.utilities.exceptions import LoginError
+
+from lib import db, demo, ui
+from lib.navigation import pages_for
+from lib.users import role_labels
+
+st.set_page_config(
+    page_title="Thi đua – Khen thưởng",
+    page_icon=":material/military_tech:",
+    layout="wide",
+)
+
+
+def database_error_page() -> None:
+    st.title("Không mở được cơ sở dữ liệu")
+    st.error(st.session_state.get("_db_error", ""))
+
+
+def login_page() -> None:
+    con = ui.connection()
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        st.title("Thi đua – Khen thưởng")
+        st.caption("Hội đồng thi đua – khen thưởng và Hội đồng chấm sáng kiến kinh nghiệm")
+        try:
+            auth.login(location="main", fields=ui.LOGIN_FIELDS, key="dang_nhap")
+        except (LoginError, ValueError):
+            ui.forget_login()
+            st.error("Không đăng nhập được bằng phiên cũ. Hãy nhập lại tên đăng nhập và mật khẩu.")
+        status = st.session_state.get("authentication_status")
+        if status:
+            st.rerun()
+        elif status is False:
+            st.error("Sai tên đăng nhập hoặc mật khẩu.")
+        if not con.execute("SELECT 1 FROM users LIMIT 1").fetchone():
+            st.info(
+                "Chưa có tài khoản nào. Tạo tài khoản quản trị bằng lệnh: "
+                "`python -m lib.cli user add TEN --name 'Họ và tên' --role admin`"
+            )
+        accounts = demo.demo_accounts(con)
+        if accounts:
+            with st.expander("Tài khoản dùng thử (dữ liệu mẫu)", expanded=True):
+                st.caption(f"Mật khẩu chung: `{demo.DEMO_PASSWORD}`")
+                st.table(
+                    {
+                        "Tên đăng nhập": [a[0] for a in accounts],
+                        "Họ và tên": [a[1] for a in accounts],
+                        "Vai trò": [a[2] for a in accounts],
+                    }
+                )
+
+
+try:
+    con = ui.connection()
+except db.DatabaseLocked as exc:
+    # st.navigation must still run, or Streamlit would serve every file in pages/.
+    st.session_state["_db_error"] = str(exc)
+    st.navigation([st.Page(database_error_page, title="Lỗi")], position="hidden").run()
+    st.stop()
+
+auth = ui.authenticator(con)
+user = ui.current_user(con)
+
+if user is None:
+    page = st.navigation(
+        [st.Page(login_page, title="Đăng nhập", icon=":material/login:", default=True)],
+        position="hidden",
+    )
+else:
+    sections: dict[str, list] = {}
+    for i, spec in enumerate(pages_for(user)):
+        sections.setdefault(spec.section, []).append(
+            st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path,
+                    default=i == 0)
+        )  # fmt: skip
+    page = st.navigation(sections)
+    with st.sidebar:
+        st.markdown(f"**{user.name}**  \n{role_labels(user.roles)}")
+        auth.logout(button_name="Đăng xuất", location="sidebar", key="nut_dang_xuat")
+        if not st.session_state.get("authentication_status"):
+            st.rerun()
+
+page.run()

@@ -1,0 +1,149 @@
+"""Command line `python -m lib.cli [--db PATH] …`: a thin wrapper over lib, same rules as the UI."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable, Sequence
+
+from lib import db, demo, users
+from lib.errors import Invalid
+from lib.permissions import ROLES
+
+ACTOR = "cli"
+Handler = Callable[[db.Connection, argparse.Namespace], str]
+
+
+def read_password(prompt: str = "Mật khẩu: ") -> str:
+    """Read a password from stdin when piped, else prompt twice without echo."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(prompt)
+    if getpass.getpass("Nhập lại mật khẩu: ") != first:
+        raise Invalid({"password": "Hai lần nhập mật khẩu không khớp."})
+    return first
+
+
+def cmd_init(con: db.Connection, args: argparse.Namespace) -> str:
+    if args.demo:
+        demo.load_demo(con)
+        return f"Đã tạo {args.db} và nạp dữ liệu mẫu (kế hoạch 13/KH-MNAS, 4 tài khoản mẫu)."
+    if demo.is_empty(con):
+        # An empty database made on purpose must not get the demo on the app's first start.
+        db.set_setting(con, "no_demo", "1")
+    return f"Cơ sở dữ liệu {args.db} đã sẵn sàng."
+
+
+def cmd_user_add(con: db.Connection, args: argparse.Namespace) -> str:
+    new = users.check_new_user(con, args.username, args.name, args.role)
+    password = read_password()
+    problem = users.password_problem(password)
+    if problem:
+        raise Invalid({"password": problem})
+    users.add_user(con, users.NewUser(**{**new.__dict__, "password": password}), ACTOR)
+    return f"Đã tạo tài khoản {new.username} ({users.role_labels(new.roles)})."
+
+
+def cmd_user_list(con: db.Connection, args: argparse.Namespace) -> str:
+    df = users.list_users(con)
+    if df.empty:
+        return "Chưa có tài khoản nào."
+    lines = [f"{'TÊN ĐĂNG NHẬP':<16} {'HỌ VÀ TÊN':<26} {'TRẠNG THÁI':<12} VAI TRÒ"]
+    for row in df.itertuples():
+        state = "hoạt động" if row.active else "đã khóa"
+        if not row.has_password:
+            state += " (chưa có MK)"
+        lines.append(f"{row.username:<16} {row.full_name:<26} {state:<12} {row.roles}")
+    return "\n".join(lines)
+
+
+def cmd_user_passwd(con: db.Connection, args: argparse.Namespace) -> str:
+    users.require_account(con, args.username)
+    users.set_password(con, args.username, read_password("Mật khẩu mới: "), ACTOR)
+    return f"Đã đổi mật khẩu của {args.username}."
+
+
+def cmd_user_disable(con: db.Connection, args: argparse.Namespace) -> str:
+    users.set_active(con, args.username, False, ACTOR)
+    return f"Đã khóa tài khoản {args.username}."
+
+
+def cmd_user_enable(con: db.Connection, args: argparse.Namespace) -> str:
+    users.set_active(con, args.username, True, ACTOR)
+    return f"Đã mở khóa tài khoản {args.username}."
+
+
+def cmd_user_roles(con: db.Connection, args: argparse.Namespace) -> str:
+    users.set_roles(con, args.username, args.role, ACTOR)
+    return f"Vai trò của {args.username}: {users.role_labels(args.role)}."
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command, with Vietnamese help."""
+    parser = argparse.ArgumentParser(
+        prog="python -m lib.cli",
+        description="Quản trị bảng điều khiển thi đua – khen thưởng từ dòng lệnh.",
+    )
+    parser.add_argument(
+        "--db", help="tệp cơ sở dữ liệu (mặc định: $THIDUA_DB hoặc data/thidua.duckdb)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
+
+    init = sub.add_parser("init", help="tạo hoặc cập nhật cấu trúc cơ sở dữ liệu")
+    init.add_argument("--demo", action="store_true", help="nạp dữ liệu mẫu vào CSDL trống")
+    init.set_defaults(handler=cmd_init)
+
+    user = sub.add_parser("user", help="quản lý tài khoản").add_subparsers(
+        dest="user_command", required=True, metavar="LỆNH"
+    )
+    role_help = f"vai trò, lặp lại nếu nhiều: {', '.join(ROLES)}"
+    add = user.add_parser(
+        "add",
+        help="thêm tài khoản (mật khẩu đọc từ stdin hoặc hỏi, không bao giờ là tham số)",
+    )
+    add.add_argument("username", help="tên đăng nhập")
+    add.add_argument("--name", required=True, help="họ và tên")
+    add.add_argument("--role", action="append", required=True, choices=list(ROLES), help=role_help)
+    add.set_defaults(handler=cmd_user_add)
+    user.add_parser("list", help="liệt kê tài khoản").set_defaults(handler=cmd_user_list)
+    for name, handler, text in (
+        ("passwd", cmd_user_passwd, "đặt lại mật khẩu (đọc từ stdin hoặc hỏi)"),
+        ("disable", cmd_user_disable, "khóa tài khoản"),
+        ("enable", cmd_user_enable, "mở khóa tài khoản"),
+    ):
+        p = user.add_parser(name, help=text)
+        p.add_argument("username", help="tên đăng nhập")
+        p.set_defaults(handler=handler)
+    roles = user.add_parser("roles", help="đặt lại vai trò")
+    roles.add_argument("username", help="tên đăng nhập")
+    roles.add_argument(
+        "--role", action="append", required=True, choices=list(ROLES), help=role_help
+    )
+    roles.set_defaults(handler=cmd_user_roles)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; exit code 0 ok, 1 refused input, 2 wrong usage (argparse)."""
+    args = build_parser().parse_args(argv)
+    args.db = db.db_path(args.db)
+    handler: Handler = args.handler
+    try:
+        con = db.connect(args.db)
+    except db.DatabaseLocked as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 1
+    try:
+        print(handler(con, args))
+    except Invalid as exc:
+        for message in exc.messages:
+            print(f"Lỗi: {message}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

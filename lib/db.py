@@ -1,0 +1,126 @@
+"""DuckDB connection, numbered migrations and transactions; no streamlit here."""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+
+DEFAULT_PATH = Path("data/thidua.duckdb")
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+Connection = duckdb.DuckDBPyConnection
+T = TypeVar("T")
+
+
+class DatabaseLocked(RuntimeError):
+    """Another process (usually the running app) holds the database file."""
+
+    def __init__(self, path: str | Path, detail: str = "") -> None:
+        self.path = str(path)
+        super().__init__(
+            f"Tệp dữ liệu {self.path} đang được một tiến trình khác sử dụng "
+            "(thường là ứng dụng đang chạy: streamlit run app.py). "
+            "Hãy dừng ứng dụng rồi chạy lại lệnh, hoặc dùng --db để chỉ một tệp khác."
+            + (f"\nChi tiết: {detail}" if detail else "")
+        )
+
+
+def db_path(path: str | Path | None = None) -> Path:
+    """Return the database path: the argument, else $THIDUA_DB, else data/thidua.duckdb."""
+    return Path(path or os.environ.get("THIDUA_DB") or DEFAULT_PATH)
+
+
+def connect(path: str | Path = ":memory:") -> Connection:
+    """Open (creating if needed) the database file and bring its schema up to date."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseLocked(path, str(exc).split("\n")[0]) from exc
+        raise
+    migrate(con)
+    return con
+
+
+def migration_files() -> list[tuple[int, str, Path]]:
+    """List the numbered migration files in order: (number, name, path)."""
+    found = []
+    for file in sorted(MIGRATIONS.glob("[0-9][0-9][0-9]_*.sql")):
+        found.append((int(file.name[:3]), file.stem, file))
+    return found
+
+
+def migrate(con: Connection) -> list[str]:
+    """Apply every migration not yet recorded in schema_migrations; return their names."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())"
+    )
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for version, name, file in migration_files():
+        if version in done:
+            continue
+        with transaction(con):
+            con.execute(file.read_text(encoding="utf-8"))
+            con.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name]
+            )
+        applied.append(name)
+    return applied
+
+
+@contextmanager
+def transaction(con: Connection) -> Iterator[Connection]:
+    """Run the block in one transaction: commit at the end, roll back on any error."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """Tell whether an error is DuckDB's optimistic-concurrency conflict, worth a retry."""
+    return isinstance(exc, duckdb.TransactionException) or "Conflict on" in str(exc)
+
+
+def retrying(con: Connection, work: Callable[[Connection], T], attempts: int = 8) -> T:
+    """Run work(con) in a transaction, retrying when another session wrote the same rows."""
+    for attempt in range(attempts):
+        try:
+            with transaction(con):
+                return work(con)
+        except duckdb.Error as exc:
+            if not is_conflict(exc) or attempt == attempts - 1:
+                raise
+            # Random back-off so two sessions that collided do not collide again.
+            time.sleep(random.uniform(0.005, 0.05) * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def get_setting(con: Connection, key: str) -> str | None:
+    """Read one value from the settings table."""
+    row = con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def set_setting(con: Connection, key: str, value: str) -> None:
+    """Write one value to the settings table."""
+    con.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )

@@ -1,0 +1,33 @@
+"""The app's pages as data: file, title, icon, menu section and the rule that admits a user."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lib.permissions import User, can_manage_users, can_view_overview
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One screen of the app and who may open it."""
+
+    path: str
+    title: str
+    icon: str
+    section: str
+    url_path: str
+    allowed: Callable[[User | None], bool]
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/home.py", "Tổng quan", ":material/dashboard:", "Chung", "tong-quan",
+             can_view_overview),
+    PageSpec("pages/users.py", "Người dùng", ":material/manage_accounts:", "Quản trị",
+             "nguoi-dung", can_manage_users),
+)  # fmt: skip
+
+
+def pages_for(user: User | None) -> list[PageSpec]:
+    """The pages this user may open, in menu order; none for a visitor who is not logged in."""
+    return [page for page in PAGES if user is not None and page.allowed(user)]

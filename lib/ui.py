@@ -1,0 +1,88 @@
+"""Streamlit glue: the process-wide database, the login widget, the current user, shared widgets."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import streamlit as st
+import streamlit_authenticator as stauth
+
+from lib import db, demo, users
+from lib.permissions import User
+
+LOGIN_FIELDS = {
+    "Form name": "Đăng nhập",
+    "Username": "Tên đăng nhập",
+    "Password": "Mật khẩu",
+    "Login": "Đăng nhập",
+}
+AUTH_KEYS = ("authentication_status", "username", "name", "email", "roles")
+
+
+@st.cache_resource(show_spinner=False)
+def _database(path: str) -> db.Connection:
+    # One DuckDB database per process; sessions get their own cursor from it.
+    con = db.connect(path)
+    if demo.should_autoload(con):
+        demo.load_demo(con)
+    return con
+
+
+def connection() -> db.Connection:
+    """A cursor on the app's database for this script run (DuckDB: one per thread)."""
+    return _database(str(db.db_path())).cursor()
+
+
+def _configured_cookie_key() -> str | None:
+    if os.environ.get("THIDUA_COOKIE_KEY"):
+        return os.environ["THIDUA_COOKIE_KEY"]
+    try:
+        return st.secrets.get("cookie_key")
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return None
+
+
+def authenticator(con: db.Connection) -> stauth.Authenticate:
+    """The login widget over the accounts in the database (never a credentials file)."""
+    return stauth.Authenticate(
+        users.credentials(con),
+        cookie_name="thidua_dang_nhap",
+        cookie_key=users.cookie_key(con, _configured_cookie_key()),
+        cookie_expiry_days=7,
+        auto_hash=False,
+        # The library waits this long for the cookie on every logged-out run.
+        login_sleep_time=float(os.environ.get("THIDUA_LOGIN_SLEEP", "0.5")),
+    )
+
+
+def forget_login() -> None:
+    """Clear the login from this session (the account was disabled or removed)."""
+    for key in AUTH_KEYS:
+        st.session_state[key] = None
+
+
+def current_user(con: db.Connection) -> User | None:
+    """The logged-in, still active user of this session, or None."""
+    if not st.session_state.get("authentication_status"):
+        return None
+    user = users.get_user(con, st.session_state.get("username"))
+    if user is None:
+        forget_login()
+    return user
+
+
+def require(permission: Callable[[User | None], bool]) -> User:
+    """Stop the page unless the current user passes the permission check."""
+    user = current_user(connection())
+    if user is None or not permission(user):
+        st.error("Bạn không có quyền mở trang này.")
+        st.stop()
+    assert user is not None
+    return user
+
+
+def show_errors(errors: dict[str, str]) -> None:
+    """Show each refused field's message."""
+    for message in errors.values():
+        st.error(message, icon=":material/error:")

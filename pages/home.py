@@ -1,0 +1,70 @@
+"""Tổng quan: the followed plan's headline numbers, what is overdue and what is due soon."""
+
+from datetime import date
+
+import streamlit as st
+
+from lib import plans, ui
+from lib.permissions import can_view_overview
+
+user = ui.require(can_view_overview)
+con = ui.connection()
+
+st.title("Tổng quan")
+all_plans = plans.list_plans(con)
+if all_plans.empty:
+    st.info("Chưa có kế hoạch nào.")
+    st.stop()
+
+labels = {row.id: f"{row.code} – {row.title}" for row in all_plans.itertuples()}
+plan_id = st.selectbox("Kế hoạch", list(labels), format_func=labels.get, key="home_plan")
+plan = plans.get_plan(con, plan_id)
+assert plan is not None
+today = date.today()
+s = plans.summary(con, plan_id, today)
+
+issued = plan["issued_on"].strftime("%d/%m/%Y") if plan["issued_on"] else "—"
+st.caption(f"{plan['unit']} · Số {plan['code']} · ngày {issued} · người ký: {plan['signer']}")
+if plan["is_demo"]:
+    st.caption(":orange-badge[Dữ liệu mẫu]")
+
+a, b, c, d = st.columns(4)
+a.metric("Hoàn thành", f"{s.done}/{s.total - s.cancelled}", f"{s.percent_done}%", delta_color="off")
+b.metric("Quá hạn", s.overdue, delta_color="off")
+c.metric("Đến hạn trong 30 ngày", len(s.upcoming))
+d.metric("Tổng số công việc", s.total)
+st.progress(s.percent_done / 100, text=f"Tiến độ chung: {s.percent_done}%")
+
+df = plans.tasks(con, plan_id, today)
+columns = {
+    "period_label": "Thời gian",
+    "content": "Nội dung",
+    "unit": "Bộ phận thực hiện",
+    "leader": "Lãnh đạo phụ trách",
+    "due_date": "Hạn",
+    "status_label": "Trạng thái",
+}
+config = {"Hạn": st.column_config.DateColumn(format="DD/MM/YYYY")}
+
+st.subheader("Việc quá hạn")
+late = df[df["overdue"]]
+if late.empty:
+    st.success("Không có việc nào quá hạn.")
+else:
+    st.dataframe(
+        late[list(columns)].rename(columns=columns),
+        hide_index=True,
+        column_config=config,
+        width="stretch",
+    )
+
+st.subheader("Sắp đến hạn (30 ngày tới)")
+if s.upcoming.empty:
+    st.info("Không có việc nào đến hạn trong 30 ngày tới.")
+else:
+    st.dataframe(
+        s.upcoming[list(columns)].rename(columns=columns),
+        hide_index=True,
+        column_config=config,
+        width="stretch",
+    )

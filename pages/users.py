@@ -1,0 +1,113 @@
+"""Người dùng: list accounts, add one, change roles, reset a password, disable or enable."""
+
+import streamlit as st
+
+from lib import ui, users
+from lib.errors import Invalid
+from lib.permissions import ROLES, can_manage_users
+
+admin = ui.require(can_manage_users)
+con = ui.connection()
+
+st.title("Người dùng")
+flash = st.session_state.pop("users_flash", None)
+if flash:
+    st.success(flash)
+
+df = users.list_users(con)
+table = df.assign(
+    roles=df["roles"].map(users.role_labels),
+    active=df["active"].map({True: "Hoạt động", False: "Đã khóa"}),
+    has_password=df["has_password"].map({True: "Có", False: "Chưa đặt"}),
+)
+st.dataframe(
+    table[["username", "full_name", "position", "group_name", "roles", "active", "has_password"]],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "username": "Tên đăng nhập",
+        "full_name": "Họ và tên",
+        "position": "Chức vụ",
+        "group_name": "Tổ",
+        "roles": "Vai trò",
+        "active": "Trạng thái",
+        "has_password": "Mật khẩu",
+    },
+)
+
+
+def done(message: str) -> None:
+    st.session_state["users_flash"] = message
+    st.rerun()
+
+
+add_tab, edit_tab = st.tabs(["Thêm tài khoản", "Sửa tài khoản"])
+
+with add_tab, st.form("them_tai_khoan", clear_on_submit=False):
+    left, right = st.columns(2)
+    username = left.text_input("Tên đăng nhập", help="Chữ thường không dấu, số, dấu chấm")
+    full_name = right.text_input("Họ và tên")
+    position = left.text_input("Chức vụ")
+    group_name = right.text_input("Tổ")
+    email = left.text_input("Email")
+    roles = right.multiselect("Vai trò", list(ROLES), format_func=ROLES.get)
+    password = left.text_input("Mật khẩu", type="password")
+    confirm = right.text_input("Nhập lại mật khẩu", type="password")
+    if st.form_submit_button("Thêm tài khoản", type="primary"):
+        try:
+            new = users.check_new_user(
+                con, username, full_name, roles, password,
+                position=position, group_name=group_name, email=email,
+            )  # fmt: skip
+            if password != confirm:
+                raise Invalid({"confirm": "Hai lần nhập mật khẩu không khớp."})
+            users.add_user(con, new, admin.username)
+            done(f"Đã thêm tài khoản {new.username}.")
+        except Invalid as exc:
+            ui.show_errors(exc.errors)
+
+with edit_tab:
+    if df.empty:
+        st.info("Chưa có tài khoản nào.")
+    else:
+        names = dict(zip(df["username"], df["full_name"], strict=True))
+        chosen = st.selectbox(
+            "Tài khoản", list(names), format_func=lambda u: f"{names[u]} ({u})", key="sua_tk"
+        )
+        row = df[df["username"] == chosen].iloc[0]
+        current_roles = [r for r in row["roles"].split(",") if r]
+
+        with st.form("doi_vai_tro"):
+            new_roles = st.multiselect(
+                "Vai trò", list(ROLES), default=current_roles, format_func=ROLES.get
+            )
+            if st.form_submit_button("Lưu vai trò"):
+                try:
+                    users.set_roles(con, chosen, new_roles, admin.username)
+                    done(f"Đã cập nhật vai trò của {chosen}.")
+                except Invalid as exc:
+                    ui.show_errors(exc.errors)
+
+        with st.form("dat_lai_mat_khau", clear_on_submit=True):
+            st.markdown("**Đặt lại mật khẩu**")
+            new_password = st.text_input("Mật khẩu mới", type="password")
+            again = st.text_input("Nhập lại mật khẩu mới", type="password")
+            if st.form_submit_button("Đặt lại mật khẩu"):
+                try:
+                    if new_password != again:
+                        raise Invalid({"confirm": "Hai lần nhập mật khẩu không khớp."})
+                    users.set_password(con, chosen, new_password, admin.username)
+                    done(f"Đã đặt lại mật khẩu của {chosen}.")
+                except Invalid as exc:
+                    ui.show_errors(exc.errors)
+
+        if row["active"]:
+            if st.button("Khóa tài khoản", key="khoa_tk", type="secondary"):
+                try:
+                    users.set_active(con, chosen, False, admin.username)
+                    done(f"Đã khóa tài khoản {chosen}.")
+                except Invalid as exc:
+                    ui.show_errors(exc.errors)
+        elif st.button("Mở khóa tài khoản", key="mo_khoa_tk"):
+            users.set_active(con, chosen, True, admin.username)
+            done(f"Đã mở khóa tài khoản {chosen}.")

@@ -1,0 +1,47 @@
+"""The database layer: migrations once each, transactions all-or-nothing, the file lock."""
+
+import pytest
+
+from lib import db
+from tests.conftest import held_by_another_process
+
+
+def test_migrations_are_recorded_once(tmp_path):
+    path = tmp_path / "t.duckdb"
+    con = db.connect(path)
+    versions = [r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()]
+    assert versions == [n for n, _, _ in db.migration_files()]
+    assert db.migrate(con) == []
+    con.close()
+    again = db.connect(path)
+    assert db.migrate(again) == []
+    again.close()
+
+
+def test_transaction_rolls_back_on_error(con):
+    with pytest.raises(RuntimeError), db.transaction(con):
+        db.set_setting(con, "x", "1")
+        raise RuntimeError("boom")
+    assert db.get_setting(con, "x") is None
+
+
+def test_settings_round_trip(con):
+    db.set_setting(con, "k", "a")
+    db.set_setting(con, "k", "b")
+    assert db.get_setting(con, "k") == "b"
+
+
+def test_locked_file_gives_a_clear_message(tmp_path):
+    path = tmp_path / "locked.duckdb"
+    with held_by_another_process(path), pytest.raises(db.DatabaseLocked) as info:
+        db.connect(path)
+    assert str(path) in str(info.value)
+    assert "đang được một tiến trình khác sử dụng" in str(info.value)
+
+
+def test_db_path_prefers_argument_then_environment(monkeypatch):
+    monkeypatch.setenv("THIDUA_DB", "/tmp/from-env.duckdb")
+    assert str(db.db_path("x.duckdb")) == "x.duckdb"
+    assert str(db.db_path()) == "/tmp/from-env.duckdb"
+    monkeypatch.delenv("THIDUA_DB")
+    assert str(db.db_path()) == "data/thidua.duckdb"

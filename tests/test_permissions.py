@@ -1,0 +1,43 @@
+"""Access rules, asked directly."""
+
+import pytest
+
+from lib import permissions as p
+from lib.navigation import PAGES, pages_for
+
+ADMIN = p.User("a", "A", frozenset({"admin", "examiner"}), 1)
+EXAMINER = p.User("e", "E", frozenset({"examiner"}), 2)
+STAFF = p.User("s", "S", frozenset({"staff"}), 3)
+
+
+@pytest.mark.parametrize(
+    "rule, anonymous, staff, examiner, admin",
+    [
+        (p.can_view_overview, False, True, True, True),
+        (p.can_view_plans, False, True, True, True),
+        (p.can_edit_plans, False, False, False, True),
+        (p.can_manage_users, False, False, False, True),
+    ],
+)
+def test_rules(rule, anonymous, staff, examiner, admin):
+    assert [rule(None), rule(STAFF), rule(EXAMINER), rule(ADMIN)] == [
+        anonymous, staff, examiner, admin
+    ]  # fmt: skip
+
+
+def test_anonymous_visitor_gets_no_page():
+    assert pages_for(None) == []
+
+
+def test_staff_does_not_see_admin_pages():
+    assert "pages/users.py" not in [s.path for s in pages_for(STAFF)]
+    assert "pages/users.py" in [s.path for s in pages_for(ADMIN)]
+
+
+def test_every_registered_page_exists_and_checks_its_rule():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for spec in PAGES:
+        source = (root / spec.path).read_text(encoding="utf-8")
+        assert f"ui.require({spec.allowed.__name__})" in source, spec.path
