@@ -1,0 +1,61 @@
+"""Validation of one examiner's scoring sheet, shared by the web form, CSV import and CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from lib.rubric import Rubric, format_number, parse_number
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """A problem with one field of a sheet; field is the criterion code."""
+
+    field: str
+    message: str
+
+
+def validate_sheet(
+    r: Rubric, values: Mapping[str, object], *, submit: bool
+) -> tuple[dict[str, Decimal], list[FieldError]]:
+    """Check a sheet's points against the rubric; return (clean points, errors)."""
+    clean: dict[str, Decimal] = {}
+    errors: list[FieldError] = []
+    for c in r.criteria:
+        name = f"{c.code} ({c.label})"
+        raw = values.get(c.code)
+        try:
+            points = parse_number(raw)
+        except ValueError:
+            errors.append(FieldError(c.code, f"{name}: '{raw}' không phải là số"))
+            continue
+        if points is None:
+            if submit:
+                errors.append(FieldError(c.code, f"{name}: chưa nhập điểm"))
+            continue
+        if points < 0:
+            errors.append(
+                FieldError(c.code, f"{name}: điểm không được âm ({format_number(points)})")
+            )
+        elif points > c.max:
+            errors.append(
+                FieldError(
+                    c.code,
+                    f"{name}: {format_number(points)} vượt quá điểm tối đa {format_number(c.max)}",
+                )
+            )
+        elif points % r.step != 0:
+            errors.append(
+                FieldError(c.code, f"{name}: điểm phải là bội số của {format_number(r.step)}")
+            )
+        else:
+            clean[c.code] = points
+    known = {c.code for c in r.criteria}
+    for code in values:
+        if code not in known:
+            errors.append(
+                FieldError(str(code), f"Tiêu chí không có trong phiếu chấm '{r.name}': {code}")
+            )
+    return clean, errors
