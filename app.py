@@ -1,10 +1,12 @@
 """Entry point: page config, login, and the role-filtered navigation, built on every run."""
 
+import time
+
 import streamlit as st
 from streamlit_authenticator.utilities.exceptions import LoginError
 
 from lib import db, demo, ui
-from lib.navigation import pages_for
+from lib.navigation import PAGES, pages_for
 from lib.users import role_labels
 
 st.set_page_config(
@@ -32,6 +34,9 @@ def login_page() -> None:
             st.error("Không đăng nhập được bằng phiên cũ. Hãy nhập lại tên đăng nhập và mật khẩu.")
         status = st.session_state.get("authentication_status")
         if status:
+            # Give the cookie component a moment to store the login before the page changes.
+            st.success("Đăng nhập thành công.")
+            time.sleep(0.6)
             st.rerun()
         elif status is False:
             st.error("Sai tên đăng nhập hoặc mật khẩu.")
@@ -64,23 +69,45 @@ except db.DatabaseLocked as exc:
 auth = ui.authenticator(con)
 user = ui.current_user(con)
 
+
+def forbidden_page() -> None:
+    st.error("Bạn không có quyền mở trang này.")
+
+
 if user is None:
+    # Every page address shows the login form (never the page), and keeps the address so a
+    # login (or the login cookie, read on the next run) lands on the page that was asked for.
     page = st.navigation(
-        [st.Page(login_page, title="Đăng nhập", icon=":material/login:", default=True)],
+        [st.Page(login_page, title="Đăng nhập", icon=":material/login:", default=True)]
+        + [st.Page(login_page, title="Đăng nhập", url_path=spec.url_path) for spec in PAGES],
         position="hidden",
     )
 else:
-    sections: dict[str, list] = {}
-    for i, spec in enumerate(pages_for(user)):
-        sections.setdefault(spec.section, []).append(
-            st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path,
-                    default=i == 0)
-        )  # fmt: skip
-    page = st.navigation(sections)
+    specs = pages_for(user)
+    pages = [
+        st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path,
+                default=i == 0)
+        for i, spec in enumerate(specs)
+    ]  # fmt: skip
+    # Our own menu: config hides Streamlit's, which would otherwise list pages/ to visitors.
+    refused = [
+        st.Page(forbidden_page, title="Không có quyền", url_path=spec.url_path)
+        for spec in PAGES
+        if spec not in specs
+    ]
+    page = st.navigation(pages + refused, position="hidden")
     with st.sidebar:
         st.markdown(f"**{user.name}**  \n{role_labels(user.roles)}")
+        section = None
+        for spec, target in zip(specs, pages, strict=True):
+            if spec.section != section:
+                section = spec.section
+                st.caption(section)
+            st.page_link(target, label=spec.title, icon=spec.icon)
+        st.divider()
         auth.logout(button_name="Đăng xuất", location="sidebar", key="nut_dang_xuat")
         if not st.session_state.get("authentication_status"):
+            time.sleep(0.6)  # let the cookie component delete the login cookie first
             st.rerun()
 
 page.run()

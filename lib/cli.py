@@ -100,7 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     role_help = f"vai trò, lặp lại nếu nhiều: {', '.join(ROLES)}"
     add = user.add_parser(
         "add",
-        help="thêm tài khoản (mật khẩu đọc từ stdin hoặc hỏi, không bao giờ là tham số)",
+        help="thêm tài khoản",
+        description="Thêm tài khoản. Mật khẩu được đọc từ stdin (khi chuyển hướng) hoặc hỏi khi "
+        "chạy, không bao giờ là tham số dòng lệnh.",
     )
     add.add_argument("username", help="tên đăng nhập")
     add.add_argument("--name", required=True, help="họ và tên")

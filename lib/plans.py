@@ -131,10 +131,10 @@ def insert_tasks(
     con: Connection, plan_id: int, plan: PlanIn, tasks: list[TaskIn], actor: str
 ) -> None:
     """Append tasks to a plan in one batch, deriving dates from their period labels."""
-    first = con.execute(
+    # fetchall, not fetchone: DuckDB refuses register() while a result is still open.
+    ((offset,),) = con.execute(
         "SELECT coalesce(max(position), 0) FROM tasks WHERE plan_id = ?", [plan_id]
-    ).fetchone()
-    offset = int(first[0]) if first else 0
+    ).fetchall()
     records = []
     for i, task in enumerate(tasks, start=1):
         start, due = derive_dates(

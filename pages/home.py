@@ -29,7 +29,7 @@ if plan["is_demo"]:
     st.caption(":orange-badge[Dữ liệu mẫu]")
 
 a, b, c, d = st.columns(4)
-a.metric("Hoàn thành", f"{s.done}/{s.total - s.cancelled}", f"{s.percent_done}%", delta_color="off")
+a.metric(f"Hoàn thành ({s.percent_done}%)", f"{s.done}/{s.total - s.cancelled}")
 b.metric("Quá hạn", s.overdue, delta_color="off")
 c.metric("Đến hạn trong 30 ngày", len(s.upcoming))
 d.metric("Tổng số công việc", s.total)

@@ -50,7 +50,9 @@ with add_tab, st.form("them_tai_khoan", clear_on_submit=False):
     position = left.text_input("Chức vụ")
     group_name = right.text_input("Tổ")
     email = left.text_input("Email")
-    roles = right.multiselect("Vai trò", list(ROLES), format_func=ROLES.get)
+    roles = right.multiselect(
+        "Vai trò", list(ROLES), format_func=ROLES.get, placeholder="Chọn vai trò"
+    )
     password = left.text_input("Mật khẩu", type="password")
     confirm = right.text_input("Nhập lại mật khẩu", type="password")
     if st.form_submit_button("Thêm tài khoản", type="primary"):
@@ -79,7 +81,11 @@ with edit_tab:
 
         with st.form("doi_vai_tro"):
             new_roles = st.multiselect(
-                "Vai trò", list(ROLES), default=current_roles, format_func=ROLES.get
+                "Vai trò",
+                list(ROLES),
+                default=current_roles,
+                format_func=ROLES.get,
+                placeholder="Chọn vai trò",
             )
             if st.form_submit_button("Lưu vai trò"):
                 try:

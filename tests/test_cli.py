@@ -55,7 +55,7 @@ def test_help_for_each_command(capsys):
         with pytest.raises(SystemExit) as info:
             cli.main(argv)
         assert info.value.code == 0
-    assert "mật khẩu" in capsys.readouterr().out
+    assert "Mật khẩu được đọc từ stdin" in capsys.readouterr().out
 
 
 def test_last_admin_cannot_be_disabled(tmp_path):

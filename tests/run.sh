@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install everything the tests need (Python packages, Debian's Chromium and fonts), then run
+# lint, format check and the whole suite, browser tests included.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list | grep -qi "Noto Sans:"; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-core >/dev/null
+fi
+python -m pip install -q -r requirements-dev.txt
+
+ruff check .
+ruff format --check .
+python -m pytest -n 2 -q "$@"

@@ -1,0 +1,89 @@
+"""End to end in Debian's Chromium: anonymous access, login and logout, each role's menu."""
+
+import pytest
+
+from lib.demo import DEMO_PASSWORD
+from lib.navigation import PAGES
+from tests.browser import chromium, login, running_app, wait_ready
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    with running_app(tmp_path_factory.mktemp("e2e") / "app.duckdb") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("url_path", ["", *[spec.url_path for spec in PAGES]])
+def test_every_page_url_shows_only_the_login_form_to_a_visitor(page, base, url_path):
+    page.goto(f"{base}/{url_path}")
+    page.get_by_label("Tên đăng nhập").wait_for(timeout=30_000)
+    wait_ready(page)
+    assert page.get_by_label("Mật khẩu").is_visible()
+    assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+    assert page.locator('[data-testid="stPageLink"]').count() == 0
+    for spec in PAGES:
+        assert page.get_by_role("heading", name=spec.title).count() == 0
+    assert page.locator('[data-testid="stDataFrame"]').count() == 0
+
+
+MENUS = {
+    "chutich": {"Tổng quan", "Người dùng"},
+    "giamkhao1": {"Tổng quan"},
+    "giamkhao2": {"Tổng quan"},
+    "giaovien": {"Tổng quan"},
+}
+
+
+@pytest.mark.parametrize("username", list(MENUS))
+def test_each_demo_account_logs_in_sees_its_menu_and_logs_out(page, base, username):
+    login(page, base, username, DEMO_PASSWORD)
+    page.get_by_role("heading", name="Tổng quan").wait_for(timeout=30_000)
+    nav = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink"] a')
+    assert {t.strip().splitlines()[-1] for t in nav.all_inner_texts()} == MENUS[username]
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.get_by_label("Tên đăng nhập").wait_for(timeout=30_000)
+    assert page.get_by_role("heading", name="Tổng quan").count() == 0
+
+
+def test_wrong_password_gets_a_message(page, base):
+    login(page, base, "chutich", "khong-dung")
+    assert page.get_by_text("Sai tên đăng nhập hoặc mật khẩu.").is_visible()
+    assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+
+
+def test_staff_typing_the_admin_url_gets_no_admin_page(page, base):
+    login(page, base, "giaovien", DEMO_PASSWORD)
+    page.get_by_role("heading", name="Tổng quan").wait_for(timeout=30_000)
+    page.goto(f"{base}/nguoi-dung")
+    wait_ready(page)
+    assert page.get_by_role("heading", name="Người dùng").count() == 0
+    assert page.get_by_text("Thêm tài khoản").count() == 0
+
+
+def test_login_survives_a_reload_and_logout_really_ends_it(page, base):
+    login(page, base, "chutich", DEMO_PASSWORD)
+    page.get_by_role("button", name="Đăng xuất").wait_for(timeout=30_000)
+    page.reload()
+    page.get_by_role("button", name="Đăng xuất").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.get_by_label("Tên đăng nhập").wait_for(timeout=30_000)
+    page.reload()
+    wait_ready(page)
+    page.wait_for_timeout(1500)  # the cookie round trip, had the cookie survived
+    assert page.get_by_label("Tên đăng nhập").is_visible()
+    assert page.get_by_role("button", name="Đăng xuất").count() == 0
