@@ -1,0 +1,438 @@
+"""Read uploaded CSV / Excel files into tables of clean strings, with problems in Vietnamese."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
+
+import pandas as pd
+
+from lib.text import fold
+
+MAX_BYTES = 10 * 1024 * 1024
+ROW_COLUMN = "__row__"
+
+_TEXT_EXTENSIONS = {".csv", ".txt", ".tsv"}
+_EXCEL_EXTENSIONS = {".xlsx", ".xlsm"}
+_SEPARATORS = (",", ";", "\t")
+# Magic numbers of files that secretaries sometimes rename to .csv by mistake.
+_SIGNATURES = {
+    b"PK\x03\x04": "tệp nén (thường là Excel .xlsx hoặc Word .docx)",
+    b"\xd0\xcf\x11\xe0": "tệp Office cũ (.xls / .doc)",
+    b"%PDF": "tệp PDF",
+}
+# A 10 MB .xlsx can unzip to millions of cells; CSV size is already bounded by MAX_BYTES.
+_MAX_XLSX_ROWS = 200_000
+_BINARY = (
+    "Tệp không phải văn bản CSV (có vẻ là tệp nhị phân). "
+    "Hãy tải lên tệp .csv lưu từ Excel hoặc tệp .xlsx."
+)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Excel serials accepted as dates: 01/01/1950 .. 31/12/2100 (birth dates to far deadlines).
+_SERIAL_MIN, _SERIAL_MAX = 18264, 73415
+_DATE_DMY = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})")
+_DATE_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_DATE_WORDS = re.compile(r"(?:ngày\s+)?(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
+_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)")
+_HEADER_MARKERS = re.compile(r"[\s:*]*(?:\(\s*\*\s*\))?[\s:*]*$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an upload: where (file row, column) and what, in Vietnamese."""
+
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        """Return the message prefixed with its place, as shown to the secretary."""
+        where = []
+        if self.row is not None:
+            where.append(f"Dòng {self.row}")
+        if self.column:
+            where.append(f"cột “{self.column}”")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """An expected column: canonical name, whether required, other accepted headers, label."""
+
+    name: str
+    required: bool
+    aliases: tuple[str, ...] = ()
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", self.name)
+
+
+def _fail(message: str) -> tuple[None, list[Problem]]:
+    return None, [Problem(None, None, message)]
+
+
+def read_table(data: bytes, filename: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read an uploaded CSV/TSV/TXT or XLSX file into string cells plus a `__row__` column."""
+    ext = PurePath(filename or "").suffix.lower()
+    if ext == ".xls":
+        return _fail(
+            "Định dạng .xls (Excel 97–2003) không hỗ trợ. Hãy mở tệp trong Excel, chọn "
+            "Lưu thành → Sổ làm việc Excel (.xlsx) rồi tải lên lại."
+        )
+    if ext not in _TEXT_EXTENSIONS | _EXCEL_EXTENSIONS:
+        shown = f"“{ext}”" if ext else "không có đuôi"
+        return _fail(
+            f"Định dạng tệp {shown} không hỗ trợ. Hãy tải lên tệp Excel (.xlsx) hoặc CSV (.csv)."
+        )
+    if not data:
+        return _fail("Tệp rỗng, không có dữ liệu.")
+    if len(data) > MAX_BYTES:
+        return _fail(
+            f"Tệp quá lớn ({len(data) / 1024 / 1024:.1f} MB). "
+            f"Giới hạn là {MAX_BYTES // (1024 * 1024)} MB."
+        )
+    if ext in _EXCEL_EXTENSIONS:
+        return _read_xlsx(data)
+    return _read_text(data, default_sep="\t" if ext == ".tsv" else ",")
+
+
+def _read_text(data: bytes, default_sep: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    text, problem = _decode(data)
+    if text is None:
+        return None, [problem or Problem(None, None, "Không đọc được tệp.")]
+    sep = _sniff_separator(text, default_sep)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    except csv.Error:
+        return _fail(
+            "Tệp CSV không đúng định dạng (có ô quá dài hoặc dấu ngoặc kép không đóng). "
+            "Hãy mở bằng Excel và lưu lại."
+        )
+    return _build_frame(rows)
+
+
+def _decode(data: bytes) -> tuple[str | None, Problem | None]:
+    """Decode text bytes the way Vietnamese Excel writes them; return (text, problem)."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), None
+            except UnicodeDecodeError:
+                return None, Problem(
+                    None,
+                    None,
+                    "Tệp có ký tự lỗi, không đọc được. Hãy mở bằng Excel và lưu lại dạng "
+                    "“CSV UTF-8 (Comma delimited)”.",
+                )
+    for magic, kind in _SIGNATURES.items():
+        if data.startswith(magic):
+            return None, Problem(
+                None,
+                None,
+                f"Tệp này không phải CSV mà là {kind}. Hãy tải lên đúng tệp, "
+                "hoặc đổi đúng đuôi tệp (.xlsx) nếu đó là tệp Excel.",
+            )
+    head = data[:4096]
+    if b"\x00" in head:
+        # Excel "Unicode text" without its BOM: every other byte of ASCII text is NUL.
+        odd, even = head[1::2].count(0), head[0::2].count(0)
+        guess = (
+            "utf-16-le" if odd > len(head) // 4 else "utf-16-be" if even > len(head) // 4 else ""
+        )
+        try:
+            text = data.decode(guess) if guess else None
+        except UnicodeDecodeError:
+            text = None
+        if text and _looks_textual(text):
+            return text, None
+        return None, Problem(None, None, _BINARY)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = _damaged_utf8_line(data, exc.start)
+        if line is not None:
+            return None, Problem(
+                line,
+                None,
+                "Có ký tự lỗi (không đúng mã UTF-8) trong dòng này; các dòng khác đọc được. "
+                "Hãy sửa ô đó hoặc lưu lại tệp dạng “CSV UTF-8 (Comma delimited)”.",
+            )
+        try:
+            text = data.decode("cp1258")
+        except UnicodeDecodeError:
+            return None, Problem(
+                None,
+                None,
+                "Không nhận ra bảng mã của tệp. Hãy mở bằng Excel và lưu lại dạng "
+                "“CSV UTF-8 (Comma delimited)”.",
+            )
+    if _looks_textual(text):
+        return text, None
+    return None, Problem(None, None, _BINARY)
+
+
+def _damaged_utf8_line(data: bytes, first_bad: int) -> int | None:
+    """Return the line of the first bad byte if the file is UTF-8 apart from a few bytes."""
+    # Decoding such a file as cp1258 would turn every Vietnamese letter into mojibake.
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 127) - bad
+    return data.count(b"\n", 0, first_bad) + 1 if good >= 10 * bad else None
+
+
+def _looks_textual(text: str) -> bool:
+    sample = text[:20000]
+    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n")
+    return controls <= len(sample) // 100
+
+
+def _sniff_separator(text: str, default: str) -> str:
+    """Pick the separator among , ; tab that splits the first records most consistently."""
+    sample = text[:65536]
+    if len(text) > len(sample):
+        sample = sample[: sample.rfind("\n") + 1] or sample
+    best, best_key = default, (False, 0.0, 0)
+    for sep in _SEPARATORS:
+        try:
+            rows = [r for r in csv.reader(io.StringIO(sample, newline=""), delimiter=sep)]
+        except csv.Error:
+            continue
+        counts = [len(r) for r in rows if r][:50]
+        if not counts:
+            continue
+        consistency = Counter(counts).most_common(1)[0][1] / len(counts)
+        key = (counts[0] > 1, round(consistency, 1), counts[0])
+        if key[0] and key > best_key:
+            best, best_key = sep, key
+    return best
+
+
+def _read_xlsx(data: bytes) -> tuple[pd.DataFrame | None, list[Problem]]:
+    import openpyxl
+
+    corrupt = "Tệp Excel bị hỏng hoặc không đúng định dạng .xlsx. Hãy mở bằng Excel và lưu lại."
+    rows: list[list[str]] = []
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises zip, XML, key and value errors alike on bad files
+        return _fail(corrupt)
+    try:
+        if not wb.worksheets:
+            return _fail("Tệp Excel không có trang tính nào.")
+        ws = wb.worksheets[0]
+        # Some tools write a wrong <dimension>; read-only mode would cut columns to it.
+        ws.reset_dimensions()
+        for values in ws.iter_rows(values_only=True):
+            rows.append([_excel_text(v) for v in values])
+            if len(rows) > _MAX_XLSX_ROWS:
+                return _fail(f"Trang tính có quá nhiều dòng; tối đa {_MAX_XLSX_ROWS} dòng.")
+    except Exception:
+        return _fail(corrupt)
+    finally:
+        wb.close()
+    return _build_frame(rows)
+
+
+def _excel_text(value: object) -> str:
+    """Show an Excel cell value as the secretary sees it: 8 not 8.0, dates as dd/mm/yyyy."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.15g}"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.strftime("%d/%m/%Y")
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    return str(value)
+
+
+def _clean_cell(value: str) -> str:
+    return unicodedata.normalize("NFC", value).strip().strip("\ufeff\u200b").strip()
+
+
+def _clean_header(value: str) -> str:
+    return " ".join(_clean_cell(value).split())
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _build_frame(rows: list[list[str]]) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Turn raw rows into a DataFrame: header from the first non-blank row, blank rows dropped."""
+    numbered = [
+        (number, cells)
+        for number, raw in enumerate(rows, start=1)
+        if any(cells := [_clean_cell(c) for c in raw])
+    ]
+    if not numbered:
+        return _fail("Tệp không có dữ liệu (chỉ có dòng trống).")
+    (header_row, header), body = numbered[0], numbered[1:]
+    if not body:
+        return _fail("Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.")
+    width = max(len(cells) for _, cells in numbered)
+    header = [_clean_header(h) for h in header] + [""] * (width - len(header))
+    body_cells = [cells + [""] * (width - len(cells)) for _, cells in body]
+    while width and not header[width - 1] and not any(r[width - 1] for r in body_cells):
+        width -= 1
+    names = [h or f"Cột {_column_letter(i)}" for i, h in enumerate(header[:width])]
+    frame = pd.DataFrame([r[:width] for r in body_cells], columns=names, dtype="str")
+    frame.insert(0, ROW_COLUMN, pd.Series([n for n, _ in body], dtype="int64"))
+    frame.attrs["header_row"] = header_row
+    return frame, []
+
+
+def normalize_header(h: str) -> str:
+    """Return the matching key of a header: folded, spaces as '_' ("Mã SKKN" → "ma_skkn")."""
+    # Templates often mark required columns with "*" or "(*)", or end headers with ":".
+    return fold(_HEADER_MARKERS.sub("", h or "")).replace(" ", "_")
+
+
+def _spec_keys(specs: list[ColumnSpec]) -> dict[str, ColumnSpec]:
+    keys: dict[str, ColumnSpec] = {}
+    for spec in specs:
+        for alias in (spec.name, spec.label, *spec.aliases):
+            keys.setdefault(normalize_header(alias), spec)
+    return keys
+
+
+def map_columns(
+    df: pd.DataFrame, specs: list[ColumnSpec]
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Rename columns to the specs' canonical names; report missing required and duplicates."""
+    keys = _spec_keys(specs)
+    required = {s.name for s in specs if s.required}
+
+    def matched(headers: list[str]) -> set[str]:
+        return {keys[k].name for h in headers if (k := normalize_header(h)) in keys}
+
+    positions = [i for i, c in enumerate(df.columns) if c != ROW_COLUMN]
+    data_columns = [str(df.columns[i]) for i in positions]
+    header_row = df.attrs.get("header_row", 1)
+    if not required <= matched(data_columns) and ROW_COLUMN in df.columns:
+        # A title row ("DANH SÁCH SKKN NĂM 2024") often sits above the real header row.
+        for pos in range(min(10, len(df))):
+            cells = [_clean_header(str(df.iat[pos, i])) for i in positions]
+            if required <= matched(cells) and len(matched(cells)) > len(matched(data_columns)):
+                header_row = int(df[ROW_COLUMN].iloc[pos])
+                columns = list(df.columns)
+                for n, i in enumerate(positions):
+                    columns[i] = cells[n] or f"Cột {_column_letter(n)}"
+                df = df.iloc[pos + 1 :].copy()
+                df.columns = columns
+                data_columns = [columns[i] for i in positions]
+                break
+
+    problems: list[Problem] = []
+    found: dict[str, list[str]] = {}
+    for column in data_columns:
+        spec = keys.get(normalize_header(column))
+        if spec is not None:
+            found.setdefault(spec.name, []).append(column)
+    for spec in specs:
+        columns = found.get(spec.name, [])
+        if len(columns) > 1:
+            listed = ", ".join(f"“{c}”" for c in columns)
+            problems.append(
+                Problem(
+                    header_row,
+                    spec.label,
+                    f"Có {len(columns)} cột cùng là “{spec.label}” ({listed}). "
+                    "Hãy xoá bớt để chỉ còn một cột.",
+                )
+            )
+        elif not columns and spec.required:
+            present = ", ".join(f"“{c}”" for c in data_columns) or "(không có)"
+            problems.append(
+                Problem(
+                    header_row,
+                    spec.label,
+                    f"Thiếu cột bắt buộc “{spec.label}”. Các cột đang có: {present}.",
+                )
+            )
+    if problems:
+        return None, problems
+
+    renamed = {cols[0]: name for name, cols in found.items()}
+    out = df.rename(columns=renamed)
+    for spec in specs:
+        if spec.name not in out.columns:
+            out[spec.name] = pd.Series([""] * len(out), index=out.index, dtype="str")
+    out = out.reset_index(drop=True)
+    out.attrs["header_row"] = header_row
+    return out, []
+
+
+def _make_date(day: int, month: int, year: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_date(s: str) -> tuple[dt.date | None, str | None]:
+    """Parse dd/mm/yyyy, d/m/yy, dd-mm-yyyy, ISO or an Excel serial; "" gives (None, None)."""
+    text = " ".join(unicodedata.normalize("NFC", s or "").split())
+    if not text:
+        return None, None
+    value: dt.date | None = None
+    if m := _DATE_ISO.fullmatch(text):
+        value = _make_date(int(m[3]), int(m[2]), int(m[1]))
+    elif m := _DATE_DMY.fullmatch(text):
+        year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
+        value = _make_date(int(m[1]), int(m[2]), year)
+    elif m := _DATE_WORDS.fullmatch(text):
+        value = _make_date(int(m[1]), int(m[2]), int(m[3]))
+    elif _SERIAL.fullmatch(text):
+        serial = int(float(text))
+        if _SERIAL_MIN <= serial <= _SERIAL_MAX:
+            value = _EXCEL_EPOCH + dt.timedelta(days=serial)
+    if value is None:
+        return None, f"Ngày “{text}” không hợp lệ. Hãy ghi dạng ngày/tháng/năm, ví dụ 27/03/2024."
+    return value, None
+
+
+def parse_number(s: str) -> tuple[Decimal | None, str | None]:
+    """Parse a number written with one decimal separator, comma or dot ("8,5"); "" gives None."""
+    text = "".join(unicodedata.normalize("NFC", s or "").split())
+    if not text:
+        return None, None
+    if not _NUMBER.fullmatch(text):
+        return None, (
+            f"“{text}” không phải là số. Hãy ghi số, phần thập phân dùng dấu phẩy "
+            "hoặc dấu chấm, ví dụ 8,5."
+        )
+    try:
+        return Decimal(text.replace(",", ".")), None
+    except InvalidOperation:  # unreachable after the regex, kept so bad input never raises
+        return None, f"“{text}” không phải là số."
