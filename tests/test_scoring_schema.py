@@ -8,7 +8,7 @@ def test_scoring_tables_exist(con):
     rows = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
     names = {r[0] for r in rows}
     assert {
-        "rounds", "entries", "entry_authors", "conflicts", "assignments", "sheets", "scores",
+        "rounds", "round_examiners", "entries", "entry_authors", "conflicts", "assignments", "sheets", "scores",
         "grade_overrides",
     } <= names  # fmt: skip
 

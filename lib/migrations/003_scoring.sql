@@ -1,5 +1,5 @@
--- SKKN scoring rounds: the round and its rubric, entries and their authors, conflicts,
--- examiner assignments, scoring sheets, scores and the chair's grade overrides.
+-- SKKN scoring rounds: the round and its rubric, its council, entries and their authors,
+-- conflicts, examiner assignments, scoring sheets, scores and the chair's grade overrides.
 --
 -- DuckDB notes: scores are keyed by (sheet, criterion) so two examiners never write the same
 -- row; a parent row and its children cannot be deleted in one transaction, so sheets are only
@@ -26,6 +26,15 @@ CREATE TABLE rounds (
     created_by           VARCHAR NOT NULL DEFAULT '',
     created_at           TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
     updated_at           TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+);
+
+-- The round's council: who may be assigned, their duty and the fields (lĩnh vực) they know.
+CREATE TABLE round_examiners (
+    round_id  INTEGER NOT NULL REFERENCES rounds (id),
+    examiner  VARCHAR NOT NULL REFERENCES users (username),
+    duty      VARCHAR NOT NULL DEFAULT 'Thành viên',   -- nhiệm vụ trong hội đồng
+    fields    VARCHAR NOT NULL DEFAULT '',             -- lĩnh vực, separated by ';'
+    PRIMARY KEY (round_id, examiner)
 );
 
 CREATE SEQUENCE entries_id_seq;
