@@ -4,11 +4,14 @@
 -- DuckDB notes: scores are keyed by (sheet, criterion) so two examiners never write the same
 -- row; a parent row and its children cannot be deleted in one transaction, so sheets are only
 -- ever deleted when they hold no score rows (an assignment with scores is never removed).
+-- A row referenced by a foreign key cannot have a UNIQUE column updated either (DuckDB turns
+-- that update into delete + insert), so round names and entry codes, which the council may
+-- edit, are kept unique by lib/rounds.py instead of by a constraint.
 
 CREATE SEQUENCE rounds_id_seq;
 CREATE TABLE rounds (
     id                   INTEGER PRIMARY KEY DEFAULT nextval('rounds_id_seq'),
-    name                 VARCHAR NOT NULL UNIQUE,       -- e.g. "Chấm SKKN năm học 2024-2025"
+    name                 VARCHAR NOT NULL,              -- unique (checked in lib/rounds.py)
     level                VARCHAR NOT NULL DEFAULT 'cấp trường',
     school_year          VARCHAR NOT NULL DEFAULT '',   -- e.g. 2024-2025
     rubric_yaml          VARCHAR NOT NULL,              -- the rubric in the template YAML format
@@ -41,7 +44,7 @@ CREATE SEQUENCE entries_id_seq;
 CREATE TABLE entries (
     id                INTEGER PRIMARY KEY DEFAULT nextval('entries_id_seq'),
     round_id          INTEGER NOT NULL REFERENCES rounds (id),
-    code              VARCHAR NOT NULL,                 -- SKKN-001 or the council's own
+    code              VARCHAR NOT NULL,                 -- SKKN-001 or own; unique per round
     title             VARCHAR NOT NULL,
     field             VARCHAR NOT NULL DEFAULT '',      -- lĩnh vực
     group_name        VARCHAR NOT NULL DEFAULT '',      -- tổ
@@ -53,8 +56,7 @@ CREATE TABLE entries (
     is_demo           BOOLEAN NOT NULL DEFAULT false,
     created_by        VARCHAR NOT NULL DEFAULT '',
     created_at        TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
-    updated_at        TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
-    UNIQUE (round_id, code)
+    updated_at        TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
 );
 
 CREATE TABLE entry_authors (
