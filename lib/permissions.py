@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 # Role codes and how the council names them.
 ROLES: dict[str, str] = {
@@ -45,3 +46,100 @@ def can_edit_plans(user: User | None) -> bool:
 def can_manage_users(user: User | None) -> bool:
     """Only admins add, disable and change accounts."""
     return user is not None and user.is_admin
+
+
+# --- SKKN scoring rounds (HotCRP style: pages and lib only ask these) -----------------------
+
+
+class RoundLike(Protocol):
+    """What the round rules look at (lib.rounds.Round has it)."""
+
+    state: str  # draft, open, closed, final
+    blind: bool
+
+
+class SheetLike(Protocol):
+    """What the sheet rules look at (lib.scoring.Sheet has it)."""
+
+    examiner: str  # the sheet's owner
+    status: str  # draft, submitted
+    assigned: bool  # the owner is (still) assigned to the entry
+    examiner_is_author: bool  # the owner wrote the entry
+    entry_withdrawn: bool
+    entry_examiners: frozenset[str]  # everyone assigned to the entry
+    round_state: str
+
+
+def can_manage_rounds(user: User | None) -> bool:
+    """The chair and secretary set up rounds, entries, conflicts, assignments and results."""
+    return user is not None and user.is_admin
+
+
+def can_score(user: User | None) -> bool:
+    """Council members (examiners) have a "Phiếu chấm của tôi" page."""
+    return user is not None and "examiner" in user.roles
+
+
+def can_view_results(user: User | None, round_: RoundLike) -> bool:
+    """Admins always; everyone else (staff, examiners) once the round is finalized."""
+    if user is None:
+        return False
+    return user.is_admin or round_.state == "final"
+
+
+def can_view_authors(user: User | None, round_: RoundLike) -> bool:
+    """In a blind round only admins see authors until the results are published."""
+    if user is None:
+        return False
+    return user.is_admin or not round_.blind or round_.state == "final"
+
+
+def can_view_sheet(user: User | None, sheet: SheetLike) -> bool:
+    """Admins and the sheet's owner; a fellow examiner of the entry only after closing."""
+    if user is None:
+        return False
+    if user.is_admin or user.username == sheet.examiner:
+        return True
+    return (
+        user.username in sheet.entry_examiners
+        and sheet.status == "submitted"
+        and sheet.round_state in ("closed", "final")
+    )
+
+
+def why_cannot_edit_sheet(user: User | None, sheet: SheetLike) -> str | None:
+    """The reason this user may not write this sheet now, or None when they may."""
+    if user is None or user.username != sheet.examiner:
+        return "Chỉ giám khảo được phân công mới chấm được phiếu này."
+    if "examiner" not in user.roles:
+        return "Tài khoản không có vai trò giám khảo."
+    if not sheet.assigned:
+        return "Bạn không được phân công chấm SKKN này."
+    if sheet.examiner_is_author:
+        return "Bạn là tác giả của SKKN này nên không được chấm."
+    if sheet.entry_withdrawn:
+        return "SKKN này đã rút, không chấm nữa."
+    if sheet.round_state != "open":
+        return {
+            "draft": "Đợt chấm chưa mở.",
+            "closed": "Đợt chấm đã đóng.",
+            "final": "Kết quả đã công bố: phiếu đã khóa.",
+        }.get(sheet.round_state, "Đợt chấm không mở.")
+    if sheet.status == "submitted":
+        return "Phiếu đã nộp: chỉ sửa được khi Chủ tịch HĐ mở lại phiếu."
+    return None
+
+
+def can_edit_sheet(user: User | None, sheet: SheetLike) -> bool:
+    """Own, assigned, not an author, entry kept, round open, not submitted (unless reopened)."""
+    return why_cannot_edit_sheet(user, sheet) is None
+
+
+def can_reopen_sheet(user: User | None, sheet: SheetLike) -> bool:
+    """The chair reopens a submitted sheet (with a reason) while the round is open."""
+    return (
+        user is not None
+        and user.is_admin
+        and sheet.status == "submitted"
+        and sheet.round_state == "open"
+    )

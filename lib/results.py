@@ -1,0 +1,342 @@
+"""Results of a round: per-entry means and grades, disagreements, overrides, progress, sheets.
+
+Only submitted sheets count. The mean of the submitted totals is rounded half-up to two
+decimals (lib.stats), the grade comes from the rubric applied to the means, and two sheets
+whose grades differ or whose totals are further apart than the round's max gap mark the
+entry "cần giám khảo thứ 3". A grade the chair overrides is shown as such, with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import pandas as pd
+
+from lib import audit
+from lib.db import Connection, transaction
+from lib.errors import Invalid
+from lib.rounds import (
+    Round,
+    authors_text,
+    gk_label,
+    plain,
+    require_entry,
+    require_round,
+    round_entries,
+    round_examiners,
+)
+from lib.rubric import NO_GRADE, grade_for, section_totals
+from lib.stats import entry_result
+from lib.text import nfc
+
+# Entry status words (derived, never stored).
+WITHDRAWN = "Đã rút"
+UNASSIGNED = "Chưa phân công"
+NO_SHEET = "Chưa có phiếu"
+SCORING = "Đang chấm"
+NEEDS_THIRD = "Cần giám khảo thứ 3"
+WAITING_THIRD = "Chờ phiếu giám khảo thứ 3"
+DECIDED = "Chủ tịch HĐ đã quyết định"
+DONE = "Đã chấm xong"
+
+RESULT_COLUMNS = [
+    "entry_id", "code", "title", "authors", "field", "group_name", "withdrawn", "n_assigned",
+    "n_sheets", "examiners", "totals", "gk1_total", "gk2_total", "gk3_total", "mean_total",
+    "section_means", "computed_grade", "grade", "overridden", "override_reason", "override_by",
+    "needs_third", "reason", "unsettled", "status", "is_demo",
+]  # fmt: skip
+
+
+def _overrides(con: Connection, round_id: int) -> dict[int, tuple[str | None, str, str]]:
+    """The latest override per entry: entry_id -> (grade or None if withdrawn, reason, by)."""
+    rows = con.execute(
+        "SELECT o.entry_id, o.grade, o.reason, o.created_by FROM grade_overrides o "
+        "JOIN entries e ON e.id = o.entry_id WHERE e.round_id = ? ORDER BY o.id",
+        [round_id],
+    ).fetchall()
+    latest: dict[int, tuple[str | None, str, str]] = {}
+    for entry_id, grade, reason, by in rows:
+        latest[int(entry_id)] = (grade, reason, by)
+    return latest
+
+
+def _submitted_scores(con: Connection, round_id: int) -> dict[int, dict[str, dict[str, Decimal]]]:
+    """entry_id -> examiner -> {criterion: value} for every submitted sheet of the round."""
+    found: dict[int, dict[str, dict[str, Decimal]]] = {}
+    for entry_id, examiner, criterion, value in con.execute(
+        "SELECT s.entry_id, s.examiner, sc.criterion, sc.value FROM sheets s "
+        "JOIN entries e ON e.id = s.entry_id JOIN scores sc ON sc.sheet_id = s.id "
+        "WHERE e.round_id = ? AND s.status = 'submitted' AND sc.value IS NOT NULL",
+        [round_id],
+    ).fetchall():
+        found.setdefault(int(entry_id), {}).setdefault(examiner, {})[criterion] = plain(value)
+    # A submitted sheet always has every criterion, but keep one with none out of the maths.
+    return found
+
+
+def results(con: Connection, round_id: int) -> pd.DataFrame:
+    """One row per entry of the round (withdrawn ones included, marked), by code.
+
+    Columns: entry_id, code, title, authors ("A (60%); B (40%)"), field, group_name,
+    withdrawn, n_assigned, n_sheets (submitted), examiners (usernames in GK order), totals
+    (list, one per GK, None when not submitted), gk1_total, gk2_total, gk3_total (Decimal or
+    None), mean_total (Decimal rounded half-up to 2 places, None without sheets),
+    section_means (dict), computed_grade (from the rubric), grade (after override),
+    overridden, override_reason, override_by, needs_third, reason (why), unsettled (needs a
+    third sheet or the chair's decision), status (Vietnamese), is_demo."""
+    r = require_round(con, round_id)
+    rubric = r.rubric
+    scores = _submitted_scores(con, round_id)
+    overrides = _overrides(con, round_id)
+    order: dict[int, list[str]] = {}
+    for entry_id, examiner in con.execute(
+        "SELECT a.entry_id, a.examiner FROM assignments a JOIN entries e ON e.id = a.entry_id "
+        "WHERE e.round_id = ? ORDER BY a.entry_id, a.ord",
+        [round_id],
+    ).fetchall():
+        order.setdefault(int(entry_id), []).append(examiner)
+    records = []
+    for e in round_entries(con, round_id):
+        examiners = order.get(e.id, [])
+        by_examiner = scores.get(e.id, {})
+        # Sheets in GK order; a sheet whose examiner was since unassigned still counts, last.
+        sheet_owners = [x for x in examiners if x in by_examiner]
+        sheet_owners += sorted(x for x in by_examiner if x not in examiners)
+        sheets = [by_examiner[x] for x in sheet_owners]
+        res = entry_result(rubric, sheets)
+        per_gk: list[Decimal | None] = [
+            sum(by_examiner[x].values(), Decimal(0)) if x in by_examiner else None
+            for x in examiners
+        ]
+        override = overrides.get(e.id)
+        overridden = override is not None and override[0] is not None
+        grade = override[0] if overridden and override else res.grade
+        if e.withdrawn:
+            grade = None
+        needs_third = bool(res.needs_third) and not e.withdrawn
+        unsettled = needs_third and not overridden
+        if e.withdrawn:
+            status = WITHDRAWN
+        elif not examiners and not sheets:
+            status = UNASSIGNED
+        elif needs_third:
+            status = DECIDED if overridden else (
+                WAITING_THIRD if len(examiners) >= 3 else NEEDS_THIRD
+            )  # fmt: skip
+        elif res.n_sheets == 0:
+            status = NO_SHEET
+        elif res.n_sheets < max(len(examiners), r.examiners_per_entry):
+            status = f"{SCORING} ({res.n_sheets}/{max(len(examiners), r.examiners_per_entry)})"
+        else:
+            status = DONE
+        records.append(
+            {
+                "entry_id": e.id, "code": e.code, "title": e.title,
+                "authors": authors_text(e.authors), "field": e.field,
+                "group_name": e.group_name, "withdrawn": e.withdrawn,
+                "n_assigned": len(examiners), "n_sheets": res.n_sheets,
+                "examiners": examiners, "totals": per_gk,
+                "gk1_total": per_gk[0] if len(per_gk) > 0 else None,
+                "gk2_total": per_gk[1] if len(per_gk) > 1 else None,
+                "gk3_total": per_gk[2] if len(per_gk) > 2 else None,
+                "mean_total": None if e.withdrawn else res.mean_total,
+                "section_means": res.section_means, "computed_grade": res.grade,
+                "grade": grade, "overridden": overridden and not e.withdrawn,
+                "override_reason": override[1] if overridden and override else "",
+                "override_by": override[2] if overridden and override else "",
+                "needs_third": needs_third, "reason": res.reason or "",
+                "unsettled": unsettled, "status": status, "is_demo": e.is_demo,
+            }
+        )  # fmt: skip
+    # object columns keep None as None (pandas would turn a text column's None into NaN)
+    df = pd.DataFrame(records, columns=RESULT_COLUMNS, dtype=object)
+    return df.astype(
+        {"entry_id": int, "n_assigned": int, "n_sheets": int, "withdrawn": bool,
+         "overridden": bool, "needs_third": bool, "unsettled": bool, "is_demo": bool}
+    )  # fmt: skip
+
+
+def unsettled(con: Connection, round_id: int) -> list[str]:
+    """Codes of kept entries flagged "cần giám khảo thứ 3" with no third sheet or decision."""
+    df = results(con, round_id)
+    return df.loc[df["unsettled"], "code"].tolist()
+
+
+def grade_choices(r: Round) -> list[str]:
+    """The grades the chair may give: the rubric's, then "Không xếp loại"."""
+    return [g.grade for g in r.rubric.grades] + [NO_GRADE]
+
+
+def set_override(
+    con: Connection, entry_id: int, grade: str | None, reason: str, actor: str
+) -> None:
+    """The chair sets an entry's grade (or, with None, withdraws the override), with a reason."""
+    with transaction(con):
+        e = require_entry(con, entry_id)
+        r = require_round(con, e.round_id)
+        errors: dict[str, str] = {}
+        if r.state == "final":
+            errors["state"] = "Kết quả đã công bố: mở lại đợt chấm để điều chỉnh xếp loại."
+        if e.withdrawn:
+            errors["entry"] = f"{e.code} đã rút."
+        if grade is not None and grade not in grade_choices(r):
+            errors["grade"] = (
+                f"Xếp loại '{grade}' không có trong mẫu phiếu (chỉ nhận: "
+                f"{', '.join(grade_choices(r))})."
+            )
+        reason = nfc(reason or "")
+        if not reason:
+            errors["reason"] = "Hãy ghi lý do (quyết định của Chủ tịch HĐ được lưu lại)."
+        if errors:
+            raise Invalid(errors)
+        before = _overrides(con, r.id).get(entry_id)
+        con.execute(
+            "INSERT INTO grade_overrides (entry_id, grade, reason, created_by) VALUES (?, ?, ?, ?)",
+            [entry_id, grade, reason, actor],
+        )
+        audit.record(con, actor, "override", "grade_override", f"{r.id}:{e.code}",
+                     {"grade": before[0], "reason": before[1]} if before else None,
+                     {"grade": grade, "reason": reason})  # fmt: skip
+
+
+def progress_by_examiner(con: Connection, round_id: int) -> pd.DataFrame:
+    """Per council member: username, full_name, assigned, submitted, drafts, not_started,
+    percent (submitted of assigned, kept entries only)."""
+    df = round_examiners(con, round_id)
+    out = pd.DataFrame(
+        {
+            "username": df["username"],
+            "full_name": df["full_name"],
+            "assigned": df["n_assigned"].astype(int),
+            "submitted": df["n_submitted"].astype(int),
+            "drafts": df["n_drafts"].astype(int),
+        }
+    )
+    out["not_started"] = out["assigned"] - out["submitted"] - out["drafts"]
+    out["percent"] = [
+        round(100 * s / a) if a else 0
+        for s, a in zip(out["submitted"], out["assigned"], strict=True)
+    ]
+    return out
+
+
+def progress_by_entry(con: Connection, round_id: int) -> pd.DataFrame:
+    """Per kept entry: entry_id, code, title, assigned, submitted, needed (the round's number
+    of examiners, or more when a third was assigned)."""
+    r = require_round(con, round_id)
+    df = con.execute(
+        "SELECT e.id AS entry_id, e.code, e.title, "
+        "       (SELECT count(*) FROM assignments a WHERE a.entry_id = e.id) AS assigned, "
+        "       (SELECT count(*) FROM sheets s WHERE s.entry_id = e.id "
+        "         AND s.status = 'submitted') AS submitted "
+        "FROM entries e WHERE e.round_id = ? AND NOT e.withdrawn ORDER BY e.code",
+        [round_id],
+    ).df()
+    df["needed"] = [max(int(a), r.examiners_per_entry) for a in df["assigned"]]
+    return df
+
+
+@dataclass(frozen=True)
+class SheetScores:
+    """A sheet with its points, for printing and for fellow examiners after closing."""
+
+    sheet_id: int
+    entry_id: int
+    code: str
+    title: str
+    authors: str
+    examiner: str
+    examiner_name: str
+    ord: int | None
+    status: str
+    submitted_at: datetime | None
+    scores: dict[str, Decimal | None]
+    comments: dict[str, str]
+    overall: str
+    total: Decimal
+    section_totals: dict[str, Decimal]
+    grade: str
+
+    @property
+    def gk(self) -> str:
+        """GK1, GK2 … (empty if the examiner was unassigned)."""
+        return gk_label(self.ord) if self.ord else ""
+
+
+def submitted_sheets(
+    con: Connection,
+    round_id: int,
+    *,
+    entry_id: int | None = None,
+    examiner: str | None = None,
+    include_drafts: bool = False,
+) -> list[SheetScores]:
+    """Each submitted sheet of the round (optionally one entry's or one examiner's), by entry
+    code then GK order, with scores, comments, total, section totals and its own grade."""
+    r = require_round(con, round_id)
+    sql = (
+        "SELECT s.id, s.entry_id, e.code, e.title, s.examiner, p.full_name, a.ord, s.status, "
+        "       s.submitted_at, s.comment "
+        "FROM sheets s JOIN entries e ON e.id = s.entry_id "
+        "JOIN users u ON u.username = s.examiner JOIN people p ON p.id = u.person_id "
+        "LEFT JOIN assignments a ON a.entry_id = s.entry_id AND a.examiner = s.examiner "
+        "WHERE e.round_id = ?"
+    )
+    params: list[object] = [round_id]
+    if not include_drafts:
+        sql += " AND s.status = 'submitted'"
+    if entry_id is not None:
+        sql += " AND s.entry_id = ?"
+        params.append(entry_id)
+    if examiner is not None:
+        sql += " AND s.examiner = ?"
+        params.append(examiner)
+    rows = con.execute(sql + " ORDER BY e.code, coalesce(a.ord, 99), s.id", params).fetchall()
+    if not rows:
+        return []
+    points: dict[int, dict[str, Decimal | None]] = {}
+    notes: dict[int, dict[str, str]] = {}
+    for sheet_id, criterion, value, comment in con.execute(
+        "SELECT sheet_id, criterion, value, comment FROM scores WHERE list_contains(?, sheet_id)",
+        [[int(row[0]) for row in rows]],
+    ).fetchall():
+        points.setdefault(int(sheet_id), {})[criterion] = plain(value)
+        if comment:
+            notes.setdefault(int(sheet_id), {})[criterion] = comment
+    entries = {e.id: e for e in round_entries(con, round_id)}
+    found = []
+    for sid, eid, code, title, username, name, ord_, status, at, overall in rows:
+        values = points.get(int(sid), {})
+        filled = {k: v for k, v in values.items() if v is not None}
+        sections = section_totals(r.rubric, filled)
+        total = sum(sections.values(), Decimal(0))
+        found.append(
+            SheetScores(
+                int(sid), int(eid), code, title, authors_text(entries[int(eid)].authors),
+                username, name, int(ord_) if ord_ is not None else None, status, at,
+                {c.code: values.get(c.code) for c in r.rubric.criteria},
+                notes.get(int(sid), {}), overall, total, sections,
+                grade_for(r.rubric, total, sections),
+            )
+        )  # fmt: skip
+    return found
+
+
+def summary(con: Connection, round_id: int) -> dict[str, int]:
+    """Headline numbers: entries, sheets expected and submitted, flagged, graded per grade."""
+    r = require_round(con, round_id)
+    df = results(con, round_id)
+    kept = df[~df["withdrawn"]]
+    counts: dict[str, int] = {
+        "entries": len(kept),
+        "withdrawn": int(df["withdrawn"].sum()),
+        "expected": sum(max(int(n), r.examiners_per_entry) for n in kept["n_assigned"]),
+        "submitted": int(kept["n_sheets"].sum()) if len(kept) else 0,
+        "needs_third": int(kept["unsettled"].sum()) if len(kept) else 0,
+        "overridden": int(kept["overridden"].sum()) if len(kept) else 0,
+    }
+    for grade, n in kept["grade"].dropna().value_counts().items():
+        counts[f"grade:{grade}"] = int(n)
+    return counts

@@ -1,0 +1,388 @@
+"""One examiner's scoring sheets: my assignments, load, save a draft, submit; the chair reopens.
+
+Every write asks lib.permissions (why_cannot_edit_sheet / can_reopen_sheet) inside its own
+transaction and runs under db.retrying: twenty examiners saving at once each write their own
+rows (scores are keyed by sheet and criterion), and the rare collision is simply retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from lib import audit, db
+from lib.db import Connection
+from lib.errors import Invalid
+from lib.permissions import User, can_reopen_sheet, why_cannot_edit_sheet
+from lib.rounds import STATES, Round, gk_label, is_author, plain, require_entry, require_round
+from lib.rubric import Rubric, format_number, grade_for, section_totals
+from lib.sheets import FieldError, validate_sheet
+from lib.text import nfc
+
+SHEET_STATUS: dict[str, str] = {
+    "none": "Chưa chấm",
+    "draft": "Đang chấm",
+    "submitted": "Đã nộp",
+}
+MAX_COMMENT = 4000
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One examiner's sheet for one entry, with what the permission rules need to know.
+
+    A sheet not saved yet has id None, status "draft" and version 0."""
+
+    id: int | None
+    entry_id: int
+    round_id: int
+    examiner: str
+    status: str
+    ord: int | None
+    assigned: bool
+    examiner_is_author: bool
+    entry_withdrawn: bool
+    entry_examiners: frozenset[str]
+    round_state: str
+    comment: str = ""
+    submitted_at: datetime | None = None
+    reopened_reason: str | None = None
+    reopened_by: str | None = None
+    reopened_at: datetime | None = None
+    version: int = 0
+    values: dict[str, Decimal | None] = field(default_factory=dict)
+    comments: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def started(self) -> bool:
+        """Something has been written on it (a score, or a comment)."""
+        return bool(
+            self.status == "submitted"
+            or self.comment
+            or any(v is not None for v in self.values.values())
+            or any(self.comments.values())
+        )
+
+    @property
+    def status_code(self) -> str:
+        """none (chưa chấm), draft (đang chấm) or submitted (đã nộp)."""
+        if self.status == "submitted":
+            return "submitted"
+        return "draft" if self.started else "none"
+
+    @property
+    def status_label(self) -> str:
+        """Chưa chấm / Đang chấm / Đã nộp."""
+        return SHEET_STATUS[self.status_code]
+
+    @property
+    def gk(self) -> str:
+        """GK1, GK2 … (empty when no longer assigned)."""
+        return gk_label(self.ord) if self.ord else ""
+
+
+def _load(con: Connection, entry_id: int, examiner: str) -> Sheet:
+    e = require_entry(con, entry_id)
+    r = require_round(con, e.round_id)
+    examiners = {
+        u: int(o)
+        for u, o in con.execute(
+            "SELECT examiner, ord FROM assignments WHERE entry_id = ?", [entry_id]
+        ).fetchall()
+    }
+    row = con.execute(
+        "SELECT id, status, comment, submitted_at, reopened_reason, reopened_by, reopened_at, "
+        "version FROM sheets WHERE entry_id = ? AND examiner = ?",
+        [entry_id, examiner],
+    ).fetchone()
+    values: dict[str, Decimal | None] = {}
+    comments: dict[str, str] = {}
+    if row is not None:
+        for code, value, comment in con.execute(
+            "SELECT criterion, value, comment FROM scores WHERE sheet_id = ?", [row[0]]
+        ).fetchall():
+            values[code] = plain(value)
+            if comment:
+                comments[code] = comment
+    base = dict(
+        entry_id=entry_id, round_id=r.id, examiner=examiner, ord=examiners.get(examiner),
+        assigned=examiner in examiners, examiner_is_author=is_author(con, entry_id, examiner),
+        entry_withdrawn=e.withdrawn, entry_examiners=frozenset(examiners), round_state=r.state,
+    )  # fmt: skip
+    if row is None:
+        return Sheet(id=None, status="draft", **base)  # type: ignore[arg-type]
+    return Sheet(
+        id=int(row[0]), status=row[1], comment=row[2], submitted_at=row[3],
+        reopened_reason=row[4], reopened_by=row[5], reopened_at=row[6], version=int(row[7]),
+        values=values, comments=comments, **base,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def get_sheet(con: Connection, entry_id: int, examiner: str) -> Sheet:
+    """The examiner's sheet for the entry (an unsaved one if none yet)."""
+    return _load(con, entry_id, examiner)
+
+
+def get_sheet_by_id(con: Connection, sheet_id: int) -> Sheet | None:
+    """A saved sheet by id, or None."""
+    row = con.execute("SELECT entry_id, examiner FROM sheets WHERE id = ?", [sheet_id]).fetchone()
+    return _load(con, int(row[0]), row[1]) if row else None
+
+
+def entry_sheets(con: Connection, entry_id: int) -> list[Sheet]:
+    """Every saved sheet of the entry, in GK order (callers filter with can_view_sheet)."""
+    rows = con.execute(
+        "SELECT s.examiner FROM sheets s LEFT JOIN assignments a ON a.entry_id = s.entry_id "
+        "AND a.examiner = s.examiner WHERE s.entry_id = ? ORDER BY coalesce(a.ord, 99), s.id",
+        [entry_id],
+    ).fetchall()
+    return [_load(con, entry_id, u) for (u,) in rows]
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a sheet adds up to while it is being filled in."""
+
+    sections: dict[str, Decimal]
+    total: Decimal
+    grade: str
+    filled: int
+    missing: list[str]
+    errors: list[FieldError]
+
+
+def preview(r: Rubric, values: Mapping[str, object]) -> Preview:
+    """Section subtotals, total and the grade the valid values would give (live, as typed)."""
+    clean, errors = validate_sheet(r, values, submit=False)
+    sections = section_totals(r, clean)
+    total = sum(sections.values(), Decimal(0))
+    missing = [c.code for c in r.criteria if c.code not in clean]
+    return Preview(sections, total, grade_for(r, total, sections), len(clean), missing, errors)
+
+
+def _check(
+    r: Rubric,
+    values: Mapping[str, object],
+    comments: Mapping[str, str],
+    overall: str,
+    *,
+    submit: bool,
+) -> tuple[dict[str, Decimal], dict[str, str], str]:
+    clean, errors = validate_sheet(r, values, submit=submit)
+    problems = {e.field: e.message for e in errors}
+    known = {c.code for c in r.criteria}
+    notes: dict[str, str] = {}
+    for code, text in comments.items():
+        if code not in known:
+            problems[str(code)] = f"Nhận xét cho tiêu chí không có trong phiếu chấm: {code}"
+            continue
+        note = nfc(text or "")
+        if len(note) > MAX_COMMENT:
+            problems[f"{code}_comment"] = f"Nhận xét tiêu chí {code} dài quá {MAX_COMMENT} ký tự."
+        elif note:
+            notes[code] = note
+    overall = (overall or "").strip()
+    if len(overall) > MAX_COMMENT:
+        problems["overall"] = f"Nhận xét chung dài quá {MAX_COMMENT} ký tự."
+    if problems:
+        raise Invalid(problems)
+    return clean, notes, overall
+
+
+def _snapshot(sheet: Sheet) -> dict[str, Any]:
+    return {
+        "status": sheet.status,
+        "scores": {k: format_number(v) for k, v in sheet.values.items() if v is not None},
+        "comments": dict(sheet.comments),
+        "overall": sheet.comment,
+        "version": sheet.version,
+    }
+
+
+def _write(
+    con: Connection,
+    user: User,
+    entry_id: int,
+    values: Mapping[str, object],
+    comments: Mapping[str, str],
+    overall: str,
+    *,
+    submit: bool,
+    expected_version: int | None,
+) -> Sheet:
+    r = require_round(con, require_entry(con, entry_id).round_id)
+    clean, notes, overall = _check(r.rubric, values, comments, overall, submit=submit)
+
+    def work(c: Connection) -> Sheet:
+        before = _load(c, entry_id, user.username)
+        refusal = why_cannot_edit_sheet(user, before)
+        if refusal:
+            raise Invalid({"sheet": refusal})
+        if expected_version is not None and before.version != expected_version:
+            raise Invalid(
+                {"version": "Phiếu vừa được lưu ở một cửa sổ khác: hãy tải lại trang để xem "
+                 "bản mới nhất trước khi sửa tiếp."}
+            )  # fmt: skip
+        sheet_id = before.id
+        if sheet_id is None:
+            row = c.execute(
+                "INSERT INTO sheets (entry_id, examiner, version) VALUES (?, ?, 0) RETURNING id",
+                [entry_id, user.username],
+            ).fetchone()
+            assert row is not None
+            sheet_id = int(row[0])
+        keep = [code for code in (cr.code for cr in r.rubric.criteria)
+                if code in clean or code in notes]  # fmt: skip
+        dropped = [code for code in before.values if code not in keep]
+        if dropped:
+            c.execute(
+                "DELETE FROM scores WHERE sheet_id = ? AND list_contains(?, criterion)",
+                [sheet_id, dropped],
+            )
+        if keep:
+            frame = pd.DataFrame(
+                {
+                    "sheet_id": [sheet_id] * len(keep),
+                    "criterion": keep,
+                    "value": [str(clean[k]) if k in clean else None for k in keep],
+                    "comment": [notes.get(k, "") for k in keep],
+                }
+            )
+            c.register("_scores_in", frame)
+            try:
+                c.execute(
+                    "INSERT INTO scores (sheet_id, criterion, value, comment) "
+                    "SELECT sheet_id, criterion, CAST(value AS DECIMAL(10, 4)), comment "
+                    "FROM _scores_in ON CONFLICT (sheet_id, criterion) DO UPDATE SET "
+                    "value = excluded.value, comment = excluded.comment, "
+                    "updated_at = current_localtimestamp()"
+                )
+            finally:
+                c.unregister("_scores_in")
+        if submit:
+            c.execute(
+                "UPDATE sheets SET comment = ?, status = 'submitted', "
+                "submitted_at = current_localtimestamp(), version = version + 1, "
+                "updated_at = current_localtimestamp() WHERE id = ?",
+                [overall, sheet_id],
+            )
+            # Only the first submission writes the round's row, so later ones never collide.
+            c.execute(
+                "UPDATE rounds SET rubric_frozen = true WHERE id = ? AND NOT rubric_frozen",
+                [r.id],
+            )
+        else:
+            c.execute(
+                "UPDATE sheets SET comment = ?, version = version + 1, "
+                "updated_at = current_localtimestamp() WHERE id = ?",
+                [overall, sheet_id],
+            )
+        after = _load(c, entry_id, user.username)
+        e = require_entry(c, entry_id)
+        audit.record(c, user.username, "submit" if submit else "save", "sheet",
+                     f"{r.id}:{e.code}:{user.username}", _snapshot(before) if before.id else None,
+                     _snapshot(after))  # fmt: skip
+        return after
+
+    return db.retrying(con, work)
+
+
+def save_draft(
+    con: Connection,
+    user: User,
+    entry_id: int,
+    values: Mapping[str, object],
+    comments: Mapping[str, str] | None = None,
+    overall: str = "",
+    expected_version: int | None = None,
+) -> Sheet:
+    """Save the examiner's sheet as a draft; values may be missing but must be valid."""
+    return _write(con, user, entry_id, values, comments or {}, overall, submit=False,
+                  expected_version=expected_version)  # fmt: skip
+
+
+def submit_sheet(
+    con: Connection,
+    user: User,
+    entry_id: int,
+    values: Mapping[str, object],
+    comments: Mapping[str, str] | None = None,
+    overall: str = "",
+    expected_version: int | None = None,
+) -> Sheet:
+    """Submit the sheet: every criterion filled, within 0..max, on the step. Read-only after."""
+    return _write(con, user, entry_id, values, comments or {}, overall, submit=True,
+                  expected_version=expected_version)  # fmt: skip
+
+
+def reopen_sheet(con: Connection, user: User, sheet_id: int, reason: str) -> Sheet:
+    """The chair gives a submitted sheet back to its examiner, with a reason (recorded)."""
+    reason = nfc(reason or "")
+    if not reason:
+        raise Invalid({"reason": "Hãy ghi lý do mở lại phiếu."})
+
+    def work(c: Connection) -> Sheet:
+        before = get_sheet_by_id(c, sheet_id)
+        if before is None:
+            raise Invalid({"sheet": "Không có phiếu chấm này."})
+        if not can_reopen_sheet(user, before):
+            if before.status != "submitted":
+                raise Invalid({"sheet": "Phiếu chưa nộp: không cần mở lại."})
+            if before.round_state != "open":
+                raise Invalid({"sheet": "Chỉ mở lại phiếu khi đợt chấm đang mở."})
+            raise Invalid({"sheet": "Chỉ Chủ tịch HĐ (quản trị) được mở lại phiếu."})
+        c.execute(
+            "UPDATE sheets SET status = 'draft', reopened_reason = ?, reopened_by = ?, "
+            "reopened_at = current_localtimestamp(), version = version + 1, "
+            "updated_at = current_localtimestamp() WHERE id = ?",
+            [reason, user.username, sheet_id],
+        )
+        e = require_entry(c, before.entry_id)
+        audit.record(c, user.username, "reopen_sheet", "sheet",
+                     f"{before.round_id}:{e.code}:{before.examiner}", {"status": "submitted"},
+                     {"status": "draft", "reason": reason})  # fmt: skip
+        after = get_sheet_by_id(c, sheet_id)
+        assert after is not None
+        return after
+
+    return db.retrying(con, work)
+
+
+def my_assignments(con: Connection, username: str, include_draft_rounds: bool = False):
+    """The examiner's assignments in rounds that have opened: round_id, round_name,
+    round_state, state_label, deadline, blind, entry_id, code, title, field, withdrawn, gk,
+    sheet_id, status (none/draft/submitted), status_label, total, submitted_at, reopened."""
+    states = ["open", "closed", "final"] + (["draft"] if include_draft_rounds else [])
+    df = con.execute(
+        "SELECT r.id AS round_id, r.name AS round_name, r.state AS round_state, r.deadline, "
+        "       r.blind, e.id AS entry_id, e.code, e.title, e.field, e.withdrawn, a.ord, "
+        "       s.id AS sheet_id, s.status, s.comment, s.submitted_at, "
+        "       s.reopened_reason IS NOT NULL AND s.status = 'draft' AS reopened, "
+        "       (SELECT count(*) FROM scores sc WHERE sc.sheet_id = s.id) AS n_rows, "
+        "       (SELECT sum(sc.value) FROM scores sc WHERE sc.sheet_id = s.id) AS total "
+        "FROM assignments a JOIN entries e ON e.id = a.entry_id "
+        "JOIN rounds r ON r.id = e.round_id "
+        "LEFT JOIN sheets s ON s.entry_id = a.entry_id AND s.examiner = a.examiner "
+        "WHERE a.examiner = ? AND list_contains(?, r.state) "
+        "ORDER BY r.id DESC, e.code",
+        [username, states],
+    ).df()
+    started = (df["n_rows"] > 0) | (df["comment"].fillna("") != "")
+    df["status"] = [
+        "submitted" if s == "submitted" else ("draft" if go else "none")
+        for s, go in zip(df["status"], started, strict=True)
+    ]
+    df["status_label"] = df["status"].map(SHEET_STATUS)
+    df["state_label"] = df["round_state"].map(STATES)
+    df["gk"] = df["ord"].map(lambda o: gk_label(int(o)))
+    return df.drop(columns=["n_rows", "comment", "ord"])
+
+
+def round_of_sheet(con: Connection, sheet: Sheet) -> Round:
+    """The round a sheet belongs to."""
+    return require_round(con, sheet.round_id)

@@ -1,0 +1,414 @@
+"""lib.rounds: rounds and their rubric, entries, conflicts, assignment, states, audit."""
+
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+
+from lib import rounds, scoring
+from lib.errors import Invalid
+from lib.rubric import load_rubric_yaml
+from tests.scoring_helpers import (
+    TEMPLATE_100,
+    add_entry,
+    add_examiner,
+    full_marks,
+    make_round,
+    rubric20,
+    user,
+)
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+# --- rounds and their rubric ------------------------------------------------------------
+
+
+def test_create_round_defaults_and_council(demo_con):
+    rid = make_round(demo_con)
+    r = rounds.require_round(demo_con, rid)
+    assert (r.level, r.state, r.examiners_per_entry, r.blind) == ("cấp trường", "draft", 2, False)
+    assert r.state_label == "Chuẩn bị"
+    assert r.max_gap == Decimal(2) and r.rubric.max_gap == Decimal(2)
+    assert r.rubric == rubric20()
+    council = rounds.round_examiners(demo_con, rid)
+    assert set(council["username"]) == {"chutich", "giamkhao1", "giamkhao2"}
+    duties = dict(zip(council["username"], council["duty"], strict=True))
+    assert duties["chutich"] == "Chủ tịch HĐ" and duties["giamkhao1"] == "Thành viên"
+
+
+def test_round_settings_are_checked_together(demo_con):
+    make_round(demo_con, "Đợt 1")
+    with pytest.raises(Invalid) as exc:
+        rounds.create_round(
+            demo_con, "chutich", "đợt 1", rubric20(), school_year="2024-2026",
+            examiners_per_entry=9, max_gap="-1",
+        )  # fmt: skip
+    assert set(exc.value.errors) == {"name", "school_year", "examiners_per_entry", "max_gap"}
+    assert "Đợt 1" in exc.value.errors["name"]
+    with pytest.raises(Invalid, match="chữ số"):
+        rounds.create_round(demo_con, "chutich", "2024", rubric20())
+
+
+def test_round_found_by_id_or_name(demo_con):
+    rid = make_round(demo_con, "Chấm SKKN năm học 2024-2025")
+    assert rounds.find_round(demo_con, str(rid)).id == rid
+    assert rounds.find_round(demo_con, "chấm skkn năm học 2024-2025").id == rid
+    with pytest.raises(Invalid, match="Không có đợt chấm"):
+        rounds.find_round(demo_con, "Đợt khác")
+
+
+def test_round_max_gap_overrides_the_rubric_and_follows_a_new_rubric(demo_con):
+    rid = make_round(demo_con, max_gap="1,5")
+    assert rounds.require_round(demo_con, rid).rubric.max_gap == Decimal("1.5")
+    r100 = rounds.load_rubric_file(TEMPLATE_100)
+    rounds.set_rubric(demo_con, rid, r100, "chutich")
+    r = rounds.require_round(demo_con, rid)
+    assert r.rubric.name == r100.name and r.max_gap == Decimal(10)
+
+
+def test_rubric_yaml_round_trips(demo_con):
+    rid = make_round(demo_con)
+    text = rounds.rubric_yaml(rounds.require_round(demo_con, rid))
+    again, errors = load_rubric_yaml(text)
+    assert errors == [] and again == rubric20()
+    assert "Lý do chọn đề tài" in text  # Vietnamese kept as UTF-8, not \u escapes
+
+
+def _open_with_one_entry(con):
+    rid = make_round(con)
+    eid = add_entry(con, rid)
+    rounds.assign(con, eid, "giamkhao1", "chutich")
+    rounds.open_round(con, rid, "chutich")
+    return rid, eid
+
+
+def test_rubric_is_frozen_once_a_sheet_is_submitted(demo_con):
+    rid, eid = _open_with_one_entry(demo_con)
+    gk = user(demo_con, "giamkhao1")
+    scoring.save_draft(demo_con, gk, eid, {"I.1": "0,5"})
+    edited = replace(rubric20(), name="Phiếu sửa")
+    rounds.set_rubric(demo_con, rid, edited, "chutich")  # drafts only: still editable
+    assert not rounds.require_round(demo_con, rid).rubric_frozen
+    scoring.submit_sheet(demo_con, gk, eid, full_marks(edited))
+    assert rounds.require_round(demo_con, rid).rubric_frozen
+    assert rounds.is_rubric_frozen(demo_con, rid)
+    with pytest.raises(Invalid, match="đã khóa"):
+        rounds.set_rubric(demo_con, rid, rubric20(), "chutich")
+
+
+def test_rubric_edit_cannot_drop_a_criterion_with_draft_points(demo_con):
+    rid, eid = _open_with_one_entry(demo_con)
+    scoring.save_draft(demo_con, user(demo_con, "giamkhao1"), eid, {"I.1": "0,5"})
+    with pytest.raises(Invalid, match="I.1"):
+        rounds.set_rubric(demo_con, rid, rounds.load_rubric_file(TEMPLATE_100), "chutich")
+
+
+# --- entries ---------------------------------------------------------------------------
+
+
+def test_entry_codes_are_generated_or_the_councils_own_and_unique(demo_con):
+    rid = make_round(demo_con)
+    first = add_entry(demo_con, rid, "Một")
+    add_entry(demo_con, rid, "Hai", code="HĐ-07")
+    third = add_entry(demo_con, rid, "Ba")
+    assert rounds.require_entry(demo_con, first).code == "SKKN-001"
+    assert rounds.require_entry(demo_con, third).code == "SKKN-002"
+    with pytest.raises(Invalid, match="đã có"):
+        add_entry(demo_con, rid, "Bốn", code="hđ-07")
+    other = make_round(demo_con, "Đợt khác")
+    assert rounds.require_entry(demo_con, add_entry(demo_con, other, "X")).code == "SKKN-001"
+
+
+def test_authors_shares_must_add_up_to_100(demo_con):
+    rid = make_round(demo_con)
+    with pytest.raises(Invalid) as exc:
+        rounds.add_entry(
+            demo_con, rid, "chutich", title="Đề tài",
+            authors=[{"name": "Bùi Thanh Tâm", "share": 60}, {"name": "Ngô Thị Phương",
+                                                              "share": "30"}],
+        )  # fmt: skip
+    assert "90%" in exc.value.errors["shares"]
+    with pytest.raises(Invalid, match="hãy nhập tỉ lệ"):
+        rounds.add_entry(
+            demo_con, rid, "chutich", title="Đề tài",
+            authors=[{"name": "Bùi Thanh Tâm"}, {"name": "Ngô Thị Phương", "share": 50}],
+        )  # fmt: skip
+    with pytest.raises(Invalid, match="ít nhất một tác giả"):
+        rounds.add_entry(demo_con, rid, "chutich", title="Đề tài", authors=[])
+    eid = rounds.add_entry(
+        demo_con, rid, "chutich", title="Đề tài",
+        authors=[{"name": "Bùi Thanh Tâm", "share": "33,33"},
+                 {"name": "Ngô Thị Phương", "share": "33,33"},
+                 {"name": "Người ngoài trường", "share": "33,34"}],
+    )  # fmt: skip
+    e = rounds.require_entry(demo_con, eid)
+    assert e.authors_text == (
+        "Bùi Thanh Tâm (33,33%); Ngô Thị Phương (33,33%); Người ngoài trường (33,34%)"
+    )
+    assert e.authors[0].person_id is not None and e.authors[2].person_id is None
+    assert e.group_name == "Tổ Mẫu giáo lớn"  # the first author's group by default
+
+
+def test_sole_author_gets_100_and_is_written_alone(demo_con):
+    rid = make_round(demo_con)
+    eid = rounds.add_entry(demo_con, rid, "chutich", title="T", authors=[{"name": "Bùi Thanh Tâm"}])
+    assert rounds.require_entry(demo_con, eid).authors_text == "Bùi Thanh Tâm"
+
+
+def test_document_must_be_a_real_pdf_or_docx(demo_con):
+    rid = make_round(demo_con)
+    eid = add_entry(demo_con, rid, document=PDF, document_name="de-tai.pdf")
+    assert rounds.entry_document(demo_con, eid) == (PDF, "de-tai.pdf", "application/pdf")
+    with pytest.raises(Invalid, match="chỉ nhận PDF hoặc DOCX"):
+        add_entry(demo_con, rid, document=b"abc", document_name="de-tai.txt")
+    with pytest.raises(Invalid, match="không phải là tệp DOCX"):
+        add_entry(demo_con, rid, document=PDF, document_name="de-tai.docx")
+    rounds.set_document(demo_con, eid, "chutich", None, None)
+    assert rounds.entry_document(demo_con, eid) is None
+
+
+def test_withdrawn_entry_is_kept_marked_and_not_assignable(demo_con):
+    rid = make_round(demo_con)
+    eid = add_entry(demo_con, rid)
+    with pytest.raises(Invalid, match="lý do"):
+        rounds.withdraw_entry(demo_con, eid, "chutich")
+    rounds.withdraw_entry(demo_con, eid, "chutich", "Tác giả xin rút")
+    df = rounds.entries(demo_con, rid)
+    assert df.loc[0, "withdrawn"] and df.loc[0, "withdrawn_reason"] == "Tác giả xin rút"
+    with pytest.raises(Invalid, match="đã rút"):
+        rounds.assign(demo_con, eid, "giamkhao1", "chutich")
+    rounds.withdraw_entry(demo_con, eid, "chutich", withdrawn=False)
+    assert rounds.assign(demo_con, eid, "giamkhao1", "chutich") == 1
+
+
+def test_entry_code_and_authors_can_be_edited(demo_con):
+    rid = make_round(demo_con)
+    eid = add_entry(demo_con, rid)
+    rounds.assign(demo_con, eid, "giamkhao1", "chutich")
+    rounds.update_entry(
+        demo_con, eid, "chutich", code="HĐ-01", title="Tên mới",
+        authors=[{"name": "Vũ Thị Hồng Nhung", "share": 50}, {"name": "Bùi Thanh Tâm",
+                                                               "share": 50}],
+    )  # fmt: skip
+    e = rounds.require_entry(demo_con, eid)
+    assert (e.code, e.title, len(e.authors)) == ("HĐ-01", "Tên mới", 2)
+    with pytest.raises(Invalid, match="không thể là tác giả"):
+        rounds.update_entry(
+            demo_con, eid, "chutich", code="HĐ-01", title="Tên mới",
+            authors=[{"name": "Lê Thu Hà", "share": 100}],
+        )  # fmt: skip
+
+
+# --- conflicts and assignment ----------------------------------------------------------
+
+
+def test_an_author_is_never_assigned_to_their_own_entry(demo_con):
+    rid = make_round(demo_con)
+    eid = add_entry(demo_con, rid, author="Lê Thu Hà")  # giamkhao1's person
+    with pytest.raises(Invalid, match="là tác giả"):
+        rounds.assign(demo_con, eid, "giamkhao1", "chutich")
+    # even written without the person link (e.g. typed into a co-author list)
+    eid2 = rounds.add_entry(
+        demo_con, rid, "chutich", title="T2",
+        authors=[{"name": "Phạm  Minh Châu ", "share": 50}, {"name": "X", "share": 50}],
+    )  # fmt: skip
+    with pytest.raises(Invalid, match="là tác giả"):
+        rounds.assign(demo_con, eid2, "giamkhao2", "chutich")
+    plan = rounds.propose_assignments(demo_con, rid)
+    assert ("giamkhao1", eid) not in {(p.examiner, p.entry_id) for p in plan.proposals}
+    assert ("giamkhao2", eid2) not in {(p.examiner, p.entry_id) for p in plan.proposals}
+    kinds = rounds.conflicts(demo_con, rid)
+    assert set(kinds.loc[kinds["kind"] == "author", "examiner"]) == {"giamkhao1", "giamkhao2"}
+
+
+def test_recorded_conflict_refuses_the_pair_with_the_reason(demo_con):
+    rid = make_round(demo_con)
+    eid = add_entry(demo_con, rid)
+    rounds.add_conflict(demo_con, eid, "giamkhao2", "relative", "chutich", "chị em họ")
+    with pytest.raises(Invalid, match=r"người thân: chị em họ"):
+        rounds.assign(demo_con, eid, "giamkhao2", "chutich")
+    with pytest.raises(Invalid, match="Đã ghi xung đột"):
+        rounds.add_conflict(demo_con, eid, "giamkhao2", "other", "chutich")
+    with pytest.raises(Invalid, match="Loại xung đột"):
+        rounds.add_conflict(demo_con, eid, "giamkhao1", "enemy", "chutich")
+    conflict_id = int(rounds.conflicts(demo_con, rid, include_authors=False).loc[0, "id"])
+    rounds.remove_conflict(demo_con, conflict_id, "chutich")
+    assert rounds.assign(demo_con, eid, "giamkhao2", "chutich") == 1
+
+
+def test_conflict_for_an_assigned_pair_asks_to_unassign_first(demo_con):
+    rid = make_round(demo_con)
+    eid = add_entry(demo_con, rid)
+    rounds.assign(demo_con, eid, "giamkhao2", "chutich")
+    with pytest.raises(Invalid, match="bỏ phân công trước"):
+        rounds.add_conflict(demo_con, eid, "giamkhao2", "same_group", "chutich")
+
+
+def test_only_active_examiners_are_assigned(demo_con):
+    rid = make_round(demo_con)
+    eid = add_entry(demo_con, rid)
+    with pytest.raises(Invalid, match="không phải tài khoản giám khảo"):
+        rounds.assign(demo_con, eid, "giaovien", "chutich")
+
+
+def test_same_group_conflicts_are_suggested(demo_con):
+    rid = make_round(demo_con)
+    eid = add_entry(demo_con, rid, author="Bùi Thanh Tâm")  # Tổ Mẫu giáo lớn, like giamkhao2
+    assert rounds.same_group_conflicts(demo_con, rid) == [(eid, "SKKN-001", "giamkhao2")]
+
+
+def test_unassign_never_moves_a_sheet_with_scores(demo_con):
+    rid, eid = _open_with_one_entry(demo_con)
+    rounds.assign(demo_con, eid, "giamkhao2", "chutich")
+    rounds.unassign(demo_con, eid, "giamkhao2", "chutich")  # nothing written yet
+    scoring.save_draft(demo_con, user(demo_con, "giamkhao1"), eid, {"I.1": "0,25"})
+    with pytest.raises(Invalid, match="đã có điểm"):
+        rounds.unassign(demo_con, eid, "giamkhao1", "chutich")
+
+
+def test_empty_saved_sheet_goes_with_its_assignment(demo_con):
+    rid, eid = _open_with_one_entry(demo_con)
+    scoring.save_draft(demo_con, user(demo_con, "giamkhao1"), eid, {})
+    rounds.unassign(demo_con, eid, "giamkhao1", "chutich")
+    assert demo_con.execute("SELECT count(*) FROM sheets").fetchone() == (0,)
+
+
+def _council(con, n: int, prefix: str = "gk") -> list[str]:
+    names = []
+    for i in range(1, n + 1):
+        add_examiner(con, f"{prefix}{i:02d}", f"Giám khảo {prefix.upper()} {i:02d}")
+        names.append(f"{prefix}{i:02d}")
+    return names
+
+
+def test_auto_assignment_balances_loads(con):
+    council = _council(con, 5)
+    rid = make_round(con)
+    for i in range(12):
+        add_entry(con, rid, f"Đề tài {i}", author=f"Tác giả {i}")
+    plan = rounds.propose_assignments(con, rid)
+    assert plan.problems == []
+    assert len(plan.proposals) == 24
+    loads = [plan.loads[u] for u in council]
+    assert sum(loads) == 24 and max(loads) - min(loads) <= 1
+    per_entry = {}
+    for p in plan.proposals:
+        per_entry.setdefault(p.entry_id, []).append((p.ord, p.examiner))
+    assert all(sorted(o for o, _ in v) == [1, 2] and len({x for _, x in v}) == 2
+               for v in per_entry.values())  # fmt: skip
+    # nothing was written: the plan is shown for confirmation first
+    assert con.execute("SELECT count(*) FROM assignments").fetchone() == (0,)
+
+
+def test_auto_assignment_is_stable_and_never_moves_anything(con):
+    _council(con, 4)
+    rid = make_round(con)
+    for i in range(6):
+        add_entry(con, rid, f"Đề tài {i}", author=f"Tác giả {i}")
+    first = rounds.propose_assignments(con, rid)
+    assert rounds.propose_assignments(con, rid).proposals == first.proposals  # deterministic
+    rounds.apply_assignments(con, rid, first.proposals, "chutich")
+    before = rounds.assignments(con, rid)[["entry_id", "examiner", "ord"]]
+    assert rounds.propose_assignments(con, rid).proposals == []
+    new = add_entry(con, rid, "Đề tài mới", author="Tác giả mới")
+    again = rounds.propose_assignments(con, rid)
+    assert {p.entry_id for p in again.proposals} == {new} and len(again.proposals) == 2
+    rounds.apply_assignments(con, rid, again.proposals, "chutich")
+    after = rounds.assignments(con, rid)[["entry_id", "examiner", "ord"]]
+    kept = after.merge(before, how="inner")
+    assert len(kept) == len(before)  # every earlier assignment is still there, unchanged
+
+
+def test_auto_assignment_prefers_the_same_field_and_respects_conflicts(con):
+    council = _council(con, 4)
+    rid = make_round(con)
+    rounds.set_council_member(con, rid, council[2], "chutich", fields="Nhà trẻ")
+    rounds.set_council_member(con, rid, council[3], "chutich", fields="nha tre; Quản lý")
+    eid = add_entry(con, rid, "Trẻ nhà trẻ", author="A", field="Nhà trẻ")
+    plan = rounds.propose_assignments(con, rid)
+    assert {p.examiner for p in plan.proposals} == {council[2], council[3]}
+    assert all(p.same_field for p in plan.proposals)
+    rounds.add_conflict(con, eid, council[3], "relative", "chutich")
+    plan = rounds.propose_assignments(con, rid)
+    chosen = {p.examiner for p in plan.proposals}
+    assert council[2] in chosen and council[3] not in chosen and len(chosen) == 2
+
+
+def test_auto_assignment_reports_entries_it_cannot_fill(con):
+    add_examiner(con, "gk01", "Nguyễn Văn A")
+    add_examiner(con, "gk02", "Trần Thị B")
+    rid = make_round(con)
+    eid = add_entry(con, rid, "Đề tài của A", author="Nguyễn Văn A")
+    plan = rounds.propose_assignments(con, rid)
+    assert [p.examiner for p in plan.proposals] == ["gk02"]
+    assert plan.problems and "SKKN-001" in plan.problems[0] and "1/2" in plan.problems[0]
+    assert rounds.require_entry(con, eid).code == "SKKN-001"
+
+
+def test_apply_rechecks_every_proposal_all_or_nothing(con):
+    _council(con, 2)
+    rid = make_round(con)
+    eid = add_entry(con, rid, "Đề tài", author="X")
+    plan = rounds.propose_assignments(con, rid)
+    rounds.add_conflict(con, eid, plan.proposals[1].examiner, "other", "chutich")
+    with pytest.raises(Invalid, match="xung đột"):
+        rounds.apply_assignments(con, rid, plan.proposals, "chutich")
+    assert con.execute("SELECT count(*) FROM assignments").fetchone() == (0,)
+
+
+def test_third_examiner_gets_gk3(demo_con):
+    rid = make_round(demo_con)
+    eid = add_entry(demo_con, rid)
+    assert rounds.assign(demo_con, eid, "giamkhao1", "chutich") == 1
+    assert rounds.assign(demo_con, eid, "giamkhao2", "chutich") == 2
+    assert rounds.assign(demo_con, eid, "chutich", "chutich") == 3
+    assert list(rounds.assignments(demo_con, rid)["gk"]) == ["GK1", "GK2", "GK3"]
+    with pytest.raises(Invalid, match="đã được phân công"):
+        rounds.assign(demo_con, eid, "chutich", "chutich")
+
+
+def test_council_member_with_assignments_stays(demo_con):
+    rid = make_round(demo_con)
+    eid = add_entry(demo_con, rid)
+    rounds.assign(demo_con, eid, "giamkhao1", "chutich")
+    with pytest.raises(Invalid, match="bỏ phân công trước"):
+        rounds.remove_council_member(demo_con, rid, "giamkhao1", "chutich")
+    rounds.remove_council_member(demo_con, rid, "giamkhao2", "chutich")
+    assert "giamkhao2" not in set(rounds.round_examiners(demo_con, rid)["username"])
+
+
+# --- states ----------------------------------------------------------------------------
+
+
+def test_state_changes_follow_the_process(demo_con):
+    rid = make_round(demo_con)
+    with pytest.raises(Invalid, match="Chưa có SKKN"):
+        rounds.open_round(demo_con, rid, "chutich")
+    add_entry(demo_con, rid)
+    with pytest.raises(Invalid, match="Không chuyển được"):
+        rounds.finalize_round(demo_con, rid, "chutich")
+    assert rounds.open_round(demo_con, rid, "chutich").state == "open"
+    assert rounds.close_round(demo_con, rid, "chutich").state == "closed"
+    with pytest.raises(Invalid, match="lý do"):
+        rounds.reopen_scoring(demo_con, rid, "chutich", " ")
+    assert rounds.reopen_scoring(demo_con, rid, "chutich", "Thêm GK3").state == "open"
+    rounds.close_round(demo_con, rid, "chutich")
+    r = rounds.finalize_round(demo_con, rid, "chutich")
+    assert (r.state, r.finalized_by) == ("final", "chutich") and r.finalized_at is not None
+    with pytest.raises(Invalid, match="đã công bố"):
+        add_entry(demo_con, rid, "Muộn")
+    r = rounds.reopen_round(demo_con, rid, "chutich", "Sửa tên tác giả")
+    assert (r.state, r.reopen_reason, r.finalized_by) == ("closed", "Sửa tên tác giả", None)
+
+
+def test_audit_lists_the_rounds_history(demo_con):
+    rid, eid = _open_with_one_entry(demo_con)
+    scoring.save_draft(demo_con, user(demo_con, "giamkhao1"), eid, {"I.1": "0,5"})
+    other = make_round(demo_con, "Đợt khác")
+    add_entry(demo_con, other)
+    log = rounds.round_audit(demo_con, rid)
+    assert list(log["action"])[:4] == ["save", "open", "assign", "create"]
+    assert set(log["entity_id"]) == {str(rid), f"{rid}:SKKN-001", f"{rid}:SKKN-001:giamkhao1"}
+    saved = log.iloc[0]
+    assert saved["actor"] == "giamkhao1" and '"I.1": "0,5"' in saved["after"]
