@@ -1,0 +1,71 @@
+"""Twenty examiners saving and submitting at the same moment lose nothing and see no error."""
+
+import threading
+from decimal import Decimal
+
+from lib import db, results, rounds, scoring, users
+from tests.scoring_helpers import add_entry, add_examiner, make_round, rubric20
+
+N_EXAMINERS = 20
+DRAFTS = 3
+
+
+def test_twenty_examiners_at_once(tmp_path):
+    path = tmp_path / "concurrent.duckdb"
+    con = db.connect(path)
+    names = [f"gk{i:02d}" for i in range(N_EXAMINERS)]
+    for name in names:
+        add_examiner(con, name, f"Giám khảo {name}")
+    rid = make_round(con)
+    for i in range(N_EXAMINERS // 2):
+        add_entry(con, rid, f"Đề tài {i}", author=f"Tác giả {i}")
+    rounds.apply_assignments(con, rid, rounds.propose_assignments(con, rid).proposals, "chutich")
+    rounds.open_round(con, rid, "chutich")
+    mine = {row.examiner: int(row.entry_id) for row in rounds.assignments(con, rid).itertuples()}
+    assert len(mine) == N_EXAMINERS
+
+    r = rubric20()
+    # Each examiner's own, different points: criterion II.3 tells them apart.
+    expected = {}
+    for i, name in enumerate(names):
+        values = {c.code: c.max for c in r.criteria}
+        values["II.3"] = Decimal(i % 9)
+        expected[name] = values
+
+    barrier = threading.Barrier(N_EXAMINERS)
+    errors: list[BaseException] = []
+
+    def examiner(name: str) -> None:
+        cur = con.cursor()  # one cursor per session, as the app does
+        try:
+            me = users.get_user(cur, name)
+            values = expected[name]
+            barrier.wait()
+            for step in range(DRAFTS):
+                partial = dict(list(values.items())[: 4 + step])
+                scoring.save_draft(cur, me, mine[name], partial, {"I.1": f"lần {step}"}, "nháp")
+            barrier.wait()  # everyone submits at the same moment
+            scoring.submit_sheet(cur, me, mine[name], values, {"I.1": "cuối"}, f"Của {name}")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            cur.close()
+
+    threads = [threading.Thread(target=examiner, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+
+    sheets = results.submitted_sheets(con, rid)
+    assert len(sheets) == N_EXAMINERS
+    for s in sheets:
+        assert s.scores == expected[s.examiner], s.examiner
+        assert s.overall == f"Của {s.examiner}" and s.comments == {"I.1": "cuối"}
+    log = rounds.round_audit(con, rid)
+    assert (log["action"] == "save").sum() == N_EXAMINERS * DRAFTS
+    assert (log["action"] == "submit").sum() == N_EXAMINERS
+    assert rounds.require_round(con, rid).rubric_frozen
+    assert results.results(con, rid)["n_sheets"].tolist() == [2] * (N_EXAMINERS // 2)
+    con.close()
