@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lib.permissions import User, can_manage_users, can_view_overview
+from lib.permissions import (
+    User,
+    can_manage_rounds,
+    can_manage_users,
+    can_score,
+    can_view_overview,
+)
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,14 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "Tổng quan", ":material/dashboard:", "Chung", "tong-quan",
              can_view_overview),
+    PageSpec("pages/my_sheets.py", "Phiếu chấm của tôi", ":material/rate_review:", "Chấm SKKN",
+             "phieu-cham", can_score),
+    PageSpec("pages/results.py", "Kết quả chấm", ":material/leaderboard:", "Chấm SKKN",
+             "ket-qua-cham", can_view_overview),
+    PageSpec("pages/rounds.py", "Đợt chấm", ":material/event_available:", "Chấm SKKN",
+             "dot-cham", can_manage_rounds),
+    PageSpec("pages/entries.py", "SKKN và phân công", ":material/assignment_ind:", "Chấm SKKN",
+             "skkn", can_manage_rounds),
     PageSpec("pages/users.py", "Người dùng", ":material/manage_accounts:", "Quản trị",
              "nguoi-dung", can_manage_users),
 )  # fmt: skip

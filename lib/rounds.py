@@ -183,13 +183,14 @@ def list_rounds(con: Connection) -> pd.DataFrame:
 
 
 def templates() -> dict[str, Path]:
-    """The rubric templates that ship with the app: display name -> file."""
-    found = {}
-    for path in sorted(TEMPLATE_DIR.glob("*.yaml")):
+    """The rubric templates that ship with the app: display name -> file, smallest scale first
+    (the 20-point sheet most schools use, then the 100-point one)."""
+    found = []
+    for path in TEMPLATE_DIR.glob("*.yaml"):
         rubric, _ = load_rubric_yaml(path.read_text(encoding="utf-8"))
         if rubric is not None:
-            found[rubric.name] = path
-    return found
+            found.append((rubric.scale, rubric.name, path))
+    return {name: path for _, name, path in sorted(found)}
 
 
 def load_rubric_file(path: str | Path) -> Rubric:
@@ -668,6 +669,30 @@ def authors_text(authors: Iterable[Author]) -> str:
     if len(items) == 1 and items[0].share == 100:
         return items[0].name
     return "; ".join(f"{a.name} ({format_number(a.share)}%)" for a in items)
+
+
+_AUTHOR_SHARE = re.compile(
+    r"^(?P<name>.*?)\s*(?:[(\[]\s*(?P<a>[\d.,]+)\s*%?\s*[)\]]"
+    r"|[-|:,–]\s*(?P<b>[\d.,]+)\s*%?|\s(?P<c>[\d.,]+)\s*%)\s*$"
+)
+
+
+def parse_authors_text(text: str) -> list[AuthorIn]:
+    """Authors typed one per line or separated by ';', each with an optional share:
+    "Nguyễn Thị A (60%)", "Nguyễn Thị A - 60", "Nguyễn Thị A 60%"."""
+    found = []
+    for part in re.split(r"[;\n]", text or ""):
+        item = nfc(part)
+        if not item:
+            continue
+        m = _AUTHOR_SHARE.match(item)
+        if m and m.group("name"):
+            found.append(
+                AuthorIn(nfc(m.group("name")), m.group("a") or m.group("b") or m.group("c"))
+            )
+        else:
+            found.append(AuthorIn(item))
+    return found
 
 
 def _people_by_name(con: Connection) -> dict[str, list[tuple[int, str]]]:

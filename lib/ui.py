@@ -10,6 +10,7 @@ import streamlit_authenticator as stauth
 
 from lib import db, demo, users
 from lib.permissions import User
+from lib.rubric import format_number
 
 LOGIN_FIELDS = {
     "Form name": "Đăng nhập",
@@ -86,3 +87,24 @@ def show_errors(errors: dict[str, str]) -> None:
     """Show each refused field's message."""
     for message in errors.values():
         st.error(message, icon=":material/error:")
+
+
+def pick_round(options: dict[int, str], key: str, label: str = "Đợt chấm") -> int | None:
+    """A round picker whose choice follows the user from page to page; None if no rounds."""
+    if not options:
+        return None
+    ids = list(options)
+    remembered = st.session_state.get("chosen_round")
+    # Streamlit forgets a widget's state when the page changes: seed it from the last choice.
+    if st.session_state.get(key) not in ids:
+        st.session_state[key] = remembered if remembered in ids else ids[0]
+    chosen = st.selectbox(label, ids, format_func=options.get, key=key)
+    st.session_state["chosen_round"] = chosen
+    return chosen
+
+
+def number_text(value: object) -> str:
+    """A number the Vietnamese way for tables (19,5), empty for none."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return format_number(value)

@@ -41,11 +41,12 @@ def test_every_page_url_shows_only_the_login_form_to_a_visitor(page, base, url_p
     assert page.locator('[data-testid="stDataFrame"]').count() == 0
 
 
+SCORING = {"Phiếu chấm của tôi", "Kết quả chấm"}
 MENUS = {
-    "chutich": {"Tổng quan", "Người dùng"},
-    "giamkhao1": {"Tổng quan"},
-    "giamkhao2": {"Tổng quan"},
-    "giaovien": {"Tổng quan"},
+    "chutich": {"Tổng quan", "Người dùng", "Đợt chấm", "SKKN và phân công", *SCORING},
+    "giamkhao1": {"Tổng quan", *SCORING},
+    "giamkhao2": {"Tổng quan", *SCORING},
+    "giaovien": {"Tổng quan", "Kết quả chấm"},
 }
 
 

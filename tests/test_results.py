@@ -173,9 +173,9 @@ def test_finalize_waits_for_disagreements_to_be_settled(scored):
 
 
 def test_only_submitted_sheets_count(scored):
-    con, rid, _, submit = scored
+    con, rid, eid, submit = scored
     submit("giamkhao1", full_marks(rubric20()))
-    scoring.save_draft(con, user(con, "giamkhao2"), 1, {"I.1": 0})
+    scoring.save_draft(con, user(con, "giamkhao2"), eid, {"I.1": 0})
     row = _row(con, rid)
     assert row["n_sheets"] == 1 and row["mean_total"] == 20 and row["status"] == "Đang chấm (1/2)"
     assert row["totals"] == [20, None]
@@ -208,9 +208,9 @@ def test_progress_per_examiner_and_entry(scored):
 
 
 def test_submitted_sheets_for_printing(scored):
-    con, rid, _, submit = scored
+    con, rid, eid, submit = scored
     values = _values("16", "11")
-    scoring.submit_sheet(con, user(con, "giamkhao2"), 1, values, {"II.3": "Biện pháp hay"},
+    scoring.submit_sheet(con, user(con, "giamkhao2"), eid, values, {"II.3": "Biện pháp hay"},
                          "Đạt loại A")  # fmt: skip
     submit("giamkhao1", _values("17", "12"))
     sheets = results.submitted_sheets(con, rid)

@@ -1,0 +1,275 @@
+"""Kết quả chấm: results and progress of a round; the chair settles disagreements and publishes.
+
+Admins see every round at any time; staff and examiners only rounds whose results are
+published (đã công bố)."""
+
+import streamlit as st
+
+from lib import charts, results, rounds, scoring, ui
+from lib.errors import Invalid
+from lib.permissions import (
+    can_manage_rounds,
+    can_view_authors,
+    can_view_overview,
+    can_view_results,
+)
+from lib.rubric import format_number
+
+user = ui.require(can_view_overview)
+con = ui.connection()
+admin = can_manage_rounds(user)
+
+st.title("Kết quả chấm")
+flash = st.session_state.pop("results_flash", None)
+if flash:
+    st.success(flash, icon=":material/check_circle:")
+
+
+def done(message: str) -> None:
+    st.session_state["results_flash"] = message
+    st.rerun()
+
+
+listed = rounds.list_rounds(con)
+visible = {}
+for row in listed.itertuples():
+    found = rounds.get_round(con, int(row.id))
+    if found is not None and can_view_results(user, found):
+        visible[found.id] = found.label
+if not visible:
+    st.info("Chưa có kết quả chấm SKKN nào được công bố." if not admin
+            else "Chưa có đợt chấm nào: tạo đợt chấm ở trang Đợt chấm.")  # fmt: skip
+    st.stop()
+round_id = ui.pick_round(visible, key="kq_dot")
+assert round_id is not None
+r = rounds.require_round(con, round_id)
+df = results.results(con, round_id)
+
+line = f"Trạng thái: **{r.state_label}** · {r.level} · {r.rubric.name}"
+if r.state == "final" and r.finalized_at is not None:
+    line += f" · công bố bởi {r.finalized_by} lúc {r.finalized_at:%H:%M %d/%m/%Y}"
+st.markdown(line)
+if r.is_demo:
+    st.caption(":orange-badge[Dữ liệu mẫu]")
+
+
+def grade_cell(row) -> str:
+    if row["grade"] is None:
+        return ""
+    return f"{row['grade']} (điều chỉnh)" if row["overridden"] else row["grade"]
+
+
+def note_cell(row) -> str:
+    if row["overridden"]:
+        return f"Chủ tịch HĐ điều chỉnh (tính theo điểm: {row['computed_grade']}): " + str(
+            row["override_reason"]
+        )
+    return row["reason"] or ""
+
+
+def totals_table(frame, with_examiners: bool, with_authors: bool):
+    table = {
+        "Mã": frame["code"],
+        "Tên SKKN": frame["title"],
+    }
+    if with_authors:
+        table["Tác giả"] = frame["authors"]
+    table["Lĩnh vực"] = frame["field"]
+    table["Tổ"] = frame["group_name"]
+    if with_examiners:
+        for i in (1, 2, 3):
+            if i == 3 and frame["gk3_total"].isna().all():
+                continue
+            table[f"GK{i}"] = frame[f"gk{i}_total"].map(ui.number_text)
+        table["Số phiếu"] = frame["n_sheets"]
+    table["Điểm TB"] = frame["mean_total"].map(ui.number_text)
+    table["Xếp loại"] = [grade_cell(row) for _, row in frame.iterrows()]
+    table["Ghi chú"] = [note_cell(row) for _, row in frame.iterrows()]
+    if with_examiners:
+        table["Trạng thái"] = frame["status"]
+    return table
+
+
+# --- what staff and examiners see: the published results ----------------------------------
+if not admin:
+    kept = df[~df["withdrawn"]]
+    st.dataframe(totals_table(kept, False, can_view_authors(user, r)), hide_index=True,
+                 width="stretch")  # fmt: skip
+    st.altair_chart(charts.grade_counts(kept, [g.grade for g in r.rubric.grades]),
+                    width="stretch")  # fmt: skip
+    st.stop()
+
+# --- the chair's view ------------------------------------------------------------------
+s = results.summary(con, round_id)
+a, b, c, d = st.columns(4)
+a.metric("SKKN", s["entries"])
+b.metric("Phiếu đã nộp", f"{s['submitted']}/{s['expected']}")
+c.metric("Cần giám khảo thứ 3", s["needs_third"])
+d.metric("Loại A", s.get("grade:A", 0))
+
+if r.state == "open":
+    with st.expander("Đóng đợt chấm", icon=":material/lock_clock:"):
+        st.caption("Sau khi đóng, giám khảo không chấm được nữa; phiếu nháp không được tính.")
+        if st.button("Đóng đợt chấm", key="kq_dong"):
+            rounds.close_round(con, round_id, user.username)
+            done("Đã đóng đợt chấm.")
+elif r.state == "closed":
+    with st.expander("Công bố kết quả", icon=":material/publish:", expanded=True):
+        waiting = results.unsettled(con, round_id)
+        if waiting:
+            st.warning("Còn SKKN cần giám khảo thứ 3 hoặc quyết định của Chủ tịch HĐ: "
+                       + ", ".join(waiting))  # fmt: skip
+        st.caption("Công bố khóa mọi phiếu chấm và kết quả, và cho CBGVNV xem kết quả.")
+        sure = st.checkbox("Tôi đã kiểm tra kết quả", key="kq_chac")
+        if st.button("Công bố kết quả", type="primary", disabled=not sure, key="kq_cong_bo"):
+            try:
+                rounds.finalize_round(con, round_id, user.username)
+                done("Đã công bố kết quả. CBGVNV đã xem được kết quả của đợt chấm.")
+            except Invalid as exc:
+                ui.show_errors(exc.errors)
+
+tab_results, tab_progress, tab_charts, tab_settle, tab_sheets = st.tabs(
+    ["Kết quả", "Tiến độ", "Biểu đồ", "Xử lý chênh lệch", "Phiếu chấm"]
+)
+
+with tab_results:
+    only_flagged = st.toggle("Chỉ hiện SKKN cần giám khảo thứ 3", key="kq_chi_gk3")
+    shown = df[df["unsettled"]] if only_flagged else df
+    if shown.empty:
+        st.info("Không có SKKN nào." if not only_flagged else "Không có SKKN nào cần GK3.")
+    else:
+        st.dataframe(totals_table(shown, True, True), hide_index=True, width="stretch")
+
+with tab_progress:
+    by_examiner = results.progress_by_examiner(con, round_id)
+    st.altair_chart(charts.examiner_progress(by_examiner), width="stretch")
+    st.dataframe(
+        {
+            "Giám khảo": by_examiner["full_name"],
+            "Được giao": by_examiner["assigned"],
+            "Đã nộp": by_examiner["submitted"],
+            "Đang chấm": by_examiner["drafts"],
+            "Chưa chấm": by_examiner["not_started"],
+            "Tỉ lệ nộp (%)": by_examiner["percent"],
+        },
+        hide_index=True,
+        width="stretch",
+    )
+    by_entry = results.progress_by_entry(con, round_id)
+    st.dataframe(
+        {
+            "Mã": by_entry["code"],
+            "Tên SKKN": by_entry["title"],
+            "Phiếu đã nộp": [f"{s}/{n}" for s, n in zip(by_entry["submitted"], by_entry["needed"],
+                                                       strict=True)],
+            "Giám khảo được phân công": by_entry["assigned"],
+        },
+        hide_index=True,
+        width="stretch",
+    )  # fmt: skip
+
+with tab_charts:
+    kept = df[~df["withdrawn"]]
+    left, right = st.columns(2)
+    left.altair_chart(charts.grade_counts(kept, [g.grade for g in r.rubric.grades]),
+                      width="stretch")  # fmt: skip
+    right.altair_chart(charts.score_distribution(kept, r.rubric.scale), width="stretch")
+    st.altair_chart(charts.gk_scatter(kept, r.rubric.scale, r.max_gap), width="stretch")
+
+with tab_settle:
+    flagged = df[df["needs_third"]]
+    st.markdown("##### Cần giám khảo thứ 3")
+    if flagged.empty:
+        st.success("Không có SKKN nào có hai giám khảo chênh lệch.")
+    council = rounds.round_examiners(con, round_id)
+    names = dict(zip(council["username"], council["full_name"], strict=True))
+    for _, row in flagged.iterrows():
+        with st.container(border=True):
+            totals = ", ".join(f"GK{i}: {ui.number_text(t)}" for i, t in
+                               enumerate(row["totals"], start=1) if t is not None)  # fmt: skip
+            st.markdown(f"**{row['code']}** – {row['title']}  \n{totals} · {row['reason']}")
+            st.caption(f"Trạng thái: {row['status']}")
+            if r.state not in ("draft", "open"):
+                st.caption("Mở lại đợt để chấm (trang Đợt chấm) để phân công giám khảo thứ 3.")
+                continue
+            free = [u for u in council["username"] if u not in row["examiners"]
+                    and rounds.conflict_reason(con, int(row["entry_id"]), u) is None]  # fmt: skip
+            if not free:
+                st.caption("Không còn giám khảo nào trong hội đồng chấm được SKKN này.")
+                continue
+            pick = st.selectbox("Giám khảo thứ 3", free, format_func=lambda u: f"{names[u]} ({u})",
+                                key=f"kq_gk3_{row['entry_id']}")  # fmt: skip
+            if st.button("Phân công GK3", key=f"kq_gk3_nut_{row['entry_id']}"):
+                try:
+                    rounds.assign(con, int(row["entry_id"]), pick, user.username)
+                    done(f"Đã phân công {names[pick]} chấm {row['code']}.")
+                except Invalid as exc:
+                    ui.show_errors(exc.errors)
+
+    st.markdown("##### Điều chỉnh xếp loại (quyết định của Chủ tịch HĐ)")
+    scored = df[(~df["withdrawn"]) & (df["n_sheets"] > 0)]
+    if r.state == "final":
+        st.caption("Kết quả đã công bố: mở lại đợt (trang Đợt chấm) để điều chỉnh.")
+    elif scored.empty:
+        st.caption("Chưa có SKKN nào có phiếu đã nộp.")
+    else:
+        labels = {int(row.entry_id): f"{row.code} – {row.title}" for row in scored.itertuples()}
+        with st.form("kq_dieu_chinh"):
+            entry_pick = st.selectbox("SKKN", list(labels), format_func=labels.get)
+            clear = "— Bỏ điều chỉnh, dùng xếp loại theo điểm —"
+            grade = st.selectbox("Xếp loại", [*results.grade_choices(r), clear])
+            reason = st.text_area("Lý do (bắt buộc, được ghi lại và hiện trong kết quả)")
+            if st.form_submit_button("Lưu quyết định", type="primary"):
+                try:
+                    results.set_override(con, entry_pick, None if grade == clear else grade,
+                                         reason, user.username)  # fmt: skip
+                    done(f"Đã lưu quyết định cho {labels[entry_pick].split(' – ')[0]}.")
+                except Invalid as exc:
+                    ui.show_errors(exc.errors)
+
+    st.markdown("##### Mở lại phiếu đã nộp")
+    submitted = results.submitted_sheets(con, round_id)
+    if r.state != "open":
+        st.caption("Chỉ mở lại phiếu khi đợt chấm đang mở.")
+    elif not submitted:
+        st.caption("Chưa có phiếu nào được nộp.")
+    else:
+        options = {s.sheet_id: f"{s.code} – {s.gk} {s.examiner_name}" for s in submitted}
+        with st.form("kq_mo_lai_phieu"):
+            sheet_pick = st.selectbox("Phiếu", list(options), format_func=options.get)
+            reason = st.text_input("Lý do mở lại")
+            if st.form_submit_button("Mở lại phiếu"):
+                try:
+                    scoring.reopen_sheet(con, user, sheet_pick, reason)
+                    done(f"Đã mở lại phiếu {options[sheet_pick]}.")
+                except Invalid as exc:
+                    ui.show_errors(exc.errors)
+
+with tab_sheets:
+    everything = results.submitted_sheets(con, round_id, include_drafts=True)
+    if not everything:
+        st.info("Chưa có phiếu chấm nào.")
+    else:
+        status_word = {"submitted": "đã nộp", "draft": "nháp"}
+        options = {s.sheet_id: f"{s.code} – {s.gk} {s.examiner_name} ({status_word[s.status]})"
+                   for s in everything}  # fmt: skip
+        chosen = st.selectbox("Phiếu", list(options), format_func=options.get, key="kq_xem_phieu")
+        sheet = next(s for s in everything if s.sheet_id == chosen)
+        st.markdown(f"**{sheet.code} – {sheet.title}**  \nTác giả: {sheet.authors}  \n"
+                    f"Giám khảo: {sheet.examiner_name} ({sheet.gk})")  # fmt: skip
+        rows = []
+        for section in r.rubric.sections:
+            rows.append({"Mục": section.code, "Tiêu chí": section.label.upper(),
+                         "Tối đa": format_number(r.rubric.section_max(section.code)),
+                         "Điểm": format_number(sheet.section_totals[section.code]),
+                         "Nhận xét": ""})  # fmt: skip
+            for c in r.rubric.criteria:
+                if c.section == section.code:
+                    rows.append({"Mục": c.code, "Tiêu chí": c.label,
+                                 "Tối đa": format_number(c.max),
+                                 "Điểm": ui.number_text(sheet.scores.get(c.code)),
+                                 "Nhận xét": sheet.comments.get(c.code, "")})  # fmt: skip
+        rows.append({"Mục": "", "Tiêu chí": "TỔNG ĐIỂM", "Tối đa": format_number(r.rubric.scale),
+                     "Điểm": format_number(sheet.total), "Nhận xét": ""})  # fmt: skip
+        st.dataframe(rows, hide_index=True, width="stretch")
+        st.markdown(f"Xếp loại theo phiếu: **{sheet.grade}**  \nNhận xét chung: {sheet.overall}")

@@ -1,0 +1,358 @@
+"""The scoring pages through the real app.py (AppTest), as admin, examiner and staff."""
+
+from decimal import Decimal
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import db, demo, results, rounds, scoring, users
+from tests.apptest import ROOT, app, login, open_page, texts
+from tests.scoring_helpers import full_marks, rubric20
+
+PAGES = ["pages/my_sheets.py", "pages/results.py", "pages/rounds.py", "pages/entries.py"]
+ALLOWED = {
+    "chutich": set(PAGES),
+    "giamkhao1": {"pages/my_sheets.py", "pages/results.py"},
+    "giaovien": {"pages/results.py"},
+}
+
+
+def prepare(path, *, state="open", blind=False):
+    """The demo database with its round assigned automatically (and opened)."""
+    con = db.connect(path)
+    demo.load_demo(con)
+    if blind:
+        con.execute("UPDATE rounds SET blind = true")
+    rounds.auto_assign(con, 1, "chutich")
+    if state != "draft":
+        rounds.open_round(con, 1, "chutich")
+    return con
+
+
+def mine(con, username):
+    return scoring.my_assignments(con, username)
+
+
+def progress(at: AppTest) -> list[str]:
+    return [p.proto.text for p in at.get("progress")]
+
+
+def button(at: AppTest, label: str):
+    found = [b for b in at.button if b.label == label]
+    assert found, f"no button {label!r} in {[b.label for b in at.button]}"
+    return found[0]
+
+
+def number(at: AppTest, code: str):
+    return next(n for n in at.number_input if n.label.startswith(f"{code}. "))
+
+
+def shared_entry(con) -> int:
+    """An entry giamkhao1 and giamkhao2 both score."""
+    table = rounds.assignments(con, 1)
+    by_entry = table.groupby("entry_id")["examiner"].apply(set)
+    both = [e for e, who in by_entry.items() if {"giamkhao1", "giamkhao2"} <= who]
+    return int(both[0])
+
+
+@pytest.fixture
+def at(tmp_path, monkeypatch):
+    return app(tmp_path / "app.duckdb", monkeypatch)
+
+
+@pytest.mark.parametrize("username", list(ALLOWED))
+def test_each_page_renders_or_is_not_listed(tmp_path, monkeypatch, username):
+    prepare(tmp_path / "app.duckdb").close()
+    page = app(tmp_path / "app.duckdb", monkeypatch)
+    login(page, username)
+    for path in PAGES:
+        if path in ALLOWED[username]:
+            open_page(page, path)
+            assert not page.exception, (path, page.exception)
+            assert page.title[0].value
+        else:
+            with pytest.raises(ValueError, match="Could not find a navigation page"):
+                page.switch_page(path)
+
+
+@pytest.mark.parametrize("path", PAGES[2:])
+def test_admin_pages_check_the_role_themselves(tmp_path, monkeypatch, path):
+    prepare(tmp_path / "app.duckdb").close()
+    app(tmp_path / "app.duckdb", monkeypatch).run()
+    page = AppTest.from_file(str(ROOT / path))
+    login(page, "giamkhao1")
+    assert "Bạn không có quyền mở trang này." in texts(page)
+
+
+def test_examiner_page_checks_the_role_itself(tmp_path, monkeypatch):
+    prepare(tmp_path / "app.duckdb").close()
+    app(tmp_path / "app.duckdb", monkeypatch).run()
+    page = AppTest.from_file(str(ROOT / "pages/my_sheets.py"))
+    login(page, "giaovien")
+    assert "Bạn không có quyền mở trang này." in texts(page)
+
+
+def test_examiner_sees_assignments_with_status(tmp_path, monkeypatch):
+    prepare(tmp_path / "app.duckdb").close()
+    at = app(tmp_path / "app.duckdb", monkeypatch)
+    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    shown = texts(at)
+    assert "Chấm SKKN năm học 2023-2024 (dữ liệu mẫu)" in shown
+    assert progress(at) == ["Đã nộp 0/4 phiếu"] and "Chưa chấm" in shown
+    assert "Không đặt hạn chấm" in shown
+
+
+def test_examiner_before_the_round_opens_has_nothing_to_score(tmp_path, monkeypatch):
+    prepare(tmp_path / "app.duckdb", state="draft").close()
+    at = app(tmp_path / "app.duckdb", monkeypatch)
+    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    assert "phiếu sẽ hiện ở đây khi đợt chấm mở" in texts(at)
+
+
+def test_examiner_saves_a_draft_then_submits(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    entry_id = int(mine(con, "giamkhao1").iloc[0]["entry_id"])
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    at.button(key=f"mo_phieu_{entry_id}").click().run()
+    assert "Tổng điểm: 0 / 20" in texts(at)
+    number(at, "I.1").set_value(0.5).run()
+    number(at, "II.3").set_value(7.25).run()
+    shown = texts(at)
+    assert "Tổng điểm: 7,75 / 20" in shown and "Cộng phần II: **7,25**" in shown
+    assert "Có thay đổi chưa lưu." in shown
+    at.text_input(key=f"phieu_{entry_id}_0_I.1_nx").input("Đặt vấn đề rõ").run()
+    button(at, "Lưu nháp").click().run()
+    assert not at.exception
+    assert "Đã lưu nháp" in texts(at)
+    # submitting with criteria missing names them and writes nothing
+    button(at, "Nộp phiếu").click().run()
+    shown = texts(at)
+    assert "Chưa nộp được phiếu" in shown and "I.2 (Mục đích): chưa nhập điểm" in shown
+    for code, value in full_marks(rubric20()).items():
+        number(at, code).set_value(float(value))
+    at.run()
+    assert "Tổng điểm: 20 / 20" in texts(at) and "Xếp loại tạm tính: **A**" in texts(at)
+    button(at, "Nộp phiếu").click().run()
+    assert "Sau khi nộp, phiếu chỉ sửa được khi Chủ tịch HĐ mở lại." in texts(at)
+    button(at, "Xác nhận nộp phiếu").click().run()
+    assert not at.exception
+    assert "Đã nộp phiếu" in texts(at) and progress(at) == ["Đã nộp 1/4 phiếu"]
+    at.button(key=f"mo_phieu_{entry_id}").click().run()
+    assert "Phiếu chỉ sửa được khi Chủ tịch HĐ mở lại" in texts(at)
+    assert all(n.disabled for n in at.number_input)
+    assert [b.label for b in at.button if b.label in ("Lưu nháp", "Nộp phiếu")] == []
+
+
+def test_out_of_range_value_is_refused_with_the_criterion_named(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    entry_id = int(mine(con, "giamkhao1").iloc[0]["entry_id"])
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    at.button(key=f"mo_phieu_{entry_id}").click().run()
+    number(at, "I.2").set_value(0.3).run()  # within max, off the 0.25 step
+    assert "I.2 (Mục đích): điểm phải là bội số của 0,25" in texts(at)
+    button(at, "Lưu nháp").click().run()
+    assert "I.2 (Mục đích): điểm phải là bội số của 0,25" in texts(at)
+    assert "Đã lưu nháp" not in texts(at)
+
+
+def test_blind_round_hides_authors_from_the_examiner(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path, blind=True)
+    entry_id = int(mine(con, "giamkhao1").iloc[0]["entry_id"])
+    authors = rounds.require_entry(con, entry_id).authors_text
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    at.button(key=f"mo_phieu_{entry_id}").click().run()
+    shown = texts(at)
+    assert "Chấm ẩn danh" in shown and authors not in shown
+
+
+def test_other_examiners_scores_stay_hidden_until_the_round_closes(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    entry_id = shared_entry(con)
+    scoring.submit_sheet(con, users.get_user(con, "giamkhao2"), entry_id,
+                         full_marks(rubric20()), overall="NHẬN XÉT CỦA GK KHÁC")  # fmt: skip
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    at.button(key=f"mo_phieu_{entry_id}").click().run()
+    assert "Phiếu của các giám khảo khác" not in texts(at)
+    assert "20 / 20" not in texts(at)
+
+
+def test_admin_creates_a_round_from_the_template(at):
+    open_page(login(at, "chutich"), "pages/rounds.py")
+    form_name = next(t for t in at.text_input if t.label == "Tên đợt chấm")
+    form_name.input("Chấm SKKN năm học 2024-2025")
+    next(t for t in at.text_input if t.label == "Năm học").input("2024-2025")
+    button(at, "Tạo đợt chấm").click().run()
+    assert not at.exception
+    assert "Đã tạo đợt chấm 'Chấm SKKN năm học 2024-2025'." in texts(at)
+    assert "Phiếu chấm SKKN – thang 20 điểm" in texts(at)
+
+
+def test_admin_round_settings_are_refused_with_messages(at):
+    open_page(login(at, "chutich"), "pages/rounds.py")
+    next(t for t in at.text_input if t.label == "Tên đợt chấm").input("")
+    button(at, "Tạo đợt chấm").click().run()
+    assert "Hãy nhập tên đợt chấm." in texts(at)
+
+
+def test_rubric_editor_validates_and_saves(at):
+    open_page(login(at, "chutich"), "pages/rounds.py")
+    next(t for t in at.text_input if t.label == "Thang điểm").input("21")
+    button(at, "Kiểm tra và lưu mẫu phiếu").click().run()
+    assert "Tổng điểm tối đa các tiêu chí (20) khác thang điểm (21)" in texts(at)
+    next(t for t in at.text_input if t.label == "Thang điểm").input("20")
+    next(t for t in at.text_input if t.label == "Tên mẫu phiếu").input("Phiếu chấm của trường")
+    button(at, "Kiểm tra và lưu mẫu phiếu").click().run()
+    assert "Đã lưu mẫu phiếu chấm." in texts(at)
+    assert "Phiếu chấm của trường" in texts(at)
+
+
+def test_rubric_is_shown_frozen_once_a_sheet_is_in(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    entry_id = int(mine(con, "giamkhao1").iloc[0]["entry_id"])
+    scoring.submit_sheet(con, users.get_user(con, "giamkhao1"), entry_id, full_marks(rubric20()))
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "chutich"), "pages/rounds.py")
+    assert "Mẫu phiếu đã khóa" in texts(at)
+    assert button(at, "Kiểm tra và lưu mẫu phiếu").disabled
+
+
+def test_admin_opens_the_round_and_sees_the_audit(tmp_path, monkeypatch):
+    prepare(tmp_path / "app.duckdb", state="draft").close()
+    at = app(tmp_path / "app.duckdb", monkeypatch)
+    open_page(login(at, "chutich"), "pages/rounds.py")
+    button(at, "Mở đợt chấm").click().run()
+    assert "Đã mở đợt chấm" in texts(at)
+    assert "Mở đợt chấm" in texts(at)  # the audit table lists it
+    assert "Phân công" in texts(at)
+
+
+def test_admin_registers_an_entry_and_shares_are_checked(at):
+    open_page(login(at, "chutich"), "pages/entries.py")
+    next(t for t in at.text_input if t.label == "Tên SKKN").input("Đề tài mới")
+    at.text_area[0].input("Bùi Thanh Tâm (60%)\nNgô Thị Phương (30%)")
+    button(at, "Đăng ký SKKN").click().run()
+    assert "Tổng tỉ lệ đóng góp của các tác giả là 90%, phải bằng 100%." in texts(at)
+    at.text_area[0].input("Bùi Thanh Tâm (60%)\nNgô Thị Phương (40%)")
+    button(at, "Đăng ký SKKN").click().run()
+    assert not at.exception
+    assert "Đã đăng ký SKKN-007." in texts(at)
+    assert "Bùi Thanh Tâm (60%); Ngô Thị Phương (40%)" in texts(at)
+
+
+def test_admin_auto_assignment_is_shown_before_it_is_written(at):
+    open_page(login(at, "chutich"), "pages/entries.py")
+    button(at, "Đề xuất phân công").click().run()
+    assert "Xác nhận phân công" in [b.label for b in at.button]
+    assert "Chưa có phân công nào." in texts(at)
+    button(at, "Xác nhận phân công").click().run()
+    assert not at.exception
+    assert "Đã phân công 12 phiếu chấm." in texts(at)
+    button(at, "Đề xuất phân công").click().run()
+    assert "mọi SKKN đã đủ giám khảo" in texts(at)
+
+
+def test_admin_records_a_conflict_and_hand_assignment_refuses_it(at):
+    open_page(login(at, "chutich"), "pages/entries.py")
+    forms = [s for s in at.selectbox if s.label == "Giám khảo"]
+    forms[0].set_value("giamkhao2")
+    next(s for s in at.selectbox if s.label == "Loại xung đột").set_value("relative")
+    button(at, "Ghi xung đột").click().run()
+    assert "Đã ghi xung đột." in texts(at) and "Người thân" in texts(at)
+    [s for s in at.selectbox if s.label == "Giám khảo"][1].set_value("giamkhao2")
+    button(at, "Phân công").click().run()
+    assert "Không phân công giamkhao2 chấm SKKN-001" in texts(at)
+    assert "người thân" in texts(at)
+
+
+def _disagreement(con) -> int:
+    entry_id = shared_entry(con)
+    r = rubric20()
+    low = full_marks(r)
+    low["II.3"] = Decimal(4)  # 16 → B? section II 10 < 11: B; totals 20 vs 16: gap 4 > 2
+    scoring.submit_sheet(con, users.get_user(con, "giamkhao1"), entry_id, full_marks(r))
+    scoring.submit_sheet(con, users.get_user(con, "giamkhao2"), entry_id, low)
+    return entry_id
+
+
+def test_results_flag_a_disagreement_and_the_chair_assigns_a_third(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    entry_id = _disagreement(con)
+    code = rounds.require_entry(con, entry_id).code
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "chutich"), "pages/results.py")
+    shown = texts(at)
+    assert "Cần giám khảo thứ 3" in shown and code in shown
+    assert "chênh lệch tổng điểm 4 > 2" in shown
+    button(at, "Phân công GK3").click().run()
+    assert not at.exception
+    assert f"chấm {code}" in texts(at) and "Chờ phiếu giám khảo thứ 3" in texts(at)
+
+
+def test_chair_override_is_shown_as_such(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    entry_id = _disagreement(con)
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "chutich"), "pages/results.py")
+    form = next(s for s in at.selectbox if s.label == "SKKN")
+    form.set_value(entry_id)
+    next(s for s in at.selectbox if s.label == "Xếp loại").set_value("A")
+    next(t for t in at.text_area if t.label.startswith("Lý do")).input("Hội đồng thống nhất")
+    button(at, "Lưu quyết định").click().run()
+    shown = texts(at)
+    assert "A (điều chỉnh)" in shown and "Hội đồng thống nhất" in shown
+    assert "Chủ tịch HĐ đã quyết định" in shown
+
+
+def test_staff_see_results_only_once_finalized(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    for row in rounds.assignments(con, 1).itertuples():
+        scoring.submit_sheet(con, users.get_user(con, row.examiner), int(row.entry_id),
+                             full_marks(rubric20()))  # fmt: skip
+    rounds.close_round(con, 1, "chutich")
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "giaovien"), "pages/results.py")
+    assert "Chưa có kết quả chấm SKKN nào được công bố." in texts(at)
+    chair = app(path, monkeypatch)
+    open_page(login(chair, "chutich"), "pages/results.py")
+    chair.checkbox(key="kq_chac").check().run()
+    button(chair, "Công bố kết quả").click().run()
+    assert not chair.exception
+    assert "Đã công bố kết quả" in texts(chair)
+    staff = app(path, monkeypatch)
+    open_page(login(staff, "giaovien"), "pages/results.py")
+    shown = texts(staff)
+    assert "Đã công bố" in shown and "SKKN-001" in shown and "GK1" not in shown
+    assert "Bùi Thanh Tâm" in shown
+
+
+def test_examiner_sees_fellow_sheets_after_closing(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    entry_id = _disagreement(con)
+    rounds.close_round(con, 1, "chutich")
+    assert results.unsettled(con, 1)
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    at.button(key=f"mo_phieu_{entry_id}").click().run()
+    assert "Phiếu của các giám khảo khác" in texts(at)
