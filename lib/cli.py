@@ -7,7 +7,7 @@ import getpass
 import sys
 from collections.abc import Callable, Sequence
 
-from lib import db, demo, users
+from lib import db, demo, rounds, users
 from lib.errors import Invalid
 from lib.permissions import ROLES
 
@@ -79,6 +79,94 @@ def cmd_user_roles(con: db.Connection, args: argparse.Namespace) -> str:
     return f"Vai trò của {args.username}: {users.role_labels(args.role)}."
 
 
+def cmd_round_create(con: db.Connection, args: argparse.Namespace) -> str:
+    rubric = rounds.load_rubric_file(args.rubric)
+    round_id = rounds.create_round(
+        con, ACTOR, args.name, rubric, level=args.level, school_year=args.year or "",
+        examiners_per_entry=args.examiners, blind=args.blind,
+    )  # fmt: skip
+    r = rounds.require_round(con, round_id)
+    return (
+        f"Đã tạo đợt chấm số {r.id}: {r.name} ({r.rubric.name}, {r.examiners_per_entry} giám "
+        f"khảo mỗi SKKN{', chấm ẩn danh' if r.blind else ''}). Trạng thái: {r.state_label}."
+    )
+
+
+def cmd_round_list(con: db.Connection, args: argparse.Namespace) -> str:
+    df = rounds.list_rounds(con)
+    if df.empty:
+        return "Chưa có đợt chấm nào."
+    lines = [f"{'SỐ':>3}  {'TRẠNG THÁI':<11} {'NĂM HỌC':<10} {'SKKN':>4} {'PHIẾU':>5}  TÊN"]
+    for row in df.itertuples():
+        lines.append(
+            f"{row.id:>3}  {row.state_label:<11} {row.school_year or '—':<10} "
+            f"{row.n_entries:>4} {row.n_submitted:>5}  {row.name}"
+        )
+    return "\n".join(lines)
+
+
+def cmd_round_assign(con: db.Connection, args: argparse.Namespace) -> str:
+    r = rounds.find_round(con, args.round)
+    if args.skkn:
+        entry = rounds.find_entry(con, r.id, args.skkn)
+        order = rounds.assign(con, entry.id, args.examiner, ACTOR)
+        return f"Đã phân công {args.examiner} là GK{order} của {entry.code} ({r.name})."
+    plan = rounds.auto_assign(con, r.id, ACTOR)
+    lines = [f"{p.code}  GK{p.ord}  {p.examiner}" + ("  (cùng lĩnh vực)" if p.same_field else "")
+             for p in plan.proposals]  # fmt: skip
+    lines.append(
+        f"Đã phân công {len(plan.proposals)} phiếu chấm." if plan.proposals
+        else "Không có phân công nào cần thêm: mọi SKKN đã đủ giám khảo."
+    )  # fmt: skip
+    lines += [f"Lưu ý: {problem}" for problem in plan.problems]
+    return "\n".join(lines)
+
+
+def cmd_round_close(con: db.Connection, args: argparse.Namespace) -> str:
+    r = rounds.close_round(con, rounds.find_round(con, args.round).id, ACTOR)
+    return f"Đã đóng đợt chấm số {r.id}: {r.name}."
+
+
+def cmd_round_finalize(con: db.Connection, args: argparse.Namespace) -> str:
+    r = rounds.finalize_round(con, rounds.find_round(con, args.round).id, ACTOR)
+    return f"Đã công bố kết quả đợt chấm số {r.id}: {r.name}. Phiếu chấm và kết quả đã khóa."
+
+
+def _add_round_commands(sub: argparse._SubParsersAction) -> None:
+    group = sub.add_parser("round", help="đợt chấm SKKN").add_subparsers(
+        dest="round_command", required=True, metavar="LỆNH"
+    )
+    create = group.add_parser("create", help="tạo đợt chấm (trạng thái: chuẩn bị)")
+    create.add_argument("name", metavar="TÊN", help="tên đợt chấm")
+    create.add_argument("--rubric", required=True, metavar="TỆP.yaml",
+                        help="mẫu phiếu chấm, vd. data/rubrics/mau-20-diem.yaml")  # fmt: skip
+    create.add_argument("--level", default=rounds.DEFAULT_LEVEL, help="cấp (mặc định: cấp trường)")
+    create.add_argument("--year", metavar="2024-2025", help="năm học")
+    create.add_argument("--examiners", type=int, default=2, metavar="N",
+                        help="số giám khảo mỗi SKKN (mặc định 2)")  # fmt: skip
+    create.add_argument("--blind", action="store_true", help="chấm ẩn danh (ẩn tác giả)")
+    create.set_defaults(handler=cmd_round_create)
+    group.add_parser("list", help="liệt kê đợt chấm").set_defaults(handler=cmd_round_list)
+    assign = group.add_parser(
+        "assign", help="phân công giám khảo",
+        description="Phân công tự động (--auto) hoặc một giám khảo cho một SKKN "
+        "(--skkn MÃ --examiner TÊN_ĐĂNG_NHẬP). Phân công đã có không bao giờ bị đổi.",
+    )  # fmt: skip
+    assign.add_argument("round", metavar="ĐỢT", help="số hoặc tên đợt chấm")
+    how = assign.add_mutually_exclusive_group(required=True)
+    how.add_argument("--auto", action="store_true", help="phân công tự động những phiếu còn thiếu")
+    how.add_argument("--skkn", metavar="MÃ", help="mã SKKN, vd. SKKN-001")
+    assign.add_argument("--examiner", metavar="TÊN_ĐĂNG_NHẬP", help="giám khảo (cùng --skkn)")
+    assign.set_defaults(handler=cmd_round_assign)
+    for name, handler, text in (
+        ("close", cmd_round_close, "đóng đợt chấm (giám khảo không chấm được nữa)"),
+        ("finalize", cmd_round_finalize, "công bố kết quả: khóa phiếu và kết quả"),
+    ):
+        p = group.add_parser(name, help=text)
+        p.add_argument("round", metavar="ĐỢT", help="số hoặc tên đợt chấm")
+        p.set_defaults(handler=handler)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command, with Vietnamese help."""
     parser = argparse.ArgumentParser(
@@ -123,12 +211,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--role", action="append", required=True, choices=list(ROLES), help=role_help
     )
     roles.set_defaults(handler=cmd_user_roles)
+    _add_round_commands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit code 0 ok, 1 refused input, 2 wrong usage (argparse)."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "round_command", None) == "assign":
+        if args.skkn and not args.examiner:
+            parser.error("round assign --skkn cần --examiner TÊN_ĐĂNG_NHẬP")
+        if args.auto and args.examiner:
+            parser.error("round assign --auto không dùng cùng --examiner")
     args.db = db.db_path(args.db)
     handler: Handler = args.handler
     try:
