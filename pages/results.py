@@ -93,6 +93,10 @@ def totals_table(frame, with_examiners: bool, with_authors: bool):
 # --- what staff and examiners see: the published results ----------------------------------
 if not admin:
     kept = df[~df["withdrawn"]]
+    counts = kept["grade"].value_counts()
+    parts = [f"{'loại ' + g if len(g) <= 2 else g}: {int(counts.get(g, 0))}"
+             for g in results.grade_choices(r)]  # fmt: skip
+    st.markdown(f"**{len(kept)} SKKN** · " + " · ".join(parts))
     st.dataframe(totals_table(kept, False, can_view_authors(user, r)), hide_index=True,
                  width="stretch")  # fmt: skip
     st.altair_chart(charts.grade_counts(kept, [g.grade for g in r.rubric.grades]),
@@ -119,6 +123,10 @@ elif r.state == "closed":
         if waiting:
             st.warning("Còn SKKN cần giám khảo thứ 3 hoặc quyết định của Chủ tịch HĐ: "
                        + ", ".join(waiting))  # fmt: skip
+        empty = df[(~df["withdrawn"]) & (df["n_sheets"] == 0)]
+        if not empty.empty:
+            st.warning(f"{len(empty)} SKKN chưa có phiếu nào được nộp: "
+                       + ", ".join(empty["code"]))  # fmt: skip
         st.caption("Công bố khóa mọi phiếu chấm và kết quả, và cho CBGVNV xem kết quả.")
         sure = st.checkbox("Tôi đã kiểm tra kết quả", key="kq_chac")
         if st.button("Công bố kết quả", type="primary", disabled=not sure, key="kq_cong_bo"):
