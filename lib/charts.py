@@ -71,7 +71,7 @@ def score_distribution(
     top = float(scale)
     chart = alt.Chart(frame, title=title).mark_bar(color=AGREE_COLOR).encode(
         x=alt.X("mean:Q", bin=alt.Bin(extent=[0, top], step=top / 20),
-                title=f"Điểm trung bình (thang {float(top):g})"),
+                title=f"Điểm trung bình (thang {float(top):g})", axis=alt.Axis(format="~g")),
         y=alt.Y("count():Q", title="Số SKKN", axis=alt.Axis(tickMinStep=1)),
         tooltip=[alt.Tooltip("count():Q", title="Số SKKN")],
     )  # fmt: skip

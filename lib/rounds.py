@@ -418,6 +418,22 @@ def set_rubric(con: Connection, round_id: int, rubric: Rubric, actor: str) -> No
                 {"rubric": "Không bỏ được tiêu chí đã có điểm trong phiếu nháp: "
                  + ", ".join(removed)}
             )  # fmt: skip
+        maxima = {c.code: c.max for c in rubric.criteria}
+        over = con.execute(
+            "SELECT sc.criterion, max(sc.value) FROM scores sc JOIN sheets s "
+            "ON s.id = sc.sheet_id JOIN entries e ON e.id = s.entry_id "
+            "WHERE e.round_id = ? AND sc.value IS NOT NULL GROUP BY 1 ORDER BY 1",
+            [round_id],
+        ).fetchall()
+        too_high = [
+            f"{code} (đã có {format_number(top)} điểm, tối đa mới {format_number(maxima[code])})"
+            for code, top in over
+            if code in maxima and top > maxima[code]
+        ]
+        if too_high:
+            raise Invalid(
+                {"rubric": "Phiếu nháp đã có điểm cao hơn điểm tối đa mới: " + "; ".join(too_high)}
+            )
         con.execute(
             "UPDATE rounds SET rubric_yaml = ?, max_gap = ?, updated_at = current_localtimestamp()"
             " WHERE id = ?",

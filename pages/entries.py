@@ -209,7 +209,12 @@ with tab_assign:
             state = row.sheet_status if row.has_scores else "none"
             cell = f"{row.full_name} ({status_word[state]})"
             matrix.setdefault(row.code, {"Mã": row.code, "Tên SKKN": row.title})[row.gk] = cell
-        st.dataframe(list(matrix.values()), hide_index=True, width="stretch")
+        st.dataframe(
+            list(matrix.values()),
+            hide_index=True,
+            width="stretch",
+            column_config={"Tên SKKN": st.column_config.TextColumn(width="medium")},
+        )
     if not writable:
         st.info(f"Đợt chấm {r.state_label.lower()}: không sửa phân công được.")
     elif not names:

@@ -74,6 +74,8 @@ if entry_id is None:
                          else f":{BADGES[row.status]}-badge[{row.status_label}]")  # fmt: skip
                 total = ui.number_text(row.total)
                 total = f" · {total} điểm" if total and row.status != "none" else ""
+                if row.reopened and not row.withdrawn:
+                    badge += " :blue-badge[Được mở lại]"
                 st.markdown(f"**{row.code}** · {row.gk} · {badge}{total}")
                 st.markdown(row.title)
                 if row.field:

@@ -67,6 +67,14 @@ def note_cell(row) -> str:
     return row["reason"] or ""
 
 
+# Long titles must not push the examiners' totals out of sight.
+COLUMNS = {
+    "Tên SKKN": st.column_config.TextColumn(width="medium"),
+    "Tác giả": st.column_config.TextColumn(width="medium"),
+    "Ghi chú": st.column_config.TextColumn(width="medium"),
+}
+
+
 def totals_table(frame, with_examiners: bool, with_authors: bool):
     table = {
         "Mã": frame["code"],
@@ -98,7 +106,7 @@ if not admin:
              for g in results.grade_choices(r)]  # fmt: skip
     st.markdown(f"**{len(kept)} SKKN** · " + " · ".join(parts))
     st.dataframe(totals_table(kept, False, can_view_authors(user, r)), hide_index=True,
-                 width="stretch")  # fmt: skip
+                 width="stretch", column_config=COLUMNS)  # fmt: skip
     st.altair_chart(charts.grade_counts(kept, [g.grade for g in r.rubric.grades]),
                     width="stretch")  # fmt: skip
     st.stop()
@@ -146,7 +154,8 @@ with tab_results:
     if shown.empty:
         st.info("Không có SKKN nào." if not only_flagged else "Không có SKKN nào cần GK3.")
     else:
-        st.dataframe(totals_table(shown, True, True), hide_index=True, width="stretch")
+        st.dataframe(totals_table(shown, True, True), hide_index=True, width="stretch",
+                     column_config=COLUMNS)  # fmt: skip
 
 with tab_progress:
     by_examiner = results.progress_by_examiner(con, round_id)

@@ -104,6 +104,22 @@ def test_rubric_edit_cannot_drop_a_criterion_with_draft_points(demo_con):
         rounds.set_rubric(demo_con, rid, rounds.load_rubric_file(TEMPLATE_100), "chutich")
 
 
+def test_rubric_edit_cannot_lower_a_maximum_below_draft_points(demo_con):
+    rid, eid = _open_with_one_entry(demo_con)
+    scoring.save_draft(demo_con, user(demo_con, "giamkhao1"), eid, {"II.3": "7,5"})
+    r = rubric20()
+    lower = replace(
+        r,
+        criteria=tuple(
+            replace(c, max=Decimal(7)) if c.code == "II.3"
+            else replace(c, max=c.max + 1) if c.code == "IV.1" else c
+            for c in r.criteria
+        ),
+    )  # fmt: skip
+    with pytest.raises(Invalid, match=r"II.3 \(đã có 7,5 điểm, tối đa mới 7\)"):
+        rounds.set_rubric(demo_con, rid, lower, "chutich")
+
+
 # --- entries ---------------------------------------------------------------------------
 
 
