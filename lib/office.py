@@ -92,7 +92,10 @@ def workbook(
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -163,6 +166,8 @@ def signature_block(doc, signers: Sequence[tuple[str, str]]) -> None:
     """Side-by-side signature boxes: (title, name); the name may be blank to fill by hand."""
     table = doc.add_table(rows=1, cols=len(signers))
     for cell, (title, name) in zip(table.rows[0].cells, signers, strict=True):
+        if not title:  # an empty box keeps the real signer on the right, as on paper
+            continue
         _cell_text(
             cell,
             [(title.upper(), True, False), ("(Ký, ghi rõ họ tên)", False, True), ("", False, False),
@@ -181,6 +186,10 @@ def table(doc, headers: Sequence[str], rows: Sequence[Sequence[object]], widths_
         for cell, value in zip(cells, values, strict=True):
             _cell_text(cell, [("" if value is None else str(value), False, False)], False)
     if widths_cm:
+        # Both the grid and every cell carry the width: Word reads one, LibreOffice the other.
+        t.autofit = False
+        for column, width in zip(t.columns, widths_cm, strict=True):
+            column.width = Cm(width)
         for row in t.rows:
             for cell, width in zip(row.cells, widths_cm, strict=True):
                 cell.width = Cm(width)
