@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lib.permissions import User, can_manage_users, can_view_overview
+from lib.permissions import User, can_manage_own_account, can_manage_users, can_view_overview
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ PAGES: tuple[PageSpec, ...] = (
              can_view_overview),
     PageSpec("pages/users.py", "Người dùng", ":material/manage_accounts:", "Quản trị",
              "nguoi-dung", can_manage_users),
+    PageSpec("pages/account.py", "Tài khoản của tôi", ":material/account_circle:", "Cá nhân",
+             "tai-khoan", can_manage_own_account),
 )  # fmt: skip
 
 

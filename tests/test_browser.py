@@ -42,10 +42,10 @@ def test_every_page_url_shows_only_the_login_form_to_a_visitor(page, base, url_p
 
 
 MENUS = {
-    "chutich": {"Tổng quan", "Người dùng"},
-    "giamkhao1": {"Tổng quan"},
-    "giamkhao2": {"Tổng quan"},
-    "giaovien": {"Tổng quan"},
+    "chutich": {"Tổng quan", "Người dùng", "Tài khoản của tôi"},
+    "giamkhao1": {"Tổng quan", "Tài khoản của tôi"},
+    "giamkhao2": {"Tổng quan", "Tài khoản của tôi"},
+    "giaovien": {"Tổng quan", "Tài khoản của tôi"},
 }
 
 
