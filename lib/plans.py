@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -214,7 +214,7 @@ def tasks(con: Connection, plan_id: int | None = None, today: date | None = None
         for s, late in zip(df["status"], df["overdue"], strict=True)
     ]
     for column in ("start_date", "due_date", "done_on"):
-        df[column] = [_as_date(v) for v in df[column]]
+        df[column] = [as_date(v) for v in df[column]]
     return df
 
 
@@ -222,22 +222,27 @@ def summary(
     con: Connection, plan_id: int | None = None, today: date | None = None, days: int = 30
 ) -> Summary:
     """Done / total, overdue, and the tasks due in the next `days` days."""
-    df = tasks(con, plan_id, today)
     today = today or date.today()
-    due = pd.to_datetime(df["due_date"]).dt.date
-    open_ = ~df["status"].isin(["done", "cancelled"])
-    soon = open_ & due.notna() & (due >= today) & (due <= today + pd.Timedelta(days=days))
-    upcoming = df[soon].sort_values("due_date")
+    return summarize(tasks(con, plan_id, today), today, days)
+
+
+def summarize(df: pd.DataFrame, today: date, days: int = 30) -> Summary:
+    """The headline numbers of any set of tasks (as returned by tasks(), maybe filtered)."""
+    horizon = today + timedelta(days=days)
+    soon = [
+        status not in ("done", "cancelled") and due is not None and today <= due <= horizon
+        for status, due in zip(df["status"], df["due_date"], strict=True)
+    ]
     return Summary(
         total=len(df),
         done=int((df["status"] == "done").sum()),
-        overdue=int(df["overdue"].fillna(False).astype(bool).sum()),
+        overdue=int(df["overdue"].sum()),
         cancelled=int((df["status"] == "cancelled").sum()),
-        upcoming=upcoming,
+        upcoming=df.loc[soon].sort_values("due_date"),
     )
 
 
-def _as_date(value: object) -> date | None:
+def as_date(value: object) -> date | None:
     """A stored DATE as a plain date (DuckDB hands them to pandas as Timestamps or NaT)."""
     if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
         return None
@@ -258,7 +263,7 @@ def status_label(status: str, due: date | None, today: date) -> str:
 
 def needs_dates(df: pd.DataFrame) -> pd.DataFrame:
     """Tasks with no due date: their period label could not be read and nobody set dates yet."""
-    return df[[d is None for d in df["due_date"]]]
+    return df.loc[[d is None for d in df["due_date"]]]
 
 
 def plan_years(df: pd.DataFrame) -> list[int]:
@@ -297,7 +302,7 @@ def _plan_in(plan: dict) -> PlanIn:
         title=plan["title"],
         year=None if pd.isna(plan["year"]) else int(plan["year"]),
         school_year=plan["school_year"],
-        issued_on=_as_date(plan["issued_on"]),
+        issued_on=as_date(plan["issued_on"]),
     )
 
 
@@ -382,8 +387,8 @@ def check_task(
             f"Hạn hoàn thành ({task.due_date:%d/%m/%Y}) trước ngày bắt đầu "
             f"({task.start_date:%d/%m/%Y})."
         )
-    if task.done_on and task.status != "done":
-        errors["done_on"] = "Chỉ ghi ngày hoàn thành khi trạng thái là “Hoàn thành”."
+    if task.done_on and task.done_on > date.today():
+        errors["done_on"] = f"Ngày hoàn thành ({task.done_on:%d/%m/%Y}) chưa tới."
     return errors
 
 
@@ -452,7 +457,7 @@ def get_task(con: Connection, task_id: int) -> dict | None:
         return None
     row = df.iloc[0].to_dict()
     for column in ("start_date", "due_date", "done_on"):
-        row[column] = _as_date(row[column])
+        row[column] = as_date(row[column])
     return row
 
 
@@ -635,3 +640,31 @@ def body_markdown(body: str) -> str:
         else:
             out.append(f"\n{text}\n")
     return "\n".join(out).strip()
+
+
+def filter_tasks(
+    df: pd.DataFrame,
+    *,
+    plan_ids: list[int] | None = None,
+    years: list[int] | None = None,
+    units: list[str] | None = None,
+    leaders: list[str] | None = None,
+    statuses: list[str] | None = None,
+) -> pd.DataFrame:
+    """Keep the tasks that match every filter given; an empty or None filter keeps all.
+
+    statuses are the shown labels, so "Quá hạn" picks the late tasks.
+    """
+    keep = pd.Series(True, index=df.index)
+    if plan_ids:
+        keep &= df["plan_id"].isin(plan_ids)
+    if years:
+        keep &= df["plan_year"].isin(years)
+    if units:
+        wanted = set(units)
+        keep &= df["unit"].map(lambda u: bool(wanted & set(split_units(u))))
+    if leaders:
+        keep &= df["leader"].isin(leaders)
+    if statuses:
+        keep &= df["status_label"].isin(statuses)
+    return df[keep]
