@@ -140,14 +140,17 @@ def timeline(
     )
     many = len(frame) > 40
     step = 15 if many else 26
+    widest = min(label_width, 260) if many else label_width
+    # Labels take at most ~40% of the chart on a narrow screen (a phone), their full width else;
+    # outside a page (PNG export) containerSize() is 0 and the fixed width applies.
+    limit = alt.ExprRef(
+        f"containerSize()[0] > 0 ? min({widest}, containerSize()[0] * 0.4) : {widest}"
+    )
     y = alt.Y(
         "row:N",
         title=None,
         sort=labels,
-        axis=alt.Axis(
-            labelLimit=min(label_width, 260) if many else label_width,
-            labelFontSize=10 if many else alt.Undefined,
-        ),
+        axis=alt.Axis(labelLimit=limit, labelFontSize=10 if many else alt.Undefined),
     )
     x_axis = alt.Axis(
         labelExpr=MONTH_LABEL, tickCount="month", orient="top" if many else "bottom", grid=True

@@ -84,3 +84,20 @@ def test_staff_reads_plans_and_progress_but_cannot_edit(page, base):
     open_menu(page, "Trình chiếu", "Tiến độ kế hoạch 13/KH-MNAS")
     assert page.locator('[data-testid="stMetric"]').count() == 4
     assert page.get_by_role("button", name="Lưu thay đổi").count() == 0
+
+
+def test_meeting_view_exports_charts_as_png_and_tasks_as_excel(page, base, tmp_path):
+    import io
+
+    from openpyxl import load_workbook
+
+    login(page, base, "giamkhao1", DEMO_PASSWORD)
+    open_menu(page, "Trình chiếu", "Tiến độ kế hoạch 13/KH-MNAS")
+    with page.expect_download(timeout=60_000) as png:
+        page.get_by_role("button", name="Tải biểu đồ (PNG)").click()
+    assert png.value.suggested_filename.startswith("bieu-do-13-KH-MNAS")
+    assert (png.value.path().read_bytes())[:8] == b"\x89PNG\r\n\x1a\n"
+    with page.expect_download(timeout=60_000) as xlsx:
+        page.get_by_role("button", name="Tải bảng công việc (Excel)").click()
+    ws = load_workbook(io.BytesIO(xlsx.value.path().read_bytes())).active
+    assert ws["F1"].value == "Nội dung công việc" and ws.max_row == 11
