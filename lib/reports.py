@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import io
 from datetime import date
@@ -83,10 +84,10 @@ def _register_fonts() -> None:
             vl_convert.register_font_directory(str(folder))
 
 
-def chart_png(chart: alt.TopLevelMixin, width: int = 1600) -> bytes:
-    """Render a chart to PNG with the system's Noto Sans, so Vietnamese text keeps its marks."""
+def chart_png(chart: alt.TopLevelMixin | dict, width: int = 1600) -> bytes:
+    """Render a chart (or its spec) to PNG in Noto Sans, so Vietnamese keeps its marks."""
     _register_fonts()
-    spec = chart.to_dict()
+    spec = copy.deepcopy(chart) if isinstance(chart, dict) else chart.to_dict()
     # "container" width means nothing outside a page: give the picture a real width.
     _fix_width(spec, width)
     return vl_convert.vegalite_to_png(spec, scale=1.5)

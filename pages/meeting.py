@@ -1,5 +1,6 @@
 """Trình chiếu: big numbers, the month chart, the timeline and what is late, for a projector."""
 
+import json
 from datetime import date
 
 import altair as alt
@@ -9,6 +10,14 @@ from lib import charts, plans, reports, ui
 from lib.permissions import can_view_plans
 
 user = ui.require(can_view_plans)
+
+
+@st.cache_data(show_spinner="Đang vẽ ảnh biểu đồ…", max_entries=16)
+def picture(spec: str) -> bytes:
+    # Same charts, same picture: the download stays the same file across reruns.
+    return reports.chart_png(json.loads(spec))
+
+
 con = ui.connection()
 today = date.today()
 
@@ -76,7 +85,7 @@ stem = plan["code"].replace("/", "-")
 png, xlsx = st.columns(2)
 png.download_button(
     "Tải biểu đồ (PNG)",
-    lambda: reports.chart_png(charts.styled(alt.vconcat(month, line), big=True)),
+    picture(json.dumps(charts.styled(alt.vconcat(month, line), big=True).to_dict())),
     file_name=f"bieu-do-{stem}-{today:%Y%m%d}.png",
     mime="image/png",
     icon=":material/image:",
@@ -84,7 +93,7 @@ png.download_button(
 )
 xlsx.download_button(
     "Tải bảng công việc (Excel)",
-    lambda: reports.tasks_xlsx(df, f"Công việc {stem}"),
+    reports.tasks_xlsx(df, f"Công việc {stem}"),
     file_name=f"cong-viec-{stem}-{today:%Y%m%d}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/table_view:",
