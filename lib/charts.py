@@ -31,8 +31,9 @@ def _with_rank(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(status_rank=[STATUS_ORDER.index(s) for s in df["status_label"]])
 
 
-def _ts(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(pd.Series(list(values), index=values.index, dtype=object))
+def _ts(values: object) -> pd.Series:
+    """Plain dates (None allowed) as a datetime column Altair can serialise."""
+    return pd.to_datetime(pd.Series(list(values), dtype=object))
 
 
 def _span(df: pd.DataFrame) -> tuple[date, date] | None:
@@ -40,10 +41,16 @@ def _span(df: pd.DataFrame) -> tuple[date, date] | None:
     return (min(dates), max(dates)) if dates else None
 
 
+def _today_inside(df: pd.DataFrame, today: date) -> bool:
+    span = _span(df)
+    return span is not None and span[0] - timedelta(days=31) <= today <= span[1] + timedelta(
+        days=31
+    )
+
+
 def _today_rule(df: pd.DataFrame, today: date) -> alt.Chart | None:
     """A "today" line, drawn only when today falls inside the tasks' time span."""
-    span = _span(df)
-    if span is None or not span[0] - timedelta(days=31) <= today <= span[1] + timedelta(days=31):
+    if not _today_inside(df, today):
         return None
     frame = pd.DataFrame({"today": [pd.Timestamp(today)], "label": ["Hôm nay"]})
     base = alt.Chart(frame).encode(x="today:T")
@@ -53,8 +60,9 @@ def _today_rule(df: pd.DataFrame, today: date) -> alt.Chart | None:
 
 
 def _today_note(df: pd.DataFrame, today: date) -> str:
+    """Say where today is when the chart cannot show it (a past year's plan)."""
     span = _span(df)
-    if span is None or _today_rule(df, today) is not None:
+    if span is None or _today_inside(df, today):
         return ""
     where = "trước" if today < span[0] else "sau"
     return f"Hôm nay {today:%d/%m/%Y}: {where} thời gian các việc"
@@ -75,7 +83,9 @@ def by_month(df: pd.DataFrame, today: date, title: str = "Số việc theo thán
     dated = df.loc[[d is not None for d in df["due_date"]]]
     if dated.empty:
         return empty("Chưa có việc nào có hạn.")
-    frame = _with_rank(dated)[["status_label", "status_rank"]].assign(due=_ts(dated["due_date"]))
+    frame = _with_rank(dated)[["status_label", "status_rank"]].assign(
+        due=_ts(dated["due_date"]).to_numpy()
+    )
     bars = (
         alt.Chart(frame)
         .mark_bar()
@@ -121,16 +131,12 @@ def timeline(
             dated["plan_code"], dated["position"], dated["content"], strict=True
         )
     ]
+    starts, dues = list(dated["start_date"]), list(dated["due_date"])
     frame = pd.DataFrame(
         {
             "row": labels,
-            "start": _ts(
-                pd.Series(
-                    [s or d for s, d in zip(dated["start_date"], dated["due_date"], strict=True)],
-                    index=dated.index,
-                )
-            ),  # fmt: skip
-            "due": _ts(dated["due_date"]),
+            "start": _ts(s or d for s, d in zip(starts, dues, strict=True)),
+            "due": _ts(dues),
             "status_label": list(dated["status_label"]),
             "content": list(dated["content"]),
             "period_label": list(dated["period_label"]),
