@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lib.permissions import User, can_manage_own_account, can_manage_users, can_view_overview
+from lib.permissions import (
+    User,
+    can_manage_own_account,
+    can_manage_users,
+    can_view_overview,
+    can_view_plans,
+)
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,12 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "Tổng quan", ":material/dashboard:", "Chung", "tong-quan",
              can_view_overview),
+    PageSpec("pages/plans.py", "Kế hoạch", ":material/event_note:", "Chung", "ke-hoach",
+             can_view_plans),
+    PageSpec("pages/progress.py", "Tiến độ", ":material/insights:", "Chung", "tien-do",
+             can_view_plans),
+    PageSpec("pages/meeting.py", "Trình chiếu", ":material/co_present:", "Chung", "trinh-chieu",
+             can_view_plans),
     PageSpec("pages/users.py", "Người dùng", ":material/manage_accounts:", "Quản trị",
              "nguoi-dung", can_manage_users),
     PageSpec("pages/account.py", "Tài khoản của tôi", ":material/account_circle:", "Cá nhân",
