@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lib.permissions import User, can_manage_users, can_view_overview
+from lib.permissions import User, can_import_data, can_manage_users, can_view_overview
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ PAGES: tuple[PageSpec, ...] = (
              can_view_overview),
     PageSpec("pages/users.py", "Người dùng", ":material/manage_accounts:", "Quản trị",
              "nguoi-dung", can_manage_users),
+    PageSpec("pages/imports.py", "Nhập dữ liệu", ":material/upload_file:", "Quản trị",
+             "nhap-du-lieu", can_import_data),
 )  # fmt: skip
 
 

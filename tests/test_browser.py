@@ -42,7 +42,7 @@ def test_every_page_url_shows_only_the_login_form_to_a_visitor(page, base, url_p
 
 
 MENUS = {
-    "chutich": {"Tổng quan", "Người dùng"},
+    "chutich": {"Tổng quan", "Người dùng", "Nhập dữ liệu"},
     "giamkhao1": {"Tổng quan"},
     "giamkhao2": {"Tổng quan"},
     "giaovien": {"Tổng quan"},
