@@ -87,13 +87,15 @@ def cmd_import(con: db.Connection, args: argparse.Namespace) -> str:
     path = Path(args.file)
     if not path.is_file():
         raise Invalid({"file": f"Không có tệp {path}."})
-    target = args.plan if imports.KINDS[args.kind].target == "plan" else args.round
+    kind = imports.KINDS[args.kind]
+    target = getattr(args, kind.target) if kind.target else None
     summary = imports.run_import(con, args.kind, path.read_bytes(), path.name, ACTOR, target)
     return f"{path.name}: {summary}"
 
 
 def cmd_export(con: db.Connection, args: argparse.Namespace) -> str | None:
-    data = exports.export(con, args.kind, args.plan, args.format)
+    spec = exports.EXPORTS[args.kind]
+    data = exports.export(con, args.kind, getattr(args, spec.target or "", None), args.format)
     if args.output is None and args.format == "csv":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -134,6 +136,7 @@ def add_file_commands(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("kind", choices=list(exports.EXPORTS), metavar="LOẠI",
                      help=f"một trong: {', '.join(exports.EXPORTS)}")  # fmt: skip
     exp.add_argument("--plan", metavar="SỐ", help="chỉ công việc của kế hoạch này")
+    exp.add_argument("--round", metavar="ĐỢT", help="đợt chấm SKKN (mã hoặc tên)")
     exp.add_argument("--format", choices=exports.FORMATS, default="csv", help="csv hoặc xlsx")
     exp.add_argument(
         "-o",

@@ -149,6 +149,11 @@ def export(con: Connection, kind: str, target: str | None = None, fmt: str = "cs
     return to_csv(df) if fmt == "csv" else to_xlsx(df, spec.label)
 
 
+def deferred(con: Connection, kind: str, target: str | None, fmt: str) -> Callable[[], bytes]:
+    """An export made only when called (a download button's click), on its own cursor."""
+    return lambda: export(con, kind, target, fmt)
+
+
 def template_xlsx(kind: str) -> bytes:
     """An Excel template for an import kind: Vietnamese headers, an example row, and help."""
     spec = imports.KINDS[kind]

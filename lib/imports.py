@@ -111,8 +111,34 @@ class Kind:
 KINDS: dict[str, Kind] = {}
 
 
-def register(kind: Kind) -> Kind:
-    """Add a kind to the table of importable kinds (scoring kinds register themselves later)."""
+@dataclass(frozen=True)
+class Target:
+    """What some kinds import into (a plan, a scoring round): how to name and list the choices."""
+
+    label: str  # Vietnamese label of the picker
+    choices: Callable[[Connection], dict[str, str]]  # code -> shown text, newest first
+    empty: str  # Vietnamese message when there is nothing to choose
+
+
+def plan_choices(con: Connection) -> dict[str, str]:
+    """Every plan's number with its title, for the picker."""
+    rows = con.execute("SELECT code, title FROM plans ORDER BY id DESC").fetchall()
+    return {code: f"{code} – {title}" for code, title in rows}
+
+
+TARGETS: dict[str, Target] = {
+    "plan": Target(
+        "Kế hoạch nhận công việc",
+        plan_choices,
+        "Chưa có kế hoạch nào: hãy nhập một kế hoạch (tệp Word) trước.",
+    ),
+}
+
+
+def register(kind: Kind, target: tuple[str, Target] | None = None) -> Kind:
+    """Add a kind (and the target it imports into, if new) to the table of importable kinds."""
+    if target is not None:
+        TARGETS[target[0]] = target[1]
     KINDS[kind.name] = kind
     return kind
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import exports, imports, plans, ui
+from lib import exports, imports, ui
 from lib.permissions import can_import_data
 
 admin = ui.require(can_import_data)
@@ -25,17 +25,14 @@ kind = kinds[kind_name]
 st.caption(kind.help)
 
 target = None
-if kind.target == "plan":
-    all_plans = plans.list_plans(con)
-    if all_plans.empty:
-        st.info("Chưa có kế hoạch nào: hãy nhập một kế hoạch (tệp Word) trước.")
+if kind.target:
+    chooser = imports.TARGETS[kind.target]
+    choices = chooser.choices(con)
+    if not choices:
+        st.info(chooser.empty)
         st.stop()
-    titles = dict(zip(all_plans["code"], all_plans["title"], strict=True))
     target = st.selectbox(
-        "Kế hoạch nhận công việc",
-        list(titles),
-        format_func=lambda c: f"{c} – {titles[c]}",
-        key="nhap_ke_hoach",
+        chooser.label, list(choices), format_func=choices.get, key=f"nhap_{kind.target}"
     )
 
 if kind.columns:
@@ -125,13 +122,14 @@ if upload is not None:
 
 with st.expander("Xuất dữ liệu ra tệp", icon=":material/file_download:"):
     for name, spec in exports.EXPORTS.items():
-        plan_code = target if spec.target == "plan" else None
-        st.markdown(f"**{spec.label}**" + (f" — kế hoạch {plan_code}" if plan_code else ""))
+        chosen = target if spec.target == kind.target else None
+        st.markdown(f"**{spec.label}**" + (f" — {chosen}" if chosen else ""))
         left, right = st.columns(2)
         for column, fmt, label in ((left, "xlsx", "Excel (.xlsx)"), (right, "csv", "CSV")):
+            # Built only when clicked, on another thread: it gets its own database cursor.
             column.download_button(
                 label,
-                data=exports.export(con, name, plan_code, fmt),
+                data=exports.deferred(con.cursor(), name, chosen, fmt),
                 file_name=f"{name}.{fmt}",
                 key=f"xuat_{name}_{fmt}",
                 icon=":material/download:",

@@ -96,7 +96,8 @@ def login(page: Page, base: str, username: str, password: str) -> None:
     page.get_by_label("Tên đăng nhập").wait_for(timeout=30_000)
     # The login cookie component reports back with a rerun of its own; a click that lands
     # during that rerun can be lost, so let it finish first (a person types slower than this).
-    page.locator('iframe[title*="cookie_manager"]').wait_for(state="attached", timeout=30_000)
+    # (During a rerun the component can briefly be in the page twice: any one will do.)
+    page.locator('iframe[title*="cookie_manager"]').first.wait_for(state="attached", timeout=30_000)
     page.wait_for_timeout(700)
     wait_ready(page)
     page.get_by_label("Tên đăng nhập").fill(username)

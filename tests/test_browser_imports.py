@@ -72,6 +72,18 @@ def test_upload_preview_problems_then_confirm_and_see_the_people(page, base):
     assert page.get_by_text("Dữ liệu hiện có sau khi nhập:").is_visible()
     assert "Lý Văn Cường" in grid_text(page)
 
+    page.get_by_text("Xuất dữ liệu ra tệp").click()
+    csv_button = page.get_by_role("button", name="CSV", exact=True).first
+    csv_button.wait_for(timeout=30_000)
+    wait_ready(page)
+    with page.expect_download(timeout=60_000) as download:
+        csv_button.click()
+    exported = download.value.path().read_bytes()
+    assert exported.startswith(
+        b"\xef\xbb\xbfH\xe1\xbb\x8d v\xc3\xa0 t\xc3\xaan"
+    )  # BOM + "Họ và tên"
+    assert "Trần Thị Bình,Thư ký HĐ,Tổ Văn phòng,,,thuky,admin" in exported.decode("utf-8-sig")
+
     page.goto(f"{base}/nguoi-dung")
     page.get_by_role("heading", name="Người dùng").wait_for(timeout=30_000)
     wait_ready(page)

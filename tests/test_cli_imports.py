@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from bench.imports_bench import tasks_csv
-from lib import db
+from lib import db, demo
 from tests.apptest import ROOT
 from tests.conftest import held_by_another_process
 from tests.docx_factory import build_plan_docx
@@ -35,7 +35,9 @@ def state(db_file) -> dict:
 @pytest.fixture
 def demo_db(tmp_path):
     path = tmp_path / "t.duckdb"
-    assert run(path, "init", "--demo").returncode == 0
+    con = db.connect(path)
+    demo.load_demo(con)
+    con.close()
     return path
 
 

@@ -38,7 +38,7 @@ def test_tasks_go_into_a_chosen_plan_and_word_plans_have_no_template(at):
     login(at, "chutich")
     open_page(at, PAGE)
     at.selectbox(key="nhap_loai").set_value("tasks").run()
-    plan = at.selectbox(key="nhap_ke_hoach")
+    plan = at.selectbox(key="nhap_plan")
     assert plan.value == "13/KH-MNAS"
     assert plan.options[0].startswith("13/KH-MNAS – Kế hoạch công tác thi đua")
     assert "Tải mẫu Excel" in buttons(at)
