@@ -177,7 +177,35 @@ def read_columns(kind: Kind, data: bytes, filename: str) -> tuple[pd.DataFrame |
     df, problems = read_table(data, filename)
     if df is None:
         return None, problems
+    if PurePath(filename).suffix.lower() != ".xlsx":
+        problems = _cells_without_header(df)
+        if problems:
+            return None, problems
     return map_columns(df, list(kind.columns))
+
+
+_UNNAMED = re.compile(r"Cột [A-Z]{1,3}")
+
+
+def _cells_without_header(df: pd.DataFrame) -> list[Problem]:
+    """In a CSV, more cells than headers means a separator inside an unquoted cell: data lost."""
+    problems = []
+    for column in df.columns:
+        if not _UNNAMED.fullmatch(str(column)):
+            continue
+        rows = df.loc[df[column] != "", ROW_COLUMN].astype(int).tolist()
+        if rows:
+            shown = ", ".join(map(str, rows[:5])) + ("…" if len(rows) > 5 else "")
+            problems.append(
+                Problem(
+                    rows[0],
+                    str(column),
+                    f"Có {len(rows)} dòng ({shown}) nhiều ô hơn dòng tiêu đề. Thường do một ô "
+                    "chứa dấu phân cách (“,” hoặc “;”) mà không đặt trong ngoặc kép. Hãy mở tệp "
+                    "bằng Excel và lưu lại, hoặc đặt ô đó trong ngoặc kép.",
+                )
+            )
+    return problems
 
 
 def preview(

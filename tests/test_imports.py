@@ -309,6 +309,17 @@ def test_corrupt_xlsx_and_docx(demo_con, kind, filename, message):
     assert refused(demo_con, kind, data, filename) == [message]
 
 
+def test_csv_row_split_by_an_unquoted_separator(demo_con):
+    data = (
+        "Họ và tên;Chức vụ;Tổ;Tên đăng nhập;Vai trò\nTrần An;GV;Tổ 1;an;admin;examiner\n"
+    ).encode()
+    assert refused(demo_con, "people", data, "ds.csv") == [
+        "Dòng 2, cột “Cột F”: Có 1 dòng (2) nhiều ô hơn dòng tiêu đề. Thường do một ô chứa dấu "
+        "phân cách (“,” hoặc “;”) mà không đặt trong ngoặc kép. Hãy mở tệp bằng Excel và lưu "
+        "lại, hoặc đặt ô đó trong ngoặc kép."
+    ]
+
+
 def test_bad_dates(demo_con):
     people = csv_bytes([PEOPLE_HEADER[:5], ["Trần An", "GV", "Tổ 1", "", "31/02/2020"]])
     assert refused(demo_con, "people", people, "ds.csv") == [
