@@ -92,7 +92,7 @@ if upload is not None:
         st.subheader("Xem trước")
         st.caption(
             f"{total} dòng đọc được"
-            + (" — ô tô đỏ là ô có lỗi." if checked.problems else ".")
+            + (" — các ô có lỗi được tô đỏ." if checked.problems else ".")
             + (" Chỉ hiện 500 dòng (dòng có lỗi lên trước)." if total > 500 else "")
         )
         st.dataframe(imports.styled_preview(checked), hide_index=True, width="stretch")
