@@ -65,6 +65,14 @@ def backup(con: db.Connection, dest: str | Path) -> BackupInfo:
     return info
 
 
+def backup_bytes(con: db.Connection) -> bytes:
+    """The backup .zip as bytes, for a download from the running app (which holds the file)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "sao-luu.zip"
+        backup(con, target)
+        return target.read_bytes()
+
+
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 

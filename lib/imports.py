@@ -169,7 +169,9 @@ def check_extension(kind: Kind, filename: str) -> list[Problem]:
     ]
 
 
-def read_columns(kind: Kind, data: bytes, filename: str) -> tuple[pd.DataFrame | None, list]:
+def read_columns(
+    kind: Kind, data: bytes, filename: str
+) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Read a CSV/XLSX upload and map its headers to the kind's columns."""
     problems = check_extension(kind, filename)
     if problems:

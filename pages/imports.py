@@ -1,8 +1,10 @@
 """Nhập dữ liệu: pick a kind, upload, preview with problems marked, confirm, see the summary."""
 
+from datetime import date
+
 import streamlit as st
 
-from lib import exports, imports, ui
+from lib import backup, exports, imports, ui
 from lib.permissions import can_import_data
 
 admin = ui.require(can_import_data)
@@ -134,3 +136,18 @@ with st.expander("Xuất dữ liệu ra tệp", icon=":material/file_download:")
                 key=f"xuat_{name}_{fmt}",
                 icon=":material/download:",
             )
+
+with st.expander("Sao lưu toàn bộ dữ liệu", icon=":material/backup:"):
+    st.caption(
+        "Một tệp .zip chứa mọi bảng của cơ sở dữ liệu, kèm mục lục số dòng. Khôi phục bằng lệnh "
+        "`python -m lib.cli restore TỆP.zip` khi ứng dụng đã dừng."
+    )
+    backup_con = con.cursor()  # the file is built on click, on another thread
+    st.download_button(
+        "Tải tệp sao lưu",
+        data=lambda: backup.backup_bytes(backup_con),
+        file_name=f"thidua-sao-luu-{date.today():%Y-%m-%d}.zip",
+        mime="application/zip",
+        key="sao_luu",
+        icon=":material/download:",
+    )

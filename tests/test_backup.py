@@ -102,3 +102,10 @@ def test_bad_backup_is_refused_and_the_database_is_untouched(demo_file, tmp_path
     con = db.connect(path)
     assert snapshot(con) == before
     assert not [p.name for p in tmp_path.iterdir() if "khoi-phuc" in p.name]  # no leftovers
+
+
+def test_backup_bytes_for_a_download_from_the_running_app(demo_file, tmp_path):
+    _, con = demo_file
+    data = backup.backup_bytes(con)
+    (tmp_path / "tai-ve.zip").write_bytes(data)
+    assert backup.read_manifest(tmp_path / "tai-ve.zip").tables["plans"] == 1

@@ -32,6 +32,7 @@ def test_admin_sees_kinds_template_uploader_and_exports(at):
     assert uploader.label == "Chọn tệp để nhập (.xlsx, .csv, .txt)"
     assert uploader.max_upload_size_mb == 10
     assert buttons(at).count("Excel (.xlsx)") == 2 and buttons(at).count("CSV") == 2
+    assert "Tải tệp sao lưu" in buttons(at)
 
 
 def test_tasks_go_into_a_chosen_plan_and_word_plans_have_no_template(at):
