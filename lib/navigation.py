@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from lib.permissions import (
     User,
+    can_import_data,
     can_manage_own_account,
     can_manage_users,
     can_view_overview,
@@ -37,6 +38,8 @@ PAGES: tuple[PageSpec, ...] = (
              can_view_plans),
     PageSpec("pages/users.py", "Người dùng", ":material/manage_accounts:", "Quản trị",
              "nguoi-dung", can_manage_users),
+    PageSpec("pages/imports.py", "Nhập dữ liệu", ":material/upload_file:", "Quản trị",
+             "nhap-du-lieu", can_import_data),
     PageSpec("pages/account.py", "Tài khoản của tôi", ":material/account_circle:", "Cá nhân",
              "tai-khoan", can_manage_own_account),
 )  # fmt: skip

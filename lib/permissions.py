@@ -50,3 +50,8 @@ def can_manage_own_account(user: User | None) -> bool:
 def can_manage_users(user: User | None) -> bool:
     """Only admins add, disable and change accounts."""
     return user is not None and user.is_admin
+
+
+def can_import_data(user: User | None) -> bool:
+    """Only admins import files, export lists, and back up or restore the database."""
+    return user is not None and user.is_admin

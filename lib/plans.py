@@ -139,13 +139,16 @@ def insert_tasks(
         "SELECT coalesce(max(position), 0) FROM tasks WHERE plan_id = ?", [plan_id]
     ).fetchall()
     records = []
+    derived: dict[str, tuple[date | None, date | None]] = {}  # long lists repeat their labels
     for i, task in enumerate(tasks, start=1):
-        start, due = derive_dates(
-            task.period_label,
-            year=plan.year,
-            school_year=school_year_start(plan.school_year),
-            fallback_start=plan.issued_on,
-        )
+        if task.period_label not in derived:
+            derived[task.period_label] = derive_dates(
+                task.period_label,
+                year=plan.year,
+                school_year=school_year_start(plan.school_year),
+                fallback_start=plan.issued_on,
+            )
+        start, due = derived[task.period_label]
         records.append(
             {
                 "plan_id": plan_id,
