@@ -6,13 +6,14 @@ import argparse
 import getpass
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
-from lib import db, demo, rounds, users
+from lib import backup, db, demo, exports, imports, rounds, users
 from lib.errors import Invalid
 from lib.permissions import ROLES
 
 ACTOR = "cli"
-Handler = Callable[[db.Connection, argparse.Namespace], str]
+Handler = Callable[[db.Connection, argparse.Namespace], str | None]
 
 
 def read_password(prompt: str = "Mật khẩu: ") -> str:
@@ -77,6 +78,88 @@ def cmd_user_enable(con: db.Connection, args: argparse.Namespace) -> str:
 def cmd_user_roles(con: db.Connection, args: argparse.Namespace) -> str:
     users.set_roles(con, args.username, args.role, ACTOR)
     return f"Vai trò của {args.username}: {users.role_labels(args.role)}."
+
+
+# --- import, export, backup, restore (issue 5) ---------------------------------------------------
+
+
+def cmd_import(con: db.Connection, args: argparse.Namespace) -> str:
+    path = Path(args.file)
+    if not path.is_file():
+        raise Invalid({"file": f"Không có tệp {path}."})
+    kind = imports.KINDS[args.kind]
+    target = getattr(args, kind.target) if kind.target else None
+    summary = imports.run_import(con, args.kind, path.read_bytes(), path.name, ACTOR, target)
+    return f"{path.name}: {summary}"
+
+
+def cmd_export(con: db.Connection, args: argparse.Namespace) -> str | None:
+    spec = exports.EXPORTS[args.kind]
+    data = exports.export(con, args.kind, getattr(args, spec.target or "", None), args.format)
+    if args.output is None and args.format == "csv":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return None
+    out = Path(args.output or f"{args.kind}.{args.format}")
+    out.write_bytes(data)
+    return f"Đã xuất {exports.EXPORTS[args.kind].label.lower()} ra {out}."
+
+
+def cmd_backup(con: db.Connection, args: argparse.Namespace) -> str:
+    info = backup.backup(con, args.file)
+    return f"Đã sao lưu {len(info.tables)} bảng ({info.rows} dòng) vào {args.file}."
+
+
+def cmd_restore(con: db.Connection, args: argparse.Namespace) -> str:
+    backup.read_manifest(args.file)  # refuse a bad file before touching anything
+    con.close()  # the database file is replaced: nothing may hold it open
+    info = backup.restore(args.file, args.db)
+    return f"Đã khôi phục {args.db} từ {args.file} (bản sao lưu lúc {info.created})."
+
+
+def add_file_commands(sub: argparse._SubParsersAction) -> None:
+    """Register import, export, backup and restore."""
+    kinds = list(imports.KINDS)
+    imp = sub.add_parser(
+        "import",
+        help="nhập dữ liệu từ tệp CSV / Excel / Word",
+        description="Kiểm tra toàn bộ tệp rồi ghi trong một giao dịch. Có lỗi thì in từng lỗi "
+        "(dòng, cột) và không ghi gì.",
+    )
+    imp.add_argument("kind", choices=kinds, metavar="LOẠI", help=f"một trong: {', '.join(kinds)}")
+    imp.add_argument("file", metavar="TỆP", help="tệp .xlsx, .csv hoặc .docx")
+    imp.add_argument("--plan", metavar="SỐ", help="số kế hoạch nhận công việc, ví dụ 13/KH-MNAS")
+    imp.add_argument("--round", metavar="ĐỢT", help="đợt chấm SKKN (mã hoặc tên)")
+    imp.set_defaults(handler=cmd_import)
+
+    exp = sub.add_parser("export", help="xuất dữ liệu ra CSV (UTF-8 có BOM) hoặc Excel")
+    exp.add_argument("kind", choices=list(exports.EXPORTS), metavar="LOẠI",
+                     help=f"một trong: {', '.join(exports.EXPORTS)}")  # fmt: skip
+    exp.add_argument("--plan", metavar="SỐ", help="chỉ công việc của kế hoạch này")
+    exp.add_argument("--round", metavar="ĐỢT", help="đợt chấm SKKN (mã hoặc tên)")
+    exp.add_argument("--format", choices=exports.FORMATS, default="csv", help="csv hoặc xlsx")
+    exp.add_argument(
+        "-o",
+        "--output",
+        metavar="TỆP",
+        help="tệp ra (mặc định: CSV ra màn hình, Excel ra LOẠI.xlsx)",
+    )
+    exp.set_defaults(handler=cmd_export)
+
+    bak = sub.add_parser("backup", help="sao lưu toàn bộ CSDL vào một tệp .zip")
+    bak.add_argument("file", metavar="TỆP")
+    bak.set_defaults(handler=cmd_backup)
+    res = sub.add_parser(
+        "restore",
+        help="khôi phục toàn bộ CSDL từ tệp sao lưu",
+        description="Kiểm tra tệp sao lưu, dựng lại CSDL ở tệp tạm, so số dòng từng bảng, rồi mới "
+        "thay tệp CSDL. Tệp hỏng thì không thay gì.",
+    )
+    res.add_argument("file", metavar="TỆP")
+    res.set_defaults(handler=cmd_restore)
+
+
+# --- SKKN scoring rounds (issue 4) ----------------------------------------------------------
 
 
 def cmd_round_create(con: db.Connection, args: argparse.Namespace) -> str:
@@ -211,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--role", action="append", required=True, choices=list(ROLES), help=role_help
     )
     roles.set_defaults(handler=cmd_user_roles)
+    add_file_commands(sub)
     _add_round_commands(sub)
     return parser
 
@@ -232,7 +316,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 1
     try:
-        print(handler(con, args))
+        output = handler(con, args)
+        if output is not None:
+            print(output)
     except Invalid as exc:
         for message in exc.messages:
             print(f"Lỗi: {message}", file=sys.stderr)

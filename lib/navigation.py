@@ -7,10 +7,13 @@ from dataclasses import dataclass
 
 from lib.permissions import (
     User,
+    can_import_data,
+    can_manage_own_account,
     can_manage_rounds,
     can_manage_users,
     can_score,
     can_view_overview,
+    can_view_plans,
 )
 
 
@@ -29,6 +32,12 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "Tổng quan", ":material/dashboard:", "Chung", "tong-quan",
              can_view_overview),
+    PageSpec("pages/plans.py", "Kế hoạch", ":material/event_note:", "Chung", "ke-hoach",
+             can_view_plans),
+    PageSpec("pages/progress.py", "Tiến độ", ":material/insights:", "Chung", "tien-do",
+             can_view_plans),
+    PageSpec("pages/meeting.py", "Trình chiếu", ":material/co_present:", "Chung", "trinh-chieu",
+             can_view_plans),
     PageSpec("pages/my_sheets.py", "Phiếu chấm của tôi", ":material/rate_review:", "Chấm SKKN",
              "phieu-cham", can_score),
     PageSpec("pages/results.py", "Kết quả chấm", ":material/leaderboard:", "Chấm SKKN",
@@ -39,6 +48,10 @@ PAGES: tuple[PageSpec, ...] = (
              "skkn", can_manage_rounds),
     PageSpec("pages/users.py", "Người dùng", ":material/manage_accounts:", "Quản trị",
              "nguoi-dung", can_manage_users),
+    PageSpec("pages/imports.py", "Nhập dữ liệu", ":material/upload_file:", "Quản trị",
+             "nhap-du-lieu", can_import_data),
+    PageSpec("pages/account.py", "Tài khoản của tôi", ":material/account_circle:", "Cá nhân",
+             "tai-khoan", can_manage_own_account),
 )  # fmt: skip
 
 

@@ -43,8 +43,18 @@ def can_edit_plans(user: User | None) -> bool:
     return user is not None and user.is_admin
 
 
+def can_manage_own_account(user: User | None) -> bool:
+    """Everyone logged in may see their account and change their own password."""
+    return user is not None
+
+
 def can_manage_users(user: User | None) -> bool:
     """Only admins add, disable and change accounts."""
+    return user is not None and user.is_admin
+
+
+def can_import_data(user: User | None) -> bool:
+    """Only admins import files, export lists, and back up or restore the database."""
     return user is not None and user.is_admin
 
 

@@ -242,6 +242,28 @@ def set_password(con: Connection, username: str, password: str, actor: str) -> N
         audit.record(con, actor, "password", "user", username)
 
 
+def change_own_password(
+    con: Connection, username: str, current: str, new: str, confirm: str
+) -> None:
+    """Let a user replace their password after proving they know the current one."""
+    row = con.execute(
+        "SELECT password_hash FROM users WHERE username = ? AND active", [username]
+    ).fetchall()
+    errors: dict[str, str] = {}
+    if not row or not verify_password(current, row[0][0]):
+        errors["current"] = "Mật khẩu hiện tại không đúng."
+    problem = password_problem(new)
+    if problem:
+        errors["new"] = problem
+    elif new != confirm:
+        errors["confirm"] = "Hai lần nhập mật khẩu mới không khớp."
+    elif new == current:
+        errors["new"] = "Mật khẩu mới phải khác mật khẩu hiện tại."
+    if errors:
+        raise Invalid(errors)
+    set_password(con, username, new, username)
+
+
 def role_labels(roles: str | list[str] | frozenset[str]) -> str:
     """Vietnamese names of roles given as a list or a comma-separated string."""
     items = roles.split(",") if isinstance(roles, str) else sorted(roles)

@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from lib import plans, ui
+from lib import charts, plans, ui
 from lib.permissions import can_view_overview
 
 user = ui.require(can_view_overview)
@@ -36,6 +36,8 @@ d.metric("Tổng số công việc", s.total)
 st.progress(s.percent_done / 100, text=f"Tiến độ chung: {s.percent_done}%")
 
 df = plans.tasks(con, plan_id, today)
+if not df.empty:
+    st.altair_chart(charts.styled(charts.by_month(df, today)), width="stretch")
 columns = {
     "period_label": "Thời gian",
     "content": "Nội dung",

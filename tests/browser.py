@@ -16,6 +16,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+WAIT = 60_000  # ms; generous because CI machines are shared and a busy one is slow
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync",
@@ -85,7 +86,7 @@ def chromium() -> Iterator[Browser]:
 def wait_ready(page: Page) -> None:
     """Wait until Streamlit has finished the current script run."""
     page.wait_for_selector(
-        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=30_000
+        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=WAIT
     )
     page.wait_for_timeout(300)
 
@@ -93,10 +94,10 @@ def wait_ready(page: Page) -> None:
 def login(page: Page, base: str, username: str, password: str) -> None:
     """Log in through the real form."""
     page.goto(base + "/")
-    page.get_by_label("Tên đăng nhập").wait_for(timeout=30_000)
+    page.get_by_label("Tên đăng nhập").wait_for(timeout=WAIT)
     # The login cookie component reports back with a rerun of its own; a click that lands
     # during that rerun can be lost, so let it finish first (a person types slower than this).
-    page.locator('iframe[title*="cookie_manager"]').wait_for(state="attached", timeout=30_000)
+    page.locator('iframe[title*="cookie_manager"]').first.wait_for(state="attached", timeout=WAIT)
     page.wait_for_timeout(700)
     wait_ready(page)
     page.get_by_label("Tên đăng nhập").fill(username)
@@ -107,6 +108,6 @@ def login(page: Page, base: str, username: str, password: str) -> None:
     page.wait_for_function(
         """() => !document.querySelector('input[aria-label="Tên đăng nhập"]')
                  || document.body.innerText.includes('Sai tên đăng nhập hoặc mật khẩu.')""",
-        timeout=30_000,
+        timeout=WAIT,
     )
     wait_ready(page)

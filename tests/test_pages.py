@@ -117,3 +117,32 @@ def test_disabled_user_is_logged_out_on_the_next_run(at):
     at.selectbox(key="sua_tk").set_value("giaovien").run()
     at.button(key="khoa_tk").click().run()
     assert "Đã khóa tài khoản giaovien." in texts(at)
+
+
+def test_locked_database_shows_a_message_not_a_traceback(tmp_path, monkeypatch):
+    from tests.conftest import held_by_another_process
+
+    db_file = tmp_path / "locked.duckdb"
+    with held_by_another_process(db_file):
+        at = app(db_file, monkeypatch).run()
+    assert not at.exception
+    assert at.title[0].value == "Không mở được cơ sở dữ liệu"
+    assert "đang được một tiến trình khác sử dụng" in texts(at)
+    assert not at.text_input  # no login form, no page
+
+
+@pytest.mark.parametrize("username", list(ROLES))
+def test_everyone_can_change_their_own_password(at, username, tmp_path, monkeypatch):
+    login(at, username)
+    open_page(at, "pages/account.py")
+    assert at.title[0].value == "Tài khoản của tôi"
+    fields = {t.label: t for t in at.text_input}
+    fields["Mật khẩu hiện tại"].input(demo.DEMO_PASSWORD)
+    fields["Mật khẩu mới"].input("mat-khau-rieng")
+    fields["Nhập lại mật khẩu mới"].input("mat-khau-rieng")
+    at.button(key="FormSubmitter:doi_mat_khau-Đổi mật khẩu").click().run()
+    assert "Đã đổi mật khẩu." in texts(at)
+    # A new visitor's login page no longer offers this account with the demo password.
+    visitor = app(tmp_path / "app.duckdb", monkeypatch).run()
+    listed = list(visitor.table[0].value["Tên đăng nhập"]) if visitor.table else []
+    assert username not in listed

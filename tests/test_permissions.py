@@ -17,6 +17,7 @@ STAFF = p.User("s", "S", frozenset({"staff"}), 3)
         (p.can_view_plans, False, True, True, True),
         (p.can_edit_plans, False, False, False, True),
         (p.can_manage_users, False, False, False, True),
+        (p.can_import_data, False, False, False, True),
     ],
 )
 def test_rules(rule, anonymous, staff, examiner, admin):

@@ -83,3 +83,13 @@ def test_cookie_key_is_generated_once_and_kept(con):
     assert len(bytes.fromhex(first)) >= 32
     assert users.cookie_key(con) == first
     assert users.cookie_key(con, "configured-key") == "configured-key"
+
+
+def test_user_changes_own_password_only_with_the_current_one(con):
+    make(con)
+    with pytest.raises(Invalid) as info:
+        users.change_own_password(con, "hieutruong", "sai", "moi-moi-moi", "khac-khac")
+    assert set(info.value.errors) == {"current", "confirm"}
+    users.change_own_password(con, "hieutruong", "matkhau-123", "moi-moi-moi", "moi-moi-moi")
+    creds = users.credentials(con)["usernames"]["hieutruong"]
+    assert users.verify_password("moi-moi-moi", creds["password"])

@@ -1,0 +1,941 @@
+"""File imports as data: each kind reads, checks everything, then writes in one transaction."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import PurePath
+from typing import Any
+
+import pandas as pd
+
+from lib import audit, plans
+from lib.db import Connection, transaction
+from lib.docx_plan import PlanDoc, parse_plan_docx
+from lib.errors import Invalid
+from lib.filereader import (
+    MAX_BYTES,
+    ROW_COLUMN,
+    ColumnSpec,
+    Problem,
+    map_columns,
+    parse_date,
+    read_table,
+)
+from lib.periods import derive_dates
+from lib.permissions import ROLES
+from lib.text import fold, nfc
+from lib.users import USERNAME
+
+Progress = Callable[[float, str], None]
+# Cells an export prefixed with an apostrophe so Excel would not run them as formulas.
+_NEUTRALISED = re.compile(r"^'(?=[=+\-@])")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_MB = MAX_BYTES // (1024 * 1024)
+
+
+@dataclass
+class Checked:
+    """The outcome of checking a file: problems, warnings, rows as read, what would change."""
+
+    kind: str
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)  # columns: __row__ + labels
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    payload: Any = None  # what the kind's writer needs; only valid without problems
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether the file can be imported as it is."""
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What an import did: rows added, updated and left unchanged."""
+
+    kind: str
+    added: int
+    updated: int
+    unchanged: int
+    detail: str = ""
+    target: str | None = None  # the plan (or round) written into
+
+    def __str__(self) -> str:
+        """Return the one-line summary shown after an import."""
+        label = KINDS[self.kind].label if self.kind in KINDS else self.kind
+        line = f"{label}: thêm {self.added}, cập nhật {self.updated}, giữ nguyên {self.unchanged}."
+        return f"{line} {self.detail}".strip()
+
+
+class Refused(Invalid):
+    """The file was refused: every problem found, nothing written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__({str(i): str(p) for i, p in enumerate(self.problems)})
+
+
+Reader = Callable[["Kind", bytes, str], tuple[Any, list[Problem]]]
+Checker = Callable[[Connection, Any, "str | None", "Progress | None"], Checked]
+Writer = Callable[[Connection, Checked, str], Summary]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of file the council can import: how to read, check and write it."""
+
+    name: str
+    label: str  # Vietnamese, shown in the page's picker
+    extensions: tuple[str, ...]
+    read: Reader
+    check: Checker
+    write: Writer
+    columns: tuple[ColumnSpec, ...] = ()
+    example: tuple[str, ...] = ()  # one example value per column, for the Excel template
+    target: str | None = None  # "plan" or "round": what the import goes into
+    help: str = ""  # one Vietnamese sentence under the picker
+
+    def spec(self, name: str) -> ColumnSpec:
+        """The column spec with this canonical name."""
+        return next(c for c in self.columns if c.name == name)
+
+
+# The table of importable kinds. A new kind (skkn, scores, rubric…) is one more entry:
+#   register(Kind(name="skkn", label="…", extensions=(".xlsx", ".csv"), read=read_columns,
+#                 check=check_skkn, write=write_skkn, columns=SKKN_COLUMNS, example=(…),
+#                 target="round"), ("round", Target("Đợt chấm", round_choices, "Chưa có đợt…")))
+# check(con, parsed, target, progress) -> Checked collects every Problem and fills added /
+# updated / unchanged and a payload; write(con, checked, actor) -> Summary runs inside the
+# import's transaction. The page, the CLI (`--round` / `--plan`) and templates follow the table.
+KINDS: dict[str, Kind] = {}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What some kinds import into (a plan, a scoring round): how to name and list the choices."""
+
+    label: str  # Vietnamese label of the picker
+    choices: Callable[[Connection], dict[str, str]]  # code -> shown text, newest first
+    empty: str  # Vietnamese message when there is nothing to choose
+
+
+def plan_choices(con: Connection) -> dict[str, str]:
+    """Every plan's number with its title, for the picker."""
+    rows = con.execute("SELECT code, title FROM plans ORDER BY id DESC").fetchall()
+    return {code: f"{code} – {title}" for code, title in rows}
+
+
+TARGETS: dict[str, Target] = {
+    "plan": Target(
+        "Kế hoạch nhận công việc",
+        plan_choices,
+        "Chưa có kế hoạch nào: hãy nhập một kế hoạch (tệp Word) trước.",
+    ),
+}
+
+
+def register(kind: Kind, target: tuple[str, Target] | None = None) -> Kind:
+    """Add a kind (and the target it imports into, if new) to the table of importable kinds."""
+    if target is not None:
+        TARGETS[target[0]] = target[1]
+    KINDS[kind.name] = kind
+    return kind
+
+
+def _kind(name: str) -> Kind:
+    if name not in KINDS:
+        raise Invalid({"kind": f"Không có loại dữ liệu “{name}”. Chọn: {', '.join(KINDS)}."})
+    return KINDS[name]
+
+
+# --- the shared pipeline ---------------------------------------------------------------------
+
+
+def check_extension(kind: Kind, filename: str) -> list[Problem]:
+    """Refuse a file whose type this kind does not take, saying which types it does."""
+    ext = PurePath(filename or "").suffix.lower()
+    if ext in kind.extensions:
+        return []
+    shown = f"tệp {ext}" if ext else "tệp không có đuôi"
+    wanted = ", ".join(kind.extensions)
+    return [
+        Problem(
+            None,
+            None,
+            f"Sai loại tệp: “{kind.label}” nhận tệp {wanted}, còn “{filename}” là {shown}. "
+            "Hãy chọn đúng loại dữ liệu hoặc đúng tệp.",
+        )
+    ]
+
+
+def read_columns(
+    kind: Kind, data: bytes, filename: str
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read a CSV/XLSX upload and map its headers to the kind's columns."""
+    problems = check_extension(kind, filename)
+    if problems:
+        return None, problems
+    df, problems = read_table(data, filename)
+    if df is None:
+        return None, problems
+    if PurePath(filename).suffix.lower() != ".xlsx":
+        problems = _cells_without_header(df)
+        if problems:
+            return None, problems
+    return map_columns(df, list(kind.columns))
+
+
+_UNNAMED = re.compile(r"Cột [A-Z]{1,3}")
+
+
+def _cells_without_header(df: pd.DataFrame) -> list[Problem]:
+    """In a CSV, more cells than headers means a separator inside an unquoted cell: data lost."""
+    problems = []
+    for column in df.columns:
+        if not _UNNAMED.fullmatch(str(column)):
+            continue
+        rows = df.loc[df[column] != "", ROW_COLUMN].astype(int).tolist()
+        if rows:
+            shown = ", ".join(map(str, rows[:5])) + ("…" if len(rows) > 5 else "")
+            problems.append(
+                Problem(
+                    rows[0],
+                    str(column),
+                    f"Có {len(rows)} dòng ({shown}) nhiều ô hơn dòng tiêu đề. Thường do một ô "
+                    "chứa dấu phân cách (“,” hoặc “;”) mà không đặt trong ngoặc kép. Hãy mở tệp "
+                    "bằng Excel và lưu lại, hoặc đặt ô đó trong ngoặc kép.",
+                )
+            )
+    return problems
+
+
+def preview(
+    con: Connection,
+    kind: str,
+    data: bytes,
+    filename: str,
+    target: str | None = None,
+    progress: Progress | None = None,
+) -> Checked:
+    """Read and check a file without writing anything: problems, warnings and what would change."""
+    spec = _kind(kind)
+    _tell(progress, 0.0, "Đang đọc tệp…")
+    parsed, problems = spec.read(spec, data, filename)
+    if parsed is None:
+        return Checked(kind=kind, problems=problems)
+    _tell(progress, 0.2, "Đang kiểm tra từng dòng…")
+    checked = spec.check(con, parsed, target, progress)
+    checked.problems[:0] = problems
+    _tell(progress, 0.9, "Đã kiểm tra xong.")
+    return checked
+
+
+def run_import(
+    con: Connection,
+    kind: str,
+    data: bytes,
+    filename: str,
+    actor: str,
+    target: str | None = None,
+    progress: Progress | None = None,
+) -> Summary:
+    """Check the whole file, then write it in one transaction; raise Refused, writing nothing."""
+    spec = _kind(kind)
+    # Checking inside the transaction: nobody can change what was checked before it is written.
+    with transaction(con):
+        checked = preview(con, kind, data, filename, target, progress)
+        if checked.problems:
+            raise Refused(checked.problems)
+        _tell(progress, 0.9, "Đang ghi vào cơ sở dữ liệu…")
+        summary = spec.write(con, checked, actor)
+        audit.record(
+            con, actor, "import", kind, filename,
+            after={"added": summary.added, "updated": summary.updated,
+                   "unchanged": summary.unchanged, "target": target},
+        )  # fmt: skip
+    _tell(progress, 1.0, "Xong.")
+    return summary
+
+
+def _apply(con: Connection, kind: str, parsed: Any, target: str | None, actor: str) -> Summary:
+    spec = KINDS[kind]
+    with transaction(con):
+        checked = spec.check(con, parsed, target, None)
+        if checked.problems:
+            raise Refused(checked.problems)
+        summary = spec.write(con, checked, actor)
+        audit.record(con, actor, "import", kind, target or "", after=summary.__dict__)
+    return summary
+
+
+def _tell(progress: Progress | None, fraction: float, text: str) -> None:
+    if progress is not None:
+        progress(fraction, text)
+
+
+def _cell(value: object) -> str:
+    """A cell as clean NFC text, without the apostrophe our exports put before '=', '+'…."""
+    # filereader already gave NFC text; only inner runs of spaces are folded (not "_", which
+    # usernames and e-mails use).
+    text = " ".join(unicodedata.normalize("NFC", str(value)).split()) if value is not None else ""
+    return _NEUTRALISED.sub("", text) if text.startswith("'") else text
+
+
+def _records(table: pd.DataFrame, names: list[str]) -> list[tuple[int, dict[str, str]]]:
+    rows = table[ROW_COLUMN].tolist()
+    columns = {n: [_cell(v) for v in table[n].tolist()] for n in names}
+    return [(int(r), {n: columns[n][i] for n in names}) for i, r in enumerate(rows)]
+
+
+def _shown(kind: Kind, table: pd.DataFrame) -> pd.DataFrame:
+    """The rows as read, headed by the Vietnamese labels, for the preview."""
+    out = table[[ROW_COLUMN, *[c.name for c in kind.columns]]].copy()
+    return out.rename(columns={c.name: c.label for c in kind.columns})
+
+
+def _report(progress: Progress | None, index: int, total: int) -> None:
+    if progress is not None and total > 5000 and index % 5000 == 0:
+        progress(0.2 + 0.7 * index / total, f"Đang kiểm tra dòng {index:,}/{total:,}…")
+
+
+# A long list repeats the same few dates and labels: parse each once.
+_date = functools.lru_cache(maxsize=4096)(parse_date)
+
+
+def _duplicate(first_row: int) -> str:
+    return f"Dòng này trùng với dòng {first_row}. Hãy xoá một trong hai dòng."
+
+
+# --- people ------------------------------------------------------------------------------------
+
+PEOPLE_COLUMNS = (
+    ColumnSpec("ho_ten", True, ("Họ tên", "Họ và tên", "Tên cán bộ"), "Họ và tên"),
+    ColumnSpec("chuc_vu", True, ("Chức danh",), "Chức vụ"),
+    ColumnSpec("to", True, ("Tổ chuyên môn", "Tổ/Bộ phận", "Bộ phận"), "Tổ"),
+    ColumnSpec("email", False, ("E-mail", "Thư điện tử"), "Email"),
+    ColumnSpec("ngay_vao_nganh", False, (), "Ngày vào ngành"),
+    ColumnSpec("ten_dang_nhap", False, ("Tài khoản", "username"), "Tên đăng nhập"),
+    ColumnSpec("vai_tro", False, ("Quyền",), "Vai trò"),
+)
+_ROLE_WORDS: dict[str, str] = {
+    **{code: code for code in ROLES},
+    **{fold(label.split(" (")[0]): code for code, label in ROLES.items()},
+    "quan tri": "admin",
+    "quan tri vien": "admin",
+    "giam khao": "examiner",
+    "thanh vien hd": "examiner",
+    "cbgvnv": "staff",
+    "xem": "staff",
+}
+_ROLES_ACCEPTED = "; ".join(f"{code} ({ROLES[code].split(' (')[0]})" for code in ROLES)
+
+
+def name_key(full_name: str) -> str:
+    """Key that matches a person's name written with other case, spaces or Unicode form."""
+    return nfc(full_name).casefold()
+
+
+@dataclass
+class _PeoplePlan:
+    new_people: list[dict] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
+    accounts: list[dict] = field(default_factory=list)  # username, person (id or new index)
+    roles: list[tuple[str, str]] = field(default_factory=list)
+    new_accounts: int = 0
+
+
+def check_people(
+    con: Connection, table: pd.DataFrame, target: str | None, progress: Progress | None
+) -> Checked:
+    """Check a people list: names, dates, e-mails, usernames and roles; match people by name."""
+    kind = KINDS["people"]
+    label = {c.name: c.label for c in kind.columns}
+    checked = Checked(kind="people", table=_shown(kind, table))
+    problems = checked.problems
+    existing: dict[str, list[tuple]] = {}
+    for row in con.execute(
+        "SELECT p.id, p.full_name, p.position, p.group_name, p.email, p.start_date, u.username "
+        "FROM people p LEFT JOIN users u ON u.person_id = p.id ORDER BY p.id"
+    ).fetchall():
+        existing.setdefault(name_key(row[1]), []).append(row)
+    owners = dict(con.execute("SELECT username, person_id FROM users").fetchall())
+    held: dict[str, set[str]] = {}
+    for username, role in con.execute("SELECT username, role FROM user_roles").fetchall():
+        held.setdefault(username, set()).add(role)
+
+    out = _PeoplePlan()
+    seen_names: dict[str, int] = {}
+    seen_users: dict[str, int] = {}
+    records = _records(table, [c.name for c in kind.columns])
+    for index, (row, cells) in enumerate(records):
+        _report(progress, index, len(records))
+        bad = len(problems)
+
+        def problem(column: str, message: str, row: int = row) -> None:
+            problems.append(Problem(row, label[column], message))
+
+        name = cells["ho_ten"]
+        key = name_key(name)
+        if not name:
+            problem("ho_ten", "Họ và tên đang trống.")
+        elif key in seen_names:
+            problem("ho_ten", _duplicate(seen_names[key]))
+        else:
+            seen_names[key] = row
+        start, message = parse_date(cells["ngay_vao_nganh"])
+        if message:
+            problem("ngay_vao_nganh", message)
+        email = cells["email"]
+        if email and not _EMAIL.match(email):
+            problem("email", f"Email “{email}” không hợp lệ (ví dụ: ten@truong.edu.vn).")
+        username = cells["ten_dang_nhap"].lower()
+        if username and not USERNAME.match(username):
+            problem(
+                "ten_dang_nhap",
+                f"Tên đăng nhập “{username}” không hợp lệ: 2–32 ký tự gồm chữ thường không dấu, "
+                "số, dấu chấm, gạch ngang hoặc gạch dưới.",
+            )
+        elif username in seen_users:
+            problem("ten_dang_nhap", f"Tên đăng nhập “{username}” đã dùng ở dòng "
+                    f"{seen_users[username]}.")  # fmt: skip
+        elif username:
+            seen_users[username] = row
+        roles: list[str] = []
+        for word in (w.strip() for w in cells["vai_tro"].split(";")):
+            if not word:
+                continue
+            code = _ROLE_WORDS.get(fold(word))
+            if code is None:
+                problem("vai_tro", f"Vai trò “{word}” không có. Chỉ nhận: {_ROLES_ACCEPTED}.")
+            elif code not in roles:
+                roles.append(code)
+        if roles and not username:
+            problem("vai_tro", "Có vai trò nhưng không có tên đăng nhập: hãy ghi tên đăng nhập.")
+
+        matches = existing.get(key, []) if name else []
+        if len(matches) > 1:
+            problem("ho_ten", f"Trong dữ liệu đã có {len(matches)} người tên “{name}”; "
+                    "không biết cập nhật người nào.")  # fmt: skip
+        person = matches[0] if len(matches) == 1 else None
+        if username and username in owners and (person is None or owners[username] != person[0]):
+            problem("ten_dang_nhap", f"Tên đăng nhập “{username}” đã là tài khoản của người khác.")
+        if person is not None and person[6] and username and person[6] != username:
+            problem(
+                "ten_dang_nhap",
+                f"{person[1]} đã có tài khoản “{person[6]}”; đổi tên đăng nhập không làm qua "
+                "nhập tệp.",
+            )
+        if len(problems) > bad:
+            continue
+
+        fields = {
+            "full_name": name,
+            "position": cells["chuc_vu"],
+            "group_name": cells["to"],
+            "email": email,
+            "start_date": start,
+        }
+        if person is None:
+            out.new_people.append({"row": row, **fields})
+            checked.added += 1
+            if username:
+                out.accounts.append({"username": username, "new": len(out.new_people) - 1})
+                out.roles.extend((username, r) for r in roles or ["staff"])
+            continue
+        person_id, _, position, group_name, old_email, old_start, account = person
+        # An empty cell keeps what is stored: a short list must not wipe details.
+        current = {"position": position, "group_name": group_name, "email": old_email,
+                   "start_date": old_start}  # fmt: skip
+        wanted = {k: (fields[k] if fields[k] not in ("", None) else v) for k, v in current.items()}
+        changed = wanted != current
+        if changed:
+            out.updates.append({"id": person_id, **wanted})
+        if username and not account:
+            out.accounts.append({"username": username, "id": person_id})
+            out.roles.extend((username, r) for r in roles or ["staff"])
+            changed = True
+        elif username:
+            # Roles are only added here; taking one away is done on the "Người dùng" page.
+            missing = [r for r in roles if r not in held.get(username, set())]
+            out.roles.extend((username, r) for r in missing)
+            changed = changed or bool(missing)
+        if changed:
+            checked.updated += 1
+        else:
+            checked.unchanged += 1
+    out.new_accounts = len(out.accounts)
+    checked.payload = out
+    return checked
+
+
+def write_people(con: Connection, checked: Checked, actor: str) -> Summary:
+    """Insert new people, update matched ones, create accounts without a password; in batches."""
+    out: _PeoplePlan = checked.payload
+    new_ids: list[int] = []
+    if out.new_people:
+        new_ids = [
+            int(r[0])
+            for r in con.execute(
+                "SELECT nextval('people_id_seq') FROM range(?)", [len(out.new_people)]
+            ).fetchall()
+        ]
+        frame = pd.DataFrame(out.new_people).assign(id=new_ids)
+        frame["start_date"] = pd.to_datetime(frame["start_date"]).dt.date
+        _insert(
+            con,
+            "INSERT INTO people (id, full_name, position, group_name, email, start_date) "
+            "SELECT id, full_name, position, group_name, email, start_date::DATE FROM batch",
+            frame,
+        )
+    if out.updates:
+        frame = pd.DataFrame(out.updates)
+        frame["start_date"] = pd.to_datetime(frame["start_date"]).dt.date
+        _insert(
+            con,
+            "UPDATE people SET position = batch.position, group_name = batch.group_name, "
+            " email = batch.email, start_date = batch.start_date::DATE "
+            "FROM batch WHERE people.id = batch.id",
+            frame,
+        )
+    if out.accounts:
+        frame = pd.DataFrame(
+            {
+                "username": [a["username"] for a in out.accounts],
+                "person_id": [a["id"] if "id" in a else new_ids[a["new"]] for a in out.accounts],
+            }
+        )
+        # No password hash: the account cannot log in until an admin sets a password.
+        _insert(
+            con,
+            "INSERT INTO users (username, person_id, password_hash) "
+            "SELECT username, person_id, NULL FROM batch",
+            frame,
+        )
+    if out.roles:
+        frame = pd.DataFrame(out.roles, columns=["username", "role"])
+        _insert(con, "INSERT INTO user_roles SELECT username, role FROM batch", frame)
+    detail = ""
+    if out.new_accounts:
+        detail = (
+            f"Tạo {out.new_accounts} tài khoản chưa có mật khẩu: quản trị viên đặt mật khẩu trên "
+            "trang “Người dùng” trước khi họ đăng nhập."
+        )
+    return Summary("people", checked.added, checked.updated, checked.unchanged, detail)
+
+
+def _insert(con: Connection, sql: str, frame: pd.DataFrame) -> None:
+    """Run one set-based statement over a DataFrame registered as `batch`."""
+    con.register("batch", frame)
+    try:
+        con.execute(sql)
+    finally:
+        con.unregister("batch")
+
+
+def import_people(con: Connection, table: pd.DataFrame, actor: str) -> Summary:
+    """Import a people table (columns already mapped) in one transaction, or raise Refused."""
+    return _apply(con, "people", table, None, actor)
+
+
+# --- tasks -------------------------------------------------------------------------------------
+
+TASK_COLUMNS = (
+    ColumnSpec("thoi_gian", True, ("Thời gian thực hiện", "Thời hạn", "Tháng"), "Thời gian"),
+    ColumnSpec("noi_dung", True, ("Nội dung công việc", "Công việc", "Nhiệm vụ"), "Nội dung"),
+    ColumnSpec(
+        "bo_phan",
+        True,
+        ("Người thực hiện", "Bộ phận/Người thực hiện", "Đơn vị thực hiện", "Bộ phận"),
+        "Bộ phận thực hiện",
+    ),
+    ColumnSpec("lanh_dao", True, ("Người phụ trách", "Phụ trách", "Chỉ đạo"), "Lãnh đạo phụ trách"),
+    ColumnSpec("ghi_chu", False, ("Lưu ý",), "Ghi chú"),
+    ColumnSpec("trang_thai", False, ("Tình trạng",), "Trạng thái"),
+    ColumnSpec("han", False, ("Hạn hoàn thành", "Thời hạn hoàn thành", "Ngày hết hạn"), "Hạn"),
+)
+_STATUS_WORDS: dict[str, str] = {
+    **{code: code for code in plans.STATUSES},
+    **{fold(label): code for code, label in plans.STATUSES.items()},
+    "da hoan thanh": "done",
+    "xong": "done",
+    "chua thuc hien": "todo",
+    "dang lam": "doing",
+    "da huy": "cancelled",
+    "huy bo": "cancelled",
+}
+_STATUSES_ACCEPTED = ", ".join(f"“{label}”" for label in plans.STATUSES.values())
+
+
+@functools.lru_cache(maxsize=1024)
+def status_code(text: str) -> str | None:
+    """The stored status for a Vietnamese label or code ("Hoàn thành" → done); None if unknown."""
+    return _STATUS_WORDS.get(fold(text))
+
+
+def find_plan(con: Connection, code: str | None) -> tuple[dict | None, Problem | None]:
+    """The plan with this number, or a problem saying which plans exist."""
+    codes = [r[0] for r in con.execute("SELECT code FROM plans ORDER BY id").fetchall()]
+    known = ", ".join(codes) or "(chưa có kế hoạch nào)"
+    if not code:
+        return None, Problem(None, None, f"Hãy chọn kế hoạch để nhập công việc vào: {known}.")
+    df = con.execute("SELECT * FROM plans WHERE code = ?", [nfc(code)]).df()
+    if df.empty:
+        return None, Problem(None, None, f"Không có kế hoạch số “{code}”. Các kế hoạch: {known}.")
+    return df.iloc[0].to_dict(), None
+
+
+def _plan_in(plan: dict) -> plans.PlanIn:
+    issued = plan["issued_on"]
+    return plans.PlanIn(
+        code=plan["code"],
+        title=plan["title"],
+        issued_on=None if pd.isna(issued) else pd.Timestamp(issued).date(),
+        year=None if pd.isna(plan["year"]) else int(plan["year"]),
+        school_year=plan["school_year"] or "",
+    )
+
+
+def _task_key(period: str, content: str) -> tuple[str, str]:
+    # Case and spacing are ignored, accents are not: "Lan" and "Lân" are different work.
+    return nfc(period).casefold(), nfc(content).casefold()
+
+
+def check_tasks(
+    con: Connection, table: pd.DataFrame, target: str | None, progress: Progress | None
+) -> Checked:
+    """Check schedule rows for a plan: content, status, due date, duplicates; match by content."""
+    kind = KINDS["tasks"]
+    label = {c.name: c.label for c in kind.columns}
+    checked = Checked(kind="tasks", table=_shown(kind, table))
+    problems = checked.problems
+    plan, missing = find_plan(con, target)
+    if missing:
+        problems.append(missing)
+    existing: dict[tuple[str, str], tuple] = {}
+    if plan is not None:
+        for row in con.execute(
+            "SELECT id, period_label, content, unit, leader, note, status, due_date "
+            "FROM tasks WHERE plan_id = ? ORDER BY position",
+            [int(plan["id"])],
+        ).fetchall():
+            existing.setdefault(_task_key(row[1], row[2]), row)
+
+    new: list[plans.TaskIn] = []
+    updates: list[dict] = []
+    seen: dict[tuple[str, str], int] = {}
+    period = ""
+    records = _records(table, [c.name for c in kind.columns])
+    for index, (row, cells) in enumerate(records):
+        _report(progress, index, len(records))
+        bad = len(problems)
+        # A time cell merged down (or left blank) in Excel belongs to the rows below it.
+        period = cells["thoi_gian"] or period
+        content = cells["noi_dung"]
+        key = _task_key(period, content)
+        if not content:
+            problems.append(Problem(row, label["noi_dung"], "Nội dung công việc đang trống."))
+        elif key in seen:
+            problems.append(Problem(row, label["noi_dung"], _duplicate(seen[key])))
+        else:
+            seen[key] = row
+        status = None
+        if cells["trang_thai"]:
+            status = status_code(cells["trang_thai"])
+            if status is None:
+                problems.append(
+                    Problem(
+                        row,
+                        label["trang_thai"],
+                        f"Trạng thái “{cells['trang_thai']}” không có. "
+                        f"Chỉ nhận: {_STATUSES_ACCEPTED}.",
+                    )
+                )
+        due, message = _date(cells["han"])
+        if message:
+            problems.append(Problem(row, label["han"], message))
+        if len(problems) > bad:
+            continue
+        old = existing.get(key)
+        if old is None:
+            new.append(
+                plans.TaskIn(
+                    period_label=period,
+                    content=content,
+                    unit=cells["bo_phan"],
+                    leader=cells["lanh_dao"],
+                    note=cells["ghi_chu"],
+                    status=status or "todo",
+                    due_date=due,
+                )
+            )
+            continue
+        task_id, _, _, unit, leader, note, old_status, old_due = old
+        # Empty cells keep what is stored, so a list without notes or statuses wipes nothing.
+        current = (unit, leader, note, old_status, old_due)
+        wanted = (
+            cells["bo_phan"] or unit,
+            cells["lanh_dao"] or leader,
+            cells["ghi_chu"] or note,
+            status or old_status,
+            due or old_due,
+        )
+        if wanted == current:
+            checked.unchanged += 1
+        else:
+            updates.append(dict(zip(("id", "unit", "leader", "note", "status", "due_date"),
+                                    (task_id, *wanted), strict=True)))  # fmt: skip
+            checked.updated += 1
+    checked.added = len(new)
+    checked.payload = (plan, new, updates)
+    return checked
+
+
+def write_tasks(con: Connection, checked: Checked, actor: str) -> Summary:
+    """Append the new tasks in one batch and update the matched ones in another."""
+    plan, new, updates = checked.payload
+    plans.insert_tasks(con, int(plan["id"]), _plan_in(plan), new, actor)
+    if updates:
+        frame = pd.DataFrame(updates).assign(actor=actor)
+        frame["due_date"] = pd.to_datetime(frame["due_date"]).dt.date
+        _insert(
+            con,
+            "UPDATE tasks SET unit = batch.unit, leader = batch.leader, note = batch.note, "
+            " done_on = CASE WHEN batch.status <> 'done' THEN NULL "
+            "   WHEN tasks.status = 'done' THEN tasks.done_on ELSE current_date END, "
+            " status = batch.status, due_date = batch.due_date::DATE, "
+            " version = tasks.version + 1, updated_at = current_localtimestamp(), "
+            " updated_by = batch.actor "
+            "FROM batch WHERE tasks.id = batch.id",
+            frame,
+        )
+    code = plan["code"]
+    return Summary(
+        "tasks", checked.added, checked.updated, checked.unchanged, f"Kế hoạch {code}.", code
+    )
+
+
+def import_tasks(con: Connection, table: pd.DataFrame, plan_code: str, actor: str) -> Summary:
+    """Import schedule rows (columns already mapped) into a plan, or raise Refused."""
+    return _apply(con, "tasks", table, plan_code, actor)
+
+
+# --- plan (Word) -------------------------------------------------------------------------------
+
+
+def read_plan(kind: Kind, data: bytes, filename: str) -> tuple[PlanDoc | None, list[Problem]]:
+    """Read a Word plan; a file without its schedule table is refused."""
+    problems = check_extension(kind, filename)
+    if problems:
+        return None, problems
+    return parse_plan_docx(data)
+
+
+def _school_year_of(day: date) -> str:
+    first = day.year if day.month >= 9 else day.year - 1
+    return f"{first}-{first + 1}"
+
+
+def check_plan(
+    con: Connection, doc: PlanDoc, target: str | None, progress: Progress | None
+) -> Checked:
+    """Check a Word plan: its number is read and new; every schedule row becomes a task."""
+    checked = Checked(kind="plan")
+    if not doc.code:
+        checked.problems.append(
+            Problem(
+                None,
+                "Số kế hoạch",
+                "Không đọc được số kế hoạch (dòng “Số: 13/KH-…”). Hãy kiểm tra phần đầu văn bản.",
+            )  # fmt: skip
+        )
+    elif con.execute("SELECT 1 FROM plans WHERE code = ?", [nfc(doc.code)]).fetchall():
+        checked.problems.append(
+            Problem(None, "Số kế hoạch", f"Đã có kế hoạch số {doc.code}; không nhập lại.")
+        )
+    title = doc.title
+    if not title:
+        title = f"Kế hoạch số {doc.code or ''}".strip()
+        checked.warnings.append(
+            Problem(None, "Tên kế hoạch", f"Không đọc được tên kế hoạch; sẽ dùng “{title}”.")
+        )
+    if doc.issued_on is None:
+        checked.warnings.append(
+            Problem(
+                None,
+                "Ngày ban hành",
+                "Không đọc được ngày ban hành (“…, ngày … tháng … "
+                "năm …”); các mốc thời gian không ghi năm sẽ không có hạn.",
+            )  # fmt: skip
+        )
+    plan = plans.PlanIn(
+        code=doc.code or "",
+        title=title,
+        unit=doc.unit or "",
+        parent_unit=doc.parent_unit or "",
+        place=doc.place or "",
+        issued_on=doc.issued_on,
+        signer=doc.signer or "",
+        signer_title=doc.signer_title or "",
+        year=doc.issued_on.year if doc.issued_on else None,
+        school_year=_school_year_of(doc.issued_on) if doc.issued_on else "",
+        body=doc.body,
+    )
+    tasks = [
+        plans.TaskIn(r.period, r.content, r.unit, r.leader, r.note) for r in doc.rows
+    ]  # fmt: skip
+    dates = [
+        derive_dates(
+            t.period_label,
+            year=plan.year,
+            school_year=plans.school_year_start(plan.school_year),
+            fallback_start=plan.issued_on,
+        )
+        for t in tasks
+    ]
+    checked.table = pd.DataFrame(
+        {
+            ROW_COLUMN: [r.source_row for r in doc.rows],
+            "Thời gian": [t.period_label for t in tasks],
+            "Nội dung": [t.content for t in tasks],
+            "Bộ phận thực hiện": [t.unit for t in tasks],
+            "Lãnh đạo phụ trách": [t.leader for t in tasks],
+            "Ghi chú": [t.note for t in tasks],
+            "Bắt đầu": [_dmy(d[0]) for d in dates],
+            "Hạn": [_dmy(d[1]) for d in dates],
+        }
+    )
+    checked.added = len(tasks)
+    checked.payload = (plan, tasks)
+    return checked
+
+
+def _dmy(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def write_plan(con: Connection, checked: Checked, actor: str) -> Summary:
+    """Create the plan with its schedule (dates derived from the period labels)."""
+    plan, tasks = checked.payload
+    plans.insert_plan(con, plan, tasks, actor)
+    return Summary("plan", len(tasks), 0, 0, f"Đã tạo kế hoạch số {plan.code}.", plan.code)
+
+
+def import_plan(con: Connection, doc: PlanDoc, actor: str) -> Summary:
+    """Create a plan from a parsed Word document in one transaction, or raise Refused."""
+    return _apply(con, "plan", doc, None, actor)
+
+
+register(
+    Kind(
+        name="people",
+        label="Danh sách cán bộ, giáo viên",
+        extensions=(".xlsx", ".csv", ".txt"),
+        read=read_columns,
+        check=check_people,
+        write=write_people,
+        columns=PEOPLE_COLUMNS,
+        example=(
+            "Nguyễn Thị Lan",
+            "Giáo viên",
+            "Tổ Mẫu giáo lớn",
+            "lan.nt@truong.edu.vn",
+            "01/09/2015",
+            "lannt",
+            "staff",
+        ),  # fmt: skip
+        help="Người trùng họ tên (không phân biệt hoa thường) được cập nhật; có tên đăng nhập "
+        "thì tạo tài khoản chưa có mật khẩu. Vai trò: admin, examiner, staff, cách nhau bằng “;”.",
+    )
+)
+register(
+    Kind(
+        name="tasks",
+        label="Công việc của một kế hoạch",
+        extensions=(".xlsx", ".csv", ".txt"),
+        read=read_columns,
+        check=check_tasks,
+        write=write_tasks,
+        columns=TASK_COLUMNS,
+        example=(
+            "Tháng 9/2024",
+            "Xây dựng kế hoạch thi đua năm học 2024-2025",
+            "HĐTĐKT",
+            "Đ/c Quyên – Chủ tịch HĐ",
+            "",
+            "Chưa bắt đầu",
+            "30/09/2024",
+        ),  # fmt: skip
+        target="plan",
+        help="Ô “Thời gian” để trống thì lấy theo dòng trên. Việc trùng thời gian và nội dung "
+        "với việc đã có thì được cập nhật. Trạng thái: " + _STATUSES_ACCEPTED + ".",
+    )
+)
+register(
+    Kind(
+        name="plan",
+        label="Kế hoạch (tệp Word)",
+        extensions=(".docx",),
+        read=read_plan,
+        check=check_plan,
+        write=write_plan,
+        help="Tệp Word (.docx) như Kế hoạch 13/KH-MNAS: đọc số, ngày, tên, người ký và biểu "
+        "tiến độ; mỗi dòng của biểu thành một công việc.",
+    )
+)
+
+
+# --- the preview table -------------------------------------------------------------------------
+
+PROBLEM_COLUMN = "Lỗi"
+ROW_LABEL = "Dòng"
+_BAD_CELL = "background-color: #fde2e1; color: #8a1c13; font-weight: 600"
+
+
+def preview_table(checked: Checked, limit: int = 500) -> pd.DataFrame:
+    """The rows as read (rows with problems first when cut), with each row's problems listed."""
+    table = checked.table
+    if table.empty:
+        return pd.DataFrame()
+    by_row: dict[int, list[str]] = {}
+    for p in checked.problems + checked.warnings:
+        if p.row is not None:
+            by_row.setdefault(p.row, []).append(
+                f"{p.column}: {p.message}" if p.column else p.message
+            )
+    rows = table[ROW_COLUMN].astype(int)
+    if len(table) > limit:
+        flagged = rows.isin(list(by_row))
+        table = pd.concat([table[flagged], table[~flagged]]).head(max(limit, int(flagged.sum())))
+        rows = table[ROW_COLUMN].astype(int)
+    out = table.rename(columns={ROW_COLUMN: ROW_LABEL}).copy()
+    out[PROBLEM_COLUMN] = [" · ".join(by_row.get(r, [])) for r in rows]
+    return out.reset_index(drop=True)
+
+
+def styled_preview(checked: Checked, limit: int = 500) -> Any:
+    """The preview table as a pandas Styler with every problem cell marked in red."""
+    table = preview_table(checked, limit)
+    marked = {(p.row, p.column) for p in checked.problems if p.row is not None}
+    warned = {(p.row, p.column) for p in checked.warnings if p.row is not None}
+
+    def colour(frame: pd.DataFrame) -> pd.DataFrame:
+        styles = pd.DataFrame("", index=frame.index, columns=frame.columns)
+        for i, row in zip(frame.index, frame[ROW_LABEL], strict=True):
+            for column in frame.columns:
+                if (row, column) in marked:
+                    styles.at[i, column] = _BAD_CELL
+                elif (row, column) in warned:
+                    styles.at[i, column] = "background-color: #fff4d6"
+            if frame.at[i, PROBLEM_COLUMN]:
+                styles.at[i, PROBLEM_COLUMN] = "color: #8a1c13"
+        return styles
+
+    return table.style.apply(colour, axis=None)

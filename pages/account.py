@@ -1,0 +1,28 @@
+"""Tài khoản của tôi: who I am, my roles, and changing my own password."""
+
+import streamlit as st
+
+from lib import ui, users
+from lib.errors import Invalid
+from lib.permissions import can_manage_own_account
+
+user = ui.require(can_manage_own_account)
+con = ui.connection()
+
+st.title("Tài khoản của tôi")
+st.markdown(f"**{user.name}** · `{user.username}`  \n{users.role_labels(user.roles)}")
+if st.session_state.pop("account_flash", None):
+    st.success("Đã đổi mật khẩu. Lần đăng nhập sau hãy dùng mật khẩu mới.")
+
+with st.form("doi_mat_khau", clear_on_submit=True):
+    st.subheader("Đổi mật khẩu")
+    current = st.text_input("Mật khẩu hiện tại", type="password")
+    new = st.text_input("Mật khẩu mới", type="password", help="Ít nhất 8 ký tự, tối đa 72 byte")
+    confirm = st.text_input("Nhập lại mật khẩu mới", type="password")
+    if st.form_submit_button("Đổi mật khẩu", type="primary"):
+        try:
+            users.change_own_password(con, user.username, current, new, confirm)
+            st.session_state["account_flash"] = True
+            st.rerun()
+        except Invalid as exc:
+            ui.show_errors(exc.errors)

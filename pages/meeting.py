@@ -1,0 +1,101 @@
+"""Trình chiếu: big numbers, the month chart, the timeline and what is late, for a projector."""
+
+import json
+from datetime import date
+
+import altair as alt
+import streamlit as st
+
+from lib import charts, plans, reports, ui
+from lib.permissions import can_view_plans
+
+user = ui.require(can_view_plans)
+
+
+@st.cache_data(show_spinner="Đang vẽ ảnh biểu đồ…", max_entries=16)
+def picture(spec: str) -> bytes:
+    # Same charts, same picture: the download stays the same file across reruns.
+    return reports.chart_png(json.loads(spec))
+
+
+con = ui.connection()
+today = date.today()
+
+# Projector type: bigger numbers, no sidebar, the whole width for the charts.
+st.html(
+    """<style>
+    [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+    [data-testid="stExpandSidebarButton"] { display: none; }
+    [data-testid="stMainBlockContainer"] { padding: 1.2rem 2.5rem 2rem; max-width: 100%; }
+    [data-testid="stMetricValue"] { font-size: 3.6rem; line-height: 1.1; }
+    [data-testid="stMetricLabel"] p { font-size: 1.3rem; }
+    </style>"""
+)
+all_plans = plans.list_plans(con)
+if all_plans.empty:
+    st.title("Trình chiếu")
+    st.info("Chưa có kế hoạch nào.")
+    st.stop()
+
+labels = {int(r.id): f"{r.code} – {r.title}" for r in all_plans.itertuples()}
+top, pick, leave = st.columns([5, 3, 1], vertical_alignment="center")
+plan_id = pick.selectbox(
+    "Kế hoạch", list(labels), format_func=labels.get, key="tc_plan", label_visibility="collapsed"
+)
+leave.page_link("pages/home.py", label="Thoát", icon=":material/close:")
+plan = plans.get_plan(con, plan_id)
+assert plan is not None
+top.markdown(f"## Tiến độ kế hoạch {plan['code']}")
+st.markdown(f"#### {plan['title']} · hôm nay {today:%d/%m/%Y}")
+
+df = plans.tasks(con, plan_id, today)
+s = plans.summarize(df, today)
+a, b, c, d = st.columns(4, border=True)
+a.metric("Hoàn thành", f"{s.done}/{s.total - s.cancelled}")
+b.metric("Tỉ lệ hoàn thành", f"{s.percent_done}%")
+c.metric("Quá hạn", s.overdue)
+d.metric("Đến hạn 30 ngày tới", len(s.upcoming))
+
+month = charts.by_month(df, today)
+line = charts.timeline(df, today, label_width=520)
+late = df[df["overdue"]].sort_values("due_date")
+left, right = st.columns([2, 3])
+with left:
+    st.altair_chart(charts.styled(month, big=True), width="stretch")
+with right:
+    st.markdown(f"#### Việc quá hạn ({len(late)})")
+    if late.empty:
+        st.success("Không có việc nào quá hạn.")
+    else:
+        st.dataframe(
+            late[["position", "content", "unit", "due_date"]],
+            hide_index=True,
+            width="stretch",
+            row_height=40,
+            column_config={
+                "position": st.column_config.NumberColumn("STT", width="small"),
+                "content": st.column_config.TextColumn("Nội dung", width="large"),
+                "unit": "Bộ phận",
+                "due_date": st.column_config.DateColumn("Hạn", format="DD/MM/YYYY"),
+            },
+        )
+st.altair_chart(charts.styled(line, big=True), width="stretch")
+
+stem = plan["code"].replace("/", "-")
+png, xlsx = st.columns(2)
+png.download_button(
+    "Tải biểu đồ (PNG)",
+    picture(json.dumps(charts.styled(alt.vconcat(month, line), big=True).to_dict())),
+    file_name=f"bieu-do-{stem}-{today:%Y%m%d}.png",
+    mime="image/png",
+    icon=":material/image:",
+    width="stretch",
+)
+xlsx.download_button(
+    "Tải bảng công việc (Excel)",
+    reports.tasks_xlsx(df, f"Công việc {stem}"),
+    file_name=f"cong-viec-{stem}-{today:%Y%m%d}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/table_view:",
+    width="stretch",
+)
