@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from lib import office
+from lib import office, results, rounds
+from lib.db import Connection
 from lib.rubric import Rubric, format_number, section_totals
 
 
@@ -189,3 +192,79 @@ def minutes_document(
     office.paragraph(doc)
     office.signature_block(doc, [("Thư ký hội đồng", secretary), ("Chủ tịch hội đồng", chair)])
     return office.to_bytes(doc)
+
+
+def letterhead(con: Connection) -> office.Letterhead:
+    """The issuing body and school as the council's latest plan names them."""
+    rows = con.execute(
+        "SELECT unit, parent_unit, place FROM plans WHERE unit <> '' "
+        "ORDER BY issued_on DESC NULLS LAST, id DESC LIMIT 1"
+    ).fetchall()
+    default = office.Letterhead()
+    if not rows:
+        return default
+    unit, parent_unit, place = rows[0]
+    return office.Letterhead(parent_unit or default.parent_unit, unit, place or default.place)
+
+
+def result_rows(con: Connection, round_id: int) -> list[ResultRow]:
+    """The round's entries (withdrawn ones left out) as lines of the council's tables."""
+    df = results.results(con, round_id)
+    rows = []
+    for r in df[~df["withdrawn"]].to_dict("records"):
+        note = r["override_reason"] or r["reason"] or ""
+        if r["overridden"] and r["override_reason"]:
+            note = f"Chủ tịch HĐ điều chỉnh: {r['override_reason']}"
+        rows.append(ResultRow(r["code"], r["title"], r["authors"] or "", r["field"] or "",
+                              r["group_name"] or "", tuple(r["totals"]), r["mean_total"],
+                              r["grade"], note))  # fmt: skip
+    return rows
+
+
+def round_results_xlsx(con: Connection, round_id: int) -> bytes:
+    """Bảng tổng hợp kết quả chấm SKKN of one round."""
+    r = rounds.require_round(con, round_id)
+    return results_workbook(letterhead(con), r.name, r.school_year, result_rows(con, round_id))
+
+
+def round_grade_a_xlsx(con: Connection, round_id: int) -> bytes:
+    """Danh sách SKKN đạt loại A đề nghị cấp trên of one round."""
+    r = rounds.require_round(con, round_id)
+    return grade_a_workbook(letterhead(con), r.name, r.school_year, result_rows(con, round_id))
+
+
+def round_minutes_docx(con: Connection, round_id: int) -> bytes:
+    """Biên bản chấm và xét duyệt SKKN of one round, with its council and results."""
+    r = rounds.require_round(con, round_id)
+    council = rounds.round_examiners(con, round_id)
+    members = [(row.full_name, row.duty) for row in council.itertuples()]
+
+    def holder(duty: str) -> str:
+        return next((name for name, d in members if d == duty), "")
+
+    return minutes_document(
+        letterhead(con), r.name, r.level, r.school_year, members, result_rows(con, round_id),
+        chair=holder("Chủ tịch HĐ"), secretary=holder("Thư ký HĐ"),
+        held_on=r.finalized_at.date() if r.finalized_at else None,
+    )  # fmt: skip
+
+
+def round_sheet_docx(con: Connection, round_id: int, sheet: results.SheetScores) -> bytes:
+    """One examiner's printable sheet; authors left out while a blind round is unpublished."""
+    r = rounds.require_round(con, round_id)
+    hide = r.blind and r.state != "final"
+    return sheet_document(
+        letterhead(con), r.name, r.rubric, code=sheet.code, title=sheet.title,
+        authors=None if hide else sheet.authors, examiner=sheet.examiner_name,
+        scores=sheet.scores, comments=sheet.comments, overall=sheet.overall, grade=sheet.grade,
+    )  # fmt: skip
+
+
+def round_sheets_zip(con: Connection, round_id: int) -> bytes:
+    """Every submitted sheet of the round as Word files in one zip, one file per sheet."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for sheet in results.submitted_sheets(con, round_id):
+            name = f"phieu-cham-{sheet.code}-{sheet.gk or sheet.examiner}.docx"
+            archive.writestr(name, round_sheet_docx(con, round_id, sheet))
+    return buffer.getvalue()

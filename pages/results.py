@@ -5,7 +5,7 @@ published (đã công bố)."""
 
 import streamlit as st
 
-from lib import charts, results, rounds, scoring, ui
+from lib import charts, documents, results, rounds, scoring, ui
 from lib.errors import Invalid
 from lib.permissions import (
     can_manage_rounds,
@@ -144,8 +144,8 @@ elif r.state == "closed":
             except Invalid as exc:
                 ui.show_errors(exc.errors)
 
-tab_results, tab_progress, tab_charts, tab_settle, tab_sheets = st.tabs(
-    ["Kết quả", "Tiến độ", "Biểu đồ", "Xử lý chênh lệch", "Phiếu chấm"]
+tab_results, tab_progress, tab_charts, tab_settle, tab_sheets, tab_docs = st.tabs(
+    ["Kết quả", "Tiến độ", "Biểu đồ", "Xử lý chênh lệch", "Phiếu chấm", "Văn bản"]
 )
 
 with tab_results:
@@ -290,3 +290,40 @@ with tab_sheets:
                      "Điểm": format_number(sheet.total), "Nhận xét": ""})  # fmt: skip
         st.dataframe(rows, hide_index=True, width="stretch")
         st.markdown(f"Xếp loại theo phiếu: **{sheet.grade}**  \nNhận xét chung: {sheet.overall}")
+        if admin:
+            st.download_button(
+                "Tải phiếu này (Word) để ký",
+                data=lambda: documents.round_sheet_docx(con, round_id, sheet),
+                file_name=f"phieu-cham-{sheet.code}-{sheet.gk or sheet.examiner}.docx",
+                icon=":material/download:",
+                key="kq_tai_phieu",
+            )
+
+with tab_docs:
+    if not admin:
+        st.info("Văn bản của hội đồng do Chủ tịch, Thư ký HĐ tải về.")
+    else:
+        st.caption(
+            "Văn bản lập từ kết quả hiện tại của đợt chấm; sau khi công bố, kết quả không đổi nữa."
+        )
+        slug = f"dot-{round_id}"
+        xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        for label, build, name, mime in (
+            ("Bảng tổng hợp kết quả chấm SKKN (Excel)", documents.round_results_xlsx,
+             f"tong-hop-ket-qua-{slug}.xlsx", xlsx),
+            ("Danh sách SKKN đạt loại A đề nghị cấp trên (Excel)", documents.round_grade_a_xlsx,
+             f"danh-sach-loai-A-{slug}.xlsx", xlsx),
+            ("Biên bản chấm và xét duyệt SKKN (Word)", documents.round_minutes_docx,
+             f"bien-ban-{slug}.docx", docx),
+            ("Tất cả phiếu chấm đã nộp (Word, nén .zip)", documents.round_sheets_zip,
+             f"phieu-cham-{slug}.zip", "application/zip"),
+        ):  # fmt: skip
+            st.download_button(
+                label,
+                data=lambda build=build: build(con, round_id),
+                file_name=name,
+                mime=mime,
+                icon=":material/download:",
+                key=f"kq_van_ban_{name}",
+            )

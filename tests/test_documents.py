@@ -81,3 +81,37 @@ def test_minutes_document_has_members_results_and_signatures():
     assert "BIÊN BẢN" in text and "Tổng số SKKN: 2 (loại A: 1; loại B: 1)." in text
     all_cells = [c.text for t in d.tables for row in t.rows for c in row.cells]
     assert "Lê Thu Hà" in all_cells and "CHỦ TỊCH HỘI ĐỒNG" in "\n".join(all_cells)
+
+
+def test_a_scored_round_gives_all_four_documents(demo_con):
+    import zipfile
+
+    from lib import rounds, scoring
+    from tests.scoring_helpers import add_entry, full_marks, make_round, rubric20, user
+
+    con = demo_con
+    rid = make_round(con, name="Đợt chấm SKKN 2024-2025", blind=True)
+    eid = add_entry(con, rid, title="Biện pháp phát triển ngôn ngữ cho trẻ 5 tuổi")
+    for examiner in ("giamkhao1", "giamkhao2"):
+        rounds.assign(con, eid, examiner, "chutich")
+    rounds.open_round(con, rid, "chutich")
+    for examiner in ("giamkhao1", "giamkhao2"):
+        scoring.submit_sheet(con, user(con, examiner), eid, full_marks(rubric20()))
+
+    grid = cells(documents.round_results_xlsx(con, rid))
+    row = next(r for r in grid if r[2] == "Biện pháp phát triển ngôn ngữ cho trẻ 5 tuổi")
+    assert row[6:10] == [20, 20, 20, "A"]
+    assert "TRƯỜNG MẦM NON ÁNH SAO" in [v for r in grid for v in r]  # from the demo plan
+    assert [r[1] for r in cells(documents.round_grade_a_xlsx(con, rid)) if isinstance(r[0], int)]
+
+    minutes = docx.Document(io.BytesIO(documents.round_minutes_docx(con, rid)))
+    names = [c.text for t in minutes.tables for row in t.rows for c in row.cells]
+    assert "Lê Thu Hà" in names and "Phạm Minh Châu" in names
+
+    with zipfile.ZipFile(io.BytesIO(documents.round_sheets_zip(con, rid))) as archive:
+        files = sorted(archive.namelist())
+        assert len(files) == 2 and files[0].endswith("GK1.docx")
+        sheet = docx.Document(io.BytesIO(archive.read(files[0])))
+    text = "\n".join(p.text for p in sheet.paragraphs)
+    assert "Tác giả" not in text  # a blind round, not yet published
+    assert "Giám khảo: Lê Thu Hà" in text

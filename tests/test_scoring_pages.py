@@ -356,3 +356,24 @@ def test_examiner_sees_fellow_sheets_after_closing(tmp_path, monkeypatch):
     open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
     at.button(key=f"mo_phieu_{entry_id}").click().run()
     assert "Phiếu của các giám khảo khác" in texts(at)
+
+
+def test_chair_downloads_the_council_documents_staff_do_not(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    for row in rounds.assignments(con, 1).itertuples():
+        scoring.submit_sheet(con, users.get_user(con, row.examiner), int(row.entry_id),
+                             full_marks(rubric20()))  # fmt: skip
+    rounds.close_round(con, 1, "chutich")
+    rounds.finalize_round(con, 1, "chutich")
+    con.close()
+    chair = app(path, monkeypatch)
+    open_page(login(chair, "chutich"), "pages/results.py")
+    labels = [b.proto.label for b in chair.get("download_button")]
+    assert "Bảng tổng hợp kết quả chấm SKKN (Excel)" in labels
+    assert "Biên bản chấm và xét duyệt SKKN (Word)" in labels
+    assert "Danh sách SKKN đạt loại A đề nghị cấp trên (Excel)" in labels
+    staff = app(path, monkeypatch)
+    open_page(login(staff, "giaovien"), "pages/results.py")
+    assert staff.get("download_button") == []
+    assert "SKKN-001" in texts(staff)  # staff read the published results, not the documents
