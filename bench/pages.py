@@ -1,0 +1,150 @@
+"""Time full script runs of the app's pages with AppTest, beside two floors from the same run."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from lib import navigation, ui
+from lib.navigation import PageSpec
+
+ROOT = Path(__file__).resolve().parent.parent
+EMPTY = PageSpec("bench/empty_page.py", "Trang trống", ":material/crop_square:", "Đo", "trong",
+                 lambda user: user is not None)  # fmt: skip
+WRITES = ("INSERT", "UPDATE", "DELETE", "BEGIN", "COMMIT", "ROLLBACK", "CREATE", "CHECKPOINT")
+
+
+@dataclass
+class Timing:
+    """Median and 95th percentile of repeated measurements, in milliseconds."""
+
+    median: float
+    p95: float
+
+    @classmethod
+    def of(cls, samples: list[float]) -> Timing:
+        """Summarise samples given in seconds."""
+        ms = sorted(s * 1000 for s in samples)
+        return cls(statistics.median(ms), ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))])
+
+
+class Recorder:
+    """A cursor stand-in that remembers every statement a page sends, to replay them alone."""
+
+    def __init__(self, cursor, log: list) -> None:
+        self._cursor = cursor
+        self._log = log
+
+    def execute(self, sql: str, params=None):
+        """Run and remember one statement."""
+        self._log.append((sql, params))
+        self._cursor.execute(sql, params)
+        return self
+
+    def __getattr__(self, name: str):
+        return getattr(self._cursor, name)
+
+
+@contextmanager
+def recording(log: list):
+    """Make ui.connection() hand out recording cursors while the block runs."""
+    original = ui.connection
+    ui.connection = lambda: Recorder(original(), log)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        ui.connection = original  # type: ignore[assignment]
+
+
+@contextmanager
+def with_empty_page():
+    """Register the empty page for every logged-in user while the block runs."""
+    original = navigation.PAGES
+    navigation.PAGES = (*original, EMPTY)
+    try:
+        yield
+    finally:
+        navigation.PAGES = original
+
+
+def _app(db_path: Path, username: str) -> AppTest:
+    os.environ["THIDUA_DB"] = str(db_path)
+    os.environ["THIDUA_LOGIN_SLEEP"] = "0"
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = username
+    at.run()
+    return at
+
+
+def time_page(db_path: Path, username: str, path: str, runs: int, warmup: int = 1) -> Timing:
+    """Full script runs of one page (app.py and the page), after warm-up runs."""
+    at = _app(db_path, username)
+    at.switch_page(path)
+    for _ in range(warmup):
+        at.run()
+    if at.exception:
+        raise RuntimeError(f"{path}: {at.exception[0].message}")
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        at.run()
+        samples.append(time.perf_counter() - started)
+    return Timing.of(samples)
+
+
+def time_queries(db_path: Path, username: str, path: str, runs: int) -> tuple[Timing, int]:
+    """Replay, alone, the read statements one run of the page sent; return timing and count."""
+    log: list = []
+    at = _app(db_path, username)
+    at.switch_page(path)
+    with recording(log):
+        at.run()
+    reads = [(sql, p) for sql, p in log if not sql.lstrip().upper().startswith(WRITES)]
+    cursor = ui._database(str(db_path)).cursor()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        for sql, params in reads:
+            cursor.execute(sql, params).fetchall()
+        samples.append(time.perf_counter() - started)
+    return Timing.of(samples), len(reads)
+
+
+@dataclass
+class PageResult:
+    """One page's measurements beside its floors."""
+
+    page: str
+    role: str
+    run: Timing
+    floor: Timing
+    queries: Timing
+    statements: int
+
+    @property
+    def ratio(self) -> float:
+        """Page time over (empty-page floor + its queries alone), medians."""
+        return self.run.median / (self.floor.median + self.queries.median)
+
+
+def measure_pages(
+    db_path: Path, cases: list[tuple[str, str]], runs: int, progress: Callable[[str], None]
+) -> list[PageResult]:
+    """Measure each (page file, username) case with both floors measured in the same run."""
+    results = []
+    with with_empty_page():
+        for path, username in cases:
+            floor = time_page(db_path, username, EMPTY.path, runs)
+            run = time_page(db_path, username, path, runs)
+            queries, count = time_queries(db_path, username, path, runs)
+            results.append(PageResult(path, username, run, floor, queries, count))
+            progress(f"{path} ({username}): {run.median:.0f} ms")
+    return results
