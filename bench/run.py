@@ -1,0 +1,107 @@
+"""Run the benchmark: `python -m bench.run --scale school|district|city [--runs N]`.
+
+Prints a table and writes JSON (bench/out/SCALE.json). Targets are in README "Hiệu năng"."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+from bench import imports_bench, pages, scoring, server
+from bench.generate import generate
+
+# Each page as the role that uses it (accounts made by bench.generate).
+CASES = [
+    ("pages/home.py", "bench_staff"),
+    ("pages/plans.py", "bench_admin"),
+    ("pages/progress.py", "bench_staff"),
+    ("pages/meeting.py", "bench_admin"),
+    ("pages/my_sheets.py", "gk001"),
+    ("pages/results.py", "bench_admin"),
+    ("pages/rounds.py", "bench_admin"),
+    ("pages/entries.py", "bench_admin"),
+    ("pages/users.py", "bench_admin"),
+    ("pages/imports.py", "bench_admin"),
+    ("pages/account.py", "gk001"),
+]
+URLS = ["tong-quan", "ke-hoach", "tien-do", "trinh-chieu", "ket-qua-cham", "dot-cham", "skkn"]
+
+
+def run(scale: str, runs: int, workdir: Path, *, examiners: int, import_rows: int,
+        with_server: bool, log=print) -> dict:  # fmt: skip
+    """Generate the scale's database in workdir and measure everything; return the report."""
+    path = workdir / f"{scale}.duckdb"
+    if not path.exists():
+        log(f"Tạo dữ liệu {scale}…")
+        generate(path, scale)
+    report: dict = {"scale": scale, "runs": runs, "machine": machine()}
+    report["pages"] = [asdict(r) | {"ratio": r.ratio}
+                       for r in pages.measure_pages(path, CASES, runs, log)]  # fmt: skip
+    report["submit_ms"] = asdict(scoring.submit_latency(path, max(runs, 5)))
+    report["concurrent"] = scoring.concurrent_examiners(path, examiners)
+    report["import_tasks"] = imports_bench.measure(import_rows, max(1, runs // 5))
+    if with_server:
+        report["server"] = server.cold_start_and_memory(path, URLS)
+    return report
+
+
+def machine() -> str:
+    """One line about where the numbers come from."""
+    cores = len(__import__("os").sched_getaffinity(0))
+    return f"{platform.machine()}, {cores} lõi, Python {platform.python_version()}"
+
+
+def table(report: dict) -> str:
+    """The report as a Markdown table, as pasted into README."""
+    head = f"Quy mô **{report['scale']}**, {report['runs']} lần đo mỗi trang · {report['machine']}"
+    lines = [head, "", "| trang (vai trò) | trung vị ms | p95 ms | sàn trang trống ms "
+             "| truy vấn ms | tỉ lệ |", "|---|---|---|---|---|---|"]  # fmt: skip
+    for p in report["pages"]:
+        lines.append(
+            f"| {p['page'].removeprefix('pages/')} ({p['role']}) | {p['run']['median']:.0f} | "
+            f"{p['run']['p95']:.0f} | {p['floor']['median']:.0f} | {p['queries']['median']:.0f} "
+            f"| {p['ratio']:.1f} |"
+        )
+    c, i = report["concurrent"], report["import_tasks"]
+    lines += [
+        "",
+        f"- Nộp phiếu (lưu rồi đọc lại): trung vị {report['submit_ms']['median']:.0f} ms, "
+        f"p95 {report['submit_ms']['p95']:.0f} ms",
+        f"- {c['examiners']} giám khảo cùng lúc: {c['throughput_per_s']:.0f} thao tác/s, "
+        f"p95 {c['p95_ms']:.0f} ms, lỗi {c['failed']}, mất {c['lost']}",
+        f"- Nhập {i['rows']:,} dòng công việc: {i['import_s']:.2f} s; read_csv của DuckDB "
+        f"{i['read_csv_s']:.2f} s (tỉ lệ {i['ratio']:.1f})",
+    ]
+    if "server" in report:
+        s = report["server"]
+        lines.append(f"- Khởi động: {s['cold_start_s']:.2f} s; RSS đỉnh {s['rss_peak_mb']:.0f} MB")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry."""
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument("--scale", choices=["school", "district", "city"], default="school")
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--workdir", type=Path, help="giữ CSDL đã tạo ở đây để đo lại")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    out = args.out or Path("bench/out") / f"{args.scale}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        report = run(args.scale, args.runs, workdir, examiners=50, import_rows=100_000,
+                     with_server=True, log=lambda m: print(m, file=sys.stderr))  # fmt: skip
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), "utf-8")
+    print(table(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
