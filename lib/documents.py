@@ -162,12 +162,12 @@ def minutes_document(
                      align="center")  # fmt: skip
     office.paragraph(
         doc,
-        f"Hôm nay, ngày {held_on:%d/%m/%Y}, tại {head.unit.title()}, Hội đồng chấm sáng kiến "
+        f"Hôm nay, ngày {held_on:%d/%m/%Y}, tại {head.unit}, Hội đồng chấm sáng kiến "
         "kinh nghiệm đã họp chấm và xét duyệt các SKKN đăng ký, gồm:",
     )
     office.paragraph(doc, "I. THÀNH PHẦN HỘI ĐỒNG", bold=True)
     member_rows = [[i, name, duty] for i, (name, duty) in enumerate(members, start=1)]
-    office.table(doc, ["STT", "Họ và tên", "Nhiệm vụ"], member_rows, [1.2, 8, 7.3])
+    office.table(doc, ["STT", "Họ và tên", "Nhiệm vụ"], member_rows, [1.5, 8, 7])
     office.paragraph(doc)
     office.paragraph(doc, "II. KẾT QUẢ CHẤM", bold=True)
     counts = Counter(r.grade or "Chưa có kết quả" for r in rows)
@@ -179,7 +179,7 @@ def minutes_document(
         ["STT", "Mã", "Tên SKKN", "Tác giả", "Điểm TB", "Xếp loại"],
         [[i, r.code, r.title, r.authors, _num(r.mean_total), r.grade or ""]
          for i, r in enumerate(rows, start=1)],
-        [1.2, 1.8, 6.5, 3.8, 1.6, 1.6],
+        [1.3, 2.6, 6.0, 3.6, 1.5, 1.5],
     )  # fmt: skip
     office.paragraph(doc)
     office.paragraph(doc, "III. KẾT LUẬN", bold=True)

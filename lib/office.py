@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -24,8 +25,8 @@ RISKY_START = ("=", "+", "-", "@", "\t", "\r")
 class Letterhead:
     """Who issues a document: the governing body, the school and the place."""
 
-    parent_unit: str = "UBND QUẬN LONG BIÊN"
-    unit: str = "TRƯỜNG MẦM NON ÁNH SAO"
+    parent_unit: str = "UBND quận Long Biên"
+    unit: str = "Trường mầm non Ánh Sao"
     place: str = "Long Biên"
 
 
@@ -82,6 +83,12 @@ def workbook(
         r += 1
         for c, value in enumerate(values, start=1):
             put(ws, r, c, value).border = _thin()
+        # Spreadsheets do not grow a row for wrapped text written by a program: estimate it.
+        lines = max(
+            math.ceil(len(str(v)) / max(1, widths[c] - 1)) if v is not None else 1
+            for c, v in enumerate(values)
+        )
+        ws.row_dimensions[r].height = 16 * max(1, lines)
     r += 2
     for line in footer_lines:
         ws.merge_cells(f"A{r}:{last}{r}")
