@@ -19,6 +19,8 @@ STATUS_ORDER = [STATUSES["done"], STATUSES["doing"], STATUSES["todo"], OVERDUE,
                 STATUSES["cancelled"]]  # fmt: skip
 STATUS_COLORS = ["#2e7d32", "#1f6f8b", "#9aa5b1", "#c62828", "#e0c9a6"]
 TODAY_COLOR = "#d35400"
+TIMELINE_MAX = 300  # bars in the timeline
+BREAKDOWN_MAX = 30  # groups in a by-plan / by-unit / by-leader chart
 MONTH_LABEL = "'T' + (month(datum.value) + 1) + '/' + year(datum.value)"
 
 _status_color = alt.Color(
@@ -86,8 +88,13 @@ def by_month(df: pd.DataFrame, today: date, title: str = "Số việc theo thán
     dated = df.loc[[d is not None for d in df["due_date"]]]
     if dated.empty:
         return empty("Chưa có việc nào có hạn.")
-    frame = _with_rank(dated)[["status_label", "status_rank"]].assign(
-        due=_ts(dated["due_date"]).to_numpy()
+    # Counted here, not by Vega-Lite: Altair validates every inline row, which takes seconds
+    # for a district's tasks; a few dozen (month, status) rows cost nothing.
+    frame = (
+        _with_rank(dated)[["status_label", "status_rank"]]
+        .assign(due=_ts(dated["due_date"]).dt.to_period("M").dt.to_timestamp().to_numpy())
+        .groupby(["due", "status_label", "status_rank"], as_index=False)
+        .size()
     )
     bars = (
         alt.Chart(frame)
@@ -98,13 +105,13 @@ def by_month(df: pd.DataFrame, today: date, title: str = "Số việc theo thán
                 title=None,
                 axis=alt.Axis(labelExpr=MONTH_LABEL, tickCount="month", labelAngle=0),
             ),
-            y=alt.Y("count():Q", title="Số việc", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("sum(size):Q", title="Số việc", axis=alt.Axis(tickMinStep=1)),
             color=_status_color,
             order=_status_order,
             tooltip=[
                 alt.Tooltip("yearmonth(due):T", title="Tháng", format="%m/%Y"),
                 alt.Tooltip("status_label:N", title="Trạng thái"),
-                alt.Tooltip("count():Q", title="Số việc"),
+                alt.Tooltip("sum(size):Q", title="Số việc"),
             ],
         )
     )
@@ -127,6 +134,17 @@ def timeline(
     dated = df.loc[[d is not None for d in df["due_date"]]]
     if dated.empty:
         return empty("Chưa có việc nào có hạn.")
+    shown_note = ""
+    if len(dated) > TIMELINE_MAX:
+        # A bar per task stops being readable (and fast) past a few hundred: keep the tasks due
+        # nearest today and say so.
+        distance = [abs((d - today).days) for d in dated["due_date"]]
+        nearest = dated.assign(_distance=distance).nsmallest(TIMELINE_MAX, "_distance")
+        shown_note = (
+            f"{TIMELINE_MAX} trong {len(dated)} việc có hạn gần hôm nay nhất; "
+            "lọc theo kế hoạch để xem đủ"
+        )
+        dated = nearest.drop(columns="_distance").sort_values(["plan_id", "position"])
     several = dated["plan_id"].nunique() > 1
     labels = [
         (f"{code} · " if several else "") + f"{pos}. {content}"
@@ -182,7 +200,7 @@ def timeline(
     rule = _today_rule(dated, today)
     if rule is not None:
         chart = chart + rule
-    subtitle = _today_note(dated, today)
+    subtitle = " · ".join(n for n in (_today_note(dated, today), shown_note) if n)
     return chart.properties(
         title=alt.Title(title, subtitle=subtitle or alt.Undefined),
         height=alt.Step(step),
@@ -198,22 +216,31 @@ def breakdown(df: pd.DataFrame, by: str, title: str) -> alt.Chart:
     if by == "unit":
         frame = frame.assign(unit=[split_units(u) for u in frame["unit"]]).explode("unit")
     frame[by] = [v or "(chưa ghi)" for v in frame[by]]
+    frame = frame.groupby([by, "status_label", "status_rank"], as_index=False).size()
+    totals = frame.groupby(by)["size"].sum()
+    subtitle = alt.Undefined
+    if len(totals) > BREAKDOWN_MAX:
+        kept = set(totals.nlargest(BREAKDOWN_MAX).index)
+        frame = frame[frame[by].isin(kept)]
+        subtitle = f"{BREAKDOWN_MAX} trong {len(totals)} nhóm nhiều việc nhất"
     order = sorted(set(frame[by]), key=vn_key)
     return (
         alt.Chart(frame)
         .mark_bar()
         .encode(
             y=alt.Y(f"{by}:N", title=None, sort=order, axis=alt.Axis(labelLimit=320)),
-            x=alt.X("count():Q", title="Số việc", axis=alt.Axis(tickMinStep=1)),
+            x=alt.X("sum(size):Q", title="Số việc", axis=alt.Axis(tickMinStep=1)),
             color=_status_color,
             order=_status_order,
             tooltip=[
                 alt.Tooltip(f"{by}:N", title="Nhóm"),
                 alt.Tooltip("status_label:N", title="Trạng thái"),
-                alt.Tooltip("count():Q", title="Số việc"),
+                alt.Tooltip("sum(size):Q", title="Số việc"),
             ],
         )
-        .properties(title=title, height=alt.Step(34), width="container")
+        .properties(
+            title=alt.Title(title, subtitle=subtitle), height=alt.Step(34), width="container"
+        )  # fmt: skip
     )
 
 

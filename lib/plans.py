@@ -212,12 +212,13 @@ def tasks(con: Connection, plan_id: int | None = None, today: date | None = None
         params.append(plan_id)
     df = con.execute(sql + " ORDER BY p.id, t.position", params).df()
     df["overdue"] = df["overdue"].astype(bool)
-    df["status_label"] = [
-        OVERDUE if late else STATUSES[s]
-        for s, late in zip(df["status"], df["overdue"], strict=True)
-    ]
+    df["status_label"] = df["status"].map(STATUSES).where(~df["overdue"], OVERDUE)
     for column in ("start_date", "due_date", "done_on"):
-        df[column] = [as_date(v) for v in df[column]]
+        # Vectorised: a Python loop over tens of thousands of Timestamps takes most of a second.
+        stamps = pd.to_datetime(df[column])
+        df[column] = pd.Series(stamps.dt.date, index=df.index, dtype=object).where(
+            stamps.notna(), None
+        )
     return df
 
 
