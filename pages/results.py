@@ -200,28 +200,43 @@ with tab_settle:
         st.success("Không có SKKN nào có hai giám khảo chênh lệch.")
     council = rounds.round_examiners(con, round_id)
     names = dict(zip(council["username"], council["full_name"], strict=True))
-    for _, row in flagged.iterrows():
-        with st.container(border=True):
-            totals = ", ".join(f"GK{i}: {ui.number_text(t)}" for i, t in
-                               enumerate(row["totals"], start=1) if t is not None)  # fmt: skip
-            st.markdown(f"**{row['code']}** – {row['title']}  \n{totals} · {row['reason']}")
-            st.caption(f"Trạng thái: {row['status']}")
-            if r.state not in ("draft", "open"):
-                st.caption("Mở lại đợt để chấm (trang Đợt chấm) để phân công giám khảo thứ 3.")
-                continue
+    if not flagged.empty:
+        # One table and one picker: a form per entry costs a query per council member each,
+        # which a district round with hundreds of flagged entries cannot afford.
+        st.dataframe(
+            {
+                "Mã": list(flagged["code"]),
+                "Tên SKKN": list(flagged["title"]),
+                "Điểm các GK": [", ".join(f"GK{i}: {ui.number_text(t)}" for i, t in
+                                          enumerate(totals, start=1) if t is not None)
+                                for totals in flagged["totals"]],
+                "Lý do": list(flagged["reason"]),
+                "Trạng thái": list(flagged["status"]),
+            },
+            hide_index=True, width="stretch",
+        )  # fmt: skip
+        if r.state not in ("draft", "open"):
+            st.caption("Mở lại đợt để chấm (trang Đợt chấm) để phân công giám khảo thứ 3.")
+        else:
+            waiting = {int(row.entry_id): f"{row.code} – {row.title}"
+                       for row in flagged.itertuples()}  # fmt: skip
+            entry_id = st.selectbox("SKKN cần giám khảo thứ 3", list(waiting),
+                                    format_func=waiting.get, key="kq_gk3_skkn")  # fmt: skip
+            row = flagged[flagged["entry_id"] == entry_id].iloc[0]
             free = [u for u in council["username"] if u not in row["examiners"]
-                    and rounds.conflict_reason(con, int(row["entry_id"]), u) is None]  # fmt: skip
+                    and rounds.conflict_reason(con, entry_id, u) is None]  # fmt: skip
             if not free:
                 st.caption("Không còn giám khảo nào trong hội đồng chấm được SKKN này.")
-                continue
-            pick = st.selectbox("Giám khảo thứ 3", free, format_func=lambda u: f"{names[u]} ({u})",
-                                key=f"kq_gk3_{row['entry_id']}")  # fmt: skip
-            if st.button("Phân công GK3", key=f"kq_gk3_nut_{row['entry_id']}"):
-                try:
-                    rounds.assign(con, int(row["entry_id"]), pick, user.username)
-                    done(f"Đã phân công {names[pick]} chấm {row['code']}.")
-                except Invalid as exc:
-                    ui.show_errors(exc.errors)
+            else:
+                pick = st.selectbox(
+                    "Giám khảo thứ 3", free, format_func=lambda u: f"{names[u]} ({u})", key="kq_gk3"
+                )
+                if st.button("Phân công GK3", key="kq_gk3_nut"):
+                    try:
+                        rounds.assign(con, entry_id, pick, user.username)
+                        done(f"Đã phân công {names[pick]} chấm {row['code']}.")
+                    except Invalid as exc:
+                        ui.show_errors(exc.errors)
 
     st.markdown("##### Điều chỉnh xếp loại (quyết định của Chủ tịch HĐ)")
     scored = df[(~df["withdrawn"]) & (df["n_sheets"] > 0)]
