@@ -1223,7 +1223,7 @@ def same_group_conflicts(con: Connection, round_id: int) -> list[tuple[int, str,
     """Suggested same-group conflicts not yet recorded: (entry_id, code, examiner)."""
     found = []
     members = con.execute(
-        "SELECT x.examiner, p.group_name FROM round_examiners x "
+        "SELECT x.examiner, p.group_name, u.person_id, p.full_name FROM round_examiners x "
         "JOIN users u ON u.username = x.examiner JOIN people p ON p.id = u.person_id "
         "WHERE x.round_id = ? AND p.group_name <> ''",
         [round_id],
@@ -1237,14 +1237,16 @@ def same_group_conflicts(con: Connection, round_id: int) -> list[tuple[int, str,
             [round_id, round_id],
         ).fetchall()
     }
+    # Authorship is checked on the entries already read: one query per pair made a district
+    # round (hundreds of entries, tens of examiners) take seconds.
     for e in round_entries(con, round_id):
         if e.withdrawn or not e.group_name:
             continue
-        for username, group in members:
+        for username, group, person_id, full_name in members:
             if (
                 fold(group) == fold(e.group_name)
                 and (e.id, username) not in taken
-                and not is_author(con, e.id, username)
+                and not _is_author(e.authors, int(person_id), full_name)
             ):
                 found.append((e.id, e.code, username))
     return found
