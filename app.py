@@ -106,8 +106,11 @@ else:
             st.page_link(target, label=spec.title, icon=spec.icon)
         st.divider()
         auth.logout(button_name="Đăng xuất", location="sidebar", key="nut_dang_xuat")
-        if not st.session_state.get("authentication_status"):
-            time.sleep(0.6)  # let the cookie component delete the login cookie first
-            st.rerun()
+    if not st.session_state.get("authentication_status"):
+        # The login cookie is deleted by a browser component drawn in this very run; a rerun now
+        # could drop it before it acts. So finish this run with a goodbye instead of the page.
+        st.success("Đã đăng xuất.")
+        st.button("Đăng nhập lại", type="primary")  # any click reruns into the login page
+        st.stop()
 
 page.run()
