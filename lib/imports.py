@@ -1310,7 +1310,7 @@ def read_rubric(kind: Kind, data: bytes, filename: str) -> tuple[Any, list[Probl
 def check_rubric(
     con: Connection, rubric: Rubric, target: str | None, progress: Progress | None
 ) -> Checked:
-    """Check that the round's rubric may still be replaced (not frozen, not finalized)."""
+    """Check that the round's rubric may be replaced: not finalized, not frozen, drafts fit."""
     checked = Checked(kind="rubric")
     checked.table = pd.DataFrame(
         {
@@ -1328,14 +1328,11 @@ def check_rubric(
     if (locked := _round_problem(r, "mẫu phiếu")) is not None:
         checked.problems.append(locked)
     elif rounds.is_rubric_frozen(con, r.id):
-        checked.problems.append(
-            Problem(
-                None,
-                "Mẫu phiếu",
-                f"Mẫu phiếu của đợt chấm “{r.name}” đã khóa vì đã có "
-                "phiếu chấm được nộp: không thay được.",
-            )  # fmt: skip
-        )
+        message = f"Mẫu phiếu của đợt chấm “{r.name}” đã khóa vì đã có phiếu chấm được nộp"
+        checked.problems.append(Problem(None, "Mẫu phiếu", f"{message}: không thay được."))
+    else:
+        problems = rounds.rubric_change_problems(con, r.id, rubric)
+        checked.problems.extend(Problem(None, "Mẫu phiếu", m) for m in problems)
     same = rubric_to_dict(rubric) == rubric_to_dict(r.rubric)
     checked.updated, checked.unchanged = (0, 1) if same else (1, 0)
     checked.payload = (r, rubric)
@@ -1343,13 +1340,10 @@ def check_rubric(
 
 
 def write_rubric(con: Connection, checked: Checked, actor: str) -> Summary:
-    """Replace the round's rubric through the rounds rule (drafts must still fit it)."""
+    """Replace the round's rubric (already checked against the round's drafts)."""
     r, rubric = checked.payload
     if checked.updated:
-        try:
-            rounds.replace_rubric(con, r.id, rubric, actor)
-        except Invalid as exc:
-            raise Refused([Problem(None, "Mẫu phiếu", m) for m in exc.messages]) from exc
+        rounds.replace_rubric(con, r.id, rubric, actor)
     detail = f"Đợt chấm “{r.name}”: mẫu phiếu “{rubric.name}”, {len(rubric.criteria)} tiêu chí."
     return Summary("rubric", 0, checked.updated, checked.unchanged, detail, str(r.id))
 

@@ -397,18 +397,11 @@ def update_round(
         )
 
 
-def set_rubric(con: Connection, round_id: int, rubric: Rubric, actor: str) -> None:
-    """Replace the round's rubric; refused once frozen, or if drafts use a removed criterion."""
-    with transaction(con):
-        replace_rubric(con, round_id, rubric, actor)
-
-
-def replace_rubric(con: Connection, round_id: int, rubric: Rubric, actor: str) -> None:
-    """Replace the round's rubric inside the caller's transaction (see set_rubric)."""
-    r = require_round(con, round_id)
-    _require_not_final(r)
+def rubric_change_problems(con: Connection, round_id: int, rubric: Rubric) -> list[str]:
+    """Why the round's rubric cannot become this one: frozen, or drafts that no longer fit it."""
     if is_rubric_frozen(con, round_id):
-        raise Invalid({"rubric": "Mẫu phiếu đã khóa vì đã có phiếu chấm được nộp trong đợt này."})
+        return ["Mẫu phiếu đã khóa vì đã có phiếu chấm được nộp trong đợt này."]
+    problems = []
     codes = {c.code for c in rubric.criteria}
     used = con.execute(
         "SELECT DISTINCT sc.criterion FROM scores sc JOIN sheets s ON s.id = sc.sheet_id "
@@ -417,10 +410,7 @@ def replace_rubric(con: Connection, round_id: int, rubric: Rubric, actor: str) -
     ).fetchall()
     removed = [c for (c,) in used if c not in codes]
     if removed:
-        raise Invalid(
-            {"rubric": "Không bỏ được tiêu chí đã có điểm trong phiếu nháp: "
-             + ", ".join(removed)}
-        )  # fmt: skip
+        problems.append("Không bỏ được tiêu chí đã có điểm trong phiếu nháp: " + ", ".join(removed))
     maxima = {c.code: c.max for c in rubric.criteria}
     over = con.execute(
         "SELECT sc.criterion, max(sc.value) FROM scores sc JOIN sheets s "
@@ -434,9 +424,23 @@ def replace_rubric(con: Connection, round_id: int, rubric: Rubric, actor: str) -
         if code in maxima and top > maxima[code]
     ]
     if too_high:
-        raise Invalid(
-            {"rubric": "Phiếu nháp đã có điểm cao hơn điểm tối đa mới: " + "; ".join(too_high)}
-        )
+        problems.append("Phiếu nháp đã có điểm cao hơn điểm tối đa mới: " + "; ".join(too_high))
+    return problems
+
+
+def set_rubric(con: Connection, round_id: int, rubric: Rubric, actor: str) -> None:
+    """Replace the round's rubric; refused once frozen, or if drafts use a removed criterion."""
+    with transaction(con):
+        replace_rubric(con, round_id, rubric, actor)
+
+
+def replace_rubric(con: Connection, round_id: int, rubric: Rubric, actor: str) -> None:
+    """Replace the round's rubric inside the caller's transaction (see set_rubric)."""
+    r = require_round(con, round_id)
+    _require_not_final(r)
+    problems = rubric_change_problems(con, round_id, rubric)
+    if problems:
+        raise Invalid({"rubric": problems[0]})
     con.execute(
         "UPDATE rounds SET rubric_yaml = ?, max_gap = ?, updated_at = current_localtimestamp()"
         " WHERE id = ?",

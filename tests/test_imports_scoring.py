@@ -11,7 +11,7 @@ import pytest
 
 from lib import db, demo, exports, rounds, scoring
 from lib.imports import Refused, preview, run_import
-from tests.scoring_helpers import TEMPLATE_20, TEMPLATE_100, add_entry, make_round, rubric20
+from tests.scoring_helpers import TEMPLATE_20, TEMPLATE_100, add_entry, make_round, rubric20, user
 from tests.test_cli_imports import run
 from tests.test_imports import csv_bytes, xlsx_bytes
 
@@ -394,3 +394,25 @@ def test_cli_imports_scores_and_refuses_a_bad_file(tmp_path):
     con = db.connect(db_file)
     assert scoring.get_sheet(con, eid, "giamkhao1").status == "submitted"
     con.close()
+
+
+def test_sheets_wait_for_the_round_to_open_and_skip_withdrawn_entries(round_):
+    con, rid = round_
+    eid = add_entry(con, rid, code="SKKN-001")
+    rounds.assign(con, eid, "giamkhao1", "chutich")
+    data = csv_bytes([LONG_HEADER, *long_rows("SKKN-001", "giamkhao1", FULL)])
+    assert refused(con, "scores", data, "diem.csv", str(rid)) == [
+        "Dòng 2, cột “Giám khảo”: Phiếu SKKN-001: Đợt chấm chưa mở: chưa nhập phiếu chấm được."
+    ]
+    rounds.open_round(con, rid, "chutich")
+    rounds.withdraw_entry(con, eid, "chutich", "Tác giả xin rút")
+    assert refused(con, "scores", data, "diem.csv", str(rid)) == [
+        "Dòng 2, cột “Giám khảo”: Phiếu SKKN-001: SKKN này đã rút, không chấm nữa."
+    ]
+
+
+def test_rubric_that_drafts_no_longer_fit_is_refused_whole(opened):
+    con, rid, eid = opened
+    scoring.save_draft(con, user(con, "giamkhao1"), eid, {"II.3": "7"})
+    problems = refused(con, "rubric", TEMPLATE_100.read_bytes(), "mau.yaml", str(rid))
+    assert problems == ["cột “Mẫu phiếu”: Không bỏ được tiêu chí đã có điểm trong phiếu nháp: II.3"]
