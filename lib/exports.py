@@ -1,4 +1,4 @@
-"""Exports of people and tasks as CSV or Excel, and the Excel templates of each import kind."""
+"""Exports of people, tasks, SKKN and results as CSV or Excel, and the import templates."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lib import imports, plans
+from lib import imports, plans, results, rounds
 from lib.db import Connection
 from lib.errors import Invalid
 from lib.people import list_people
@@ -86,9 +86,56 @@ def tasks_table(con: Connection, target: str | None = None) -> pd.DataFrame:
     return out
 
 
+def _round(con: Connection, target: str | None) -> rounds.Round:
+    # Without a chosen round (the page's export list) the newest round is exported.
+    r, problem = imports.find_round(con, target or next(iter(imports.round_choices(con)), None))
+    if problem is not None:
+        raise Invalid({"round": problem.message})
+    assert r is not None
+    return r
+
+
+def skkn_table(con: Connection, target: str | None = None) -> pd.DataFrame:
+    """A round's SKKN with the import's Vietnamese headers, so the list can be re-imported."""
+    label = _labels("skkn")
+    items = rounds.round_entries(con, _round(con, target).id)
+    return pd.DataFrame(
+        {
+            label["ma_skkn"]: [e.code for e in items],
+            label["ten_skkn"]: [e.title for e in items],
+            label["tac_gia"]: [e.authors_text for e in items],
+            label["linh_vuc"]: [e.field for e in items],
+            label["to"]: [e.group_name for e in items],
+        }
+    )
+
+
+RESULT_EXPORT_COLUMNS = ["ma_skkn", "ten_skkn", "tac_gia", "so_phieu", "diem_tb", "xep_loai",
+                         "trang_thai"]  # fmt: skip
+
+
+def results_table(con: Connection, target: str | None = None) -> pd.DataFrame:
+    """A round's results under fixed column names; the mean is a number (a dot in CSV)."""
+    df = results.results(con, _round(con, target).id)
+    return pd.DataFrame(
+        {
+            "ma_skkn": df["code"],
+            "ten_skkn": df["title"],
+            "tac_gia": df["authors"],
+            "so_phieu": df["n_sheets"],
+            "diem_tb": [rounds.plain(v) if v is not None else None for v in df["mean_total"]],
+            "xep_loai": df["grade"],
+            "trang_thai": df["status"],
+        },
+        columns=RESULT_EXPORT_COLUMNS,
+    )
+
+
 EXPORTS: dict[str, Export] = {
     "people": Export("people", "Danh sách cán bộ, giáo viên", people_table),
     "tasks": Export("tasks", "Công việc", tasks_table, target="plan"),
+    "skkn": Export("skkn", "Danh sách SKKN", skkn_table, target="round"),
+    "results": Export("results", "Kết quả chấm SKKN", results_table, target="round"),
 }
 
 
@@ -177,4 +224,8 @@ def imported_data(con: Connection, summary: imports.Summary) -> pd.DataFrame | N
         return people_table(con)
     if summary.kind in ("tasks", "plan") and summary.target:
         return tasks_table(con, summary.target)
+    if summary.kind == "skkn" and summary.target:
+        return skkn_table(con, summary.target)
+    if summary.kind == "scores" and summary.target:
+        return results_table(con, summary.target)
     return None

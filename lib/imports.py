@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib import audit, plans
+from lib import audit, plans, rounds, scoring
 from lib.db import Connection, transaction
 from lib.docx_plan import PlanDoc, parse_plan_docx
 from lib.errors import Invalid
@@ -23,11 +23,13 @@ from lib.filereader import (
     ColumnSpec,
     Problem,
     map_columns,
+    normalize_header,
     parse_date,
     read_table,
 )
 from lib.periods import derive_dates
-from lib.permissions import ROLES
+from lib.permissions import ROLES, why_cannot_import_sheet
+from lib.rubric import Rubric, format_number, load_rubric_yaml, rubric_to_dict
 from lib.text import fold, nfc
 from lib.users import USERNAME
 
@@ -889,6 +891,517 @@ register(
         help="Tệp Word (.docx) như Kế hoạch 13/KH-MNAS: đọc số, ngày, tên, người ký và biểu "
         "tiến độ; mỗi dòng của biểu thành một công việc.",
     )
+)
+
+
+# --- scoring rounds: skkn, scores, rubric -----------------------------------------------------
+
+
+def round_choices(con: Connection) -> dict[str, str]:
+    """Every scoring round by id with its name, year and state, for the picker."""
+    ids = [r[0] for r in con.execute("SELECT id FROM rounds ORDER BY id DESC").fetchall()]
+    return {str(i): r.label for i in ids if (r := rounds.get_round(con, int(i))) is not None}
+
+
+def find_round(con: Connection, key: str | None) -> tuple[rounds.Round | None, Problem | None]:
+    """The round with this id or name, or a problem saying which rounds exist."""
+    known = ", ".join(f"{k} ({v})" for k, v in round_choices(con).items())
+    known = known or "(chưa có đợt chấm nào)"
+    if not key:
+        return None, Problem(None, None, f"Hãy chọn đợt chấm để nhập vào: {known}.")
+    try:
+        return rounds.find_round(con, key), None
+    except Invalid:
+        return None, Problem(None, None, f"Không có đợt chấm “{key}”. Các đợt chấm: {known}.")
+
+
+def _round_problem(r: rounds.Round, what: str) -> Problem | None:
+    if r.state == "final":
+        return Problem(None, None, f"Kết quả đợt chấm “{r.name}” đã công bố: mọi thứ đã khóa, "
+                       f"không nhập {what} được (mở lại đợt để sửa).")  # fmt: skip
+    return None
+
+
+SKKN_COLUMNS = (
+    ColumnSpec("ma_skkn", False, ("Mã", "Mã số", "Mã sáng kiến", "Số TT SKKN"), "Mã SKKN"),
+    ColumnSpec("ten_skkn", True, ("Tên sáng kiến", "Tên đề tài", "Tên SKKN"), "Tên SKKN"),
+    ColumnSpec("tac_gia", True, ("Tác giả", "Họ tên tác giả", "Người viết"), "Tác giả"),
+    ColumnSpec("linh_vuc", False, ("Môn", "Lĩnh vực", "Môn/Lĩnh vực"), "Lĩnh vực"),
+    ColumnSpec("to", False, ("Tổ chuyên môn", "Tổ/Bộ phận", "Bộ phận"), "Tổ"),
+)
+
+
+def _author_tuple(authors: Any) -> list[tuple]:
+    return [(a.name, a.share, a.person_id) for a in authors]
+
+
+def check_skkn(
+    con: Connection, table: pd.DataFrame, target: str | None, progress: Progress | None
+) -> Checked:
+    """Check an SKKN list for a round: titles, authors and shares, codes; match codes and names."""
+    kind = KINDS["skkn"]
+    label = {c.name: c.label for c in kind.columns}
+    checked = Checked(kind="skkn", table=_shown(kind, table))
+    problems = checked.problems
+    r, missing = find_round(con, target)
+    if r is None:
+        problems.append(missing)  # type: ignore[arg-type]
+        return checked
+    if (locked := _round_problem(r, "SKKN")) is not None:
+        problems.append(locked)
+    existing = {e.code.casefold(): e for e in rounds.round_entries(con, r.id)}
+    taken = set(existing)
+    records = _records(table, [c.name for c in kind.columns])
+    taken |= {cells["ma_skkn"].casefold() for _, cells in records if cells["ma_skkn"]}
+    number = int(rounds.next_code(con, r.id).split("-")[1])
+    new: list[dict] = []
+    updates: list[dict] = []
+    seen: dict[str, int] = {}
+    for index, (row, cells) in enumerate(records):
+        _report(progress, index, len(records))
+        bad = len(problems)
+
+        def problem(column: str, message: str, row: int = row) -> None:
+            problems.append(Problem(row, label[column], message))
+
+        code = cells["ma_skkn"]
+        if not code:
+            # A code left empty is generated, skipping every code the round or file already has.
+            while (code := f"SKKN-{number:03d}").casefold() in taken:
+                number += 1
+            taken.add(code.casefold())
+        old = existing.get(code.casefold())
+        if code.casefold() in seen:
+            problem("ma_skkn", _duplicate(seen[code.casefold()]))
+        else:
+            seen[code.casefold()] = row
+            message = rounds.check_code(con, r.id, code, old.id if old else None)
+            if message:
+                problem("ma_skkn", message)
+        if old is None and r.state not in ("draft", "open"):
+            problem("ma_skkn", f"Đợt chấm {r.state_label.lower()}: không đăng ký thêm SKKN được.")
+        if not cells["ten_skkn"]:
+            problem("ten_skkn", "Tên SKKN đang trống.")
+        authors, errors = rounds.check_authors(con, rounds.parse_authors_text(cells["tac_gia"]))
+        for message in errors.values():
+            problem("tac_gia", message)
+        if not errors and old is not None:
+            clash = rounds.examiner_authors(con, old.id, authors)
+            if clash:
+                problem("tac_gia", f"{', '.join(clash)} đang được phân công chấm SKKN {code} nên "
+                        "không thể là tác giả: bỏ phân công trước.")  # fmt: skip
+        if len(problems) > bad:
+            continue
+        for a in authors:
+            if a.person_id is None:
+                checked.warnings.append(
+                    Problem(row, label["tac_gia"], f"Không tìm thấy “{a.name}” trong danh sách "
+                            "cán bộ (hoặc có nhiều người trùng tên): giữ nguyên tên như đã ghi.")
+                )  # fmt: skip
+        fields = {"code": code, "title": cells["ten_skkn"], "authors": authors,
+                  "field": cells["linh_vuc"], "group_name": cells["to"]}  # fmt: skip
+        if old is None:
+            new.append(fields)
+            continue
+        # The stored code's case is kept; empty cells keep what is stored, so a list without
+        # fields or groups wipes nothing.
+        fields["code"] = code = old.code
+        fields["field"] = fields["field"] or old.field
+        fields["group_name"] = fields["group_name"] or old.group_name
+        current = (old.code, old.title, old.field, old.group_name, _author_tuple(old.authors))
+        wanted = (code, fields["title"], fields["field"], fields["group_name"],
+                  _author_tuple(authors))  # fmt: skip
+        if wanted == current:
+            checked.unchanged += 1
+        else:
+            updates.append({"id": old.id, **fields})
+            checked.updated += 1
+    checked.added = len(new)
+    checked.payload = (r, new, updates)
+    return checked
+
+
+def _authors_in(authors: Any) -> list[rounds.AuthorIn]:
+    return [rounds.AuthorIn(a.name, a.share, a.person_id) for a in authors]
+
+
+def write_skkn(con: Connection, checked: Checked, actor: str) -> Summary:
+    """Register the new entries and change the matched ones, through the rounds rules."""
+    r, new, updates = checked.payload
+    # Entries are a few hundred at most: the rounds functions (with their audit) run per row.
+    for f in new:
+        rounds.insert_entry(
+            con, r.id, actor, title=f["title"], authors=_authors_in(f["authors"]),
+            code=f["code"], field=f["field"], group_name=f["group_name"],
+        )  # fmt: skip
+    for f in updates:
+        rounds.change_entry(con, f["id"], actor, title=f["title"], code=f["code"],
+                            authors=_authors_in(f["authors"]), field=f["field"],
+                            group_name=f["group_name"])  # fmt: skip
+    return Summary("skkn", checked.added, checked.updated, checked.unchanged,
+                   f"Đợt chấm “{r.name}”.", str(r.id))  # fmt: skip
+
+
+SCORE_COLUMNS = (
+    ColumnSpec("ma_skkn", True, ("Mã", "Mã số", "Mã sáng kiến"), "Mã SKKN"),
+    ColumnSpec("giam_khao", True, ("Tên đăng nhập", "Tài khoản", "Người chấm"), "Giám khảo"),
+    ColumnSpec("tieu_chi", True, ("Mã tiêu chí",), "Tiêu chí"),
+    ColumnSpec("diem", True, ("Điểm chấm", "Điểm số"), "Điểm"),
+    ColumnSpec("nhan_xet", False, ("Ghi chú", "Nhận xét chung"), "Nhận xét"),
+)
+# The wide form: one row per sheet, one column per criterion code, the comment is the overall one.
+_WIDE_COLUMNS = tuple(c for c in SCORE_COLUMNS if c.name not in ("tieu_chi", "diem"))
+
+
+@dataclass
+class ScoreFile:
+    """A scores file as read: long (one row per score) or wide (one row per sheet)."""
+
+    form: str  # "long" or "wide"
+    table: pd.DataFrame
+    criteria: list[str] = field(default_factory=list)  # wide form: the other headers
+
+
+def read_scores(kind: Kind, data: bytes, filename: str) -> tuple[ScoreFile | None, list[Problem]]:
+    """Read a scores file; a "Tiêu chí" header means the long form, else one column a criterion."""
+    problems = check_extension(kind, filename)
+    if problems:
+        return None, problems
+    df, problems = read_table(data, filename)
+    if df is None:
+        return None, problems
+    if PurePath(filename).suffix.lower() != ".xlsx":
+        problems = _cells_without_header(df)
+        if problems:
+            return None, problems
+    keys = {normalize_header(str(c)) for c in df.columns}
+    if keys & {normalize_header(a) for a in ("tieu_chi", "Tiêu chí", "Mã tiêu chí")}:
+        table, problems = map_columns(df, list(SCORE_COLUMNS))
+        return (ScoreFile("long", table) if table is not None else None), problems
+    table, problems = map_columns(df, list(_WIDE_COLUMNS))
+    if table is None:
+        return None, problems
+    known = {c.name for c in _WIDE_COLUMNS} | {ROW_COLUMN}
+    criteria = [str(c) for c in table.columns if c not in known]
+    return ScoreFile("wide", table, criteria), []
+
+
+@dataclass
+class _SheetIn:
+    row: int  # the sheet's first row in the file
+    entry: rounds.Entry
+    examiner: str
+    values: dict[str, str] = field(default_factory=dict)
+    comments: dict[str, str] = field(default_factory=dict)
+    overall: str = ""
+    where: dict[str, tuple[int, str]] = field(default_factory=dict)  # criterion -> (row, column)
+
+
+def _criterion_code(r: rounds.Round, text: str) -> str | None:
+    codes = {c.code.casefold(): c.code for c in r.rubric.criteria}
+    return codes.get(nfc(text).replace(" ", "").casefold())
+
+
+def check_scores(
+    con: Connection, parsed: ScoreFile, target: str | None, progress: Progress | None
+) -> Checked:
+    """Check typed-up paper sheets with every rule of the scoring sheet; find who to assign."""
+    long = parsed.form == "long"
+    specs = SCORE_COLUMNS if long else _WIDE_COLUMNS
+    label = {c.name: c.label for c in specs}
+    table = parsed.table
+    shown = table[[ROW_COLUMN, *[c.name for c in specs], *parsed.criteria]]
+    checked = Checked(kind="scores", table=shown.rename(columns=label))
+    problems = checked.problems
+    r, missing = find_round(con, target)
+    if r is None:
+        problems.append(missing)  # type: ignore[arg-type]
+        return checked
+    if (locked := _round_problem(r, "phiếu chấm")) is not None:
+        problems.append(locked)
+        return checked
+    header_row = int(table.attrs.get("header_row", 1))
+    columns: dict[str, str] = {}  # wide form: criterion code -> header as written
+    for header in parsed.criteria:
+        code = _criterion_code(r, header)
+        if code is None:
+            codes = ", ".join(c.code for c in r.rubric.criteria)
+            message = f"Cột “{header}” không phải mã tiêu chí của mẫu phiếu “{r.rubric.name}”."
+            problems.append(Problem(header_row, header, f"{message} Các mã: {codes}."))
+        elif code in columns:
+            problems.append(Problem(header_row, header, f"Hai cột cùng là tiêu chí {code}."))
+        else:
+            columns[code] = header
+    if not long and not parsed.criteria:
+        problems.append(Problem(header_row, None, "Không có cột điểm nào: hãy có cột “Tiêu chí” "
+                                "và “Điểm”, hoặc mỗi tiêu chí một cột (I.1, I.2…)."))  # fmt: skip
+    entries = {e.code.casefold(): e for e in rounds.round_entries(con, r.id)}
+    examiners: dict[str, str | None] = {}  # username -> refusal, checked once
+    sheets: dict[tuple[int, str], _SheetIn] = {}
+    seen_rows: dict[tuple, int] = {}
+    records = _records(table, [c.name for c in specs] + parsed.criteria)
+    for index, (row, cells) in enumerate(records):
+        _report(progress, index, len(records))
+
+        def problem(column: str, message: str, row: int = row) -> None:
+            problems.append(Problem(row, label.get(column, column), message))
+
+        code, username = cells["ma_skkn"], cells["giam_khao"].lower()
+        entry = entries.get(code.casefold())
+        if not code:
+            problem("ma_skkn", "Mã SKKN đang trống.")
+        elif entry is None:
+            problem("ma_skkn", f"Không có SKKN mã “{code}” trong đợt chấm “{r.name}”.")
+        if username not in examiners:
+            try:
+                rounds.require_examiner(con, username)
+                examiners[username] = None
+            except Invalid:
+                examiners[username] = (
+                    f"Không có giám khảo “{cells['giam_khao']}”: ghi tên đăng nhập của một tài "
+                    "khoản giám khảo đang hoạt động." if username else "Giám khảo đang trống."
+                )  # fmt: skip
+        if examiners[username]:
+            problem("giam_khao", examiners[username])  # type: ignore[arg-type]
+        if entry is None or examiners[username]:
+            continue
+        sheet = sheets.setdefault((entry.id, username), _SheetIn(row, entry, username))
+        if long:
+            criterion = _criterion_code(r, cells["tieu_chi"])
+            if criterion is None:
+                problem("tieu_chi", f"Tiêu chí “{cells['tieu_chi']}” không có trong mẫu phiếu "
+                        f"“{r.rubric.name}”.")  # fmt: skip
+                continue
+            key = (entry.id, username, criterion)
+            if key in seen_rows:
+                problem("tieu_chi", _duplicate(seen_rows[key]))
+                continue
+            seen_rows[key] = row
+            sheet.values[criterion] = cells["diem"]
+            sheet.where[criterion] = (row, label["diem"])
+            if cells["nhan_xet"]:
+                sheet.comments[criterion] = cells["nhan_xet"]
+            continue
+        key = (entry.id, username)
+        if key in seen_rows:
+            problem("giam_khao", f"Phiếu của {username} cho {entry.code} đã có ở dòng "
+                    f"{seen_rows[key]}. Hãy xoá một trong hai dòng.")  # fmt: skip
+            continue
+        seen_rows[key] = row
+        sheet.overall = cells["nhan_xet"]
+        for criterion, header in columns.items():
+            if cells[header]:
+                sheet.values[criterion] = cells[header]
+            sheet.where[criterion] = (row, header)
+    plan: list[_SheetPlan] = []
+    for sheet in sheets.values():
+        planned = _check_sheet(con, r, sheet, problems)
+        if planned is None:
+            continue
+        if planned.status == "same":
+            checked.unchanged += 1
+        else:
+            plan.append(planned)
+    checked.added = sum(1 for p in plan if p.status == "new")
+    checked.updated = sum(1 for p in plan if p.status == "replace")
+    checked.payload = (r, plan)
+    return checked
+
+
+@dataclass(frozen=True)
+class _SheetPlan:
+    sheet: _SheetIn
+    assign: bool
+    clean: dict
+    notes: dict
+    overall: str
+    status: str  # new, replace (a saved sheet, submitted or not), same
+
+
+def _check_sheet(
+    con: Connection, r: rounds.Round, sheet: _SheetIn, problems: list[Problem]
+) -> _SheetPlan | None:
+    """Apply the scoring sheet's rules to one typed-up sheet; problems name its rows and columns."""
+    bad = len(problems)
+    code, examiner = sheet.entry.code, sheet.examiner
+    examiner_column = KINDS["scores"].spec("giam_khao").label
+    before = scoring.get_sheet(con, sheet.entry.id, examiner)
+    refusal = why_cannot_import_sheet(before)
+    if refusal:
+        problems.append(Problem(sheet.row, examiner_column, f"Phiếu {code}: {refusal}"))
+    elif not before.assigned:
+        # The assignment API decides: conflicts, withdrawn entries, a closed round.
+        reason = rounds.assign_problem(con, sheet.entry, r, examiner)
+        if reason:
+            problems.append(Problem(sheet.row, examiner_column, reason))
+    tieu_chi = KINDS["scores"].spec("tieu_chi").label
+    missing = [c.code for c in r.rubric.criteria if not sheet.values.get(c.code)]
+    if missing:
+        # One message per sheet, not one per criterion: a forgotten row is one mistake.
+        listed = ", ".join(missing)
+        message = f"Phiếu của {examiner} cho {code} thiếu điểm {len(missing)} tiêu chí: {listed}."
+        problems.append(Problem(sheet.row, tieu_chi, message))
+    try:
+        clean, notes, overall = scoring.check_sheet(
+            r.rubric, sheet.values, sheet.comments, sheet.overall, submit=True
+        )
+    except Invalid as exc:
+        for name, message in exc.errors.items():
+            criterion = name.removesuffix("_comment")
+            if name in missing:
+                continue
+            if criterion in sheet.where:
+                row, column = sheet.where[criterion]
+            elif name == "overall":
+                row, column = sheet.row, KINDS["scores"].spec("nhan_xet").label
+            else:
+                row, column = sheet.row, tieu_chi
+            problems.append(Problem(row, column, message))
+        return None
+    if len(problems) > bad:
+        return None
+    stored = {k: v for k, v in before.values.items() if v is not None}
+    if before.id is None:
+        status = "new"
+    elif (before.status, stored, before.comments, before.comment) == (
+        "submitted",
+        clean,
+        notes,
+        overall,
+    ):
+        status = "same"
+    else:
+        status = "replace"
+    return _SheetPlan(sheet, not before.assigned, clean, notes, overall, status)
+
+
+def write_scores(con: Connection, checked: Checked, actor: str) -> Summary:
+    """Assign examiners not yet assigned, then submit each sheet (replacing one re-imported)."""
+    r, plan = checked.payload
+    for p in plan:
+        if p.assign:
+            rounds.assign_in(con, p.sheet.entry.id, p.sheet.examiner, actor)
+        scoring.store_sheet(con, p.sheet.examiner, p.sheet.entry.id, r, p.clean, p.notes,
+                            p.overall, submit=True, actor=actor, action="import")  # fmt: skip
+    assigned = sum(1 for p in plan if p.assign)
+    detail = f"Đợt chấm “{r.name}”: {len(plan)} phiếu đã nộp."
+    if assigned:
+        detail += f" Phân công thêm {assigned} giám khảo chưa được phân công."
+    return Summary("scores", checked.added, checked.updated, checked.unchanged, detail, str(r.id))
+
+
+def read_rubric(kind: Kind, data: bytes, filename: str) -> tuple[Any, list[Problem]]:
+    """Read a rubric YAML file; every error of lib.rubric's parser becomes a problem."""
+    problems = check_extension(kind, filename)
+    if problems:
+        return None, problems
+    if not data.strip():
+        return None, [Problem(None, None, "Tệp trống: không có mẫu phiếu nào.")]
+    if len(data) > MAX_BYTES:
+        return None, [Problem(None, None, f"Tệp lớn quá {MAX_MB} MB.")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, [Problem(None, None, "Tệp YAML phải lưu dạng UTF-8.")]
+    rubric, errors = load_rubric_yaml(text)
+    return rubric, [Problem(None, "Mẫu phiếu", e) for e in errors]
+
+
+def check_rubric(
+    con: Connection, rubric: Rubric, target: str | None, progress: Progress | None
+) -> Checked:
+    """Check that the round's rubric may be replaced: not finalized, not frozen, drafts fit."""
+    checked = Checked(kind="rubric")
+    checked.table = pd.DataFrame(
+        {
+            ROW_COLUMN: list(range(1, len(rubric.criteria) + 1)),
+            "Mã tiêu chí": [c.code for c in rubric.criteria],
+            "Phần": [c.section for c in rubric.criteria],
+            "Tiêu chí": [c.label for c in rubric.criteria],
+            "Điểm tối đa": [format_number(c.max) for c in rubric.criteria],
+        }
+    )
+    r, missing = find_round(con, target)
+    if r is None:
+        checked.problems.append(missing)  # type: ignore[arg-type]
+        return checked
+    if (locked := _round_problem(r, "mẫu phiếu")) is not None:
+        checked.problems.append(locked)
+    elif rounds.is_rubric_frozen(con, r.id):
+        message = f"Mẫu phiếu của đợt chấm “{r.name}” đã khóa vì đã có phiếu chấm được nộp"
+        checked.problems.append(Problem(None, "Mẫu phiếu", f"{message}: không thay được."))
+    else:
+        problems = rounds.rubric_change_problems(con, r.id, rubric)
+        checked.problems.extend(Problem(None, "Mẫu phiếu", m) for m in problems)
+    same = rubric_to_dict(rubric) == rubric_to_dict(r.rubric)
+    checked.updated, checked.unchanged = (0, 1) if same else (1, 0)
+    checked.payload = (r, rubric)
+    return checked
+
+
+def write_rubric(con: Connection, checked: Checked, actor: str) -> Summary:
+    """Replace the round's rubric (already checked against the round's drafts)."""
+    r, rubric = checked.payload
+    if checked.updated:
+        rounds.replace_rubric(con, r.id, rubric, actor)
+    detail = f"Đợt chấm “{r.name}”: mẫu phiếu “{rubric.name}”, {len(rubric.criteria)} tiêu chí."
+    return Summary("rubric", 0, checked.updated, checked.unchanged, detail, str(r.id))
+
+
+_ROUND_TARGET = (
+    "round",
+    Target("Đợt chấm SKKN", round_choices, "Chưa có đợt chấm nào: hãy tạo đợt chấm trước."),
+)
+register(
+    Kind(
+        name="skkn",
+        label="Danh sách SKKN của một đợt chấm",
+        extensions=(".xlsx", ".csv", ".txt"),
+        read=read_columns,
+        check=check_skkn,
+        write=write_skkn,
+        columns=SKKN_COLUMNS,
+        example=(
+            "",
+            "Một số biện pháp giúp trẻ 5-6 tuổi phát triển ngôn ngữ",
+            "Nguyễn Thị Lan (60%); Trần Thu Hà (40%)",
+            "Giáo dục mầm non",
+            "Tổ Mẫu giáo lớn",
+        ),  # fmt: skip
+        target="round",
+        help="Mã SKKN để trống thì tự sinh (SKKN-001…); mã đã có trong đợt thì được cập nhật. "
+        "Nhiều tác giả cách nhau bằng “;”, mỗi người kèm tỉ lệ như “Nguyễn Thị A (60%)”, tổng "
+        "100%. Tên không khớp danh sách cán bộ được giữ nguyên và báo để kiểm tra.",
+    ),
+    _ROUND_TARGET,
+)
+register(
+    Kind(
+        name="scores",
+        label="Điểm chấm (phiếu giấy đã nhập)",
+        extensions=(".xlsx", ".csv", ".txt"),
+        read=read_scores,
+        check=check_scores,
+        write=write_scores,
+        columns=SCORE_COLUMNS,
+        example=("SKKN-001", "gk_lan", "I.1", "0,75", "Đặt vấn đề rõ ràng"),
+        target="round",
+        help="Mỗi dòng một điểm (Mã SKKN, Giám khảo, Tiêu chí, Điểm), hoặc mỗi dòng một phiếu "
+        "với mỗi tiêu chí một cột (I.1, I.2…). Phiếu nhập vào được tính là đã nộp; giám khảo "
+        "chưa được phân công thì được phân công; nhập lại thì phiếu cũ được thay.",
+    ),
+)
+register(
+    Kind(
+        name="rubric",
+        label="Mẫu phiếu chấm (tệp YAML)",
+        extensions=(".yaml", ".yml"),
+        read=read_rubric,
+        check=check_rubric,
+        write=write_rubric,
+        target="round",
+        help="Tệp YAML như các mẫu trong data/rubrics. Không thay được khi đã có phiếu nộp.",
+    ),
 )
 
 

@@ -145,6 +145,23 @@ def can_edit_sheet(user: User | None, sheet: SheetLike) -> bool:
     return why_cannot_edit_sheet(user, sheet) is None
 
 
+def why_cannot_import_sheet(sheet: SheetLike) -> str | None:
+    """Why a paper sheet cannot be typed up (by an admin who may import) now, or None.
+
+    Unlike the examiner's own form, a submitted sheet is replaced and a closed round still takes
+    the council's paper sheets; the round must not be draft or finalized."""
+    if sheet.examiner_is_author:
+        return f"{sheet.examiner} là tác giả của SKKN này nên không được chấm."
+    if sheet.entry_withdrawn:
+        return "SKKN này đã rút, không chấm nữa."
+    if sheet.round_state not in ("open", "closed"):
+        return {
+            "draft": "Đợt chấm chưa mở: chưa nhập phiếu chấm được.",
+            "final": "Kết quả đã công bố: phiếu đã khóa.",
+        }.get(sheet.round_state, "Đợt chấm không mở.")
+    return None
+
+
 def can_reopen_sheet(user: User | None, sheet: SheetLike) -> bool:
     """The chair reopens a submitted sheet (with a reason) while the round is open."""
     return (

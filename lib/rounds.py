@@ -397,52 +397,59 @@ def update_round(
         )
 
 
+def rubric_change_problems(con: Connection, round_id: int, rubric: Rubric) -> list[str]:
+    """Why the round's rubric cannot become this one: frozen, or drafts that no longer fit it."""
+    if is_rubric_frozen(con, round_id):
+        return ["Mẫu phiếu đã khóa vì đã có phiếu chấm được nộp trong đợt này."]
+    problems = []
+    codes = {c.code for c in rubric.criteria}
+    used = con.execute(
+        "SELECT DISTINCT sc.criterion FROM scores sc JOIN sheets s ON s.id = sc.sheet_id "
+        "JOIN entries e ON e.id = s.entry_id WHERE e.round_id = ? ORDER BY 1",
+        [round_id],
+    ).fetchall()
+    removed = [c for (c,) in used if c not in codes]
+    if removed:
+        problems.append("Không bỏ được tiêu chí đã có điểm trong phiếu nháp: " + ", ".join(removed))
+    maxima = {c.code: c.max for c in rubric.criteria}
+    over = con.execute(
+        "SELECT sc.criterion, max(sc.value) FROM scores sc JOIN sheets s "
+        "ON s.id = sc.sheet_id JOIN entries e ON e.id = s.entry_id "
+        "WHERE e.round_id = ? AND sc.value IS NOT NULL GROUP BY 1 ORDER BY 1",
+        [round_id],
+    ).fetchall()
+    too_high = [
+        f"{code} (đã có {format_number(top)} điểm, tối đa mới {format_number(maxima[code])})"
+        for code, top in over
+        if code in maxima and top > maxima[code]
+    ]
+    if too_high:
+        problems.append("Phiếu nháp đã có điểm cao hơn điểm tối đa mới: " + "; ".join(too_high))
+    return problems
+
+
 def set_rubric(con: Connection, round_id: int, rubric: Rubric, actor: str) -> None:
     """Replace the round's rubric; refused once frozen, or if drafts use a removed criterion."""
     with transaction(con):
-        r = require_round(con, round_id)
-        _require_not_final(r)
-        if is_rubric_frozen(con, round_id):
-            raise Invalid(
-                {"rubric": "Mẫu phiếu đã khóa vì đã có phiếu chấm được nộp trong đợt này."}
-            )
-        codes = {c.code for c in rubric.criteria}
-        used = con.execute(
-            "SELECT DISTINCT sc.criterion FROM scores sc JOIN sheets s ON s.id = sc.sheet_id "
-            "JOIN entries e ON e.id = s.entry_id WHERE e.round_id = ? ORDER BY 1",
-            [round_id],
-        ).fetchall()
-        removed = [c for (c,) in used if c not in codes]
-        if removed:
-            raise Invalid(
-                {"rubric": "Không bỏ được tiêu chí đã có điểm trong phiếu nháp: "
-                 + ", ".join(removed)}
-            )  # fmt: skip
-        maxima = {c.code: c.max for c in rubric.criteria}
-        over = con.execute(
-            "SELECT sc.criterion, max(sc.value) FROM scores sc JOIN sheets s "
-            "ON s.id = sc.sheet_id JOIN entries e ON e.id = s.entry_id "
-            "WHERE e.round_id = ? AND sc.value IS NOT NULL GROUP BY 1 ORDER BY 1",
-            [round_id],
-        ).fetchall()
-        too_high = [
-            f"{code} (đã có {format_number(top)} điểm, tối đa mới {format_number(maxima[code])})"
-            for code, top in over
-            if code in maxima and top > maxima[code]
-        ]
-        if too_high:
-            raise Invalid(
-                {"rubric": "Phiếu nháp đã có điểm cao hơn điểm tối đa mới: " + "; ".join(too_high)}
-            )
-        con.execute(
-            "UPDATE rounds SET rubric_yaml = ?, max_gap = ?, updated_at = current_localtimestamp()"
-            " WHERE id = ?",
-            [_rubric_yaml(rubric), rubric.max_gap, round_id],
-        )
-        audit.record(
-            con, actor, "rubric", "round", round_id, rubric_to_dict(r.rubric),
-            rubric_to_dict(rubric),
-        )  # fmt: skip
+        replace_rubric(con, round_id, rubric, actor)
+
+
+def replace_rubric(con: Connection, round_id: int, rubric: Rubric, actor: str) -> None:
+    """Replace the round's rubric inside the caller's transaction (see set_rubric)."""
+    r = require_round(con, round_id)
+    _require_not_final(r)
+    problems = rubric_change_problems(con, round_id, rubric)
+    if problems:
+        raise Invalid({"rubric": problems[0]})
+    con.execute(
+        "UPDATE rounds SET rubric_yaml = ?, max_gap = ?, updated_at = current_localtimestamp()"
+        " WHERE id = ?",
+        [_rubric_yaml(rubric), rubric.max_gap, round_id],
+    )
+    audit.record(
+        con, actor, "rubric", "round", round_id, rubric_to_dict(r.rubric),
+        rubric_to_dict(rubric),
+    )  # fmt: skip
 
 
 # --- state changes ---------------------------------------------------------------------
@@ -579,7 +586,8 @@ def examiner_accounts(con: Connection) -> pd.DataFrame:
     return df.sort_values("full_name", key=lambda s: s.map(vn_name_key)).reset_index(drop=True)
 
 
-def _require_examiner(con: Connection, username: str) -> str:
+def require_examiner(con: Connection, username: str) -> str:
+    """The examiner's full name, or raise Invalid if not an active examiner account."""
     row = con.execute(
         "SELECT p.full_name FROM users u JOIN people p ON p.id = u.person_id "
         "JOIN user_roles r ON r.username = u.username AND r.role = 'examiner' "
@@ -597,7 +605,7 @@ def set_council_member(
     """Add an examiner to the round's council, or change their duty and fields."""
     with transaction(con):
         _require_not_final(require_round(con, round_id))
-        _require_examiner(con, examiner)
+        require_examiner(con, examiner)
         clean_fields = "; ".join(split_fields(fields))
         before = con.execute(
             "SELECT duty, fields FROM round_examiners WHERE round_id = ? AND examiner = ?",
@@ -801,7 +809,8 @@ def next_code(con: Connection, round_id: int) -> str:
     return f"SKKN-{max(numbers, default=0) + 1:03d}"
 
 
-def _check_code(con: Connection, round_id: int, code: str, entry_id: int | None) -> str | None:
+def check_code(con: Connection, round_id: int, code: str, entry_id: int | None) -> str | None:
+    """Why this code cannot be the entry's code in the round, or None."""
     if not code:
         return "Hãy nhập mã SKKN (hoặc để trống để tự sinh)."
     if len(code) > 30:
@@ -813,7 +822,7 @@ def _check_code(con: Connection, round_id: int, code: str, entry_id: int | None)
     return f"Mã SKKN '{code}' đã có trong đợt chấm này." if row else None
 
 
-def _examiner_authors(con: Connection, entry_id: int, authors: Sequence[Author]) -> list[str]:
+def examiner_authors(con: Connection, entry_id: int, authors: Sequence[Author]) -> list[str]:
     """Assigned examiners of the entry who are among these authors."""
     found = []
     for username, person_id, full_name in con.execute(
@@ -878,45 +887,67 @@ def add_entry(
 ) -> int:
     """Register an SKKN: code given or generated, authors with shares adding to 100."""
     with transaction(con):
-        r = require_round(con, round_id)
-        errors: dict[str, str] = {}
-        if r.state not in ("draft", "open"):
-            errors["state"] = f"Đợt chấm {r.state_label.lower()}: không đăng ký thêm SKKN được."
-        code = nfc(code or "") or next_code(con, round_id)
-        problem = _check_code(con, round_id, code, None)
-        if problem:
-            errors["code"] = problem
-        title = nfc(title or "")
-        if not title:
-            errors["title"] = "Hãy nhập tên SKKN."
-        clean, author_errors = check_authors(con, authors)
-        errors.update(author_errors)
-        try:
-            doc_name, mime = check_document(document, document_name)
-        except Invalid as exc:
-            errors.update(exc.errors)
-            doc_name = mime = None
-        if errors:
-            raise Invalid(errors)
-        group = nfc(group_name or "")
-        if not group and clean and clean[0].person_id is not None:
-            row = con.execute(
-                "SELECT group_name FROM people WHERE id = ?", [clean[0].person_id]
-            ).fetchone()
-            group = row[0] if row else ""
+        return insert_entry(
+            con, round_id, actor, title=title, authors=authors, code=code, field=field,
+            group_name=group_name, document=document, document_name=document_name,
+            is_demo=is_demo,
+        )  # fmt: skip
+
+
+def insert_entry(
+    con: Connection,
+    round_id: int,
+    actor: str,
+    *,
+    title: str,
+    authors: Sequence[AuthorIn | Mapping[str, Any]],
+    code: str | None = None,
+    field: str = "",
+    group_name: str = "",
+    document: bytes | None = None,
+    document_name: str | None = None,
+    is_demo: bool = False,
+) -> int:
+    """Register an SKKN inside the caller's transaction (see add_entry)."""
+    r = require_round(con, round_id)
+    errors: dict[str, str] = {}
+    if r.state not in ("draft", "open"):
+        errors["state"] = f"Đợt chấm {r.state_label.lower()}: không đăng ký thêm SKKN được."
+    code = nfc(code or "") or next_code(con, round_id)
+    problem = check_code(con, round_id, code, None)
+    if problem:
+        errors["code"] = problem
+    title = nfc(title or "")
+    if not title:
+        errors["title"] = "Hãy nhập tên SKKN."
+    clean, author_errors = check_authors(con, authors)
+    errors.update(author_errors)
+    try:
+        doc_name, mime = check_document(document, document_name)
+    except Invalid as exc:
+        errors.update(exc.errors)
+        doc_name = mime = None
+    if errors:
+        raise Invalid(errors)
+    group = nfc(group_name or "")
+    if not group and clean and clean[0].person_id is not None:
         row = con.execute(
-            "INSERT INTO entries (round_id, code, title, field, group_name, document, "
-            " document_name, document_mime, is_demo, created_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [round_id, code, title, nfc(field or ""), group, document if doc_name else None,
-             doc_name, mime, is_demo, actor],
-        ).fetchone()  # fmt: skip
-        assert row is not None
-        entry_id = int(row[0])
-        _write_authors(con, entry_id, clean)
-        entry = require_entry(con, entry_id)
-        audit.record(con, actor, "create", "entry", f"{round_id}:{code}", None,
-                     _entry_snapshot(entry))  # fmt: skip
+            "SELECT group_name FROM people WHERE id = ?", [clean[0].person_id]
+        ).fetchone()
+        group = row[0] if row else ""
+    row = con.execute(
+        "INSERT INTO entries (round_id, code, title, field, group_name, document, "
+        " document_name, document_mime, is_demo, created_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [round_id, code, title, nfc(field or ""), group, document if doc_name else None,
+         doc_name, mime, is_demo, actor],
+    ).fetchone()  # fmt: skip
+    assert row is not None
+    entry_id = int(row[0])
+    _write_authors(con, entry_id, clean)
+    entry = require_entry(con, entry_id)
+    audit.record(con, actor, "create", "entry", f"{round_id}:{code}", None,
+                 _entry_snapshot(entry))  # fmt: skip
     return entry_id
 
 
@@ -933,40 +964,58 @@ def update_entry(
 ) -> None:
     """Change an entry's code, title, field, group or authors (not once finalized)."""
     with transaction(con):
-        before = require_entry(con, entry_id)
-        r = require_round(con, before.round_id)
-        _require_not_final(r)
-        errors: dict[str, str] = {}
-        code = nfc(code or "")
-        problem = _check_code(con, r.id, code, entry_id)
-        if problem:
-            errors["code"] = problem
-        title = nfc(title or "")
-        if not title:
-            errors["title"] = "Hãy nhập tên SKKN."
-        clean, author_errors = check_authors(con, authors)
-        errors.update(author_errors)
-        if not errors:
-            clash = _examiner_authors(con, entry_id, clean)
-            if clash:
-                errors["authors"] = (
-                    f"{', '.join(clash)} đang được phân công chấm SKKN này nên không thể là "
-                    "tác giả: bỏ phân công trước."
-                )
-        if errors:
-            raise Invalid(errors)
-        con.execute(
-            "UPDATE entries SET code = ?, title = ?, field = ?, group_name = ?, "
-            "updated_at = current_localtimestamp() WHERE id = ?",
-            [code, title, nfc(field or ""), nfc(group_name or ""), entry_id],
-        )
-        if [(a.name, a.share, a.person_id) for a in before.authors] != [
-            (a.name, a.share, a.person_id) for a in clean
-        ]:
-            _write_authors(con, entry_id, clean)
-        after = require_entry(con, entry_id)
-        audit.record(con, actor, "update", "entry", f"{r.id}:{after.code}",
-                     _entry_snapshot(before), _entry_snapshot(after))  # fmt: skip
+        change_entry(
+            con, entry_id, actor, title=title, authors=authors, code=code, field=field,
+            group_name=group_name,
+        )  # fmt: skip
+
+
+def change_entry(
+    con: Connection,
+    entry_id: int,
+    actor: str,
+    *,
+    title: str,
+    authors: Sequence[AuthorIn | Mapping[str, Any]],
+    code: str,
+    field: str = "",
+    group_name: str = "",
+) -> None:
+    """Change an entry inside the caller's transaction (see update_entry)."""
+    before = require_entry(con, entry_id)
+    r = require_round(con, before.round_id)
+    _require_not_final(r)
+    errors: dict[str, str] = {}
+    code = nfc(code or "")
+    problem = check_code(con, r.id, code, entry_id)
+    if problem:
+        errors["code"] = problem
+    title = nfc(title or "")
+    if not title:
+        errors["title"] = "Hãy nhập tên SKKN."
+    clean, author_errors = check_authors(con, authors)
+    errors.update(author_errors)
+    if not errors:
+        clash = examiner_authors(con, entry_id, clean)
+        if clash:
+            errors["authors"] = (
+                f"{', '.join(clash)} đang được phân công chấm SKKN này nên không thể là "
+                "tác giả: bỏ phân công trước."
+            )
+    if errors:
+        raise Invalid(errors)
+    con.execute(
+        "UPDATE entries SET code = ?, title = ?, field = ?, group_name = ?, "
+        "updated_at = current_localtimestamp() WHERE id = ?",
+        [code, title, nfc(field or ""), nfc(group_name or ""), entry_id],
+    )
+    if [(a.name, a.share, a.person_id) for a in before.authors] != [
+        (a.name, a.share, a.person_id) for a in clean
+    ]:
+        _write_authors(con, entry_id, clean)
+    after = require_entry(con, entry_id)
+    audit.record(con, actor, "update", "entry", f"{r.id}:{after.code}",
+                 _entry_snapshot(before), _entry_snapshot(after))  # fmt: skip
 
 
 def set_document(
@@ -1146,7 +1195,7 @@ def add_conflict(
         if kind not in CONFLICT_KINDS:
             errors["kind"] = f"Loại xung đột không hợp lệ: {kind}."
         try:
-            _require_examiner(con, examiner)
+            require_examiner(con, examiner)
         except Invalid as exc:
             errors.update(exc.errors)
         if con.execute(
@@ -1267,13 +1316,14 @@ def gk_label(ord_: int) -> str:
     return f"GK{ord_}"
 
 
-def _assign_problem(con: Connection, e: Entry, r: Round, examiner: str) -> str | None:
+def assign_problem(con: Connection, e: Entry, r: Round, examiner: str) -> str | None:
+    """Why this examiner cannot be assigned to the entry now, or None."""
     if r.state not in ("draft", "open"):
         return f"Đợt chấm {r.state_label.lower()}: không phân công được."
     if e.withdrawn:
         return f"{e.code} đã rút, không phân công được."
     try:
-        _require_examiner(con, examiner)
+        require_examiner(con, examiner)
     except Invalid as exc:
         return exc.messages[0]
     reason = conflict_reason(con, e.id, examiner)
@@ -1309,11 +1359,16 @@ def _insert_assignment(con: Connection, e: Entry, examiner: str, actor: str) -> 
 def assign(con: Connection, entry_id: int, examiner: str, actor: str) -> int:
     """Assign an examiner to an entry as the next GK; refused with the reason if not allowed."""
     with transaction(con):
-        e = require_entry(con, entry_id)
-        problem = _assign_problem(con, e, require_round(con, e.round_id), examiner)
-        if problem:
-            raise Invalid({"examiner": problem})
-        return _insert_assignment(con, e, examiner, actor)
+        return assign_in(con, entry_id, examiner, actor)
+
+
+def assign_in(con: Connection, entry_id: int, examiner: str, actor: str) -> int:
+    """Assign an examiner inside the caller's transaction (see assign)."""
+    e = require_entry(con, entry_id)
+    problem = assign_problem(con, e, require_round(con, e.round_id), examiner)
+    if problem:
+        raise Invalid({"examiner": problem})
+    return _insert_assignment(con, e, examiner, actor)
 
 
 def unassign(con: Connection, entry_id: int, examiner: str, actor: str) -> None:
@@ -1485,7 +1540,7 @@ def apply_assignments(
             if e.round_id != round_id:
                 errors[f"p{i}"] = f"{e.code} không thuộc đợt chấm này."
                 continue
-            problem = _assign_problem(con, e, r, p.examiner)
+            problem = assign_problem(con, e, r, p.examiner)
             if problem:
                 errors[f"p{i}"] = problem
                 continue

@@ -165,7 +165,7 @@ def preview(r: Rubric, values: Mapping[str, object]) -> Preview:
     return Preview(sections, total, grade_for(r, total, sections), len(clean), missing, errors)
 
 
-def _check(
+def check_sheet(
     r: Rubric,
     values: Mapping[str, object],
     comments: Mapping[str, str],
@@ -173,6 +173,7 @@ def _check(
     *,
     submit: bool,
 ) -> tuple[dict[str, Decimal], dict[str, str], str]:
+    """Check a sheet's points and comments with the sheet rules; raise Invalid naming each."""
     clean, errors = validate_sheet(r, values, submit=submit)
     problems = {e.field: e.message for e in errors}
     known = {c.code for c in r.criteria}
@@ -216,7 +217,7 @@ def _write(
     expected_version: int | None,
 ) -> Sheet:
     r = require_round(con, require_entry(con, entry_id).round_id)
-    clean, notes, overall = _check(r.rubric, values, comments, overall, submit=submit)
+    clean, notes, overall = check_sheet(r.rubric, values, comments, overall, submit=submit)
 
     def work(c: Connection) -> Sheet:
         before = _load(c, entry_id, user.username)
@@ -228,68 +229,99 @@ def _write(
                 {"version": "Phiếu vừa được lưu ở một cửa sổ khác: hãy tải lại trang để xem "
                  "bản mới nhất trước khi sửa tiếp."}
             )  # fmt: skip
-        sheet_id = before.id
-        if sheet_id is None:
-            row = c.execute(
-                "INSERT INTO sheets (entry_id, examiner, version) VALUES (?, ?, 0) RETURNING id",
-                [entry_id, user.username],
-            ).fetchone()
-            assert row is not None
-            sheet_id = int(row[0])
-        keep = [code for code in (cr.code for cr in r.rubric.criteria)
-                if code in clean or code in notes]  # fmt: skip
-        dropped = [code for code in before.values if code not in keep]
-        if dropped:
-            c.execute(
-                "DELETE FROM scores WHERE sheet_id = ? AND list_contains(?, criterion)",
-                [sheet_id, dropped],
-            )
-        if keep:
-            frame = pd.DataFrame(
-                {
-                    "sheet_id": [sheet_id] * len(keep),
-                    "criterion": keep,
-                    "value": [str(clean[k]) if k in clean else None for k in keep],
-                    "comment": [notes.get(k, "") for k in keep],
-                }
-            )
-            c.register("_scores_in", frame)
-            try:
-                c.execute(
-                    "INSERT INTO scores (sheet_id, criterion, value, comment) "
-                    "SELECT sheet_id, criterion, CAST(value AS DECIMAL(10, 4)), comment "
-                    "FROM _scores_in ON CONFLICT (sheet_id, criterion) DO UPDATE SET "
-                    "value = excluded.value, comment = excluded.comment, "
-                    "updated_at = current_localtimestamp()"
-                )
-            finally:
-                c.unregister("_scores_in")
-        if submit:
-            c.execute(
-                "UPDATE sheets SET comment = ?, status = 'submitted', "
-                "submitted_at = current_localtimestamp(), version = version + 1, "
-                "updated_at = current_localtimestamp() WHERE id = ?",
-                [overall, sheet_id],
-            )
-            # Only the first submission writes the round's row, so later ones never collide.
-            c.execute(
-                "UPDATE rounds SET rubric_frozen = true WHERE id = ? AND NOT rubric_frozen",
-                [r.id],
-            )
-        else:
-            c.execute(
-                "UPDATE sheets SET comment = ?, version = version + 1, "
-                "updated_at = current_localtimestamp() WHERE id = ?",
-                [overall, sheet_id],
-            )
-        after = _load(c, entry_id, user.username)
-        e = require_entry(c, entry_id)
-        audit.record(c, user.username, "submit" if submit else "save", "sheet",
-                     f"{r.id}:{e.code}:{user.username}", _snapshot(before) if before.id else None,
-                     _snapshot(after))  # fmt: skip
-        return after
+        return store_sheet(
+            c,
+            user.username,
+            entry_id,
+            r,
+            clean,
+            notes,
+            overall,
+            submit=submit,
+            actor=user.username,
+            before=before,
+        )
 
     return db.retrying(con, work)
+
+
+def store_sheet(
+    c: Connection,
+    examiner: str,
+    entry_id: int,
+    r: Round,
+    clean: Mapping[str, Decimal],
+    notes: Mapping[str, str],
+    overall: str,
+    *,
+    submit: bool,
+    actor: str,
+    before: Sheet | None = None,
+    action: str | None = None,
+) -> Sheet:
+    """Write checked points on a sheet inside the caller's transaction, with an audit record."""
+    if before is None:
+        before = _load(c, entry_id, examiner)
+    sheet_id = before.id
+    if sheet_id is None:
+        row = c.execute(
+            "INSERT INTO sheets (entry_id, examiner, version) VALUES (?, ?, 0) RETURNING id",
+            [entry_id, examiner],
+        ).fetchone()
+        assert row is not None
+        sheet_id = int(row[0])
+    keep = [code for code in (cr.code for cr in r.rubric.criteria)
+            if code in clean or code in notes]  # fmt: skip
+    dropped = [code for code in before.values if code not in keep]
+    if dropped:
+        c.execute(
+            "DELETE FROM scores WHERE sheet_id = ? AND list_contains(?, criterion)",
+            [sheet_id, dropped],
+        )
+    if keep:
+        frame = pd.DataFrame(
+            {
+                "sheet_id": [sheet_id] * len(keep),
+                "criterion": keep,
+                "value": [str(clean[k]) if k in clean else None for k in keep],
+                "comment": [notes.get(k, "") for k in keep],
+            }
+        )
+        c.register("_scores_in", frame)
+        try:
+            c.execute(
+                "INSERT INTO scores (sheet_id, criterion, value, comment) "
+                "SELECT sheet_id, criterion, CAST(value AS DECIMAL(10, 4)), comment "
+                "FROM _scores_in ON CONFLICT (sheet_id, criterion) DO UPDATE SET "
+                "value = excluded.value, comment = excluded.comment, "
+                "updated_at = current_localtimestamp()"
+            )
+        finally:
+            c.unregister("_scores_in")
+    if submit:
+        c.execute(
+            "UPDATE sheets SET comment = ?, status = 'submitted', "
+            "submitted_at = current_localtimestamp(), version = version + 1, "
+            "updated_at = current_localtimestamp() WHERE id = ?",
+            [overall, sheet_id],
+        )
+        # Only the first submission writes the round's row, so later ones never collide.
+        c.execute(
+            "UPDATE rounds SET rubric_frozen = true WHERE id = ? AND NOT rubric_frozen",
+            [r.id],
+        )
+    else:
+        c.execute(
+            "UPDATE sheets SET comment = ?, version = version + 1, "
+            "updated_at = current_localtimestamp() WHERE id = ?",
+            [overall, sheet_id],
+        )
+    after = _load(c, entry_id, examiner)
+    e = require_entry(c, entry_id)
+    audit.record(c, actor, action or ("submit" if submit else "save"), "sheet",
+                 f"{r.id}:{e.code}:{examiner}", _snapshot(before) if before.id else None,
+                 _snapshot(after))  # fmt: skip
+    return after
 
 
 def save_draft(

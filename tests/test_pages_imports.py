@@ -24,14 +24,16 @@ def test_admin_sees_kinds_template_uploader_and_exports(at):
     assert at.title[0].value == "Nhập dữ liệu"
     kinds = at.selectbox(key="nhap_loai")
     assert kinds.options == [
-        "Danh sách cán bộ, giáo viên", "Công việc của một kế hoạch", "Kế hoạch (tệp Word)"
+        "Danh sách cán bộ, giáo viên", "Công việc của một kế hoạch", "Kế hoạch (tệp Word)",
+        "Danh sách SKKN của một đợt chấm", "Điểm chấm (phiếu giấy đã nhập)",
+        "Mẫu phiếu chấm (tệp YAML)",
     ]  # fmt: skip
     assert "Tải mẫu Excel" in buttons(at)
     assert "Tệp tối đa 10 MB" in texts(at)
     uploader = at.get("file_uploader")[0].proto
     assert uploader.label == "Chọn tệp để nhập (.xlsx, .csv, .txt)"
     assert uploader.max_upload_size_mb == 10
-    assert buttons(at).count("Excel (.xlsx)") == 2 and buttons(at).count("CSV") == 2
+    assert buttons(at).count("Excel (.xlsx)") == 4 and buttons(at).count("CSV") == 4
     assert "Tải tệp sao lưu" in buttons(at)
 
 
@@ -47,6 +49,21 @@ def test_tasks_go_into_a_chosen_plan_and_word_plans_have_no_template(at):
     assert not at.exception
     assert "Tải mẫu Excel" not in buttons(at)
     assert "Chọn tệp để nhập (.docx)" in [u.proto.label for u in at.get("file_uploader")]
+
+
+def test_round_kinds_go_into_a_chosen_round(at):
+    login(at, "chutich")
+    open_page(at, PAGE)
+    at.selectbox(key="nhap_loai").set_value("scores").run()
+    assert not at.exception
+    chosen = at.selectbox(key="nhap_round")
+    assert chosen.value == "1"
+    assert chosen.options == ["Chấm SKKN năm học 2023-2024 (dữ liệu mẫu) (2023-2024) – Chuẩn bị"]
+    assert "Tải mẫu Excel" in buttons(at)
+    at.selectbox(key="nhap_loai").set_value("rubric").run()
+    assert not at.exception
+    assert "Tải mẫu Excel" not in buttons(at)
+    assert "Chọn tệp để nhập (.yaml, .yml)" in [u.proto.label for u in at.get("file_uploader")]
 
 
 @pytest.mark.parametrize("username", ["giamkhao1", "giaovien"])
