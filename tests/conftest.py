@@ -40,3 +40,32 @@ def held_by_another_process(path):
     finally:
         holder.kill()
         holder.wait()
+
+
+# Browser tests: one app server per test module (on its own database), one Chromium per module,
+# a fresh browser context per test.
+@pytest.fixture(scope="module")
+def base(tmp_path_factory, request):
+    """The base URL of the real app, started on a new demo database for this test module."""
+    from tests.browser import running_app
+
+    name = request.module.__name__.rsplit(".", 1)[-1]
+    with running_app(tmp_path_factory.mktemp(name) / "app.duckdb") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, driven by Playwright."""
+    from tests.browser import chromium
+
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser):
+    """A new browser tab with its own cookies, at a desktop size."""
+    context = browser.new_context(viewport={"width": 1366, "height": 1000}, locale="vi-VN")
+    yield context.new_page()
+    context.close()

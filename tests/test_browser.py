@@ -4,28 +4,9 @@ import pytest
 
 from lib.demo import DEMO_PASSWORD
 from lib.navigation import PAGES
-from tests.browser import WAIT, chromium, login, running_app, wait_ready
+from tests.browser import WAIT, login, wait_ready
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    with running_app(tmp_path_factory.mktemp("e2e") / "app.duckdb") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
-    yield context.new_page()
-    context.close()
 
 
 @pytest.mark.parametrize("url_path", ["", *[spec.url_path for spec in PAGES]])

@@ -3,31 +3,12 @@
 import pytest
 
 from lib.demo import DEMO_PASSWORD
-from tests.browser import chromium, login, running_app, wait_ready
+from tests.browser import login, wait_ready
 from tests.test_imports import PEOPLE_HEADER, csv_bytes
 
 pytestmark = pytest.mark.browser
 
 CSV = "text/csv"
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    with running_app(tmp_path_factory.mktemp("e2e-imports") / "app.duckdb") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
-    yield context.new_page()
-    context.close()
 
 
 def upload(page, name: str, data: bytes) -> None:

@@ -3,28 +3,9 @@
 import pytest
 
 from lib.demo import DEMO_PASSWORD
-from tests.browser import chromium, login, running_app, wait_ready
+from tests.browser import login, wait_ready
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    with running_app(tmp_path_factory.mktemp("plans") / "app.duckdb") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 1000}, locale="vi-VN")
-    yield context.new_page()
-    context.close()
 
 
 def open_menu(page, title, heading=None):

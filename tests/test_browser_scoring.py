@@ -9,7 +9,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from lib import db, demo, rounds
 from lib.demo import DEMO_PASSWORD
-from tests.browser import chromium, login, running_app, wait_ready
+from tests.browser import login, running_app, wait_ready
 from tests.scoring_helpers import rubric20
 
 pytestmark = pytest.mark.browser
@@ -32,12 +32,6 @@ def prepared(tmp_path_factory):
     con.close()
     with running_app(path) as base:
         yield base, entry_id, code
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def new_page(browser, width=1366, height=900) -> Page:
