@@ -178,10 +178,10 @@ def check_extension(kind: Kind, filename: str) -> list[Problem]:
     ]
 
 
-def read_columns(
+def read_upload(
     kind: Kind, data: bytes, filename: str
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read a CSV/XLSX upload and map its headers to the kind's columns."""
+    """Read a CSV/XLSX upload into a table, refusing a wrong extension or headerless cells."""
     problems = check_extension(kind, filename)
     if problems:
         return None, problems
@@ -192,6 +192,16 @@ def read_columns(
         problems = _cells_without_header(df)
         if problems:
             return None, problems
+    return df, []
+
+
+def read_columns(
+    kind: Kind, data: bytes, filename: str
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read a CSV/XLSX upload and map its headers to the kind's columns."""
+    df, problems = read_upload(kind, data, filename)
+    if df is None:
+        return None, problems
     return map_columns(df, list(kind.columns))
 
 
@@ -1064,16 +1074,9 @@ class ScoreFile:
 
 def read_scores(kind: Kind, data: bytes, filename: str) -> tuple[ScoreFile | None, list[Problem]]:
     """Read a scores file; a "Tiêu chí" header means the long form, else one column a criterion."""
-    problems = check_extension(kind, filename)
-    if problems:
-        return None, problems
-    df, problems = read_table(data, filename)
+    df, problems = read_upload(kind, data, filename)
     if df is None:
         return None, problems
-    if PurePath(filename).suffix.lower() != ".xlsx":
-        problems = _cells_without_header(df)
-        if problems:
-            return None, problems
     keys = {normalize_header(str(c)) for c in df.columns}
     if keys & {normalize_header(a) for a in ("tieu_chi", "Tiêu chí", "Mã tiêu chí")}:
         table, problems = map_columns(df, list(SCORE_COLUMNS))
