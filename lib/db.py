@@ -80,15 +80,31 @@ def migrate(con: Connection) -> list[str]:
     return applied
 
 
+# Connections (by id) inside a transaction() block: DuckDB has no nested transactions, so an
+# inner block joins the outer one and the whole stays all or nothing.
+_open: set[int] = set()
+
+
+def in_transaction(con: Connection) -> bool:
+    """Tell whether con is inside a transaction() block."""
+    return id(con) in _open
+
+
 @contextmanager
 def transaction(con: Connection) -> Iterator[Connection]:
     """Run the block in one transaction: commit at the end, roll back on any error."""
+    if in_transaction(con):
+        yield con
+        return
     con.execute("BEGIN TRANSACTION")
+    _open.add(id(con))
     try:
         yield con
     except BaseException:
+        _open.discard(id(con))
         con.execute("ROLLBACK")
         raise
+    _open.discard(id(con))
     con.execute("COMMIT")
 
 
@@ -99,6 +115,9 @@ def is_conflict(exc: BaseException) -> bool:
 
 def retrying(con: Connection, work: Callable[[Connection], T], attempts: int = 8) -> T:
     """Run work(con) in a transaction, retrying when another session wrote the same rows."""
+    if in_transaction(con):
+        # A conflict aborts the outer transaction too: only its owner can start again.
+        return work(con)
     for attempt in range(attempts):
         try:
             with transaction(con):

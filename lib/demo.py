@@ -82,10 +82,10 @@ def load_demo(con: Connection) -> None:
                         )
         plans.insert_plan(con, plan, tasks, ACTOR)
         set_setting(con, "demo_password_hash", password_hash)
-    # The demo SKKN round goes through lib.rounds, which opens its own transactions.
-    from lib.demo_scoring import load_demo_round
+        # lib.rounds' own transactions join this one, so a failure here leaves no half demo.
+        from lib.demo_scoring import load_demo_round
 
-    load_demo_round(con)
+        load_demo_round(con)
 
 
 def demo_accounts(con: Connection) -> list[tuple[str, str, str]]:

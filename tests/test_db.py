@@ -25,6 +25,18 @@ def test_transaction_rolls_back_on_error(con):
     assert db.get_setting(con, "x") is None
 
 
+def test_inner_transaction_joins_the_outer_one(con):
+    with pytest.raises(RuntimeError), db.transaction(con):
+        with db.transaction(con):
+            db.set_setting(con, "inner", "1")
+        assert db.get_setting(con, "inner") == "1"
+        raise RuntimeError("boom after the inner block")
+    assert db.get_setting(con, "inner") is None
+    with db.transaction(con):
+        db.set_setting(con, "later", "1")  # the connection is usable again
+    assert db.get_setting(con, "later") == "1"
+
+
 def test_settings_round_trip(con):
     db.set_setting(con, "k", "a")
     db.set_setting(con, "k", "b")

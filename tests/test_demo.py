@@ -56,6 +56,19 @@ def test_demo_is_never_loaded_over_data(demo_con):
     assert not demo.should_autoload(demo_con)
 
 
+def test_demo_that_fails_half_way_leaves_the_database_empty(con, monkeypatch):
+    from lib import demo_scoring
+
+    def broken_round(con):
+        raise RuntimeError("the demo round file is damaged")
+
+    monkeypatch.setattr(demo_scoring, "load_demo_round", broken_round)
+    with pytest.raises(RuntimeError):
+        demo.load_demo(con)
+    assert demo.is_empty(con)
+    assert demo.should_autoload(con)  # the next start tries again
+
+
 def test_empty_database_made_on_purpose_is_not_filled(con):
     assert demo.should_autoload(con)
     from lib.db import set_setting
