@@ -205,6 +205,11 @@ def cmd_round_assign(con: db.Connection, args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
+def cmd_round_open(con: db.Connection, args: argparse.Namespace) -> str:
+    r = rounds.open_round(con, rounds.find_round(con, args.round).id, ACTOR)
+    return f"Đã mở đợt chấm số {r.id}: {r.name}. Giám khảo đã chấm được."
+
+
 def cmd_round_close(con: db.Connection, args: argparse.Namespace) -> str:
     r = rounds.close_round(con, rounds.find_round(con, args.round).id, ACTOR)
     return f"Đã đóng đợt chấm số {r.id}: {r.name}."
@@ -242,6 +247,7 @@ def _add_round_commands(sub: argparse._SubParsersAction) -> None:
     assign.add_argument("--examiner", metavar="TÊN_ĐĂNG_NHẬP", help="giám khảo (cùng --skkn)")
     assign.set_defaults(handler=cmd_round_assign)
     for name, handler, text in (
+        ("open", cmd_round_open, "mở đợt chấm (giám khảo bắt đầu chấm)"),
         ("close", cmd_round_close, "đóng đợt chấm (giám khảo không chấm được nữa)"),
         ("finalize", cmd_round_finalize, "công bố kết quả: khóa phiếu và kết quả"),
     ):

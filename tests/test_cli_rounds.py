@@ -1,4 +1,4 @@
-"""`python -m lib.cli round …`: create, list, assign, close, finalize; exit codes 0 / 1 / 2."""
+"""`python -m lib.cli round …`: create, list, assign, open, close, finalize; exit codes 0/1/2."""
 
 import pytest
 
@@ -79,12 +79,22 @@ def test_wrong_usage_exits_2(demo_db, args):
     assert exc.value.code == 2
 
 
-def test_close_and_finalize_follow_the_rules(demo_db, capsys):
+def test_open_refuses_a_round_without_entries(demo_db, capsys):
+    run(demo_db, capsys, "round", "create", "Đợt trống", "--rubric", str(TEMPLATE_20))
+    code, _, err = run(demo_db, capsys, "round", "open", "Đợt trống")
+    assert code == 1 and "Chưa có SKKN nào trong đợt chấm" in err
+
+
+def test_open_close_and_finalize_follow_the_rules(demo_db, capsys):
     code, _, err = run(demo_db, capsys, "round", "close", "1")
     assert code == 1 and "Không chuyển được" in err
     run(demo_db, capsys, "round", "assign", "1", "--auto")
+    code, out, _ = run(demo_db, capsys, "round", "open", "1")
+    assert code == 0 and "Đã mở đợt chấm số 1" in out
+    code, _, err = run(demo_db, capsys, "round", "open", "1")
+    assert code == 1 and "Không chuyển được đợt chấm từ 'Đang chấm'" in err
     con = db.connect(demo_db)
-    rounds.open_round(con, 1, "chutich")
+    assert rounds.require_round(con, 1).state == "open"
     for row in rounds.assignments(con, 1).itertuples():
         scoring.submit_sheet(con, users.get_user(con, row.examiner), int(row.entry_id),
                              full_marks(rubric20()))  # fmt: skip
