@@ -11,6 +11,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from lib import filereader
 from lib.filereader import (
     MAX_BYTES,
     ROW_COLUMN,
@@ -378,3 +379,47 @@ def test_parse_number_rejects_with_message(text: str) -> None:
 
 def test_parse_number_empty_is_not_an_error() -> None:
     assert parse_number("") == (None, None)
+
+
+# --- the fast reader -------------------------------------------------------------------------
+
+_PIECES = ["a", "Hà", "Nội", "ê\u0301", " ", "  ", "\u00a0", "\ufeff", "\u200b", "\t", ",", ";",
+           '"', '""', "\r\n", "\n", "\r", "'=", "x y", "\u3000", "\u2028", "1"]  # fmt: skip
+
+
+def _outcome(data: bytes, filename: str):
+    df, problems = read_table(data, filename)
+    if df is None:
+        return None, [str(p) for p in problems]
+    return (list(df.columns), df.values.tolist(), df.attrs["header_row"]), []
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_fast_reader_reads_exactly_what_csv_reader_reads(seed: int, monkeypatch) -> None:
+    rng = random.Random(seed)
+    fast = filereader._read_text_fast
+    used = []
+    for _ in range(50):
+        width = rng.randrange(1, 4)
+        lines = []
+        for _ in range(rng.randrange(1, 6)):
+            cells = ["".join(rng.choice(_PIECES) for _ in range(rng.randrange(4)))
+                     for _ in range(width)]  # fmt: skip
+            lines.append(rng.choice(",;,,").join(cells))
+        text = rng.choice(["\r\n", "\n"]).join(lines) + rng.choice(["", "\n", "\r\n\r\n"])
+        data = text.encode(rng.choice(["utf-8", "utf-8-sig", "utf-16"]))
+        monkeypatch.setattr(
+            filereader, "_read_text_fast", lambda t, s: used.append(r := fast(t, s)) or r
+        )
+        got = _outcome(data, "ds.csv")
+        monkeypatch.setattr(filereader, "_read_text_fast", lambda t, s: None)
+        assert got == _outcome(data, "ds.csv"), repr(text)
+    assert sum(r is not None for r in used) >= 10  # the fast reader really read files
+
+
+def test_fast_reader_keeps_file_row_numbers_across_blank_and_multiline_rows() -> None:
+    text = 'Mã;Ghi chú\r\n\r\nSK01;"dòng 1\r\ndòng 2"\r\n;\r\n SK02 ;\u00a0B\u200b\r\n'
+    df, problems = read_table(text.encode("utf-8"), "ds.csv")
+    assert problems == []
+    assert rows_of(df) == [["SK01", "dòng 1\r\ndòng 2"], ["SK02", "B"]]
+    assert df[ROW_COLUMN].tolist() == [3, 5]
