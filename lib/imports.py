@@ -326,15 +326,33 @@ def _texts(table: pd.DataFrame, name: str) -> pa.Array:
     return clean_column(values, _cell, inner=True)
 
 
+def _span(values: pa.Array) -> tuple[pa.Buffer | None, int, int]:
+    """The data buffer of a large_string array and where its cells' text starts and ends."""
+    _, offsets, data = values.buffers()[:3]
+    if data is None:
+        return None, 0, 0
+    bounds = np.frombuffer(offsets, dtype=np.int64)
+    return data, int(bounds[values.offset]), int(bounds[values.offset + len(values)])
+
+
 def _all_nfc(values: pa.Array) -> bool:
     """Tell whether every cell of a large_string array is NFC, with one check over its text."""
     # Any piece of an NFC text is NFC, so one check of the cells joined covers every cell.
-    data = values.buffers()[2]
+    data, first, last = _span(values)
+    return data is None or unicodedata.is_normalized(
+        "NFC", str(memoryview(data)[first:last], "utf-8")
+    )
+
+
+def _any_match(values: pa.Array, pattern: str) -> bool:
+    """Tell whether a one-character regex pattern occurs in any cell, with one search."""
+    data, first, last = _span(values)
     if data is None:
-        return True
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)
-    first, last = int(offsets[values.offset]), int(offsets[values.offset + len(values)])
-    return unicodedata.is_normalized("NFC", data.to_pybytes()[first:last].decode("utf-8"))
+        return False
+    joined = pa.Array.from_buffers(
+        pa.large_string(), 1, [None, pa.array([first, last], pa.int64()).buffers()[1], data]
+    )
+    return pc.any(pc.match_substring_regex(joined, pattern)).as_py()
 
 
 def _records(table: pd.DataFrame, names: list[str]) -> list[tuple[int, dict[str, str]]]:
@@ -668,9 +686,9 @@ _KEYED_IN_PYTHON = (
 def _folded(values: pa.Array) -> pa.Array:
     """One half of _task_key for every clean cell: nfc(cell).casefold(), mostly in Arrow."""
     lowered = pc.utf8_lower(values)
-    odd = pc.match_substring_regex(values, _KEYED_IN_PYTHON)
-    if not pc.any(odd).as_py():
+    if not _any_match(values, _KEYED_IN_PYTHON):  # the usual case: one search, not one a cell
         return lowered
+    odd = pc.match_substring_regex(values, _KEYED_IN_PYTHON)
     fixed = [nfc(v).casefold() for v in values.filter(odd).to_pylist()]
     return pc.replace_with_mask(lowered, odd, pa.array(fixed, values.type))
 
