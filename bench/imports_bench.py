@@ -23,15 +23,16 @@ def tasks_csv(rows: int) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
 
 
-def _timed(work) -> float:
-    started = time.perf_counter()
-    work()
-    return time.perf_counter() - started
-
-
-def _stored_read_csv(con: db.Connection, path: Path) -> None:
-    with db.transaction(con):
-        con.execute("CREATE TABLE raw_stored AS SELECT * FROM read_csv(?)", [str(path)])
+def _stored_read_csv(database: Path, path: Path) -> float:
+    """Seconds for read_csv into a table of a fresh database file, committed."""
+    con = db.connect(database)
+    try:
+        started = time.perf_counter()
+        with db.transaction(con):
+            con.execute("CREATE TABLE raw_stored AS SELECT * FROM read_csv(?)", [str(path)])
+        return time.perf_counter() - started
+    finally:
+        con.close()
 
 
 def measure(rows: int, runs: int) -> dict:
@@ -49,23 +50,16 @@ def measure(rows: int, runs: int) -> dict:
         for run in range(runs):
             con = db.connect(Path(tmp) / f"bench{run}.duckdb")
             demo.load_demo(con)
-            # Each measured three ways on the same fresh database, in turn, so a busy
-            # moment of the machine falls on all of them rather than on one.
-            floor.append(
-                _timed(
-                    lambda: con.execute(
-                        "CREATE TEMP TABLE raw AS SELECT * FROM read_csv(?)", [str(path)]
-                    )
-                )
-            )
-            stored.append(_timed(lambda: _stored_read_csv(con, path)))
-            ours.append(
-                _timed(
-                    lambda: imports.run_import(
-                        con, "tasks", data, "tasks.csv", "bench", "13/KH-MNAS"
-                    )
-                )
-            )
+            # The three in turn, each run, so a busy moment of the machine falls on all of
+            # them rather than on one; the stored read_csv gets its own database file so
+            # the import finds the demo database as a user's would be.
+            started = time.perf_counter()
+            con.execute("CREATE TEMP TABLE raw AS SELECT * FROM read_csv(?)", [str(path)])
+            floor.append(time.perf_counter() - started)
+            stored.append(_stored_read_csv(Path(tmp) / f"stored{run}.duckdb", path))
+            started = time.perf_counter()
+            imports.run_import(con, "tasks", data, "tasks.csv", "bench", "13/KH-MNAS")
+            ours.append(time.perf_counter() - started)
             con.close()
     import_s, read_s = statistics.median(ours), statistics.median(floor)
     stored_s = statistics.median(stored)

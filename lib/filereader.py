@@ -175,10 +175,18 @@ def _needs_fix(array: pa.Array, inner: bool) -> np.ndarray:
     data, offsets = _bytes_of(array)
     starts, ends = offsets[:-1], offsets[1:]
     filled = ends > starts
-    last = np.maximum(ends - 1, 0)
-    for _ in range(3):  # back from the last byte to the start of the last character
-        last = np.where(((data[last] & 0xC0) == 0x80) & (last > starts), last - 1, last)
-    flagged = filled & (_space_at(data, starts) | _space_at(data, last))
+    # A cheap sieve on each cell's first and last byte; the exact test runs on what passes.
+    first, end = data[starts], data[np.maximum(ends - 1, 0)]
+    maybe = (first <= 32) | (first == 0xC2) | ((first >= 0xE1) & (first <= 0xE3)) | (first == 0xEF)
+    maybe |= (end <= 32) | ((end >= 0x80) & (end <= 0x8B)) | (end == 0x85) | (end == 0x9F)
+    maybe |= (end == 0xA0) | (end == 0xA8) | (end == 0xA9) | (end == 0xAF) | (end == 0xBF)
+    at = np.flatnonzero(filled & maybe)
+    flagged = np.zeros(len(starts), dtype=bool)
+    if len(at):
+        begin, last = starts[at], ends[at] - 1
+        for _ in range(3):  # back from the last byte to the start of the last character
+            last = np.where(((data[last] & 0xC0) == 0x80) & (last > begin), last - 1, last)
+        flagged[at] = _space_at(data, begin) | _space_at(data, last)
     if inner:
         body = data[int(offsets[0]) : int(offsets[-1]) + 1]  # one padding byte to pair with
         # Comparisons, not a lookup table: they run several times faster over megabytes.

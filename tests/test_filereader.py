@@ -9,6 +9,7 @@ import unicodedata
 from decimal import Decimal
 
 import openpyxl
+import pyarrow as pa
 import pytest
 
 from lib import filereader
@@ -423,3 +424,28 @@ def test_fast_reader_keeps_file_row_numbers_across_blank_and_multiline_rows() ->
     assert problems == []
     assert rows_of(df) == [["SK01", "dòng 1\r\ndòng 2"], ["SK02", "B"]]
     assert df[ROW_COLUMN].tolist() == [3, 5]
+
+
+def test_space_bytes_are_exactly_python_spaces_bom_and_zero_width_space() -> None:
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
+    values = pa.array(chars, pa.large_string())
+    data, offsets = filereader._bytes_of(values)
+    found = filereader._space_at(data, offsets[:-1])
+    expected = [c.isspace() or c in "\ufeff\u200b" for c in chars]
+    assert found.tolist() == expected
+
+
+@pytest.mark.parametrize("inner", [False, True])
+def test_only_cells_a_cleaning_leaves_alone_are_skipped(inner: bool) -> None:
+    rng = random.Random(11)
+    cells = ["".join(rng.choice(_PIECES + ["à", "ệ", "ﬁ", "@"]) for _ in range(rng.randrange(5)))
+             for _ in range(5000)]  # fmt: skip
+    values = pa.array(cells, pa.large_string())
+    flagged = filereader._needs_fix(values, inner)
+    spaces = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+    for cell, flag in zip(cells, flagged.tolist(), strict=True):
+        clean = cell.strip(spaces + "\ufeff\u200b")
+        if inner:
+            clean = " ".join(clean.split())
+            clean = clean[1:] if clean[:1] == "'" and clean[1:2] in tuple("=+-@") else clean
+        assert flag or clean == cell, repr(cell)
