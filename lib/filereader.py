@@ -262,7 +262,13 @@ def _read_text_fast(
         pa.types.is_large_string(t) for t in table.schema.types
     ):
         return None
-    columns = [clean_column(c.combine_chunks(), _clean_cell, False) for c in table.columns]
+    raw_columns = [c.combine_chunks() for c in table.columns]
+    # csv.reader refuses a cell over its field size limit (often an unclosed quote that ate
+    # the rest of the file); such a file goes to it for the same message.
+    limit = csv.field_size_limit()
+    if any((pc.max(pc.binary_length(c)).as_py() or 0) > limit for c in raw_columns):
+        return None
+    columns = [clean_column(c, _clean_cell, False) for c in raw_columns]
     lengths = np.zeros(table.num_rows, dtype=np.int64)
     for column in columns:
         lengths += pc.binary_length(column).to_numpy()

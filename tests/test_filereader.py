@@ -449,3 +449,8 @@ def test_only_cells_a_cleaning_leaves_alone_are_skipped(inner: bool) -> None:
             clean = " ".join(clean.split())
             clean = clean[1:] if clean[:1] == "'" and clean[1:2] in tuple("=+-@") else clean
         assert flag or clean == cell, repr(cell)
+
+
+def test_a_cell_longer_than_csv_allows_is_refused_as_before() -> None:
+    text = 'Mã,Ghi chú\nSK01,"' + "x" * 200_000 + '"\nSK02,B\n'
+    assert_fails(text.encode("utf-8"), "ds.csv", "ô quá dài")
