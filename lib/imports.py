@@ -11,7 +11,10 @@ from datetime import date
 from pathlib import PurePath
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lib import audit, plans, rounds, scoring
 from lib.db import Connection, transaction
@@ -22,6 +25,7 @@ from lib.filereader import (
     ROW_COLUMN,
     ColumnSpec,
     Problem,
+    clean_column,
     map_columns,
     normalize_header,
     parse_date,
@@ -301,9 +305,59 @@ def _cell(value: object) -> str:
     return _NEUTRALISED.sub("", text) if text.startswith("'") else text
 
 
+def _texts(table: pd.DataFrame, name: str) -> pa.Array:
+    """A column as `_cell` gives it, cell by cell; Python runs only on cells it would change."""
+    series = table[name]
+    try:
+        values = pa.array(series, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        values = None
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if values is None or not (
+        pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
+    ):
+        return pa.array([_cell(v) for v in series.tolist()], pa.large_string())
+    values = values.cast(pa.large_string())
+    if values.null_count:
+        values = pc.fill_null(values, "")
+    if not _all_nfc(values):
+        return pa.array([_cell(v) for v in values.to_pylist()], pa.large_string())
+    return clean_column(values, _cell, inner=True)
+
+
+def _span(values: pa.Array) -> tuple[pa.Buffer | None, int, int]:
+    """The data buffer of a large_string array and where its cells' text starts and ends."""
+    _, offsets, data = values.buffers()[:3]
+    if data is None:
+        return None, 0, 0
+    bounds = np.frombuffer(offsets, dtype=np.int64)
+    return data, int(bounds[values.offset]), int(bounds[values.offset + len(values)])
+
+
+def _all_nfc(values: pa.Array) -> bool:
+    """Tell whether every cell of a large_string array is NFC, with one check over its text."""
+    # Any piece of an NFC text is NFC, so one check of the cells joined covers every cell.
+    data, first, last = _span(values)
+    return data is None or unicodedata.is_normalized(
+        "NFC", str(memoryview(data)[first:last], "utf-8")
+    )
+
+
+def _any_match(values: pa.Array, pattern: str) -> bool:
+    """Tell whether a one-character regex pattern occurs in any cell, with one search."""
+    data, first, last = _span(values)
+    if data is None:
+        return False
+    joined = pa.Array.from_buffers(
+        pa.large_string(), 1, [None, pa.array([first, last], pa.int64()).buffers()[1], data]
+    )
+    return pc.any(pc.match_substring_regex(joined, pattern)).as_py()
+
+
 def _records(table: pd.DataFrame, names: list[str]) -> list[tuple[int, dict[str, str]]]:
     rows = table[ROW_COLUMN].tolist()
-    columns = {n: [_cell(v) for v in table[n].tolist()] for n in names}
+    columns = {n: _texts(table, n).to_pylist() for n in names}
     return [(int(r), {n: columns[n][i] for n in names}) for i, r in enumerate(rows)]
 
 
@@ -620,6 +674,48 @@ def _task_key(period: str, content: str) -> tuple[str, str]:
     return nfc(period).casefold(), nfc(content).casefold()
 
 
+# Characters whose casefold() differs from Arrow's utf8_lower (a superset; a test checks it),
+# and "_", which nfc() turns into a space: keys of cells with them are made by _task_key.
+_KEYED_IN_PYTHON = (
+    r"[_\x{B5}\x{DF}\x{130}\x{149}\x{17F}\x{1F0}\x{345}-\x{3FF}\x{587}\x{13A0}-\x{13FF}"
+    r"\x{1C80}-\x{1C8F}\x{1E96}-\x{1E9E}\x{1F00}-\x{1FFF}\x{A7C0}-\x{A7FF}\x{AB60}-\x{ABBF}"
+    r"\x{FB00}-\x{FB17}\x{10D50}-\x{10D6F}\x{16EA0}-\x{16EBF}\x{1DF00}-\x{1DFFF}]"
+)
+
+
+def _folded(values: pa.Array) -> pa.Array:
+    """One half of _task_key for every clean cell: nfc(cell).casefold(), mostly in Arrow."""
+    lowered = pc.utf8_lower(values)
+    if not _any_match(values, _KEYED_IN_PYTHON):  # the usual case: one search, not one a cell
+        return lowered
+    odd = pc.match_substring_regex(values, _KEYED_IN_PYTHON)
+    fixed = [nfc(v).casefold() for v in values.filter(odd).to_pylist()]
+    return pc.replace_with_mask(lowered, odd, pa.array(fixed, values.type))
+
+
+def _joined_key(period: str, content: str) -> str:
+    """A task key as one string; the period's length keeps ("a", "bc") apart from ("ab", "c")."""
+    return f"{len(period)}\x00{period}\x00{content}"
+
+
+def _joined_keys(period: pa.Array, content: pa.Array) -> pa.Array:
+    """_joined_key of _task_key for every row of clean cells."""
+    period, content = _folded(period), _folded(content)
+    length = pc.cast(pc.utf8_length(period), pa.large_string())
+    return pc.binary_join_element_wise(
+        length, period, content, pa.scalar("\x00", pa.large_string())
+    )
+
+
+def _nfc_texts(values: pa.Array) -> pa.Array:
+    """nfc() of every clean cell: only cells with "_" change (inner spaces are already single)."""
+    odd = pc.match_substring(values, "_")
+    if not pc.any(odd).as_py():
+        return values
+    fixed = [nfc(v) for v in values.filter(odd).to_pylist()]
+    return pc.replace_with_mask(values, odd, pa.array(fixed, values.type))
+
+
 def check_tasks(
     con: Connection, table: pd.DataFrame, target: str | None, progress: Progress | None
 ) -> Checked:
@@ -631,89 +727,165 @@ def check_tasks(
     plan, missing = find_plan(con, target)
     if missing:
         problems.append(missing)
-    existing: dict[tuple[str, str], tuple] = {}
+    existing: dict[str, tuple] = {}
     if plan is not None:
         for row in con.execute(
             "SELECT id, period_label, content, unit, leader, note, status, due_date "
             "FROM tasks WHERE plan_id = ? ORDER BY position",
             [int(plan["id"])],
         ).fetchall():
-            existing.setdefault(_task_key(row[1], row[2]), row)
+            existing.setdefault(_joined_key(*_task_key(row[1], row[2])), row)
 
-    new: list[plans.TaskIn] = []
-    updates: list[dict] = []
-    seen: dict[tuple[str, str], int] = {}
-    period = ""
-    records = _records(table, [c.name for c in kind.columns])
-    for index, (row, cells) in enumerate(records):
-        _report(progress, index, len(records))
-        bad = len(problems)
-        # A time cell merged down (or left blank) in Excel belongs to the rows below it.
-        period = cells["thoi_gian"] or period
-        content = cells["noi_dung"]
-        key = _task_key(period, content)
-        if not content:
+    # Whole columns at once: a 100,000-row list is checked in Arrow, not row by row in Python.
+    cells = {c.name: _texts(table, c.name) for c in kind.columns}
+    rows = table[ROW_COLUMN].to_numpy(dtype=np.int64)
+    count = len(rows)
+    # A time cell merged down (or left blank) in Excel belongs to the rows below it.
+    written = cells["thoi_gian"]
+    blank = pa.scalar(None, written.type)
+    period = pc.fill_null(
+        pc.fill_null_forward(pc.if_else(pc.equal(written, ""), blank, written)), ""
+    )
+    content = cells["noi_dung"]
+    keys = _joined_keys(period, content)
+    empty = pc.equal(content, "").to_numpy(zero_copy_only=False)
+    codes = pc.dictionary_encode(keys).indices.to_numpy()
+    # Each key's first row with content; a later row with the same key repeats it.
+    filled = np.flatnonzero(~empty)
+    first_of_key = np.zeros(count, dtype=np.int64)
+    found_codes, first_at = np.unique(codes[filled], return_index=True)
+    first_of_key[found_codes] = filled[first_at]
+    first = first_of_key[codes]
+    duplicate = ~empty & (first != np.arange(count))
+
+    # Statuses and dates repeat a few values: each distinct one is read once.
+    statuses = pc.dictionary_encode(cells["trang_thai"])
+    words = statuses.dictionary.to_pylist()
+    stored = [status_code(w) if w else None for w in words]
+    status_at = statuses.indices.to_numpy()
+    bad_status = np.array([bool(w) and s is None for w, s in zip(words, stored, strict=True)],
+                          dtype=bool)[status_at]  # fmt: skip
+    dues = pc.dictionary_encode(cells["han"])
+    parsed = [_date(w) for w in dues.dictionary.to_pylist()]
+    due_at = dues.indices.to_numpy()
+    bad_due = np.array([m is not None for _, m in parsed], dtype=bool)[due_at]
+
+    bad = empty | duplicate | bad_status | bad_due
+    for i in np.flatnonzero(bad).tolist():
+        row = int(rows[i])
+        if empty[i]:
             problems.append(Problem(row, label["noi_dung"], "Nội dung công việc đang trống."))
-        elif key in seen:
-            problems.append(Problem(row, label["noi_dung"], _duplicate(seen[key])))
-        else:
-            seen[key] = row
-        status = None
-        if cells["trang_thai"]:
-            status = status_code(cells["trang_thai"])
-            if status is None:
-                problems.append(
-                    Problem(
-                        row,
-                        label["trang_thai"],
-                        f"Trạng thái “{cells['trang_thai']}” không có. "
-                        f"Chỉ nhận: {_STATUSES_ACCEPTED}.",
-                    )
-                )
-        due, message = _date(cells["han"])
-        if message:
-            problems.append(Problem(row, label["han"], message))
-        if len(problems) > bad:
-            continue
-        old = existing.get(key)
-        if old is None:
-            new.append(
-                plans.TaskIn(
-                    period_label=period,
-                    content=content,
-                    unit=cells["bo_phan"],
-                    leader=cells["lanh_dao"],
-                    note=cells["ghi_chu"],
-                    status=status or "todo",
-                    due_date=due,
+        elif duplicate[i]:
+            problems.append(Problem(row, label["noi_dung"], _duplicate(int(rows[first[i]]))))
+        if bad_status[i]:
+            problems.append(
+                Problem(
+                    row,
+                    label["trang_thai"],
+                    f"Trạng thái “{words[status_at[i]]}” không có. Chỉ nhận: {_STATUSES_ACCEPTED}.",
                 )
             )
-            continue
-        task_id, _, _, unit, leader, note, old_status, old_due = old
-        # Empty cells keep what is stored, so a list without notes or statuses wipes nothing.
-        current = (unit, leader, note, old_status, old_due)
-        wanted = (
-            cells["bo_phan"] or unit,
-            cells["lanh_dao"] or leader,
-            cells["ghi_chu"] or note,
-            status or old_status,
-            due or old_due,
-        )
-        if wanted == current:
-            checked.unchanged += 1
-        else:
-            updates.append(dict(zip(("id", "unit", "leader", "note", "status", "due_date"),
-                                    (task_id, *wanted), strict=True)))  # fmt: skip
-            checked.updated += 1
-    checked.added = len(new)
+        if bad_due[i]:
+            problems.append(Problem(row, label["han"], parsed[due_at[i]][1]))
+
+    olds = list(existing.values())
+    match = np.full(count, -1, dtype=np.int64)
+    if olds:
+        known = pa.array(list(existing), pa.large_string())
+        match = pc.fill_null(pc.index_in(keys, value_set=known), -1).to_numpy()
+    updates: list[dict] = []
+    matched = np.flatnonzero(~bad & (match >= 0))
+    if len(matched):
+        taken = pa.array(matched)
+        units, leaders, notes = (cells[n].take(taken).to_pylist()
+                                 for n in ("bo_phan", "lanh_dao", "ghi_chu"))  # fmt: skip
+        for j, i in enumerate(matched.tolist()):
+            task_id, _, _, unit, leader, note, old_status, old_due = olds[match[i]]
+            # Empty cells keep what is stored, so a list without notes or statuses wipes nothing.
+            current = (unit, leader, note, old_status, old_due)
+            wanted = (
+                units[j] or unit,
+                leaders[j] or leader,
+                notes[j] or note,
+                stored[status_at[i]] or old_status,
+                parsed[due_at[i]][0] or old_due,
+            )
+            if wanted == current:
+                checked.unchanged += 1
+            else:
+                updates.append(dict(zip(("id", "unit", "leader", "note", "status", "due_date"),
+                                        (task_id, *wanted), strict=True)))  # fmt: skip
+                checked.updated += 1
+    added = pa.array(np.flatnonzero(~bad & (match < 0)))
+    new = pa.table(
+        {
+            "period_label": period.take(added),
+            "content": content.take(added),
+            "unit": cells["bo_phan"].take(added),
+            "leader": cells["lanh_dao"].take(added),
+            "note": cells["ghi_chu"].take(added),
+            "status": pa.array([s or "todo" for s in stored], pa.large_string()).take(
+                statuses.indices.take(added)
+            ),
+            "due_date": pa.array([d for d, _ in parsed], pa.date32()).take(
+                dues.indices.take(added)
+            ),
+        }
+    )
+    checked.added = new.num_rows
     checked.payload = (plan, new, updates)
     return checked
+
+
+def _append_tasks(con: Connection, plan: dict, new: pa.Table, actor: str) -> None:
+    """Append checked rows to a plan in one statement, as plans.insert_tasks would store them."""
+    if not new.num_rows:
+        return
+    plan_id, info = int(plan["id"]), _plan_in(plan)
+    # fetchall, not fetchone: DuckDB refuses register() while a result is still open.
+    ((offset,),) = con.execute(
+        "SELECT coalesce(max(position), 0) FROM tasks WHERE plan_id = ?", [plan_id]
+    ).fetchall()
+    labels = pc.dictionary_encode(new["period_label"].combine_chunks())
+    derived = [
+        derive_dates(
+            label,
+            year=info.year,
+            school_year=plans.school_year_start(info.school_year),
+            fallback_start=info.issued_on,
+        )
+        for label in labels.dictionary.to_pylist()
+    ]  # long lists repeat their labels: each is read once
+    starts = pa.array([s for s, _ in derived], pa.date32()).take(labels.indices)
+    dues = pa.array([d for _, d in derived], pa.date32()).take(labels.indices)
+    texts = {n: _nfc_texts(new[n].combine_chunks()) for n in ("period_label", "content", "unit",
+                                                             "leader", "note")}  # fmt: skip
+    batch = pa.table(
+        {
+            "position": pa.array(np.arange(offset + 1, offset + new.num_rows + 1)),
+            **texts,
+            "start_date": starts,
+            "due_date": pc.coalesce(new["due_date"].combine_chunks(), dues),
+            "status": new["status"],
+        }
+    )
+    con.register("new_tasks", batch)
+    try:
+        con.execute(
+            "INSERT INTO tasks (plan_id, position, period_label, start_date, due_date, content,"
+            " unit, leader, note, status, updated_by) "
+            "SELECT ?, position, period_label, start_date, due_date, content, unit, leader, note,"
+            " status, ? FROM new_tasks",
+            [plan_id, actor],
+        )
+    finally:
+        con.unregister("new_tasks")
 
 
 def write_tasks(con: Connection, checked: Checked, actor: str) -> Summary:
     """Append the new tasks in one batch and update the matched ones in another."""
     plan, new, updates = checked.payload
-    plans.insert_tasks(con, int(plan["id"]), _plan_in(plan), new, actor)
+    _append_tasks(con, plan, new, actor)
     if updates:
         frame = pd.DataFrame(updates).assign(actor=actor)
         frame["due_date"] = pd.to_datetime(frame["due_date"]).dt.date

@@ -9,8 +9,10 @@ import unicodedata
 from decimal import Decimal
 
 import openpyxl
+import pyarrow as pa
 import pytest
 
+from lib import filereader
 from lib.filereader import (
     MAX_BYTES,
     ROW_COLUMN,
@@ -378,3 +380,77 @@ def test_parse_number_rejects_with_message(text: str) -> None:
 
 def test_parse_number_empty_is_not_an_error() -> None:
     assert parse_number("") == (None, None)
+
+
+# --- the fast reader -------------------------------------------------------------------------
+
+_PIECES = ["a", "Hà", "Nội", "ê\u0301", " ", "  ", "\u00a0", "\ufeff", "\u200b", "\t", ",", ";",
+           '"', '""', "\r\n", "\n", "\r", "'=", "x y", "\u3000", "\u2028", "1"]  # fmt: skip
+
+
+def _outcome(data: bytes, filename: str):
+    df, problems = read_table(data, filename)
+    if df is None:
+        return None, [str(p) for p in problems]
+    return (list(df.columns), df.values.tolist(), df.attrs["header_row"]), []
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_fast_reader_reads_exactly_what_csv_reader_reads(seed: int, monkeypatch) -> None:
+    rng = random.Random(seed)
+    fast = filereader._read_text_fast
+    used = []
+    for _ in range(50):
+        width = rng.randrange(1, 4)
+        lines = []
+        for _ in range(rng.randrange(1, 6)):
+            cells = ["".join(rng.choice(_PIECES) for _ in range(rng.randrange(4)))
+                     for _ in range(width)]  # fmt: skip
+            lines.append(rng.choice(",;,,").join(cells))
+        text = rng.choice(["\r\n", "\n"]).join(lines) + rng.choice(["", "\n", "\r\n\r\n"])
+        data = text.encode(rng.choice(["utf-8", "utf-8-sig", "utf-16"]))
+        monkeypatch.setattr(
+            filereader, "_read_text_fast", lambda *a: used.append(r := fast(*a)) or r
+        )
+        got = _outcome(data, "ds.csv")
+        monkeypatch.setattr(filereader, "_read_text_fast", lambda *a: None)
+        assert got == _outcome(data, "ds.csv"), repr(text)
+    assert sum(r is not None for r in used) >= 10  # the fast reader really read files
+
+
+def test_fast_reader_keeps_file_row_numbers_across_blank_and_multiline_rows() -> None:
+    text = 'Mã;Ghi chú\r\n\r\nSK01;"dòng 1\r\ndòng 2"\r\n;\r\n SK02 ;\u00a0B\u200b\r\n'
+    df, problems = read_table(text.encode("utf-8"), "ds.csv")
+    assert problems == []
+    assert rows_of(df) == [["SK01", "dòng 1\r\ndòng 2"], ["SK02", "B"]]
+    assert df[ROW_COLUMN].tolist() == [3, 5]
+
+
+def test_space_bytes_are_exactly_python_spaces_bom_and_zero_width_space() -> None:
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
+    values = pa.array(chars, pa.large_string())
+    data, offsets = filereader._bytes_of(values)
+    found = filereader._space_at(data, offsets[:-1])
+    expected = [c.isspace() or c in "\ufeff\u200b" for c in chars]
+    assert found.tolist() == expected
+
+
+@pytest.mark.parametrize("inner", [False, True])
+def test_only_cells_a_cleaning_leaves_alone_are_skipped(inner: bool) -> None:
+    rng = random.Random(11)
+    cells = ["".join(rng.choice(_PIECES + ["à", "ệ", "ﬁ", "@"]) for _ in range(rng.randrange(5)))
+             for _ in range(5000)]  # fmt: skip
+    values = pa.array(cells, pa.large_string())
+    flagged = filereader._needs_fix(values, inner)
+    spaces = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+    for cell, flag in zip(cells, flagged.tolist(), strict=True):
+        clean = cell.strip(spaces + "\ufeff\u200b")
+        if inner:
+            clean = " ".join(clean.split())
+            clean = clean[1:] if clean[:1] == "'" and clean[1:2] in tuple("=+-@") else clean
+        assert flag or clean == cell, repr(cell)
+
+
+def test_a_cell_longer_than_csv_allows_is_refused_as_before() -> None:
+    text = 'Mã,Ghi chú\nSK01,"' + "x" * 200_000 + '"\nSK02,B\n'
+    assert_fails(text.encode("utf-8"), "ds.csv", "ô quá dài")
