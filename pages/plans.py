@@ -110,7 +110,7 @@ if plan_id is not None:
             st.markdown(plans.body_markdown(plan["body"]))
 
     df = plans.tasks(con, plan_id, today)
-    s = plans.summary(con, plan_id, today)
+    s = plans.summarize(df, today)
     st.subheader(f"Biểu tiến độ thực hiện ({len(df)} việc)")
     st.caption(
         f"Hoàn thành {s.done}/{s.total - s.cancelled} ({s.percent_done}%) · quá hạn {s.overdue}"

@@ -185,3 +185,19 @@ def test_meeting_view_has_big_numbers_and_no_editing_widget(at):
     assert not at.text_input and not at.text_area and not at.date_input
     assert [b.key for b in at.button] == ["nut_dang_xuat"]  # the sidebar's logout, hidden here
     assert "Việc quá hạn (2)" in texts(at)
+
+
+def test_progress_shows_the_first_rows_of_a_long_list_and_offers_the_whole(at, monkeypatch):
+    monkeypatch.setattr(plans, "LIST_MAX", 1)
+    login(at, "giaovien")
+    open_page(at, "pages/progress.py")
+    assert not at.exception
+    assert "Việc quá hạn (2)" in texts(at)
+    late = at.dataframe[0].value
+    assert len(late) == 1 and list(late.columns)[:2] == ["Kế hoạch", "Thời gian"]
+    assert "Đang hiện 1 trong 2 việc quá hạn (hạn sớm nhất trước)" in texts(at)
+    assert [b.label for b in at.download_button] == ["Tải đủ 2 việc quá hạn (CSV)"]
+    monkeypatch.setattr(plans, "LIST_MAX", 200)
+    at.run()
+    assert len(at.dataframe[0].value) == 2 and not at.download_button
+    assert "Đang hiện" not in texts(at)
