@@ -23,7 +23,8 @@ today = date.today()
 df = plans.tasks(con, plan_id, today)
 s = plans.summarize(df, today)
 
-issued = plan["issued_on"].strftime("%d/%m/%Y") if plan["issued_on"] else "—"
+issued_on = plans.as_date(plan["issued_on"])  # a plan made on the page may have no date
+issued = f"{issued_on:%d/%m/%Y}" if issued_on else "—"
 st.caption(f"{plan['unit']} · Số {plan['code']} · ngày {issued} · người ký: {plan['signer']}")
 if plan["is_demo"]:
     st.caption(":orange-badge[Dữ liệu mẫu]")

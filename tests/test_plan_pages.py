@@ -201,3 +201,16 @@ def test_progress_shows_the_first_rows_of_a_long_list_and_offers_the_whole(at, m
     at.run()
     assert len(at.dataframe[0].value) == 2 and not at.download_button
     assert "Đang hiện" not in texts(at)
+
+
+def test_a_plan_without_tasks_opens_on_every_plan_page(at, tmp_path):
+    login(at, "chutich")
+    other = side_connection(tmp_path)
+    empty = plans.PlanIn("09/KH-MNAS", "Kế hoạch chưa có việc")
+    new_id = plans.new_plan(other, empty, users.get_user(other, "chutich"))
+    for path, key in [("pages/home.py", "home_plan"), ("pages/meeting.py", "tc_plan"),
+                      ("pages/plans.py", "plans_plan")]:  # fmt: skip
+        open_page(at, path)
+        at.selectbox(key=key).set_value(new_id).run()
+        assert not at.exception, path
+    assert "Kế hoạch chưa có việc nào." in texts(at)
