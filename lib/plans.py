@@ -205,9 +205,11 @@ def plan_labels(con: Connection) -> dict[int, str]:
 
 
 def get_plan(con: Connection, plan_id: int) -> dict | None:
-    """One plan's fields as a dict, or None."""
-    df = con.execute("SELECT * FROM plans WHERE id = ?", [plan_id]).df()
-    return None if df.empty else df.iloc[0].to_dict()
+    """One plan's fields as a dict (dates as dates, None where empty), or None."""
+    result = con.execute("SELECT * FROM plans WHERE id = ?", [plan_id])
+    rows = result.fetchall()  # fetchall: no result left open on the cursor
+    assert result.description is not None
+    return dict(zip([d[0] for d in result.description], rows[0], strict=True)) if rows else None
 
 
 def tasks(con: Connection, plan_id: int | None = None, today: date | None = None) -> pd.DataFrame:

@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from lib import plan_forms, plans, ui
-from lib.errors import Invalid
 from lib.permissions import can_edit_plans, can_view_plans
 
 user = ui.require(can_view_plans)
@@ -18,13 +17,6 @@ st.title("Kế hoạch")
 flash = st.session_state.pop("plans_flash", None)
 if flash:
     st.success(flash, icon=":material/check_circle:")
-
-
-def done(message: str, plan_id: int | None = None) -> None:
-    st.session_state["plans_flash"] = message
-    if plan_id is not None:
-        st.session_state["plans_open"] = plan_id  # the selectbox takes it on the next run
-    st.rerun()
 
 
 all_plans = plans.list_plans(con)
@@ -130,138 +122,17 @@ st.divider()
 st.subheader("Cập nhật")
 
 
-def edit_task() -> None:
-    """Sửa công việc: one task's form, then move it up or down, or delete it."""
-    if df.empty:
-        st.info("Kế hoạch chưa có việc nào: thêm việc ở mục “Thêm công việc”.")
-        return
-    choices = {int(r.id): f"{r.position}. {r.content}" for r in df.itertuples()}
-    if st.session_state.get("plans_task") not in choices:
-        st.session_state.pop("plans_task", None)
-    task_id = st.selectbox("Việc cần sửa", list(choices), format_func=choices.get, key="plans_task")
-    row = df[df["id"] == task_id].iloc[0].to_dict()
-    gen_key, version_key = f"task_gen_{task_id}", f"task_version_{task_id}"
-    gen = st.session_state.setdefault(gen_key, 0)
-    # The version this form was opened on: saving checks nobody changed it since.
-    opened = st.session_state.setdefault(version_key, int(row["version"]))
-
-    def reload() -> None:
-        st.session_state[gen_key] = gen + 1
-        st.session_state.pop(version_key, None)
-
-    if opened != int(row["version"]):
-        st.warning(
-            f"{row['updated_by']} vừa sửa việc này lúc "
-            f"{pd.Timestamp(row['updated_at']):%H:%M %d/%m/%Y}, sau khi bạn mở. "
-            "Bảng ở trên là bản mới; những gì bạn nhập dưới đây chưa được lưu.",
-            icon=":material/sync_problem:",
-        )
-        st.button("Tải bản mới (bỏ những gì tôi vừa nhập)", on_click=reload)
-    with st.form(f"sua_viec_{task_id}_{gen}"):
-        edited = plan_forms.task_fields(f"t{task_id}_{gen}_", row)
-        save = st.form_submit_button("Lưu thay đổi", type="primary")
-    if save:
-        try:
-            plans.update_task(con, task_id, edited, opened, user)
-            reload()
-            done(f"Đã lưu việc số {row['position']}.")
-        except Invalid as exc:
-            ui.show_errors(exc.errors)
-
-    up, down, remove = st.columns(3)
-    if up.button(
-        "Đưa lên trên", icon=":material/arrow_upward:", width="stretch",
-        disabled=row["position"] == df["position"].min(),
-    ):  # fmt: skip
-        plans.move_task(con, task_id, -1, user)
-        done(f"Đã đưa việc “{row['content']}” lên trên.")
-    if down.button(
-        "Đưa xuống dưới", icon=":material/arrow_downward:", width="stretch",
-        disabled=row["position"] == df["position"].max(),
-    ):  # fmt: skip
-        plans.move_task(con, task_id, +1, user)
-        done(f"Đã đưa việc “{row['content']}” xuống dưới.")
-    if remove.button("Xóa việc này", icon=":material/delete:", width="stretch"):
-        st.session_state["plans_delete"] = task_id
-    if st.session_state.get("plans_delete") != task_id:
-        return
-    st.warning(f"Xóa hẳn việc “{row['content']}”? Không thể hoàn tác.")
-    yes, no = st.columns(2)
-    if yes.button("Xóa hẳn", type="primary", width="stretch"):
-        st.session_state.pop("plans_delete", None)
-        try:
-            plans.delete_task(con, task_id, opened, user)
-            done(f"Đã xóa việc “{row['content']}”.")
-        except Invalid as exc:
-            ui.show_errors(exc.errors)
-    if no.button("Không xóa", width="stretch"):
-        st.session_state.pop("plans_delete", None)
-        st.rerun()
-
-
-def add_task() -> None:
-    """Thêm công việc: a new task at the end of the schedule."""
-    gen = st.session_state.setdefault("plans_add_gen", 0)
-    with st.form(f"them_viec_{gen}"):
-        new = plan_forms.task_fields(f"new_{gen}_")
-        add = st.form_submit_button("Thêm công việc", type="primary")
-    if add:
-        try:
-            plans.add_task(con, plan_id, new, user)
-            st.session_state["plans_add_gen"] = gen + 1
-            done("Đã thêm công việc vào cuối biểu tiến độ.")
-        except Invalid as exc:
-            ui.show_errors(exc.errors)
-
-
-def edit_plan() -> None:
-    """Sửa kế hoạch: the plan's own fields."""
-    changed = plan_forms.plan_form(f"sua_ke_hoach_{plan_id}", plan)
-    if changed is not None:
-        try:
-            plans.update_plan(con, plan_id, changed, user)
-            done("Đã lưu kế hoạch.")
-        except Invalid as exc:
-            ui.show_errors(exc.errors)
-
-
-def copy_plan() -> None:
-    """Sao chép sang năm mới: a new plan with every task, dates moved on."""
-    with st.form("sao_chep"):
-        st.markdown(
-            "Tạo kế hoạch mới với **mọi việc** của kế hoạch này: ngày và năm ghi trong thời "
-            "gian được dời đi, trạng thái trở về “Chưa bắt đầu”, minh chứng để trống."
-        )
-        left, right = st.columns(2)
-        code = left.text_input("Số kế hoạch mới", placeholder="ví dụ 09/KH-MNAS")
-        years = right.number_input("Dời đi (năm)", 1, 5, 1, step=1)
-        if st.form_submit_button("Sao chép", type="primary"):
-            try:
-                new_id = plans.copy_plan(con, plan_id, code, user, int(years))
-                done(f"Đã tạo kế hoạch {code.strip()} từ {plan['code']}.", new_id)
-            except Invalid as exc:
-                ui.show_errors(exc.errors)
-
-
-def new_plan() -> None:
-    """Tạo kế hoạch mới: an empty plan, opened once saved."""
-    created = plan_forms.plan_form("ke_hoach_moi")
-    if created is not None:
-        try:
-            new_id = plans.new_plan(con, created, user)
-            done(
-                f"Đã tạo kế hoạch {created.code.strip()}. Thêm việc ở mục “Thêm công việc”.", new_id
-            )
-        except Invalid as exc:
-            ui.show_errors(exc.errors)
-
-
 if plan_id is None:
-    sections = {"Tạo kế hoạch mới": new_plan}
+    sections = {"Tạo kế hoạch mới": lambda: plan_forms.new_plan_tab(con, user)}
     tabs = st.tabs(list(sections))
 else:
-    sections = {"Sửa công việc": edit_task, "Thêm công việc": add_task, "Sửa kế hoạch": edit_plan,
-                "Sao chép sang năm mới": copy_plan, "Tạo kế hoạch mới": new_plan}  # fmt: skip
+    sections = {
+        "Sửa công việc": lambda: plan_forms.edit_task_tab(con, user, df),
+        "Thêm công việc": lambda: plan_forms.add_task_tab(con, user, plan_id),
+        "Sửa kế hoạch": lambda: plan_forms.edit_plan_tab(con, user, plan_id, plan),
+        "Sao chép sang năm mới": lambda: plan_forms.copy_plan_tab(con, user, plan_id, plan),
+        "Tạo kế hoạch mới": lambda: plan_forms.new_plan_tab(con, user),
+    }
     # Only the open tab's forms are built: switching tabs reruns the page.
     tabs = st.tabs(list(sections), key="plans_tab", on_change="rerun")
 for tab, section in zip(tabs, sections.values(), strict=True):
