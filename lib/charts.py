@@ -284,17 +284,20 @@ def breakdown_chart(counts: pd.DataFrame, by: str, title: str) -> Spec:
     """breakdown from counts already made (group, status_label, size)."""
     if counts.empty:
         return empty("Không có việc nào.")
-    totals = counts.groupby(by)["size"].sum()
+    rows = list(zip(counts[by], counts["status_label"], counts["size"], strict=True))
+    totals: dict[str, int] = {}
+    for group, _, n in rows:
+        totals[group] = totals.get(group, 0) + int(n)
     subtitle = ""
     if len(totals) > BREAKDOWN_MAX:
-        kept = set(totals.nlargest(BREAKDOWN_MAX).index)
-        counts = counts[counts[by].isin(kept)]
+        # The largest groups; among equal ones the first met, as pandas' nlargest keeps.
+        kept = set(sorted(totals, key=lambda g: -totals[g])[:BREAKDOWN_MAX])
+        rows = [r for r in rows if r[0] in kept]
         subtitle = f"{BREAKDOWN_MAX} trong {len(totals)} nhóm nhiều việc nhất"
     values = [
         {by: group, "status_label": label, "status_rank": _RANK[label], "size": int(n)}
-        for group, label, n in zip(counts[by], counts["status_label"], counts["size"],
-                                   strict=True)
-    ]  # fmt: skip
+        for group, label, n in rows
+    ]
     size = {"field": "size", "aggregate": "sum", "type": "quantitative"}
     return {
         "data": {"values": values},

@@ -107,3 +107,11 @@ def test_charts_export_as_png(demo_con):
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(png[16:20], "big")
     assert width > 1600  # "container" widths became a real width for the picture
+
+
+def test_breakdown_keeps_the_largest_groups_and_says_how_many_there_are():
+    counts = pd.DataFrame({"leader": [f"Đ/c {i:02d}" for i in range(40)],
+                           "status_label": ["Hoàn thành"] * 40, "size": range(1, 41)})  # fmt: skip
+    chart = spec(charts.breakdown_chart(counts, "leader", "Theo lãnh đạo"))
+    assert chart["title"]["subtitle"] == "30 trong 40 nhóm nhiều việc nhất"
+    assert chart["encoding"]["y"]["sort"] == [f"Đ/c {i:02d}" for i in range(10, 40)]
