@@ -13,7 +13,7 @@ from lib.db import Connection, retrying, transaction
 from lib.errors import Invalid
 from lib.periods import derive_dates
 from lib.permissions import User, can_edit_plans
-from lib.text import fold, nfc
+from lib.text import fold, nfc, vn_key
 
 # Stored status codes and the words the council uses for them.
 STATUSES: dict[str, str] = {
@@ -184,41 +184,51 @@ def insert_tasks(
 
 def list_plans(con: Connection) -> pd.DataFrame:
     """Every plan with its task counts, newest first."""
+    # Count tasks per plan first, then join: grouping the joined rows by every plan column
+    # costs several times more once there are thousands of plans.
     return con.execute(
+        "WITH c AS (SELECT plan_id, count(*) AS tasks, count(*) FILTER (status = 'done') AS done"
+        "           FROM tasks GROUP BY plan_id) "
         "SELECT p.id, p.code, p.title, p.unit, p.issued_on, p.year, p.school_year, p.is_demo,"
-        "       count(t.id) AS tasks, count(t.id) FILTER (t.status = 'done') AS done "
-        "FROM plans p LEFT JOIN tasks t ON t.plan_id = p.id "
-        "GROUP BY ALL ORDER BY p.issued_on DESC NULLS LAST, p.id DESC"
+        "       coalesce(c.tasks, 0) AS tasks, coalesce(c.done, 0) AS done "
+        "FROM plans p LEFT JOIN c ON c.plan_id = p.id "
+        "ORDER BY p.issued_on DESC NULLS LAST, p.id DESC"
     ).df()
 
 
+def plan_labels(con: Connection) -> dict[int, str]:
+    """Every plan's id and "code – title", newest first (the order of list_plans)."""
+    rows = con.execute(
+        "SELECT id, code || ' – ' || title FROM plans ORDER BY issued_on DESC NULLS LAST, id DESC"
+    ).fetchall()
+    return {int(plan_id): label for plan_id, label in rows}
+
+
 def get_plan(con: Connection, plan_id: int) -> dict | None:
-    """One plan's fields as a dict, or None."""
-    df = con.execute("SELECT * FROM plans WHERE id = ?", [plan_id]).df()
-    return None if df.empty else df.iloc[0].to_dict()
+    """One plan's fields as a dict (dates as dates, None where empty), or None."""
+    result = con.execute("SELECT * FROM plans WHERE id = ?", [plan_id])
+    rows = result.fetchall()  # fetchall: no result left open on the cursor
+    assert result.description is not None
+    return dict(zip([d[0] for d in result.description], rows[0], strict=True)) if rows else None
 
 
 def tasks(con: Connection, plan_id: int | None = None, today: date | None = None) -> pd.DataFrame:
     """Tasks (of one plan, or all) with the derived 'overdue' flag and Vietnamese status label."""
-    today = today or date.today()
-    sql = (
-        "SELECT t.*, p.code AS plan_code, p.title AS plan_title, p.year AS plan_year, "
-        "  coalesce(t.status NOT IN ('done', 'cancelled') AND t.due_date < ?, false) AS overdue "
-        "FROM tasks t JOIN plans p ON p.id = t.plan_id"
-    )
-    params: list[object] = [today]
-    if plan_id is not None:
-        sql += " WHERE t.plan_id = ?"
-        params.append(plan_id)
-    df = con.execute(sql + " ORDER BY p.id, t.position", params).df()
-    df["overdue"] = df["overdue"].astype(bool)
-    df["status_label"] = df["status"].map(STATUSES).where(~df["overdue"], OVERDUE)
-    for column in ("start_date", "due_date", "done_on"):
-        # Vectorised: a Python loop over tens of thousands of Timestamps takes most of a second.
-        stamps = pd.to_datetime(df[column])
-        df[column] = pd.Series(stamps.dt.date, index=df.index, dtype=object).where(
-            stamps.notna(), None
-        )
+    wanted = TaskFilter() if plan_id is None else TaskFilter(plan_ids=(plan_id,))
+    return task_list(con, wanted, today or date.today())
+
+
+def _frame(result: Connection) -> pd.DataFrame:
+    """An executed query's rows as a DataFrame, dates as plain dates (None when empty)."""
+    # fetchall hands DATE columns over as dates, and for the rows a page shows it is twice as
+    # quick as .df() followed by turning its Timestamps back into dates.
+    rows = result.fetchall()
+    assert result.description is not None
+    df = pd.DataFrame.from_records(rows, columns=[d[0] for d in result.description])
+    if not rows:  # no values to infer from: flags must stay flags, df[df["overdue"]] works
+        for name, kind, *_ in result.description:
+            if str(kind) == "BOOLEAN":
+                df[name] = df[name].astype(bool)
     return df
 
 
@@ -268,11 +278,6 @@ def status_label(status: str, due: date | None, today: date) -> str:
 def needs_dates(df: pd.DataFrame) -> pd.DataFrame:
     """Tasks with no due date: their period label could not be read and nobody set dates yet."""
     return df.loc[[d is None for d in df["due_date"]]]
-
-
-def plan_years(df: pd.DataFrame) -> list[int]:
-    """The years the tasks belong to (their plan's year), newest first."""
-    return sorted({int(y) for y in df["plan_year"].dropna()}, reverse=True)
 
 
 def split_units(unit: str) -> list[str]:
@@ -646,29 +651,243 @@ def body_markdown(body: str) -> str:
     return "\n".join(out).strip()
 
 
-def filter_tasks(
-    df: pd.DataFrame,
-    *,
-    plan_ids: list[int] | None = None,
-    years: list[int] | None = None,
-    units: list[str] | None = None,
-    leaders: list[str] | None = None,
-    statuses: list[str] | None = None,
-) -> pd.DataFrame:
-    """Keep the tasks that match every filter given; an empty or None filter keeps all.
+# --- progress over many plans (the Tiến độ page) -----------------------------------------
+
+LIST_MAX = 200  # rows of a task list shown on a page; the rest is downloaded
+LIST_COLUMNS: dict[str, str] = {
+    "plan_code": "Kế hoạch",
+    "period_label": "Thời gian",
+    "content": "Nội dung",
+    "unit": "Bộ phận thực hiện",
+    "leader": "Lãnh đạo phụ trách",
+    "due_date": "Hạn",
+    "status_label": "Trạng thái",
+}  # a task list on screen: column -> Vietnamese header
+_LISTS = {
+    "all": "true",
+    "late": "overdue",
+    "soon": "soon",
+}  # which tasks a list holds -> its SQL condition over the filtered tasks
+_LIST_ORDER = {"all": "plan_id, position", "late": "due_date, plan_id, position",
+               "soon": "due_date, plan_id, position"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """The Tiến độ page's filters; an empty tuple keeps everything.
 
     statuses are the shown labels, so "Quá hạn" picks the late tasks.
     """
-    keep = pd.Series(True, index=df.index)
-    if plan_ids:
-        keep &= df["plan_id"].isin(plan_ids)
-    if years:
-        keep &= df["plan_year"].isin(years)
-    if units:
-        wanted = set(units)
-        keep &= df["unit"].map(lambda u: bool(wanted & set(split_units(u))))
-    if leaders:
-        keep &= df["leader"].isin(leaders)
-    if statuses:
-        keep &= df["status_label"].isin(statuses)
-    return df[keep]
+
+    plan_ids: tuple[int, ...] = ()
+    years: tuple[int, ...] = ()
+    units: tuple[str, ...] = ()
+    leaders: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+
+@dataclass
+class Progress:
+    """Headline numbers and chart counts of the filtered tasks, counted in SQL."""
+
+    all_tasks: int  # before filtering
+    total: int
+    done: int
+    overdue: int
+    cancelled: int
+    upcoming: int
+    dated: int  # tasks with a due date
+    span: tuple[date, date] | None  # first start to last due of the dated tasks
+    by_month: pd.DataFrame = field(repr=False)  # due (first of month), status_label, size
+    by_group: dict[str, pd.DataFrame] = field(repr=False)  # plan_code/unit/leader counts
+
+    @property
+    def percent_done(self) -> int:
+        """Share of tasks done, among those not cancelled, in whole percent."""
+        active = self.total - self.cancelled
+        return round(100 * self.done / active) if active else 0
+
+
+@dataclass
+class FilterChoices:
+    """What the filters can offer: only values some task has."""
+
+    plans: dict[int, str]  # id -> code, plans that have tasks, in id order
+    years: list[int]  # newest first
+    units: list[str]  # each unit once, Vietnamese order
+    leaders: list[str]  # Vietnamese order
+
+
+def filter_choices(con: Connection) -> FilterChoices:
+    """The plans, years, units and leaders the tasks have, for the filter widgets."""
+    plan_rows = con.execute(
+        "SELECT id, code, year FROM plans WHERE id IN (SELECT plan_id FROM tasks) ORDER BY id"
+    ).fetchall()
+    units = {u for raw in _unit_values(con) for u in split_units(raw)}
+    leaders = [
+        r[0] for r in con.execute("SELECT DISTINCT leader FROM tasks WHERE leader <> ''").fetchall()
+    ]
+    return FilterChoices(
+        plans={int(i): code for i, code, _ in plan_rows},
+        years=sorted({int(y) for _, _, y in plan_rows if y is not None}, reverse=True),
+        units=sorted(units, key=vn_key),
+        leaders=sorted(leaders, key=vn_key),
+    )
+
+
+def _unit_values(con: Connection) -> list[str]:
+    # A few distinct strings ("HĐTĐKT, HĐSKKN") however many tasks: split them in Python.
+    return [r[0] for r in con.execute("SELECT DISTINCT unit FROM tasks").fetchall()]
+
+
+def _filtered(
+    con: Connection, f: TaskFilter, today: date, days: int = 30
+) -> tuple[str, dict[str, object]]:
+    """The tasks that match the filter as a SQL subquery, with overdue and soon derived."""
+    params: dict[str, object] = {"today": today, "horizon": today + timedelta(days=days)}
+    where = []
+    if len(f.plan_ids) == 1:  # one plan's tasks: a plain equality the scan can use
+        where.append("plan_id = $plan_id")
+        params["plan_id"] = int(f.plan_ids[0])
+    elif f.plan_ids:
+        where.append("list_contains($plan_ids::INTEGER[], plan_id)")
+        params["plan_ids"] = [int(i) for i in f.plan_ids]
+    if f.years:
+        where.append("list_contains($years::INTEGER[], plan_year)")
+        params["years"] = [int(y) for y in f.years]
+    if f.units:
+        # A task belongs to every unit its unit text names: match on the stored texts.
+        wanted = set(f.units)
+        params["units"] = [u for u in _unit_values(con) if wanted & set(split_units(u))]
+        where.append("list_contains($units::VARCHAR[], unit)")
+    if f.leaders:
+        where.append("list_contains($leaders::VARCHAR[], leader)")
+        params["leaders"] = list(f.leaders)
+    if f.statuses:
+        where.append(
+            "CASE WHEN overdue THEN $late ELSE list_contains($codes::VARCHAR[], status) END"
+        )
+        params["late"] = OVERDUE in f.statuses
+        params["codes"] = [code for code, label in STATUSES.items() if label in f.statuses]
+    # The shown label, "Quá hạn" for late tasks, so lists and counts need no work in Python.
+    params["late_label"] = OVERDUE
+    params["codes_all"], params["labels_all"] = list(STATUSES), list(STATUSES.values())
+    sql = (
+        "(SELECT *, CASE WHEN overdue THEN $late_label"
+        "   ELSE $labels_all[list_position($codes_all, status)] END AS status_label"
+        " FROM (SELECT t.*, p.code AS plan_code, p.title AS plan_title, p.year AS plan_year,"
+        "   coalesce(t.status NOT IN ('done', 'cancelled') AND t.due_date < $today, false)"
+        "     AS overdue,"
+        "   coalesce(t.status NOT IN ('done', 'cancelled')"
+        "     AND t.due_date BETWEEN $today AND $horizon, false) AS soon"
+        "  FROM tasks t JOIN plans p ON p.id = t.plan_id)"
+        f" WHERE {' AND '.join(where) or 'true'})"
+    )
+    return sql, params
+
+
+def progress(con: Connection, f: TaskFilter, today: date, days: int = 30) -> Progress:
+    """Counts of the filtered tasks: by status, by due month and by plan, unit and leader."""
+    sub, params = _filtered(con, f, today, days)
+    # One pass over the tasks for every count on the page, however many tasks there are;
+    # grouping on the plan's id and naming it afterwards is cheaper than grouping on its code.
+    rows = con.execute(
+        "SELECT g.kind, g.month, p.code, g.unit, g.leader, g.soon, g.status_label, g.size FROM ("
+        "  SELECT CASE WHEN grouping(month) = 0 THEN 'month' WHEN grouping(plan_id) = 0"
+        "    THEN 'plan_code' WHEN grouping(unit) = 0 THEN 'unit' WHEN grouping(leader) = 0"
+        "    THEN 'leader' ELSE 'status' END AS kind,"
+        "    month, plan_id, unit, leader, soon, status_label, count(*) AS size"
+        "  FROM (SELECT plan_id, unit, leader, soon, status_label,"
+        f"          date_trunc('month', due_date) AS month FROM {sub})"
+        "  GROUP BY GROUPING SETS ((month, status_label), (plan_id, status_label),"
+        "    (unit, status_label), (leader, status_label), (soon, status_label))"
+        ") g LEFT JOIN plans p ON p.id = g.plan_id",
+        params,
+    ).fetchall()
+    ((first, last),) = con.execute(
+        "SELECT min(least(coalesce(start_date, due_date), due_date)),"
+        f"  max(greatest(coalesce(start_date, due_date), due_date)) FROM {sub}",
+        params,
+    ).fetchall()
+    ((all_tasks,),) = con.execute("SELECT count(*) FROM tasks").fetchall()
+    by_status: dict[str, int] = {}
+    upcoming = 0
+    months: list[tuple[object, str, int]] = []
+    groups: dict[str, dict[tuple[str, str], int]] = {"plan_code": {}, "unit": {}, "leader": {}}
+    for kind, month, code, unit, leader, soon, label, size in rows:
+        if kind == "status":
+            by_status[label] = by_status.get(label, 0) + size
+            upcoming += size if soon else 0
+        elif kind == "month":
+            if month is not None:
+                months.append((month, label, size))
+        else:
+            names = {"plan_code": [code], "leader": [leader], "unit": split_units(unit)}[kind]
+            counts = groups[kind]
+            for name in names:
+                key = (name or "(chưa ghi)", label)
+                counts[key] = counts.get(key, 0) + size
+    return Progress(
+        all_tasks=int(all_tasks),
+        total=sum(by_status.values()),
+        done=by_status.get(STATUSES["done"], 0),
+        overdue=by_status.get(OVERDUE, 0),
+        cancelled=by_status.get(STATUSES["cancelled"], 0),
+        upcoming=upcoming,
+        dated=sum(n for _, _, n in months),
+        span=None if first is None else (first, last),
+        by_month=pd.DataFrame(
+            {
+                "due": pd.to_datetime([m for m, _, _ in months]),
+                "status_label": [label for _, label, _ in months],
+                "size": [n for _, _, n in months],
+            }
+        ),  # fmt: skip
+        by_group={
+            by: pd.DataFrame(
+                [(name, label, n) for (name, label), n in counts.items()],
+                columns=[by, "status_label", "size"],
+            )
+            for by, counts in groups.items()
+        },
+    )
+
+
+def task_list(
+    con: Connection,
+    f: TaskFilter,
+    today: date,
+    which: str = "all",
+    limit: int | None = None,
+    days: int = 30,
+) -> pd.DataFrame:
+    """The filtered tasks, or only the late ("late") or soon due ("soon") ones, maybe capped.
+
+    Late and soon lists come earliest due first; the whole list comes in schedule order.
+    """
+    sub, params = _filtered(con, f, today, days)
+    sql = f"SELECT * FROM {sub} WHERE {_LISTS[which]} ORDER BY {_LIST_ORDER[which]}"
+    if limit is not None:
+        sql += " LIMIT $limit"
+        params["limit"] = limit
+    return _frame(con.execute(sql, params))
+
+
+def nearest_tasks(con: Connection, f: TaskFilter, today: date, limit: int) -> pd.DataFrame:
+    """The `limit` filtered tasks with a due date nearest today, in schedule order."""
+    sub, params = _filtered(con, f, today)
+    params["limit"] = limit
+    return _frame(
+        con.execute(
+            f"SELECT * FROM (SELECT * FROM {sub} WHERE due_date IS NOT NULL"
+            "  ORDER BY abs(date_diff('day', $today, due_date)), plan_id, position"
+            "  LIMIT $limit) ORDER BY plan_id, position",
+            params,
+        )
+    )
+
+
+def shown_list(df: pd.DataFrame, with_plan: bool = True) -> pd.DataFrame:
+    """A task list's columns as shown on a page, under their Vietnamese headers."""
+    columns = {k: v for k, v in LIST_COLUMNS.items() if with_plan or k != "plan_code"}
+    return df[list(columns)].rename(columns=columns)

@@ -11,19 +11,20 @@ user = ui.require(can_view_overview)
 con = ui.connection()
 
 st.title("Tổng quan")
-all_plans = plans.list_plans(con)
-if all_plans.empty:
+labels = plans.plan_labels(con)
+if not labels:
     st.info("Chưa có kế hoạch nào.")
     st.stop()
 
-labels = {row.id: f"{row.code} – {row.title}" for row in all_plans.itertuples()}
 plan_id = st.selectbox("Kế hoạch", list(labels), format_func=labels.get, key="home_plan")
 plan = plans.get_plan(con, plan_id)
 assert plan is not None
 today = date.today()
-s = plans.summary(con, plan_id, today)
+df = plans.tasks(con, plan_id, today)
+s = plans.summarize(df, today)
 
-issued = plan["issued_on"].strftime("%d/%m/%Y") if plan["issued_on"] else "—"
+issued_on = plans.as_date(plan["issued_on"])  # a plan made on the page may have no date
+issued = f"{issued_on:%d/%m/%Y}" if issued_on else "—"
 st.caption(f"{plan['unit']} · Số {plan['code']} · ngày {issued} · người ký: {plan['signer']}")
 if plan["is_demo"]:
     st.caption(":orange-badge[Dữ liệu mẫu]")
@@ -35,17 +36,8 @@ c.metric("Đến hạn trong 30 ngày", len(s.upcoming))
 d.metric("Tổng số công việc", s.total)
 st.progress(s.percent_done / 100, text=f"Tiến độ chung: {s.percent_done}%")
 
-df = plans.tasks(con, plan_id, today)
 if not df.empty:
-    st.altair_chart(charts.styled(charts.by_month(df, today)), width="stretch")
-columns = {
-    "period_label": "Thời gian",
-    "content": "Nội dung",
-    "unit": "Bộ phận thực hiện",
-    "leader": "Lãnh đạo phụ trách",
-    "due_date": "Hạn",
-    "status_label": "Trạng thái",
-}
+    st.vega_lite_chart(spec=charts.styled(charts.by_month(df, today)), width="stretch")
 config = {"Hạn": st.column_config.DateColumn(format="DD/MM/YYYY")}
 
 st.subheader("Việc quá hạn")
@@ -54,7 +46,7 @@ if late.empty:
     st.success("Không có việc nào quá hạn.")
 else:
     st.dataframe(
-        late[list(columns)].rename(columns=columns),
+        plans.shown_list(late, with_plan=False),
         hide_index=True,
         column_config=config,
         width="stretch",
@@ -65,7 +57,7 @@ if s.upcoming.empty:
     st.info("Không có việc nào đến hạn trong 30 ngày tới.")
 else:
     st.dataframe(
-        s.upcoming[list(columns)].rename(columns=columns),
+        plans.shown_list(s.upcoming, with_plan=False),
         hide_index=True,
         column_config=config,
         width="stretch",

@@ -1,23 +1,13 @@
 """Trình chiếu: big numbers, the month chart, the timeline and what is late, for a projector."""
 
-import json
 from datetime import date
 
-import altair as alt
 import streamlit as st
 
 from lib import charts, plans, reports, ui
 from lib.permissions import can_view_plans
 
 user = ui.require(can_view_plans)
-
-
-@st.cache_data(show_spinner="Đang vẽ ảnh biểu đồ…", max_entries=16)
-def picture(spec: str) -> bytes:
-    # Same charts, same picture: the download stays the same file across reruns.
-    return reports.chart_png(json.loads(spec))
-
-
 con = ui.connection()
 today = date.today()
 
@@ -31,13 +21,12 @@ st.html(
     [data-testid="stMetricLabel"] p { font-size: 1.3rem; }
     </style>"""
 )
-all_plans = plans.list_plans(con)
-if all_plans.empty:
+labels = plans.plan_labels(con)
+if not labels:
     st.title("Trình chiếu")
     st.info("Chưa có kế hoạch nào.")
     st.stop()
 
-labels = {int(r.id): f"{r.code} – {r.title}" for r in all_plans.itertuples()}
 top, pick, leave = st.columns([5, 3, 1], vertical_alignment="center")
 plan_id = pick.selectbox(
     "Kế hoạch", list(labels), format_func=labels.get, key="tc_plan", label_visibility="collapsed"
@@ -61,7 +50,7 @@ line = charts.timeline(df, today, label_width=520)
 late = df[df["overdue"]].sort_values("due_date")
 left, right = st.columns([2, 3])
 with left:
-    st.altair_chart(charts.styled(month, big=True), width="stretch")
+    st.vega_lite_chart(spec=charts.styled(month, big=True), width="stretch")
 with right:
     st.markdown(f"#### Việc quá hạn ({len(late)})")
     if late.empty:
@@ -79,23 +68,27 @@ with right:
                 "due_date": st.column_config.DateColumn("Hạn", format="DD/MM/YYYY"),
             },
         )
-st.altair_chart(charts.styled(line, big=True), width="stretch")
+st.vega_lite_chart(spec=charts.styled(line, big=True), width="stretch")
 
 stem = plan["code"].replace("/", "-")
 png, xlsx = st.columns(2)
+# Both files are made only when their button is clicked (the picture takes a second or two),
+# from the same tasks the page shows.
 png.download_button(
     "Tải biểu đồ (PNG)",
-    picture(json.dumps(charts.styled(alt.vconcat(month, line), big=True).to_dict())),
+    lambda: reports.chart_png(charts.styled(charts.stacked(month, line), big=True)),
     file_name=f"bieu-do-{stem}-{today:%Y%m%d}.png",
     mime="image/png",
     icon=":material/image:",
+    on_click="ignore",
     width="stretch",
 )
 xlsx.download_button(
     "Tải bảng công việc (Excel)",
-    reports.tasks_xlsx(df, f"Công việc {stem}"),
+    lambda: reports.tasks_xlsx(df, f"Công việc {stem}"),
     file_name=f"cong-viec-{stem}-{today:%Y%m%d}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/table_view:",
+    on_click="ignore",
     width="stretch",
 )

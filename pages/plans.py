@@ -5,8 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import plans, ui
-from lib.errors import Invalid
+from lib import plan_forms, plans, ui
 from lib.permissions import can_edit_plans, can_view_plans
 
 user = ui.require(can_view_plans)
@@ -18,49 +17,6 @@ st.title("Kế hoạch")
 flash = st.session_state.pop("plans_flash", None)
 if flash:
     st.success(flash, icon=":material/check_circle:")
-
-
-def done(message: str, plan_id: int | None = None) -> None:
-    st.session_state["plans_flash"] = message
-    if plan_id is not None:
-        st.session_state["plans_open"] = plan_id  # the selectbox takes it on the next run
-    st.rerun()
-
-
-def plan_form(key: str, plan: dict | None = None) -> plans.PlanIn | None:
-    """The plan's own fields; returns what was typed when the form is sent."""
-    plan = plan or {}
-    year = plan.get("year")
-    with st.form(key):
-        left, right = st.columns(2)
-        code = left.text_input("Số kế hoạch", plan.get("code", ""), placeholder="13/KH-MNAS")
-        title = right.text_input("Tên kế hoạch", plan.get("title", ""))
-        unit = left.text_input("Đơn vị ban hành", plan.get("unit", ""))
-        parent_unit = right.text_input("Cơ quan chủ quản", plan.get("parent_unit", ""))
-        issued_on = left.date_input(
-            "Ngày ban hành", plans.as_date(plan.get("issued_on")), format="DD/MM/YYYY"
-        )
-        place = right.text_input("Địa danh", plan.get("place", ""))
-        signer = left.text_input("Người ký", plan.get("signer", ""))
-        signer_title = right.text_input("Chức vụ người ký", plan.get("signer_title", ""))
-        year = left.number_input(
-            "Năm", 2000, 2100, None if year is None or pd.isna(year) else int(year), step=1
-        )
-        school_year = right.text_input(
-            "Năm học", plan.get("school_year", ""), placeholder="2024-2025"
-        )
-        body = st.text_area(
-            "Nội dung (mục đích, yêu cầu, nội dung, tổ chức thực hiện)",
-            plan.get("body", ""),
-            height=260,
-        )
-        if not st.form_submit_button("Lưu kế hoạch", type="primary"):
-            return None
-    return plans.PlanIn(
-        code=code, title=title, unit=unit, parent_unit=parent_unit, place=place,
-        issued_on=issued_on, signer=signer, signer_title=signer_title,
-        year=None if year is None else int(year), school_year=school_year, body=body,
-    )  # fmt: skip
 
 
 all_plans = plans.list_plans(con)
@@ -110,7 +66,7 @@ if plan_id is not None:
             st.markdown(plans.body_markdown(plan["body"]))
 
     df = plans.tasks(con, plan_id, today)
-    s = plans.summary(con, plan_id, today)
+    s = plans.summarize(df, today)
     st.subheader(f"Biểu tiến độ thực hiện ({len(df)} việc)")
     st.caption(
         f"Hoàn thành {s.done}/{s.total - s.cancelled} ({s.percent_done}%) · quá hạn {s.overdue}"
@@ -164,175 +120,22 @@ if not editor:
 
 st.divider()
 st.subheader("Cập nhật")
+
+
 if plan_id is None:
-    tab_new, = st.tabs(["Tạo kế hoạch mới"])  # fmt: skip
-    tab_edit = tab_add = tab_plan = tab_copy = None
+    sections = {"Tạo kế hoạch mới": lambda: plan_forms.new_plan_tab(con, user)}
+    tabs = st.tabs(list(sections))
 else:
-    tab_edit, tab_add, tab_plan, tab_copy, tab_new = st.tabs(
-        ["Sửa công việc", "Thêm công việc", "Sửa kế hoạch", "Sao chép sang năm mới",
-         "Tạo kế hoạch mới"]
-    )  # fmt: skip
-
-
-def task_fields(key: str, row: dict | None = None) -> plans.TaskIn:
-    """The task's fields inside a form; the widgets keep what was typed until it is saved."""
-    row = row or {}
-    period = st.text_input(
-        "Thời gian (ghi như trong kế hoạch)",
-        row.get("period_label", ""),
-        key=key + "period",
-        placeholder="Tháng 5/2024, Quý I/2025, Học kỳ I, Thường xuyên…",
-    )
-    left, right = st.columns(2)
-    start = left.date_input(
-        "Ngày bắt đầu", row.get("start_date"), format="DD/MM/YYYY", key=key + "start"
-    )
-    due = right.date_input(
-        "Hạn hoàn thành", row.get("due_date"), format="DD/MM/YYYY", key=key + "due"
-    )
-    st.caption(
-        "Để trống ngày thì ngày được tính từ thời gian; đổi thời gian thì ngày tự tính lại, "
-        "trừ ngày bạn đã tự sửa."
-    )
-    content = st.text_area("Nội dung công việc", row.get("content", ""), key=key + "content")
-    left, right = st.columns(2)
-    unit = left.text_input(
-        "Bộ phận thực hiện", row.get("unit", ""), key=key + "unit",
-        placeholder="HĐTĐKT, HĐSKKN, tổ chuyên môn…",
-    )  # fmt: skip
-    leader = right.text_input("Lãnh đạo phụ trách", row.get("leader", ""), key=key + "leader")
-    codes = list(plans.STATUSES)
-    status = left.selectbox(
-        "Trạng thái", codes, codes.index(row.get("status", "todo")),
-        format_func=plans.STATUSES.get, key=key + "status",
-    )  # fmt: skip
-    done_on = right.date_input(
-        "Ngày hoàn thành", row.get("done_on"), format="DD/MM/YYYY", key=key + "done_on",
-        help="Để trống: khi chọn “Hoàn thành” sẽ ghi ngày hôm nay.",
-    )  # fmt: skip
-    evidence = st.text_input(
-        "Minh chứng (ghi chú hoặc đường dẫn)", row.get("evidence", ""), key=key + "evidence"
-    )
-    note = st.text_input("Lưu ý", row.get("note", ""), key=key + "note")
-    return plans.TaskIn(
-        period_label=period, content=content, unit=unit, leader=leader, note=note,
-        status=status, done_on=done_on, start_date=start, due_date=due, evidence=evidence,
-    )  # fmt: skip
-
-
-if tab_edit is not None:
-    with tab_edit:
-        if df.empty:
-            st.info("Kế hoạch chưa có việc nào: thêm việc ở mục “Thêm công việc”.")
-        else:
-            choices = {int(r.id): f"{r.position}. {r.content}" for r in df.itertuples()}
-            if st.session_state.get("plans_task") not in choices:
-                st.session_state.pop("plans_task", None)
-            task_id = st.selectbox(
-                "Việc cần sửa", list(choices), format_func=choices.get, key="plans_task"
-            )
-            row = df[df["id"] == task_id].iloc[0].to_dict()
-            gen_key, version_key = f"task_gen_{task_id}", f"task_version_{task_id}"
-            gen = st.session_state.setdefault(gen_key, 0)
-            # The version this form was opened on: saving checks nobody changed it since.
-            opened = st.session_state.setdefault(version_key, int(row["version"]))
-
-            def reload() -> None:
-                st.session_state[gen_key] = gen + 1
-                st.session_state.pop(version_key, None)
-
-            if opened != int(row["version"]):
-                st.warning(
-                    f"{row['updated_by']} vừa sửa việc này lúc "
-                    f"{pd.Timestamp(row['updated_at']):%H:%M %d/%m/%Y}, sau khi bạn mở. "
-                    "Bảng ở trên là bản mới; những gì bạn nhập dưới đây chưa được lưu.",
-                    icon=":material/sync_problem:",
-                )
-                st.button("Tải bản mới (bỏ những gì tôi vừa nhập)", on_click=reload)
-            with st.form(f"sua_viec_{task_id}_{gen}"):
-                edited = task_fields(f"t{task_id}_{gen}_", row)
-                save = st.form_submit_button("Lưu thay đổi", type="primary")
-            if save:
-                try:
-                    plans.update_task(con, task_id, edited, opened, user)
-                    reload()
-                    done(f"Đã lưu việc số {row['position']}.")
-                except Invalid as exc:
-                    ui.show_errors(exc.errors)
-
-            up, down, remove = st.columns(3)
-            if up.button(
-                "Đưa lên trên", icon=":material/arrow_upward:", width="stretch",
-                disabled=row["position"] == df["position"].min(),
-            ):  # fmt: skip
-                plans.move_task(con, task_id, -1, user)
-                done(f"Đã đưa việc “{row['content']}” lên trên.")
-            if down.button(
-                "Đưa xuống dưới", icon=":material/arrow_downward:", width="stretch",
-                disabled=row["position"] == df["position"].max(),
-            ):  # fmt: skip
-                plans.move_task(con, task_id, +1, user)
-                done(f"Đã đưa việc “{row['content']}” xuống dưới.")
-            if remove.button("Xóa việc này", icon=":material/delete:", width="stretch"):
-                st.session_state["plans_delete"] = task_id
-            if st.session_state.get("plans_delete") == task_id:
-                st.warning(f"Xóa hẳn việc “{row['content']}”? Không thể hoàn tác.")
-                yes, no = st.columns(2)
-                if yes.button("Xóa hẳn", type="primary", width="stretch"):
-                    st.session_state.pop("plans_delete", None)
-                    try:
-                        plans.delete_task(con, task_id, opened, user)
-                        done(f"Đã xóa việc “{row['content']}”.")
-                    except Invalid as exc:
-                        ui.show_errors(exc.errors)
-                if no.button("Không xóa", width="stretch"):
-                    st.session_state.pop("plans_delete", None)
-                    st.rerun()
-
-    with tab_add:
-        gen = st.session_state.setdefault("plans_add_gen", 0)
-        with st.form(f"them_viec_{gen}"):
-            new = task_fields(f"new_{gen}_")
-            add = st.form_submit_button("Thêm công việc", type="primary")
-        if add:
-            try:
-                plans.add_task(con, plan_id, new, user)
-                st.session_state["plans_add_gen"] = gen + 1
-                done("Đã thêm công việc vào cuối biểu tiến độ.")
-            except Invalid as exc:
-                ui.show_errors(exc.errors)
-
-    with tab_plan:
-        changed = plan_form(f"sua_ke_hoach_{plan_id}", plan)
-        if changed is not None:
-            try:
-                plans.update_plan(con, plan_id, changed, user)
-                done("Đã lưu kế hoạch.")
-            except Invalid as exc:
-                ui.show_errors(exc.errors)
-
-    with tab_copy, st.form("sao_chep"):
-        st.markdown(
-            "Tạo kế hoạch mới với **mọi việc** của kế hoạch này: ngày và năm ghi trong thời "
-            "gian được dời đi, trạng thái trở về “Chưa bắt đầu”, minh chứng để trống."
-        )
-        left, right = st.columns(2)
-        code = left.text_input("Số kế hoạch mới", placeholder="ví dụ 09/KH-MNAS")
-        years = right.number_input("Dời đi (năm)", 1, 5, 1, step=1)
-        if st.form_submit_button("Sao chép", type="primary"):
-            try:
-                new_id = plans.copy_plan(con, plan_id, code, user, int(years))
-                done(f"Đã tạo kế hoạch {code.strip()} từ {plan['code']}.", new_id)
-            except Invalid as exc:
-                ui.show_errors(exc.errors)
-
-with tab_new:
-    created = plan_form("ke_hoach_moi")
-    if created is not None:
-        try:
-            new_id = plans.new_plan(con, created, user)
-            done(
-                f"Đã tạo kế hoạch {created.code.strip()}. Thêm việc ở mục “Thêm công việc”.", new_id
-            )
-        except Invalid as exc:
-            ui.show_errors(exc.errors)
+    sections = {
+        "Sửa công việc": lambda: plan_forms.edit_task_tab(con, user, df),
+        "Thêm công việc": lambda: plan_forms.add_task_tab(con, user, plan_id),
+        "Sửa kế hoạch": lambda: plan_forms.edit_plan_tab(con, user, plan_id, plan),
+        "Sao chép sang năm mới": lambda: plan_forms.copy_plan_tab(con, user, plan_id, plan),
+        "Tạo kế hoạch mới": lambda: plan_forms.new_plan_tab(con, user),
+    }
+    # Only the open tab's forms are built: switching tabs reruns the page.
+    tabs = st.tabs(list(sections), key="plans_tab", on_change="rerun")
+for tab, section in zip(tabs, sections.values(), strict=True):
+    if tab.open is not False:  # None: a single tab, always open
+        with tab:
+            section()

@@ -5,6 +5,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
+from altair.utils.schemapi import validate_jsonschema
+from altair.vegalite.v6.schema.core import load_schema
 from openpyxl import load_workbook
 
 from lib import charts, plans, reports
@@ -31,7 +33,10 @@ def many_tasks(n: int, plans_count: int = 1) -> pd.DataFrame:
 
 
 def spec(chart):
-    return charts.styled(chart).to_dict()
+    """The styled spec, checked against Vega-Lite's schema (the app does not check it)."""
+    styled = charts.styled(chart)
+    validate_jsonschema(styled, load_schema())
+    return styled
 
 
 def layers(d):
@@ -67,15 +72,6 @@ def test_breakdown_splits_units_and_sorts_names_the_vietnamese_way():
     assert leaders["encoding"]["y"]["sort"] == ["Đ/c Ánh", "Đ/c Dương", "Đ/c Quyên"]
 
 
-def test_filters_follow_status_labels_units_and_leaders():
-    df = many_tasks(12)
-    late = plans.filter_tasks(df, statuses=["Quá hạn"])
-    assert len(late) and set(late["status_label"]) == {"Quá hạn"}
-    assert len(plans.filter_tasks(df, units=["HĐSKKN"])) == 8
-    assert len(plans.filter_tasks(df, leaders=["Đ/c Ánh"], units=["HĐSKKN"])) == 4
-    assert len(plans.filter_tasks(df)) == 12
-
-
 def test_charts_say_so_when_there_is_nothing_to_draw():
     empty = many_tasks(1).iloc[0:0]
     assert "Chưa có việc nào có hạn." in str(spec(charts.timeline(empty, TODAY)))
@@ -105,11 +101,17 @@ def test_safe_cell(value, safe):
 
 
 def test_charts_export_as_png(demo_con):
-    import altair as alt
-
     df = plans.tasks(demo_con, 1, TODAY)
-    both = alt.vconcat(charts.by_month(df, TODAY), charts.timeline(df, TODAY))
+    both = spec(charts.stacked(charts.by_month(df, TODAY), charts.timeline(df, TODAY)))
     png = reports.chart_png(charts.styled(both, big=True))
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(png[16:20], "big")
     assert width > 1600  # "container" widths became a real width for the picture
+
+
+def test_breakdown_keeps_the_largest_groups_and_says_how_many_there_are():
+    counts = pd.DataFrame({"leader": [f"Đ/c {i:02d}" for i in range(40)],
+                           "status_label": ["Hoàn thành"] * 40, "size": range(1, 41)})  # fmt: skip
+    chart = spec(charts.breakdown_chart(counts, "leader", "Theo lãnh đạo"))
+    assert chart["title"]["subtitle"] == "30 trong 40 nhóm nhiều việc nhất"
+    assert chart["encoding"]["y"]["sort"] == [f"Đ/c {i:02d}" for i in range(10, 40)]

@@ -24,6 +24,12 @@ def metric(at, label):
     return next(m.value for m in at.metric if m.label == label)
 
 
+def open_tab(at, label):
+    """Switch the plan page's editing tabs (only the open tab's forms are built)."""
+    at.session_state["plans_tab"] = label
+    return at.run()
+
+
 def side_connection(tmp_path):
     """Another session's view of the app's database (the app's own process-wide connection)."""
     from lib import ui
@@ -86,6 +92,8 @@ def test_admin_marks_a_task_done_and_progress_follows(at):
 def test_bad_task_input_gets_a_message_and_keeps_what_was_typed(at):
     login(at, "chutich")
     open_page(at, "pages/plans.py")
+    assert not [t for t in at.text_input if t.key == "new_0_period"]  # another tab is open
+    open_tab(at, "Thêm công việc")
     at.text_input(key="new_0_period").input("Tháng 12/2024")
     at.text_area(key="new_0_content").input("Tổ chức chấm, xét duyệt SKKN cấp trường")
     at.date_input(key="new_0_start").set_value(date(2024, 12, 20))
@@ -104,6 +112,7 @@ def test_bad_task_input_gets_a_message_and_keeps_what_was_typed(at):
 def test_admin_adds_a_task_with_an_unreadable_period_and_sees_it_listed(at):
     login(at, "chutich")
     open_page(at, "pages/plans.py")
+    open_tab(at, "Thêm công việc")
     at.text_input(key="new_0_period").input("Khi có công văn của Quận")
     at.text_area(key="new_0_content").input("Gửi báo cáo sơ kết")
     button(at, "Thêm công việc").click().run()
@@ -152,6 +161,7 @@ def test_delete_asks_first_and_reorder_moves(at):
 def test_copy_plan_to_next_year_opens_the_copy(at):
     login(at, "chutich")
     open_page(at, "pages/plans.py")
+    open_tab(at, "Sao chép sang năm mới")
     forms = [t for t in at.text_input if t.label == "Số kế hoạch mới"]
     forms[0].input("13/KH-MNAS")
     button(at, "Sao chép").click().run()
@@ -185,3 +195,32 @@ def test_meeting_view_has_big_numbers_and_no_editing_widget(at):
     assert not at.text_input and not at.text_area and not at.date_input
     assert [b.key for b in at.button] == ["nut_dang_xuat"]  # the sidebar's logout, hidden here
     assert "Việc quá hạn (2)" in texts(at)
+
+
+def test_progress_shows_the_first_rows_of_a_long_list_and_offers_the_whole(at, monkeypatch):
+    monkeypatch.setattr(plans, "LIST_MAX", 1)
+    login(at, "giaovien")
+    open_page(at, "pages/progress.py")
+    assert not at.exception
+    assert "Việc quá hạn (2)" in texts(at)
+    late = at.dataframe[0].value
+    assert len(late) == 1 and list(late.columns)[:2] == ["Kế hoạch", "Thời gian"]
+    assert "Đang hiện 1 trong 2 việc quá hạn (hạn sớm nhất trước)" in texts(at)
+    assert [b.label for b in at.download_button] == ["Tải đủ 2 việc quá hạn (CSV)"]
+    monkeypatch.setattr(plans, "LIST_MAX", 200)
+    at.run()
+    assert len(at.dataframe[0].value) == 2 and not at.download_button
+    assert "Đang hiện" not in texts(at)
+
+
+def test_a_plan_without_tasks_opens_on_every_plan_page(at, tmp_path):
+    login(at, "chutich")
+    other = side_connection(tmp_path)
+    empty = plans.PlanIn("09/KH-MNAS", "Kế hoạch chưa có việc")
+    new_id = plans.new_plan(other, empty, users.get_user(other, "chutich"))
+    for path, key in [("pages/home.py", "home_plan"), ("pages/meeting.py", "tc_plan"),
+                      ("pages/plans.py", "plans_plan")]:  # fmt: skip
+        open_page(at, path)
+        at.selectbox(key=key).set_value(new_id).run()
+        assert not at.exception, path
+    assert "Kế hoạch chưa có việc nào." in texts(at)
