@@ -168,7 +168,8 @@ def find_round(con: Connection, key: str | int) -> Round:
 
 
 def list_rounds(con: Connection) -> pd.DataFrame:
-    """Every round, newest first, with counts of entries and sheets submitted."""
+    """Every round, newest first, with counts of entries and sheets submitted, and the label
+    pickers show (as Round.label)."""
     df = con.execute(
         "SELECT r.id, r.name, r.level, r.school_year, r.state, r.deadline, r.blind, "
         "       r.examiners_per_entry, r.is_demo, r.finalized_at, "
@@ -179,6 +180,11 @@ def list_rounds(con: Connection) -> pd.DataFrame:
         "FROM rounds r ORDER BY r.id DESC"
     ).df()
     df["state_label"] = df["state"].map(STATES)
+    # Round.label without reading (and parsing the rubric of) each round again.
+    df["label"] = [
+        f"{name}{f' ({year})' if year else ''} – {state}"
+        for name, year, state in zip(df["name"], df["school_year"], df["state_label"], strict=True)
+    ]
     return df
 
 
@@ -1068,6 +1074,11 @@ def _authors_of(con: Connection, entry_ids: Sequence[int]) -> dict[int, tuple[Au
     return {k: tuple(v) for k, v in found.items()}
 
 
+def authors_of(con: Connection, entry_ids: Sequence[int]) -> dict[int, tuple[Author, ...]]:
+    """The authors of each of these entries, in their order on the entry."""
+    return _authors_of(con, entry_ids)
+
+
 _ENTRY_COLUMNS = (
     "id, round_id, code, title, field, group_name, withdrawn, withdrawn_reason, document_name, "
     "document_mime, is_demo"
@@ -1182,6 +1193,28 @@ def conflict_reason(con: Connection, entry_id: int, examiner: str) -> str | None
         note = f": {row[1]}" if row[1] else ""
         return f"có xung đột lợi ích ({CONFLICT_KINDS[row[0]].lower()}{note})"
     return None
+
+
+def conflicted_examiners(con: Connection, entry_id: int, usernames: Sequence[str]) -> set[str]:
+    """Those of these accounts that may not score the entry: its authors and recorded conflicts
+    (conflict_reason for many examiners at once, in two queries instead of two each)."""
+    wanted = list(usernames)
+    found = {
+        str(row[0])
+        for row in con.execute(
+            "SELECT examiner FROM conflicts WHERE entry_id = ? AND list_contains(?, examiner)",
+            [entry_id, wanted],
+        ).fetchall()
+    }
+    authors = _authors_of(con, [entry_id]).get(entry_id, ())
+    for username, person_id, full_name in con.execute(
+        "SELECT u.username, u.person_id, p.full_name FROM users u "
+        "JOIN people p ON p.id = u.person_id WHERE list_contains(?, u.username)",
+        [wanted],
+    ).fetchall():
+        if _is_author(authors, int(person_id), full_name):
+            found.add(username)
+    return found
 
 
 def add_conflict(

@@ -48,11 +48,16 @@ def disagreement(
 
 def entry_result(r: Rubric, sheets: list[Mapping[str, object]]) -> EntryResult:
     """Combine the submitted sheets of one entry: rounded means, grade, third-examiner flag."""
-    if not sheets:
+    return entry_result_of_sections(r, [section_totals(r, sheet) for sheet in sheets])
+
+
+def entry_result_of_sections(r: Rubric, per_sheet: list[Mapping[str, Decimal]]) -> EntryResult:
+    """The same combination from each sheet's points per section (as SQL sums them)."""
+    if not per_sheet:
         return EntryResult(n_sheets=0)
-    per_sheet = [section_totals(r, sheet) for sheet in sheets]
+    per_sheet = [{s.code: per.get(s.code, Decimal(0)) for s in r.sections} for per in per_sheet]
     totals = [sum(s.values(), Decimal(0)) for s in per_sheet]
-    n = len(sheets)
+    n = len(per_sheet)
     mean_total = round_half_up(sum(totals, Decimal(0)) / n)
     section_means = {
         s.code: round_half_up(sum((t[s.code] for t in per_sheet), Decimal(0)) / n)

@@ -428,3 +428,25 @@ def test_audit_lists_the_rounds_history(demo_con):
     assert set(log["entity_id"]) == {str(rid), f"{rid}:SKKN-001", f"{rid}:SKKN-001:giamkhao1"}
     saved = log.iloc[0]
     assert saved["actor"] == "giamkhao1" and '"I.1": "0,5"' in saved["after"]
+
+
+def test_conflicted_examiners_agrees_with_conflict_reason(demo_con):
+    rid = make_round(demo_con)
+    # giamkhao2 (Phạm Minh Châu) wrote it by name only; giamkhao1 has a recorded conflict
+    eid = rounds.add_entry(
+        demo_con, rid, "chutich", title="T",
+        authors=[{"name": "Phạm  Minh Châu ", "share": 50}, {"name": "X", "share": 50}],
+    )  # fmt: skip
+    rounds.add_conflict(demo_con, eid, "giamkhao1", "relative", "chutich")
+    council = list(rounds.round_examiners(demo_con, rid)["username"])
+    expected = {u for u in council if rounds.conflict_reason(demo_con, eid, u) is not None}
+    assert expected == {"giamkhao1", "giamkhao2"}
+    assert rounds.conflicted_examiners(demo_con, eid, council) == expected
+
+
+def test_list_rounds_labels_match_the_rounds(demo_con):
+    make_round(demo_con)
+    listed = rounds.list_rounds(demo_con)
+    assert not listed.empty
+    for row in listed.itertuples():
+        assert row.label == rounds.require_round(demo_con, int(row.id)).label

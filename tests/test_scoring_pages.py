@@ -43,6 +43,12 @@ def button(at: AppTest, label: str):
     return found[0]
 
 
+def open_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Click a tab: only the chosen tab's content runs (the tabs rerun the page)."""
+    at.session_state[key] = label
+    return at.run()
+
+
 def number(at: AppTest, code: str):
     return next(n for n in at.number_input if n.label.startswith(f"{code}. "))
 
@@ -299,6 +305,8 @@ def test_results_flag_a_disagreement_and_the_chair_assigns_a_third(tmp_path, mon
     shown = texts(at)
     assert "Cần giám khảo thứ 3" in shown and code in shown
     assert "chênh lệch tổng điểm 4 > 2" in shown
+    assert "Phân công GK3" not in [b.label for b in at.button]  # that tab has not run yet
+    open_tab(at, "kq_the", "Xử lý chênh lệch")
     button(at, "Phân công GK3").click().run()
     assert not at.exception
     assert f"chấm {code}" in texts(at) and "Chờ phiếu giám khảo thứ 3" in texts(at)
@@ -311,12 +319,14 @@ def test_chair_override_is_shown_as_such(tmp_path, monkeypatch):
     con.close()
     at = app(path, monkeypatch)
     open_page(login(at, "chutich"), "pages/results.py")
+    open_tab(at, "kq_the", "Xử lý chênh lệch")
     form = next(s for s in at.selectbox if s.label == "SKKN")
     form.set_value(entry_id)
     next(s for s in at.selectbox if s.label == "Xếp loại").set_value("A")
     next(t for t in at.text_area if t.label.startswith("Lý do")).input("Hội đồng thống nhất")
     button(at, "Lưu quyết định").click().run()
-    shown = texts(at)
+    assert "Đã lưu quyết định" in texts(at) and "Chủ tịch HĐ đã quyết định" in texts(at)
+    shown = texts(open_tab(at, "kq_the", "Kết quả"))
     assert "A (điều chỉnh)" in shown and "Hội đồng thống nhất" in shown
     assert "Chủ tịch HĐ đã quyết định" in shown
 
@@ -369,6 +379,7 @@ def test_chair_downloads_the_council_documents_staff_do_not(tmp_path, monkeypatc
     con.close()
     chair = app(path, monkeypatch)
     open_page(login(chair, "chutich"), "pages/results.py")
+    open_tab(chair, "kq_the", "Văn bản")
     labels = [b.proto.label for b in chair.get("download_button")]
     assert "Bảng tổng hợp kết quả chấm SKKN (Excel)" in labels
     assert "Biên bản chấm và xét duyệt SKKN (Word)" in labels
