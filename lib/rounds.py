@@ -582,6 +582,17 @@ def round_examiners(con: Connection, round_id: int) -> pd.DataFrame:
     return df.sort_values("full_name", key=lambda s: s.map(vn_name_key)).reset_index(drop=True)
 
 
+def council_names(con: Connection, round_id: int) -> dict[str, str]:
+    """The round's council as username -> full name, sorted by given name (no counts)."""
+    rows = con.execute(
+        "SELECT x.examiner, p.full_name FROM round_examiners x "
+        "JOIN users u ON u.username = x.examiner JOIN people p ON p.id = u.person_id "
+        "WHERE x.round_id = ?",
+        [round_id],
+    ).fetchall()
+    return dict(sorted(rows, key=lambda row: vn_name_key(row[1])))
+
+
 def examiner_accounts(con: Connection) -> pd.DataFrame:
     """Active accounts with the examiner role: username, full_name, group_name."""
     df = con.execute(
@@ -1284,21 +1295,45 @@ def conflicts(con: Connection, round_id: int, include_authors: bool = True) -> p
         for r in rows
     ]  # fmt: skip
     if include_authors:
-        members = con.execute(
-            "SELECT x.examiner, u.person_id, p.full_name FROM round_examiners x "
-            "JOIN users u ON u.username = x.examiner JOIN people p ON p.id = u.person_id "
-            "WHERE x.round_id = ?",
-            [round_id],
-        ).fetchall()
-        for e in round_entries(con, round_id):
-            for username, person_id, name in members:
-                if _is_author(e.authors, int(person_id), name):
-                    records.append(
-                        {"id": None, "entry_id": e.id, "code": e.code, "examiner": username,
-                         "full_name": name, "kind": "author", "kind_label": AUTHOR, "note": ""}
-                    )  # fmt: skip
+        for entry_id, code, username, name in _council_authors(con, round_id):
+            records.append(
+                {"id": None, "entry_id": entry_id, "code": code, "examiner": username,
+                 "full_name": name, "kind": "author", "kind_label": AUTHOR, "note": ""}
+            )  # fmt: skip
     columns = ["id", "entry_id", "code", "examiner", "full_name", "kind", "kind_label", "note"]
     return pd.DataFrame(records, columns=columns)
+
+
+def _council_authors(con: Connection, round_id: int) -> list[tuple[int, str, str, str]]:
+    """(entry_id, code, examiner, full_name) for each council member who wrote an entry of the
+    round, by code then council order: linked by person, or by name when the author is not.
+
+    Matched by person in SQL and by folded name in a dict: checking every entry against every
+    member took seconds for a city round (thousands of entries, hundreds of examiners)."""
+    members = con.execute(
+        "SELECT x.examiner, u.person_id, p.full_name FROM round_examiners x "
+        "JOIN users u ON u.username = x.examiner JOIN people p ON p.id = u.person_id "
+        "WHERE x.round_id = ? ORDER BY x.examiner",
+        [round_id],
+    ).fetchall()
+    rank = {username: i for i, (username, _, _) in enumerate(members)}
+    by_person: dict[int, list[tuple[str, str]]] = {}
+    by_name: dict[str, list[tuple[str, str]]] = {}
+    for username, person_id, name in members:
+        by_person.setdefault(int(person_id), []).append((username, name))
+        by_name.setdefault(fold(name), []).append((username, name))
+    found: dict[tuple[int, str], tuple[str, str, str]] = {}
+    for entry_id, code, person_id, author in con.execute(
+        "SELECT a.entry_id, e.code, a.person_id, a.name FROM entry_authors a "
+        "JOIN entries e ON e.id = a.entry_id WHERE e.round_id = ?",
+        [round_id],
+    ).fetchall():
+        matches = by_person.get(int(person_id), []) if person_id is not None else \
+            by_name.get(fold(author), [])  # fmt: skip
+        for username, name in matches:
+            found[(int(entry_id), username)] = (code, username, name)
+    ordered = sorted(found.items(), key=lambda item: (item[1][0], rank[item[0][1]]))
+    return [(entry_id, code, username, name) for (entry_id, _), (code, username, name) in ordered]
 
 
 def same_group_conflicts(con: Connection, round_id: int) -> list[tuple[int, str, str]]:
@@ -1319,18 +1354,21 @@ def same_group_conflicts(con: Connection, round_id: int) -> list[tuple[int, str,
             [round_id, round_id],
         ).fetchall()
     }
-    # Authorship is checked on the entries already read: one query per pair made a district
-    # round (hundreds of entries, tens of examiners) take seconds.
-    for e in round_entries(con, round_id):
-        if e.withdrawn or not e.group_name:
-            continue
-        for username, group, person_id, full_name in members:
-            if (
-                fold(group) == fold(e.group_name)
-                and (e.id, username) not in taken
-                and not _is_author(e.authors, int(person_id), full_name)
-            ):
-                found.append((e.id, e.code, username))
+    # Members by folded group, authorship from the set of author pairs: checking every entry
+    # against every member (one query, then one loop per pair) took seconds at city scale.
+    by_group: dict[str, list[str]] = {}
+    for username, group, _, _ in members:
+        by_group.setdefault(fold(group), []).append(username)
+    authors = {(entry_id, username) for entry_id, _, username, _ in _council_authors(con, round_id)}
+    for entry_id, code, group_name in con.execute(
+        "SELECT id, code, group_name FROM entries WHERE round_id = ? AND NOT withdrawn "
+        "AND group_name <> '' ORDER BY code",
+        [round_id],
+    ).fetchall():
+        for username in by_group.get(fold(group_name), []):
+            pair = (int(entry_id), username)
+            if pair not in taken and pair not in authors:
+                found.append((int(entry_id), code, username))
     return found
 
 

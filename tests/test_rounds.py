@@ -450,3 +450,17 @@ def test_list_rounds_labels_match_the_rounds(demo_con):
     assert not listed.empty
     for row in listed.itertuples():
         assert row.label == rounds.require_round(demo_con, int(row.id)).label
+
+
+def test_same_group_suggestions_leave_out_authors_recorded_and_withdrawn(demo_con):
+    rid = make_round(demo_con)
+    # giamkhao2 (Phạm Minh Châu, Tổ Mẫu giáo lớn) wrote this one: authorship, not same group
+    own = add_entry(demo_con, rid, author="Phạm Minh Châu", group_name="Tổ Mẫu giáo lớn")
+    other = add_entry(demo_con, rid, author="Bùi Thanh Tâm")
+    gone = add_entry(demo_con, rid, author="Bùi Thanh Tâm")
+    rounds.withdraw_entry(demo_con, gone, "chutich", "trùng đề tài")
+    assert rounds.same_group_conflicts(demo_con, rid) == [(other, "SKKN-002", "giamkhao2")]
+    kinds = rounds.conflicts(demo_con, rid)
+    assert kinds[["entry_id", "examiner", "kind"]].values.tolist() == [[own, "giamkhao2", "author"]]
+    rounds.add_conflict(demo_con, other, "giamkhao2", "same_group", "chutich")
+    assert rounds.same_group_conflicts(demo_con, rid) == []

@@ -248,6 +248,8 @@ def test_admin_opens_the_round_and_sees_the_audit(tmp_path, monkeypatch):
 
 def test_admin_registers_an_entry_and_shares_are_checked(at):
     open_page(login(at, "chutich"), "pages/entries.py")
+    assert "Đăng ký SKKN" not in [b.label for b in at.button]  # that tab has not run yet
+    open_tab(at, "sk_the", "Đăng ký SKKN")
     next(t for t in at.text_input if t.label == "Tên SKKN").input("Đề tài mới")
     at.text_area[0].input("Bùi Thanh Tâm (60%)\nNgô Thị Phương (30%)")
     button(at, "Đăng ký SKKN").click().run()
@@ -256,11 +258,13 @@ def test_admin_registers_an_entry_and_shares_are_checked(at):
     button(at, "Đăng ký SKKN").click().run()
     assert not at.exception
     assert "Đã đăng ký SKKN-007." in texts(at)
+    open_tab(at, "sk_the", "Danh sách SKKN")
     assert "Bùi Thanh Tâm (60%); Ngô Thị Phương (40%)" in texts(at)
 
 
 def test_admin_auto_assignment_is_shown_before_it_is_written(at):
     open_page(login(at, "chutich"), "pages/entries.py")
+    open_tab(at, "sk_the", "Phân công")
     button(at, "Đề xuất phân công").click().run()
     assert "Xác nhận phân công" in [b.label for b in at.button]
     assert "Chưa có phân công nào." in texts(at)
@@ -273,12 +277,13 @@ def test_admin_auto_assignment_is_shown_before_it_is_written(at):
 
 def test_admin_records_a_conflict_and_hand_assignment_refuses_it(at):
     open_page(login(at, "chutich"), "pages/entries.py")
-    forms = [s for s in at.selectbox if s.label == "Giám khảo"]
-    forms[0].set_value("giamkhao2")
+    open_tab(at, "sk_the", "Xung đột")
+    next(s for s in at.selectbox if s.label == "Giám khảo").set_value("giamkhao2")
     next(s for s in at.selectbox if s.label == "Loại xung đột").set_value("relative")
     button(at, "Ghi xung đột").click().run()
     assert "Đã ghi xung đột." in texts(at) and "Người thân" in texts(at)
-    [s for s in at.selectbox if s.label == "Giám khảo"][1].set_value("giamkhao2")
+    open_tab(at, "sk_the", "Phân công")
+    next(s for s in at.selectbox if s.label == "Giám khảo").set_value("giamkhao2")
     button(at, "Phân công").click().run()
     assert "Không phân công giamkhao2 chấm SKKN-001" in texts(at)
     assert "người thân" in texts(at)
@@ -388,3 +393,42 @@ def test_chair_downloads_the_council_documents_staff_do_not(tmp_path, monkeypatc
     open_page(login(staff, "giaovien"), "pages/results.py")
     assert staff.get("download_button") == []
     assert "SKKN-001" in texts(staff)  # staff read the published results, not the documents
+
+
+def test_examiner_with_many_sheets_sees_them_a_page_at_a_time(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    for i in range(25):
+        eid = rounds.add_entry(con, 1, "chutich", title=f"Đề tài thêm {i}",
+                               authors=[{"name": "Vũ Thị Hồng Nhung", "share": 100}])  # fmt: skip
+        rounds.assign(con, eid, "giamkhao1", "chutich")
+    total = len(mine(con, "giamkhao1"))
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    assert progress(at) == [f"Đã nộp 0/{total} phiếu"]  # the count covers every sheet
+    assert f"Đang hiện 20/{total} phiếu của đợt này." in texts(at)
+    assert len([b for b in at.button if b.key.startswith("mo_phieu_")]) == 20
+    at.button(key="ms_them_1").click().run()
+    assert len([b for b in at.button if b.key.startswith("mo_phieu_")]) == total
+    assert "Đang hiện" not in texts(at)
+
+
+def test_a_published_round_is_one_table_with_a_picker(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    entry_id = _disagreement(con)
+    code = rounds.require_entry(con, entry_id).code
+    results.set_override(con, entry_id, "A", "Hội đồng thống nhất", "chutich")
+    rounds.close_round(con, 1, "chutich")
+    rounds.finalize_round(con, 1, "chutich")
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    assert not [b for b in at.button if (b.key or "").startswith("mo_phieu_")]
+    table = at.dataframe[0].value
+    assert code in list(table["Mã"]) and "Đã nộp" in list(table["Trạng thái"])
+    assert "20" in list(table["Tổng điểm"])
+    at.selectbox(key="ms_xem_1").set_value(entry_id).run()
+    at.button(key="ms_xem_nut_1").click().run()
+    assert f"{code} –" in texts(at) and "Phiếu của các giám khảo khác" in texts(at)
