@@ -202,6 +202,7 @@ def test_admin_creates_a_round_from_the_template(at):
     button(at, "Tạo đợt chấm").click().run()
     assert not at.exception
     assert "Đã tạo đợt chấm 'Chấm SKKN năm học 2024-2025'." in texts(at)
+    open_tab(at, "dc_the", "Mẫu phiếu chấm")
     assert "Phiếu chấm SKKN – thang 20 điểm" in texts(at)
 
 
@@ -214,6 +215,7 @@ def test_admin_round_settings_are_refused_with_messages(at):
 
 def test_rubric_editor_validates_and_saves(at):
     open_page(login(at, "chutich"), "pages/rounds.py")
+    open_tab(at, "dc_the", "Mẫu phiếu chấm")
     next(t for t in at.text_input if t.label == "Thang điểm").input("21")
     button(at, "Kiểm tra và lưu mẫu phiếu").click().run()
     assert "Tổng điểm tối đa các tiêu chí (20) khác thang điểm (21)" in texts(at)
@@ -232,6 +234,7 @@ def test_rubric_is_shown_frozen_once_a_sheet_is_in(tmp_path, monkeypatch):
     con.close()
     at = app(path, monkeypatch)
     open_page(login(at, "chutich"), "pages/rounds.py")
+    open_tab(at, "dc_the", "Mẫu phiếu chấm")
     assert "Mẫu phiếu đã khóa" in texts(at)
     assert button(at, "Kiểm tra và lưu mẫu phiếu").disabled
 
@@ -242,6 +245,7 @@ def test_admin_opens_the_round_and_sees_the_audit(tmp_path, monkeypatch):
     open_page(login(at, "chutich"), "pages/rounds.py")
     button(at, "Mở đợt chấm").click().run()
     assert "Đã mở đợt chấm" in texts(at)
+    open_tab(at, "dc_the", "Nhật ký")
     assert "Mở đợt chấm" in texts(at)  # the audit table lists it
     assert "Phân công" in texts(at)
 
