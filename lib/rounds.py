@@ -167,17 +167,21 @@ def find_round(con: Connection, key: str | int) -> Round:
     raise Invalid({"round": f"Không có đợt chấm '{text}' (dùng số hoặc tên đợt: round list)."})
 
 
-def list_rounds(con: Connection) -> pd.DataFrame:
-    """Every round, newest first, with counts of entries and sheets submitted, and the label
-    pickers show (as Round.label)."""
+def list_rounds(con: Connection, *, counts: bool = True) -> pd.DataFrame:
+    """Every round, newest first, with the label pickers show (as Round.label) and, unless
+    counts is False (pickers do not need them), counts of entries and sheets submitted."""
+    counted = (
+        ", (SELECT count(*) FROM entries e WHERE e.round_id = r.id AND NOT e.withdrawn)"
+        "    AS n_entries, "
+        "  (SELECT count(*) FROM sheets s JOIN entries e ON e.id = s.entry_id "
+        "    WHERE e.round_id = r.id AND s.status = 'submitted') AS n_submitted "
+        if counts
+        else " "
+    )
     df = con.execute(
         "SELECT r.id, r.name, r.level, r.school_year, r.state, r.deadline, r.blind, "
-        "       r.examiners_per_entry, r.is_demo, r.finalized_at, "
-        "       (SELECT count(*) FROM entries e WHERE e.round_id = r.id AND NOT e.withdrawn)"
-        "         AS n_entries, "
-        "       (SELECT count(*) FROM sheets s JOIN entries e ON e.id = s.entry_id "
-        "         WHERE e.round_id = r.id AND s.status = 'submitted') AS n_submitted "
-        "FROM rounds r ORDER BY r.id DESC"
+        "       r.examiners_per_entry, r.is_demo, r.finalized_at" + counted + "FROM rounds r "
+        "ORDER BY r.id DESC"
     ).df()
     df["state_label"] = df["state"].map(STATES)
     # Round.label without reading (and parsing the rubric of) each round again.

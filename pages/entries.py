@@ -22,7 +22,7 @@ def done(message: str) -> None:
     st.rerun()
 
 
-listed = rounds.list_rounds(con)
+listed = rounds.list_rounds(con, counts=False)
 if listed.empty:
     st.info("Chưa có đợt chấm nào: tạo đợt chấm ở trang Đợt chấm trước.")
     st.stop()

@@ -48,11 +48,11 @@ def status_text(row) -> str:
     return "Đã rút" if row.withdrawn else row.status_label
 
 
-def cards(group, round_id: int) -> None:
+def cards(group: list, round_id: int) -> None:
     """A card per assignment with its button, CARDS_PER_PAGE at a time."""
     key = f"ms_so_the_{round_id}"
     limit = st.session_state.get(key, CARDS_PER_PAGE)
-    for row in group.head(limit).itertuples():
+    for row in group[:limit]:
         with st.container(border=True):
             badge = (":gray-badge[Đã rút]" if row.withdrawn
                      else f":{BADGES[row.status]}-badge[{row.status_label}]")  # fmt: skip
@@ -83,22 +83,22 @@ def cards(group, round_id: int) -> None:
         )
 
 
-def past_round(group, round_id: int) -> None:
+def past_round(group: list, round_id: int) -> None:
     """The sheets of a published round as one table, and a picker to open one of them."""
     st.dataframe(
         {
-            "Mã": group["code"],
-            "GK": group["gk"],
-            "Tên SKKN": group["title"],
-            "Trạng thái": [status_text(row) for row in group.itertuples()],
-            "Tổng điểm": [ui.number_text(t) if s != "none" else ""
-                          for t, s in zip(group["total"], group["status"], strict=True)],
+            "Mã": [row.code for row in group],
+            "GK": [row.gk for row in group],
+            "Tên SKKN": [row.title for row in group],
+            "Trạng thái": [status_text(row) for row in group],
+            "Tổng điểm": [ui.number_text(row.total) if row.status != "none" else ""
+                          for row in group],
         },
         hide_index=True,
         width="stretch",
         column_config={"Tên SKKN": st.column_config.TextColumn(width="large")},
     )  # fmt: skip
-    labels = {int(row.entry_id): f"{row.code} – {row.title}" for row in group.itertuples()}
+    labels = {int(row.entry_id): f"{row.code} – {row.title}" for row in group}
     left, right = st.columns([4, 1], vertical_alignment="bottom")
     pick = left.selectbox("Phiếu", list(labels), format_func=labels.get, key=f"ms_xem_{round_id}")
     right.button("Xem phiếu", key=f"ms_xem_nut_{round_id}", icon=":material/visibility:",
@@ -122,22 +122,24 @@ if entry_id is None:
     if mine.empty:
         st.info("Bạn chưa có SKKN nào để chấm: phiếu sẽ hiện ở đây khi đợt chấm mở.")
         st.stop()
-    for round_id in mine["round_id"].unique():
-        group = mine[mine["round_id"] == round_id]
-        first = group.iloc[0]
-        st.subheader(first["round_name"])
-        st.caption(
-            f"{first['state_label']} · {deadline_text(first['deadline'], first['round_state'])}"
-        )
-        kept = group[~group["withdrawn"]]
-        done = int((kept["status"] == "submitted").sum())
+    # Plain tuples, grouped once: pandas filtering and itertuples per round cost more than
+    # drawing the cards.
+    by_round: dict[int, list] = {}
+    for row in mine.itertuples(index=False):
+        by_round.setdefault(int(row.round_id), []).append(row)
+    for round_id, group in by_round.items():
+        first = group[0]
+        st.subheader(first.round_name)
+        st.caption(f"{first.state_label} · {deadline_text(first.deadline, first.round_state)}")
+        kept = [row for row in group if not row.withdrawn]
+        done = sum(row.status == "submitted" for row in kept)
         st.progress(done / len(kept) if len(kept) else 0.0, text=f"Đã nộp {done}/{len(kept)} phiếu")
-        if first["round_state"] == "final":
+        if first.round_state == "final":
             # A published round is history: one table and a picker instead of a card per sheet,
             # which cost a page with several finished rounds most of its time.
-            past_round(group, int(round_id))
+            past_round(group, round_id)
         else:
-            cards(group, int(round_id))
+            cards(group, round_id)
     st.stop()
 
 # --- one scoring sheet ------------------------------------------------------------------

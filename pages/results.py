@@ -30,7 +30,7 @@ def done(message: str) -> None:
     st.rerun()
 
 
-listed = rounds.list_rounds(con)
+listed = rounds.list_rounds(con, counts=False)
 visible = {int(row.id): row.label for row in listed.itertuples() if can_view_results(user, row)}
 if not visible:
     st.info("Chưa có kết quả chấm SKKN nào được công bố." if not admin

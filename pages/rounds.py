@@ -32,7 +32,7 @@ def rubric_errors(errors: list[str]) -> None:
              icon=":material/error:")  # fmt: skip
 
 
-listed = rounds.list_rounds(con)
+listed = rounds.list_rounds(con, counts=False)
 templates = rounds.templates()
 
 with (

@@ -464,3 +464,11 @@ def test_same_group_suggestions_leave_out_authors_recorded_and_withdrawn(demo_co
     assert kinds[["entry_id", "examiner", "kind"]].values.tolist() == [[own, "giamkhao2", "author"]]
     rounds.add_conflict(demo_con, other, "giamkhao2", "same_group", "chutich")
     assert rounds.same_group_conflicts(demo_con, rid) == []
+
+
+def test_list_rounds_without_counts_for_pickers(demo_con):
+    make_round(demo_con)
+    full = rounds.list_rounds(demo_con)
+    light = rounds.list_rounds(demo_con, counts=False)
+    assert "n_entries" in full.columns and "n_entries" not in light.columns
+    assert list(light["label"]) == list(full["label"]) and list(light["id"]) == list(full["id"])
