@@ -84,8 +84,15 @@ ACTIONS: dict[str, str] = {
 
 
 @functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=64)
+def _parsed_rubric(text: str) -> tuple[Rubric | None, list[str]]:
+    # Keyed on the YAML text itself, so a saved change is a new key and never reads stale.
+    # Parsing took ~6 ms, and a page reads its round (and so its rubric) several times a run.
+    return load_rubric_yaml(text)
+
+
 def _rubric_from_text(text: str) -> Rubric:
-    rubric, errors = load_rubric_yaml(text)
+    rubric, errors = _parsed_rubric(text)
     if rubric is None:  # only valid rubrics are ever stored
         raise ValueError("; ".join(errors))
     return rubric
@@ -197,7 +204,7 @@ def templates() -> dict[str, Path]:
     (the 20-point sheet most schools use, then the 100-point one)."""
     found = []
     for path in TEMPLATE_DIR.glob("*.yaml"):
-        rubric, _ = load_rubric_yaml(path.read_text(encoding="utf-8"))
+        rubric, _ = _parsed_rubric(path.read_text(encoding="utf-8"))
         if rubric is not None:
             found.append((rubric.scale, rubric.name, path))
     return {name: path for _, name, path in sorted(found)}

@@ -67,6 +67,17 @@ def test_round_max_gap_overrides_the_rubric_and_follows_a_new_rubric(demo_con):
     assert r.rubric.name == r100.name and r.max_gap == Decimal(10)
 
 
+def test_a_saved_rubric_edit_is_read_at_once_though_parsing_is_remembered(demo_con):
+    rid = make_round(demo_con)
+    before = rounds.require_round(demo_con, rid).rubric
+    assert rounds.require_round(demo_con, rid).rubric == before  # read twice, parsed once
+    renamed = replace(before, name="Phiếu chấm của trường", scale=before.scale)
+    rounds.set_rubric(demo_con, rid, renamed, "chutich")
+    assert rounds.require_round(demo_con, rid).rubric.name == "Phiếu chấm của trường"
+    rounds.set_rubric(demo_con, rid, before, "chutich")  # back to a text parsed before
+    assert rounds.require_round(demo_con, rid).rubric == before
+
+
 def test_rubric_yaml_round_trips(demo_con):
     rid = make_round(demo_con)
     text = rounds.rubric_yaml(rounds.require_round(demo_con, rid))
