@@ -185,12 +185,15 @@ def list_rounds(con: Connection, *, counts: bool = True) -> pd.DataFrame:
         if counts
         else " "
     )
-    df = con.execute(
+    cursor = con.execute(
         "SELECT r.id, r.name, r.level, r.school_year, r.state, r.deadline, r.blind, "
         "       r.examiners_per_entry, r.is_demo, r.finalized_at" + counted + "FROM rounds r "
         "ORDER BY r.id DESC"
-    ).df()
-    df["state_label"] = df["state"].map(STATES)
+    )
+    columns = [d[0] for d in cursor.description]
+    df = pd.DataFrame(cursor.fetchall(), columns=columns)
+    # Labels built from the rows: mapping pandas columns cost more than the query itself.
+    df["state_label"] = [STATES[state] for state in df["state"]]
     # Round.label without reading (and parsing the rubric of) each round again.
     df["label"] = [
         f"{name}{f' ({year})' if year else ''} – {state}"
