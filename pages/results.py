@@ -304,8 +304,11 @@ if tab_sheets.open:
             chosen = st.selectbox(
                 "Phiếu", list(options), format_func=options.get, key="kq_xem_phieu"
             )
-            sheet = results.submitted_sheets(con, round_id, include_drafts=True,
-                                             sheet_id=chosen)[0]  # fmt: skip
+            found = results.submitted_sheets(con, round_id, include_drafts=True, sheet_id=chosen)
+            if not found:  # removed between the two reads (its assignment was just undone)
+                st.info("Phiếu này vừa bị xóa: hãy chọn phiếu khác.")
+                st.stop()
+            sheet = found[0]
             st.markdown(f"**{sheet.code} – {sheet.title}**  \nTác giả: {sheet.authors}  \n"
                         f"Giám khảo: {sheet.examiner_name} ({sheet.gk})")  # fmt: skip
             rows = []

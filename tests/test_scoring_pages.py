@@ -436,3 +436,31 @@ def test_a_published_round_is_one_table_with_a_picker(tmp_path, monkeypatch):
     at.selectbox(key="ms_xem_1").set_value(entry_id).run()
     at.button(key="ms_xem_nut_1").click().run()
     assert f"{code} –" in texts(at) and "Phiếu của các giám khảo khác" in texts(at)
+
+
+def test_chair_reads_one_sheet_and_reopens_another_from_their_tabs(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    entry_id = _disagreement(con)
+    code = rounds.require_entry(con, entry_id).code
+    sheet_ids = [int(i) for i in results.sheet_list(con, 1)["sheet_id"]]
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "chutich"), "pages/results.py")
+    open_tab(at, "kq_the", "Phiếu chấm")
+    picker = at.selectbox(key="kq_xem_phieu")
+    assert picker.options == [
+        f"{code} – GK1 Lê Thu Hà (đã nộp)", f"{code} – GK2 Phạm Minh Châu (đã nộp)"
+    ]  # fmt: skip
+    picker.set_value(sheet_ids[1]).run()
+    shown = texts(at)
+    assert "Giám khảo: Phạm Minh Châu (GK2)" in shown and "TỔNG ĐIỂM" in shown
+    assert "Xếp loại theo phiếu: **B**" in shown
+    open_tab(at, "kq_the", "Xử lý chênh lệch")
+    next(s for s in at.selectbox if s.label == "Phiếu").set_value(sheet_ids[1])
+    next(t for t in at.text_input if t.label == "Lý do mở lại").input("Nhập nhầm điểm II.3")
+    button(at, "Mở lại phiếu").click().run()
+    assert not at.exception
+    assert f"Đã mở lại phiếu {code} – GK2 Phạm Minh Châu." in texts(at)
+    open_tab(at, "kq_the", "Phiếu chấm")
+    assert at.selectbox(key="kq_xem_phieu").options[1].endswith("(nháp)")  # shown at once
