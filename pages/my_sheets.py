@@ -159,13 +159,13 @@ else:
     st.caption("Chấm ẩn danh: tên tác giả được ẩn.")
 if entry.field:
     st.markdown(f"**Lĩnh vực:** {entry.field}")
-document = rounds.entry_document(con, entry_id)
-if document:
+if entry.document_name:
+    # The file is read when the examiner clicks, not on every rerun while points are typed.
     st.download_button(
-        f"Tải tài liệu SKKN ({document[1]})",
-        data=document[0],
-        file_name=document[1],
-        mime=document[2],
+        f"Tải tài liệu SKKN ({entry.document_name})",
+        data=lambda: (rounds.entry_document(con, entry_id) or (b"",))[0],
+        file_name=entry.document_name,
+        mime=entry.document_mime,
         icon=":material/download:",
     )
 st.markdown(f"Trạng thái phiếu: :{BADGES[sheet.status_code]}-badge[{sheet.status_label}]")

@@ -464,3 +464,17 @@ def test_chair_reads_one_sheet_and_reopens_another_from_their_tabs(tmp_path, mon
     assert f"Đã mở lại phiếu {code} – GK2 Phạm Minh Châu." in texts(at)
     open_tab(at, "kq_the", "Phiếu chấm")
     assert at.selectbox(key="kq_xem_phieu").options[1].endswith("(nháp)")  # shown at once
+
+
+def test_examiner_downloads_the_entry_document_from_the_sheet(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    entry_id = int(mine(con, "giamkhao1")["entry_id"].iloc[0])
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+    rounds.set_document(con, entry_id, "chutich", pdf, "bien-phap.pdf")
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    at.button(key=f"mo_phieu_{entry_id}").click().run()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Tải tài liệu SKKN (bien-phap.pdf)"]
