@@ -87,9 +87,9 @@ def totals_table(frame, with_examiners: bool, with_authors: bool):
         for i in (1, 2, 3):
             if i == 3 and frame["gk3_total"].isna().all():
                 continue
-            table[f"GK{i}"] = frame[f"gk{i}_total"].map(ui.number_text)
+            table[f"GK{i}"] = [ui.number_text(v) for v in frame[f"gk{i}_total"]]
         table["Số phiếu"] = frame["n_sheets"]
-    table["Điểm TB"] = frame["mean_total"].map(ui.number_text)
+    table["Điểm TB"] = [ui.number_text(v) for v in frame["mean_total"]]
     table["Xếp loại"] = grade_cells(frame)
     table["Ghi chú"] = note_cells(frame)
     if with_examiners:
