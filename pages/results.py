@@ -205,8 +205,7 @@ if tab_settle.open:
         st.markdown("##### Cần giám khảo thứ 3")
         if flagged.empty:
             st.success("Không có SKKN nào có hai giám khảo chênh lệch.")
-        council = rounds.round_examiners(con, round_id)
-        names = dict(zip(council["username"], council["full_name"], strict=True))
+        names = rounds.council_names(con, round_id)
         if not flagged.empty:
             # One table and one picker: a form per entry costs a query per council member each,
             # which a district round with hundreds of flagged entries cannot afford.
@@ -230,7 +229,7 @@ if tab_settle.open:
                 entry_id = st.selectbox("SKKN cần giám khảo thứ 3", list(waiting),
                                         format_func=waiting.get, key="kq_gk3_skkn")  # fmt: skip
                 row = flagged[flagged["entry_id"] == entry_id].iloc[0]
-                others = [u for u in council["username"] if u not in row["examiners"]]
+                others = [u for u in names if u not in row["examiners"]]
                 barred = rounds.conflicted_examiners(con, entry_id, others)
                 free = [u for u in others if u not in barred]
                 if not free:

@@ -483,3 +483,10 @@ def test_list_rounds_without_counts_for_pickers(demo_con):
     light = rounds.list_rounds(demo_con, counts=False)
     assert "n_entries" in full.columns and "n_entries" not in light.columns
     assert list(light["label"]) == list(full["label"]) and list(light["id"]) == list(full["id"])
+
+
+def test_council_names_in_the_council_order(demo_con):
+    rid = make_round(demo_con)
+    council = rounds.round_examiners(demo_con, rid)
+    names = rounds.council_names(demo_con, rid)
+    assert list(names.items()) == list(zip(council["username"], council["full_name"], strict=True))
