@@ -251,10 +251,13 @@ def round_minutes_docx(con: Connection, round_id: int) -> bytes:
 
 def round_sheet_docx(con: Connection, round_id: int, sheet: results.SheetScores) -> bytes:
     """One examiner's printable sheet; authors left out while a blind round is unpublished."""
-    r = rounds.require_round(con, round_id)
+    return _sheet_docx(letterhead(con), rounds.require_round(con, round_id), sheet)
+
+
+def _sheet_docx(head: office.Letterhead, r: rounds.Round, sheet: results.SheetScores) -> bytes:
     hide = r.blind and r.state != "final"
     return sheet_document(
-        letterhead(con), r.name, r.rubric, code=sheet.code, title=sheet.title,
+        head, r.name, r.rubric, code=sheet.code, title=sheet.title,
         authors=None if hide else sheet.authors, examiner=sheet.examiner_name,
         scores=sheet.scores, comments=sheet.comments, overall=sheet.overall, grade=sheet.grade,
     )  # fmt: skip
@@ -262,9 +265,11 @@ def round_sheet_docx(con: Connection, round_id: int, sheet: results.SheetScores)
 
 def round_sheets_zip(con: Connection, round_id: int) -> bytes:
     """Every submitted sheet of the round as Word files in one zip, one file per sheet."""
+    # The round and the letterhead are read once, not once per sheet (thousands in a city).
+    head, r = letterhead(con), rounds.require_round(con, round_id)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for sheet in results.submitted_sheets(con, round_id):
             name = f"phieu-cham-{sheet.code}-{sheet.gk or sheet.examiner}.docx"
-            archive.writestr(name, round_sheet_docx(con, round_id, sheet))
+            archive.writestr(name, _sheet_docx(head, r, sheet))
     return buffer.getvalue()

@@ -19,6 +19,7 @@ from lib.db import Connection, transaction
 from lib.errors import Invalid
 from lib.rounds import (
     Round,
+    authors_of,
     authors_text,
     gk_label,
     plain,
@@ -28,7 +29,7 @@ from lib.rounds import (
     round_examiners,
 )
 from lib.rubric import NO_GRADE, grade_for, section_totals
-from lib.stats import entry_result
+from lib.stats import entry_result_of_sections
 from lib.text import nfc
 
 # Entry status words (derived, never stored).
@@ -62,16 +63,26 @@ def _overrides(con: Connection, round_id: int) -> dict[int, tuple[str | None, st
     return latest
 
 
-def _submitted_scores(con: Connection, round_id: int) -> dict[int, dict[str, dict[str, Decimal]]]:
-    """entry_id -> examiner -> {criterion: value} for every submitted sheet of the round."""
+def _submitted_sections(con: Connection, r: Round) -> dict[int, dict[str, dict[str, Decimal]]]:
+    """entry_id -> examiner -> {section: points} for every submitted sheet of the round.
+
+    DuckDB sums each sheet's points per section: moving every score row into Python cost
+    seconds at city scale (hundreds of thousands of rows per round)."""
+    codes = [c.code for c in r.rubric.criteria]
     found: dict[int, dict[str, dict[str, Decimal]]] = {}
-    for entry_id, examiner, criterion, value in con.execute(
-        "SELECT s.entry_id, s.examiner, sc.criterion, sc.value FROM sheets s "
-        "JOIN entries e ON e.id = s.entry_id JOIN scores sc ON sc.sheet_id = s.id "
-        "WHERE e.round_id = ? AND s.status = 'submitted' AND sc.value IS NOT NULL",
-        [round_id],
+    for entry_id, examiner, section, criterion, points in con.execute(
+        "SELECT s.entry_id, s.examiner, m.section, "
+        "       CASE WHEN m.section IS NULL THEN sc.criterion END, sum(sc.value) "
+        "FROM sheets s JOIN entries e ON e.id = s.entry_id JOIN scores sc ON sc.sheet_id = s.id "
+        "LEFT JOIN (SELECT unnest(?::VARCHAR[]) AS criterion, unnest(?::VARCHAR[]) AS section) m "
+        "  ON m.criterion = sc.criterion "
+        "WHERE e.round_id = ? AND s.status = 'submitted' AND sc.value IS NOT NULL "
+        "GROUP BY ALL",
+        [codes, [c.section for c in r.rubric.criteria], r.id],
     ).fetchall():
-        found.setdefault(int(entry_id), {}).setdefault(examiner, {})[criterion] = plain(value)
+        if section is None:  # only a rubric edited under stored scores could leave one behind
+            raise ValueError(f"Tiêu chí không có trong phiếu chấm: {criterion}")
+        found.setdefault(int(entry_id), {}).setdefault(examiner, {})[section] = plain(points)
     # A submitted sheet always has every criterion, but keep one with none out of the maths.
     return found
 
@@ -88,7 +99,7 @@ def results(con: Connection, round_id: int) -> pd.DataFrame:
     third sheet or the chair's decision), status (Vietnamese), is_demo."""
     r = require_round(con, round_id)
     rubric = r.rubric
-    scores = _submitted_scores(con, round_id)
+    scores = _submitted_sections(con, r)
     overrides = _overrides(con, round_id)
     order: dict[int, list[str]] = {}
     for entry_id, examiner in con.execute(
@@ -105,7 +116,7 @@ def results(con: Connection, round_id: int) -> pd.DataFrame:
         sheet_owners = [x for x in examiners if x in by_examiner]
         sheet_owners += sorted(x for x in by_examiner if x not in examiners)
         sheets = [by_examiner[x] for x in sheet_owners]
-        res = entry_result(rubric, sheets)
+        res = entry_result_of_sections(rubric, sheets)
         per_gk: list[Decimal | None] = [
             sum(by_examiner[x].values(), Decimal(0)) if x in by_examiner else None
             for x in examiners
@@ -158,9 +169,11 @@ def results(con: Connection, round_id: int) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def unsettled(con: Connection, round_id: int) -> list[str]:
-    """Codes of kept entries flagged "cần giám khảo thứ 3" with no third sheet or decision."""
-    df = results(con, round_id)
+def unsettled(con: Connection, round_id: int, df: pd.DataFrame | None = None) -> list[str]:
+    """Codes of kept entries flagged "cần giám khảo thứ 3" with no third sheet or decision.
+
+    df is the round's results() when the caller already has them (read in the same run)."""
+    df = results(con, round_id) if df is None else df
     return df.loc[df["unsettled"], "code"].tolist()
 
 
@@ -265,6 +278,26 @@ class SheetScores:
         return gk_label(self.ord) if self.ord else ""
 
 
+_SHEETS_FROM = (
+    "FROM sheets s JOIN entries e ON e.id = s.entry_id "
+    "JOIN users u ON u.username = s.examiner JOIN people p ON p.id = u.person_id "
+    "LEFT JOIN assignments a ON a.entry_id = s.entry_id AND a.examiner = s.examiner "
+    "WHERE e.round_id = ?"
+)
+
+
+def sheet_list(con: Connection, round_id: int, *, include_drafts: bool = False) -> pd.DataFrame:
+    """The round's submitted (and optionally draft) sheets without their points, in the order
+    of submitted_sheets: sheet_id, code, gk, examiner, examiner_name, status — for pickers."""
+    sql = (
+        "SELECT s.id AS sheet_id, e.code, coalesce('GK' || a.ord::VARCHAR, '') AS gk, "
+        "       s.examiner, p.full_name AS examiner_name, s.status " + _SHEETS_FROM
+    )
+    if not include_drafts:
+        sql += " AND s.status = 'submitted'"
+    return con.execute(sql + " ORDER BY e.code, coalesce(a.ord, 99), s.id", [round_id]).df()
+
+
 def submitted_sheets(
     con: Connection,
     round_id: int,
@@ -272,27 +305,22 @@ def submitted_sheets(
     entry_id: int | None = None,
     examiner: str | None = None,
     include_drafts: bool = False,
+    sheet_id: int | None = None,
 ) -> list[SheetScores]:
-    """Each submitted sheet of the round (optionally one entry's or one examiner's), by entry
-    code then GK order, with scores, comments, total, section totals and its own grade."""
+    """Each submitted sheet of the round (optionally one entry's, one examiner's or one sheet),
+    by entry code then GK order, with scores, comments, total, section totals and its grade."""
     r = require_round(con, round_id)
     sql = (
         "SELECT s.id, s.entry_id, e.code, e.title, s.examiner, p.full_name, a.ord, s.status, "
-        "       s.submitted_at, s.comment "
-        "FROM sheets s JOIN entries e ON e.id = s.entry_id "
-        "JOIN users u ON u.username = s.examiner JOIN people p ON p.id = u.person_id "
-        "LEFT JOIN assignments a ON a.entry_id = s.entry_id AND a.examiner = s.examiner "
-        "WHERE e.round_id = ?"
+        "       s.submitted_at, s.comment " + _SHEETS_FROM
     )
     params: list[object] = [round_id]
     if not include_drafts:
         sql += " AND s.status = 'submitted'"
-    if entry_id is not None:
-        sql += " AND s.entry_id = ?"
-        params.append(entry_id)
-    if examiner is not None:
-        sql += " AND s.examiner = ?"
-        params.append(examiner)
+    for column, value in (("s.entry_id", entry_id), ("s.examiner", examiner), ("s.id", sheet_id)):
+        if value is not None:
+            sql += f" AND {column} = ?"
+            params.append(value)
     rows = con.execute(sql + " ORDER BY e.code, coalesce(a.ord, 99), s.id", params).fetchall()
     if not rows:
         return []
@@ -305,7 +333,7 @@ def submitted_sheets(
         points.setdefault(int(sheet_id), {})[criterion] = plain(value)
         if comment:
             notes.setdefault(int(sheet_id), {})[criterion] = comment
-    entries = {e.id: e for e in round_entries(con, round_id)}
+    authors = authors_of(con, sorted({int(row[1]) for row in rows}))
     found = []
     for sid, eid, code, title, username, name, ord_, status, at, overall in rows:
         values = points.get(int(sid), {})
@@ -314,7 +342,7 @@ def submitted_sheets(
         total = sum(sections.values(), Decimal(0))
         found.append(
             SheetScores(
-                int(sid), int(eid), code, title, authors_text(entries[int(eid)].authors),
+                int(sid), int(eid), code, title, authors_text(authors[int(eid)]),
                 username, name, int(ord_) if ord_ is not None else None, status, at,
                 {c.code: values.get(c.code) for c in r.rubric.criteria},
                 notes.get(int(sid), {}), overall, total, sections,
@@ -324,10 +352,12 @@ def submitted_sheets(
     return found
 
 
-def summary(con: Connection, round_id: int) -> dict[str, int]:
-    """Headline numbers: entries, sheets expected and submitted, flagged, graded per grade."""
+def summary(con: Connection, round_id: int, df: pd.DataFrame | None = None) -> dict[str, int]:
+    """Headline numbers: entries, sheets expected and submitted, flagged, graded per grade.
+
+    df is the round's results() when the caller already has them (read in the same run)."""
     r = require_round(con, round_id)
-    df = results(con, round_id)
+    df = results(con, round_id) if df is None else df
     kept = df[~df["withdrawn"]]
     counts: dict[str, int] = {
         "entries": len(kept),

@@ -84,8 +84,15 @@ ACTIONS: dict[str, str] = {
 
 
 @functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=64)
+def _parsed_rubric(text: str) -> tuple[Rubric | None, list[str]]:
+    # Keyed on the YAML text itself, so a saved change is a new key and never reads stale.
+    # Parsing took ~6 ms, and a page reads its round (and so its rubric) several times a run.
+    return load_rubric_yaml(text)
+
+
 def _rubric_from_text(text: str) -> Rubric:
-    rubric, errors = load_rubric_yaml(text)
+    rubric, errors = _parsed_rubric(text)
     if rubric is None:  # only valid rubrics are ever stored
         raise ValueError("; ".join(errors))
     return rubric
@@ -167,18 +174,31 @@ def find_round(con: Connection, key: str | int) -> Round:
     raise Invalid({"round": f"Không có đợt chấm '{text}' (dùng số hoặc tên đợt: round list)."})
 
 
-def list_rounds(con: Connection) -> pd.DataFrame:
-    """Every round, newest first, with counts of entries and sheets submitted."""
-    df = con.execute(
+def list_rounds(con: Connection, *, counts: bool = True) -> pd.DataFrame:
+    """Every round, newest first, with the label pickers show (as Round.label) and, unless
+    counts is False (pickers do not need them), counts of entries and sheets submitted."""
+    counted = (
+        ", (SELECT count(*) FROM entries e WHERE e.round_id = r.id AND NOT e.withdrawn)"
+        "    AS n_entries, "
+        "  (SELECT count(*) FROM sheets s JOIN entries e ON e.id = s.entry_id "
+        "    WHERE e.round_id = r.id AND s.status = 'submitted') AS n_submitted "
+        if counts
+        else " "
+    )
+    cursor = con.execute(
         "SELECT r.id, r.name, r.level, r.school_year, r.state, r.deadline, r.blind, "
-        "       r.examiners_per_entry, r.is_demo, r.finalized_at, "
-        "       (SELECT count(*) FROM entries e WHERE e.round_id = r.id AND NOT e.withdrawn)"
-        "         AS n_entries, "
-        "       (SELECT count(*) FROM sheets s JOIN entries e ON e.id = s.entry_id "
-        "         WHERE e.round_id = r.id AND s.status = 'submitted') AS n_submitted "
-        "FROM rounds r ORDER BY r.id DESC"
-    ).df()
-    df["state_label"] = df["state"].map(STATES)
+        "       r.examiners_per_entry, r.is_demo, r.finalized_at" + counted + "FROM rounds r "
+        "ORDER BY r.id DESC"
+    )
+    columns = [d[0] for d in cursor.description]
+    df = pd.DataFrame(cursor.fetchall(), columns=columns)
+    # Labels built from the rows: mapping pandas columns cost more than the query itself.
+    df["state_label"] = [STATES[state] for state in df["state"]]
+    # Round.label without reading (and parsing the rubric of) each round again.
+    df["label"] = [
+        f"{name}{f' ({year})' if year else ''} – {state}"
+        for name, year, state in zip(df["name"], df["school_year"], df["state_label"], strict=True)
+    ]
     return df
 
 
@@ -187,7 +207,7 @@ def templates() -> dict[str, Path]:
     (the 20-point sheet most schools use, then the 100-point one)."""
     found = []
     for path in TEMPLATE_DIR.glob("*.yaml"):
-        rubric, _ = load_rubric_yaml(path.read_text(encoding="utf-8"))
+        rubric, _ = _parsed_rubric(path.read_text(encoding="utf-8"))
         if rubric is not None:
             found.append((rubric.scale, rubric.name, path))
     return {name: path for _, name, path in sorted(found)}
@@ -574,6 +594,17 @@ def round_examiners(con: Connection, round_id: int) -> pd.DataFrame:
         [round_id],
     ).df()
     return df.sort_values("full_name", key=lambda s: s.map(vn_name_key)).reset_index(drop=True)
+
+
+def council_names(con: Connection, round_id: int) -> dict[str, str]:
+    """The round's council as username -> full name, sorted by given name (no counts)."""
+    rows = con.execute(
+        "SELECT x.examiner, p.full_name FROM round_examiners x "
+        "JOIN users u ON u.username = x.examiner JOIN people p ON p.id = u.person_id "
+        "WHERE x.round_id = ?",
+        [round_id],
+    ).fetchall()
+    return dict(sorted(rows, key=lambda row: vn_name_key(row[1])))
 
 
 def examiner_accounts(con: Connection) -> pd.DataFrame:
@@ -1068,6 +1099,11 @@ def _authors_of(con: Connection, entry_ids: Sequence[int]) -> dict[int, tuple[Au
     return {k: tuple(v) for k, v in found.items()}
 
 
+def authors_of(con: Connection, entry_ids: Sequence[int]) -> dict[int, tuple[Author, ...]]:
+    """The authors of each of these entries, in their order on the entry."""
+    return _authors_of(con, entry_ids)
+
+
 _ENTRY_COLUMNS = (
     "id, round_id, code, title, field, group_name, withdrawn, withdrawn_reason, document_name, "
     "document_mime, is_demo"
@@ -1184,6 +1220,28 @@ def conflict_reason(con: Connection, entry_id: int, examiner: str) -> str | None
     return None
 
 
+def conflicted_examiners(con: Connection, entry_id: int, usernames: Sequence[str]) -> set[str]:
+    """Those of these accounts that may not score the entry: its authors and recorded conflicts
+    (conflict_reason for many examiners at once, in two queries instead of two each)."""
+    wanted = list(usernames)
+    found = {
+        str(row[0])
+        for row in con.execute(
+            "SELECT examiner FROM conflicts WHERE entry_id = ? AND list_contains(?, examiner)",
+            [entry_id, wanted],
+        ).fetchall()
+    }
+    authors = _authors_of(con, [entry_id]).get(entry_id, ())
+    for username, person_id, full_name in con.execute(
+        "SELECT u.username, u.person_id, p.full_name FROM users u "
+        "JOIN people p ON p.id = u.person_id WHERE list_contains(?, u.username)",
+        [wanted],
+    ).fetchall():
+        if _is_author(authors, int(person_id), full_name):
+            found.add(username)
+    return found
+
+
 def add_conflict(
     con: Connection, entry_id: int, examiner: str, kind: str, actor: str, note: str = ""
 ) -> None:
@@ -1251,21 +1309,45 @@ def conflicts(con: Connection, round_id: int, include_authors: bool = True) -> p
         for r in rows
     ]  # fmt: skip
     if include_authors:
-        members = con.execute(
-            "SELECT x.examiner, u.person_id, p.full_name FROM round_examiners x "
-            "JOIN users u ON u.username = x.examiner JOIN people p ON p.id = u.person_id "
-            "WHERE x.round_id = ?",
-            [round_id],
-        ).fetchall()
-        for e in round_entries(con, round_id):
-            for username, person_id, name in members:
-                if _is_author(e.authors, int(person_id), name):
-                    records.append(
-                        {"id": None, "entry_id": e.id, "code": e.code, "examiner": username,
-                         "full_name": name, "kind": "author", "kind_label": AUTHOR, "note": ""}
-                    )  # fmt: skip
+        for entry_id, code, username, name in _council_authors(con, round_id):
+            records.append(
+                {"id": None, "entry_id": entry_id, "code": code, "examiner": username,
+                 "full_name": name, "kind": "author", "kind_label": AUTHOR, "note": ""}
+            )  # fmt: skip
     columns = ["id", "entry_id", "code", "examiner", "full_name", "kind", "kind_label", "note"]
     return pd.DataFrame(records, columns=columns)
+
+
+def _council_authors(con: Connection, round_id: int) -> list[tuple[int, str, str, str]]:
+    """(entry_id, code, examiner, full_name) for each council member who wrote an entry of the
+    round, by code then council order: linked by person, or by name when the author is not.
+
+    Matched by person in SQL and by folded name in a dict: checking every entry against every
+    member took seconds for a city round (thousands of entries, hundreds of examiners)."""
+    members = con.execute(
+        "SELECT x.examiner, u.person_id, p.full_name FROM round_examiners x "
+        "JOIN users u ON u.username = x.examiner JOIN people p ON p.id = u.person_id "
+        "WHERE x.round_id = ? ORDER BY x.examiner",
+        [round_id],
+    ).fetchall()
+    rank = {username: i for i, (username, _, _) in enumerate(members)}
+    by_person: dict[int, list[tuple[str, str]]] = {}
+    by_name: dict[str, list[tuple[str, str]]] = {}
+    for username, person_id, name in members:
+        by_person.setdefault(int(person_id), []).append((username, name))
+        by_name.setdefault(fold(name), []).append((username, name))
+    found: dict[tuple[int, str], tuple[str, str, str]] = {}
+    for entry_id, code, person_id, author in con.execute(
+        "SELECT a.entry_id, e.code, a.person_id, a.name FROM entry_authors a "
+        "JOIN entries e ON e.id = a.entry_id WHERE e.round_id = ?",
+        [round_id],
+    ).fetchall():
+        matches = by_person.get(int(person_id), []) if person_id is not None else \
+            by_name.get(fold(author), [])  # fmt: skip
+        for username, name in matches:
+            found[(int(entry_id), username)] = (code, username, name)
+    ordered = sorted(found.items(), key=lambda item: (item[1][0], rank[item[0][1]]))
+    return [(entry_id, code, username, name) for (entry_id, _), (code, username, name) in ordered]
 
 
 def same_group_conflicts(con: Connection, round_id: int) -> list[tuple[int, str, str]]:
@@ -1286,18 +1368,21 @@ def same_group_conflicts(con: Connection, round_id: int) -> list[tuple[int, str,
             [round_id, round_id],
         ).fetchall()
     }
-    # Authorship is checked on the entries already read: one query per pair made a district
-    # round (hundreds of entries, tens of examiners) take seconds.
-    for e in round_entries(con, round_id):
-        if e.withdrawn or not e.group_name:
-            continue
-        for username, group, person_id, full_name in members:
-            if (
-                fold(group) == fold(e.group_name)
-                and (e.id, username) not in taken
-                and not _is_author(e.authors, int(person_id), full_name)
-            ):
-                found.append((e.id, e.code, username))
+    # Members by folded group, authorship from the set of author pairs: checking every entry
+    # against every member (one query, then one loop per pair) took seconds at city scale.
+    by_group: dict[str, list[str]] = {}
+    for username, group, _, _ in members:
+        by_group.setdefault(fold(group), []).append(username)
+    authors = {(entry_id, username) for entry_id, _, username, _ in _council_authors(con, round_id)}
+    for entry_id, code, group_name in con.execute(
+        "SELECT id, code, group_name FROM entries WHERE round_id = ? AND NOT withdrawn "
+        "AND group_name <> '' ORDER BY code",
+        [round_id],
+    ).fetchall():
+        for username in by_group.get(fold(group_name), []):
+            pair = (int(entry_id), username)
+            if pair not in taken and pair not in authors:
+                found.append((int(entry_id), code, username))
     return found
 
 

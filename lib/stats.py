@@ -17,6 +17,9 @@ def round_half_up(x: object, places: int = 2) -> Decimal:
     return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+_CENT = Decimal("0.01")
+
+
 @dataclass
 class EntryResult:
     """The combined result of the submitted sheets of one entry."""
@@ -48,14 +51,24 @@ def disagreement(
 
 def entry_result(r: Rubric, sheets: list[Mapping[str, object]]) -> EntryResult:
     """Combine the submitted sheets of one entry: rounded means, grade, third-examiner flag."""
-    if not sheets:
+    return entry_result_of_sections(r, [section_totals(r, sheet) for sheet in sheets])
+
+
+def entry_result_of_sections(r: Rubric, per_sheet: list[Mapping[str, Decimal]]) -> EntryResult:
+    """The same combination from each sheet's points per section (as SQL sums them)."""
+    if not per_sheet:
         return EntryResult(n_sheets=0)
-    per_sheet = [section_totals(r, sheet) for sheet in sheets]
-    totals = [sum(s.values(), Decimal(0)) for s in per_sheet]
-    n = len(sheets)
-    mean_total = round_half_up(sum(totals, Decimal(0)) / n)
+    zero = Decimal(0)
+    per_sheet = [{s.code: per.get(s.code, zero) for s in r.sections} for per in per_sheet]
+    totals = [sum(s.values(), zero) for s in per_sheet]
+    n = len(per_sheet)
+    # The points are Decimals already: quantize directly (a results page does this for every
+    # entry of a round), exactly as round_half_up would.
+    mean_total = (sum(totals, zero) / n).quantize(_CENT, rounding=ROUND_HALF_UP)
     section_means = {
-        s.code: round_half_up(sum((t[s.code] for t in per_sheet), Decimal(0)) / n)
+        s.code: (sum((t[s.code] for t in per_sheet), zero) / n).quantize(
+            _CENT, rounding=ROUND_HALF_UP
+        )
         for s in r.sections
     }
     reason = None

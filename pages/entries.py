@@ -22,7 +22,7 @@ def done(message: str) -> None:
     st.rerun()
 
 
-listed = rounds.list_rounds(con)
+listed = rounds.list_rounds(con, counts=False)
 if listed.empty:
     st.info("Chưa có đợt chấm nào: tạo đợt chấm ở trang Đợt chấm trước.")
     st.stop()
@@ -30,256 +30,284 @@ options = {int(row.id): f"{row.name} – {row.state_label}" for row in listed.it
 round_id = ui.pick_round(options, key="sk_dot")
 assert round_id is not None
 r = rounds.require_round(con, round_id)
-items = rounds.round_entries(con, round_id)
-table = rounds.entries(con, round_id)
-council = rounds.round_examiners(con, round_id)
-names = dict(zip(council["username"], council["full_name"], strict=True))
 writable = r.state in ("draft", "open")
+SUGGESTIONS_INLINE = 30
 AUTHORS_HELP = ("Mỗi dòng một tác giả, kèm tỉ lệ đóng góp khi có nhiều tác giả, "
                 "vd. Nguyễn Thị A (60%). Tổng phải bằng 100%.")  # fmt: skip
 
+# Only the chosen tab runs: a city round has thousands of entries, and every tab reads them.
 tab_list, tab_add, tab_edit, tab_conflicts, tab_assign = st.tabs(
-    ["Danh sách SKKN", "Đăng ký SKKN", "Sửa / rút SKKN", "Xung đột", "Phân công"]
+    ["Danh sách SKKN", "Đăng ký SKKN", "Sửa / rút SKKN", "Xung đột", "Phân công"],
+    key="sk_the",
+    on_change="rerun",
 )
+if tab_edit.open or tab_conflicts.open or tab_assign.open:
+    items = rounds.round_entries(con, round_id)
+if tab_conflicts.open or tab_assign.open:
+    names = rounds.council_names(con, round_id)
 
-with tab_list:
-    if table.empty:
-        st.info("Chưa có SKKN nào trong đợt chấm này.")
-    else:
-        kept = int((~table["withdrawn"]).sum())
-        st.caption(f"{kept} SKKN" + (f", {len(table) - kept} đã rút" if kept < len(table) else ""))
-        st.dataframe(
-            {
-                "Mã": table["code"],
-                "Tên SKKN": table["title"],
-                "Tác giả": table["authors"],
-                "Lĩnh vực": table["field"],
-                "Tổ": table["group_name"],
-                "Tài liệu": table["document_name"],
-                "Giám khảo": table["examiners"],
-                "Trạng thái": [
-                    f"Đã rút: {why}" if w else ("Dữ liệu mẫu" if demo else "")
-                    for w, why, demo in zip(table["withdrawn"], table["withdrawn_reason"],
-                                            table["is_demo"], strict=True)
-                ],
-            },
-            hide_index=True,
-            width="stretch",
-        )  # fmt: skip
-
-with tab_add:
-    if not writable:
-        st.info(f"Đợt chấm {r.state_label.lower()}: không đăng ký thêm SKKN được.")
-    else:
-        with st.form("sk_them", clear_on_submit=False):
-            code = st.text_input(
-                "Mã SKKN", placeholder=f"để trống: {rounds.next_code(con, round_id)}"
+if tab_list.open:
+    with tab_list:
+        table = rounds.entries(con, round_id)
+        if table.empty:
+            st.info("Chưa có SKKN nào trong đợt chấm này.")
+        else:
+            kept = int((~table["withdrawn"]).sum())
+            st.caption(
+                f"{kept} SKKN" + (f", {len(table) - kept} đã rút" if kept < len(table) else "")
             )
-            title = st.text_input("Tên SKKN")
-            left, right = st.columns(2)
-            field = left.text_input("Lĩnh vực", placeholder="vd. Mẫu giáo, Nhà trẻ, Quản lý")
-            group = right.text_input("Tổ", placeholder="để trống: tổ của tác giả thứ nhất")
-            authors = st.text_area("Tác giả", help=AUTHORS_HELP, placeholder="Nguyễn Thị A (60%)\n"
-                                   "Trần Thị B (40%)")  # fmt: skip
-            document = st.file_uploader("Tài liệu SKKN (PDF hoặc DOCX, không bắt buộc)",
-                                        type=["pdf", "docx"])  # fmt: skip
-            if st.form_submit_button("Đăng ký SKKN", type="primary"):
-                try:
-                    new_id = rounds.add_entry(
-                        con, round_id, user.username, title=title, code=code, field=field,
-                        group_name=group, authors=rounds.parse_authors_text(authors),
-                        document=document.getvalue() if document else None,
-                        document_name=document.name if document else None,
-                    )  # fmt: skip
-                    done(f"Đã đăng ký {rounds.require_entry(con, new_id).code}.")
-                except Invalid as exc:
-                    ui.show_errors(exc.errors)
+            st.dataframe(
+                {
+                    "Mã": table["code"],
+                    "Tên SKKN": table["title"],
+                    "Tác giả": table["authors"],
+                    "Lĩnh vực": table["field"],
+                    "Tổ": table["group_name"],
+                    "Tài liệu": table["document_name"],
+                    "Giám khảo": table["examiners"],
+                    "Trạng thái": [
+                        f"Đã rút: {why}" if w else ("Dữ liệu mẫu" if demo else "")
+                        for w, why, demo in zip(table["withdrawn"], table["withdrawn_reason"],
+                                                table["is_demo"], strict=True)
+                    ],
+                },
+                hide_index=True,
+                width="stretch",
+            )  # fmt: skip
 
-with tab_edit:
-    if not items:
-        st.info("Chưa có SKKN nào.")
-    else:
-        labels = {e.id: f"{e.code} – {e.title}" for e in items}
-        chosen = st.selectbox("SKKN", list(labels), format_func=labels.get, key="sk_sua_chon")
-        e = next(x for x in items if x.id == chosen)
-        locked = r.state == "final"
-        with st.form(f"sk_sua_{e.id}"):
-            code = st.text_input("Mã SKKN", value=e.code, disabled=locked)
-            title = st.text_input("Tên SKKN", value=e.title, disabled=locked)
-            left, right = st.columns(2)
-            field = left.text_input("Lĩnh vực", value=e.field, disabled=locked)
-            group = right.text_input("Tổ", value=e.group_name, disabled=locked)
-            authors = st.text_area("Tác giả", value=e.authors_text.replace("; ", "\n"),
-                                   help=AUTHORS_HELP, disabled=locked)  # fmt: skip
-            if st.form_submit_button("Lưu SKKN", disabled=locked):
-                try:
-                    rounds.update_entry(
-                        con, e.id, user.username, code=code, title=title, field=field,
-                        group_name=group, authors=rounds.parse_authors_text(authors),
-                    )  # fmt: skip
-                    done(f"Đã lưu {code.strip() or e.code}.")
-                except Invalid as exc:
-                    ui.show_errors(exc.errors)
-        if not locked:
-            st.markdown("**Tài liệu**")
-            st.caption(f"Hiện có: {e.document_name}" if e.document_name else "Chưa có tài liệu.")
-            document = st.file_uploader("Tải lên tài liệu mới (PDF hoặc DOCX)",
-                                        type=["pdf", "docx"], key=f"sk_tl_{e.id}")  # fmt: skip
-            left, right = st.columns(2)
-            if left.button("Lưu tài liệu", disabled=document is None, key=f"sk_tl_luu_{e.id}"):
-                try:
-                    rounds.set_document(con, e.id, user.username, document.getvalue(),
-                                        document.name)  # fmt: skip
-                    done(f"Đã lưu tài liệu của {e.code}.")
-                except Invalid as exc:
-                    ui.show_errors(exc.errors)
-            if e.document_name and right.button("Xóa tài liệu", key=f"sk_tl_xoa_{e.id}"):
-                rounds.set_document(con, e.id, user.username, None, None)
-                done(f"Đã xóa tài liệu của {e.code}.")
-            st.markdown("**Rút SKKN**")
-            if e.withdrawn:
-                st.caption(f"Đã rút. Lý do: {e.withdrawn_reason}")
-                if st.button("Khôi phục SKKN", key=f"sk_khoi_phuc_{e.id}"):
-                    rounds.withdraw_entry(con, e.id, user.username, withdrawn=False)
-                    done(f"Đã khôi phục {e.code}.")
-            else:
-                with st.form(f"sk_rut_{e.id}"):
-                    reason = st.text_input("Lý do rút (SKKN vẫn được giữ, đánh dấu đã rút)")
-                    if st.form_submit_button("Rút SKKN"):
-                        try:
-                            rounds.withdraw_entry(con, e.id, user.username, reason)
-                            done(f"Đã rút {e.code}.")
-                        except Invalid as exc:
-                            ui.show_errors(exc.errors)
-
-with tab_conflicts:
-    found = rounds.conflicts(con, round_id)
-    st.caption("Tác giả không bao giờ được phân công chấm SKKN của mình (tự động). Ghi thêm các "
-               "xung đột khác: cùng tổ, người thân, lý do khác.")  # fmt: skip
-    if found.empty:
-        st.info("Chưa có xung đột nào.")
-    else:
-        st.dataframe(
-            {"Mã SKKN": found["code"], "Giám khảo": found["full_name"],
-             "Loại": found["kind_label"], "Ghi chú": found["note"]},
-            hide_index=True, width="stretch",
-        )  # fmt: skip
-    kept_items = [x for x in items if not x.withdrawn]
-    if r.state != "final" and kept_items and names:
-        labels = {x.id: f"{x.code} – {x.title}" for x in kept_items}
-        with st.form("sk_xung_dot"):
-            entry_pick = st.selectbox("SKKN", list(labels), format_func=labels.get)
-            examiner = st.selectbox("Giám khảo", list(names),
-                                    format_func=lambda u: f"{names[u]} ({u})")  # fmt: skip
-            kind = st.selectbox("Loại xung đột", list(rounds.CONFLICT_KINDS),
-                                format_func=rounds.CONFLICT_KINDS.get)  # fmt: skip
-            note = st.text_input("Ghi chú")
-            if st.form_submit_button("Ghi xung đột"):
-                try:
-                    rounds.add_conflict(con, entry_pick, examiner, kind, user.username, note)
-                    done("Đã ghi xung đột.")
-                except Invalid as exc:
-                    ui.show_errors(exc.errors)
-        suggested = rounds.same_group_conflicts(con, round_id)
-        if suggested:
-            st.markdown("**Gợi ý: giám khảo cùng tổ với tác giả**")
-            st.caption("; ".join(f"{code} – {names.get(u, u)}" for _, code, u in suggested))
-            if st.button("Ghi tất cả là xung đột cùng tổ", key="sk_cung_to"):
-                for entry_pick, _, examiner in suggested:
-                    rounds.add_conflict(con, entry_pick, examiner, "same_group", user.username)
-                done(f"Đã ghi {len(suggested)} xung đột cùng tổ.")
-        recorded = found[found["id"].notna()]
-        if not recorded.empty:
-            labels = {int(row.id): f"{row.code} – {row.full_name} ({row.kind_label})"
-                      for row in recorded.itertuples()}  # fmt: skip
-            with st.form("sk_xoa_xung_dot"):
-                pick = st.selectbox("Xóa xung đột", list(labels), format_func=labels.get)
-                if st.form_submit_button("Xóa xung đột"):
-                    rounds.remove_conflict(con, pick, user.username)
-                    done("Đã xóa xung đột.")
-
-with tab_assign:
-    current = rounds.assignments(con, round_id)
-    status_word = {"none": "chưa chấm", "draft": "đang chấm", "submitted": "đã nộp"}
-    if current.empty:
-        st.info("Chưa có phân công nào.")
-    else:
-        matrix = {}
-        for row in current.itertuples():
-            state = row.sheet_status if row.has_scores else "none"
-            cell = f"{row.full_name} ({status_word[state]})"
-            matrix.setdefault(row.code, {"Mã": row.code, "Tên SKKN": row.title})[row.gk] = cell
-        st.dataframe(
-            list(matrix.values()),
-            hide_index=True,
-            width="stretch",
-            column_config={"Tên SKKN": st.column_config.TextColumn(width="medium")},
-        )
-    if not writable:
-        st.info(f"Đợt chấm {r.state_label.lower()}: không sửa phân công được.")
-    elif not names:
-        st.warning("Hội đồng chưa có giám khảo: thêm ở trang Đợt chấm, thẻ Hội đồng.")
-    else:
-        st.markdown("##### Phân công tự động")
-        st.caption(
-            f"Mỗi SKKN {r.examiners_per_entry} giám khảo; chia đều số phiếu, ưu tiên cùng lĩnh "
-            "vực, tránh tác giả và xung đột. Phân công đã có không bao giờ bị đổi."
-        )
-        if st.button("Đề xuất phân công", icon=":material/auto_fix_high:", key="sk_de_xuat"):
-            st.session_state["auto_plan"] = (round_id, rounds.propose_assignments(con, round_id))
-        saved = st.session_state.get("auto_plan")
-        if saved and saved[0] == round_id:
-            plan = saved[1]
-            for problem in plan.problems:
-                st.warning(problem)
-            if not plan.proposals:
-                st.info("Không có phân công nào cần thêm: mọi SKKN đã đủ giám khảo.")
-            else:
-                shown = plan.table()
-                st.dataframe(
-                    {"Mã": shown["code"], "Tên SKKN": shown["title"], "GK": shown["gk"],
-                     "Giám khảo": shown["examiner_name"],
-                     "Cùng lĩnh vực": shown["same_field"].map({True: "có", False: ""})},
-                    hide_index=True, width="stretch",
-                )  # fmt: skip
-                st.caption("Số phiếu sau phân công: " + ", ".join(
-                    f"{names.get(u, u)}: {n}" for u, n in plan.loads.items()))  # fmt: skip
-                yes, no = st.columns(2)
-                if yes.button("Xác nhận phân công", type="primary", key="sk_xac_nhan"):
+if tab_add.open:
+    with tab_add:
+        if not writable:
+            st.info(f"Đợt chấm {r.state_label.lower()}: không đăng ký thêm SKKN được.")
+        else:
+            with st.form("sk_them", clear_on_submit=False):
+                code = st.text_input(
+                    "Mã SKKN", placeholder=f"để trống: {rounds.next_code(con, round_id)}"
+                )
+                title = st.text_input("Tên SKKN")
+                left, right = st.columns(2)
+                field = left.text_input("Lĩnh vực", placeholder="vd. Mẫu giáo, Nhà trẻ, Quản lý")
+                group = right.text_input("Tổ", placeholder="để trống: tổ của tác giả thứ nhất")
+                authors = st.text_area(
+                    "Tác giả", help=AUTHORS_HELP, placeholder="Nguyễn Thị A (60%)\nTrần Thị B (40%)"
+                )
+                document = st.file_uploader("Tài liệu SKKN (PDF hoặc DOCX, không bắt buộc)",
+                                            type=["pdf", "docx"])  # fmt: skip
+                if st.form_submit_button("Đăng ký SKKN", type="primary"):
                     try:
-                        n = rounds.apply_assignments(con, round_id, plan.proposals, user.username)
-                        done(f"Đã phân công {n} phiếu chấm.")
+                        new_id = rounds.add_entry(
+                            con, round_id, user.username, title=title, code=code, field=field,
+                            group_name=group, authors=rounds.parse_authors_text(authors),
+                            document=document.getvalue() if document else None,
+                            document_name=document.name if document else None,
+                        )  # fmt: skip
+                        done(f"Đã đăng ký {rounds.require_entry(con, new_id).code}.")
                     except Invalid as exc:
                         ui.show_errors(exc.errors)
-                if no.button("Bỏ đề xuất", key="sk_bo_de_xuat"):
-                    st.session_state.pop("auto_plan", None)
-                    st.rerun()
 
-        st.markdown("##### Phân công bằng tay")
+if tab_edit.open:
+    with tab_edit:
+        if not items:
+            st.info("Chưa có SKKN nào.")
+        else:
+            labels = {e.id: f"{e.code} – {e.title}" for e in items}
+            chosen = st.selectbox("SKKN", list(labels), format_func=labels.get, key="sk_sua_chon")
+            e = next(x for x in items if x.id == chosen)
+            locked = r.state == "final"
+            with st.form(f"sk_sua_{e.id}"):
+                code = st.text_input("Mã SKKN", value=e.code, disabled=locked)
+                title = st.text_input("Tên SKKN", value=e.title, disabled=locked)
+                left, right = st.columns(2)
+                field = left.text_input("Lĩnh vực", value=e.field, disabled=locked)
+                group = right.text_input("Tổ", value=e.group_name, disabled=locked)
+                authors = st.text_area("Tác giả", value=e.authors_text.replace("; ", "\n"),
+                                       help=AUTHORS_HELP, disabled=locked)  # fmt: skip
+                if st.form_submit_button("Lưu SKKN", disabled=locked):
+                    try:
+                        rounds.update_entry(
+                            con, e.id, user.username, code=code, title=title, field=field,
+                            group_name=group, authors=rounds.parse_authors_text(authors),
+                        )  # fmt: skip
+                        done(f"Đã lưu {code.strip() or e.code}.")
+                    except Invalid as exc:
+                        ui.show_errors(exc.errors)
+            if not locked:
+                st.markdown("**Tài liệu**")
+                st.caption(
+                    f"Hiện có: {e.document_name}" if e.document_name else "Chưa có tài liệu."
+                )
+                document = st.file_uploader("Tải lên tài liệu mới (PDF hoặc DOCX)",
+                                            type=["pdf", "docx"], key=f"sk_tl_{e.id}")  # fmt: skip
+                left, right = st.columns(2)
+                if left.button("Lưu tài liệu", disabled=document is None, key=f"sk_tl_luu_{e.id}"):
+                    try:
+                        rounds.set_document(con, e.id, user.username, document.getvalue(),
+                                            document.name)  # fmt: skip
+                        done(f"Đã lưu tài liệu của {e.code}.")
+                    except Invalid as exc:
+                        ui.show_errors(exc.errors)
+                if e.document_name and right.button("Xóa tài liệu", key=f"sk_tl_xoa_{e.id}"):
+                    rounds.set_document(con, e.id, user.username, None, None)
+                    done(f"Đã xóa tài liệu của {e.code}.")
+                st.markdown("**Rút SKKN**")
+                if e.withdrawn:
+                    st.caption(f"Đã rút. Lý do: {e.withdrawn_reason}")
+                    if st.button("Khôi phục SKKN", key=f"sk_khoi_phuc_{e.id}"):
+                        rounds.withdraw_entry(con, e.id, user.username, withdrawn=False)
+                        done(f"Đã khôi phục {e.code}.")
+                else:
+                    with st.form(f"sk_rut_{e.id}"):
+                        reason = st.text_input("Lý do rút (SKKN vẫn được giữ, đánh dấu đã rút)")
+                        if st.form_submit_button("Rút SKKN"):
+                            try:
+                                rounds.withdraw_entry(con, e.id, user.username, reason)
+                                done(f"Đã rút {e.code}.")
+                            except Invalid as exc:
+                                ui.show_errors(exc.errors)
+
+if tab_conflicts.open:
+    with tab_conflicts:
+        found = rounds.conflicts(con, round_id)
+        st.caption("Tác giả không bao giờ được phân công chấm SKKN của mình (tự động). "
+                   "Ghi thêm các xung đột khác: cùng tổ, người thân, lý do khác.")  # fmt: skip
+        if found.empty:
+            st.info("Chưa có xung đột nào.")
+        else:
+            st.dataframe(
+                {"Mã SKKN": found["code"], "Giám khảo": found["full_name"],
+                 "Loại": found["kind_label"], "Ghi chú": found["note"]},
+                hide_index=True, width="stretch",
+            )  # fmt: skip
         kept_items = [x for x in items if not x.withdrawn]
-        if kept_items:
+        if r.state != "final" and kept_items and names:
             labels = {x.id: f"{x.code} – {x.title}" for x in kept_items}
-            with st.form("sk_phan_cong"):
+            with st.form("sk_xung_dot"):
                 entry_pick = st.selectbox("SKKN", list(labels), format_func=labels.get)
                 examiner = st.selectbox("Giám khảo", list(names),
                                         format_func=lambda u: f"{names[u]} ({u})")  # fmt: skip
-                if st.form_submit_button("Phân công"):
+                kind = st.selectbox("Loại xung đột", list(rounds.CONFLICT_KINDS),
+                                    format_func=rounds.CONFLICT_KINDS.get)  # fmt: skip
+                note = st.text_input("Ghi chú")
+                if st.form_submit_button("Ghi xung đột"):
                     try:
-                        order = rounds.assign(con, entry_pick, examiner, user.username)
-                        done(f"Đã phân công {names[examiner]} là GK{order} của "
-                             f"{labels[entry_pick].split(' – ')[0]}.")  # fmt: skip
+                        rounds.add_conflict(con, entry_pick, examiner, kind, user.username, note)
+                        done("Đã ghi xung đột.")
                     except Invalid as exc:
                         ui.show_errors(exc.errors)
-        if not current.empty:
-            pairs = {f"{row.entry_id}|{row.examiner}": f"{row.code} – {row.gk} {row.full_name}"
-                     for row in current.itertuples()}  # fmt: skip
-            with st.form("sk_bo_phan_cong"):
-                pick = st.selectbox("Bỏ phân công", list(pairs), format_func=pairs.get)
-                st.caption("Phiếu đã có điểm hoặc nhận xét thì không bỏ phân công được.")
-                if st.form_submit_button("Bỏ phân công"):
-                    entry_text, examiner = pick.split("|", 1)
-                    try:
-                        rounds.unassign(con, int(entry_text), examiner, user.username)
-                        done(f"Đã bỏ phân công {pairs[pick]}.")
-                    except Invalid as exc:
-                        ui.show_errors(exc.errors)
+            suggested = rounds.same_group_conflicts(con, round_id)
+            if suggested:
+                st.markdown("**Gợi ý: giám khảo cùng tổ với tác giả**")
+                if len(suggested) <= SUGGESTIONS_INLINE:
+                    st.caption("; ".join(f"{code} – {names.get(u, u)}" for _, code, u in suggested))
+                else:  # a city round can suggest thousands: a scrollable table holds them all
+                    st.caption(f"{len(suggested)} gợi ý, xem trong bảng.")
+                    st.dataframe(
+                        {"Mã SKKN": [code for _, code, _ in suggested],
+                         "Giám khảo": [names.get(u, u) for _, _, u in suggested]},
+                        hide_index=True, width="stretch", height=250,
+                    )  # fmt: skip
+                if st.button("Ghi tất cả là xung đột cùng tổ", key="sk_cung_to"):
+                    for entry_pick, _, examiner in suggested:
+                        rounds.add_conflict(con, entry_pick, examiner, "same_group", user.username)
+                    done(f"Đã ghi {len(suggested)} xung đột cùng tổ.")
+            recorded = found[found["id"].notna()]
+            if not recorded.empty:
+                labels = {int(row.id): f"{row.code} – {row.full_name} ({row.kind_label})"
+                          for row in recorded.itertuples()}  # fmt: skip
+                with st.form("sk_xoa_xung_dot"):
+                    pick = st.selectbox("Xóa xung đột", list(labels), format_func=labels.get)
+                    if st.form_submit_button("Xóa xung đột"):
+                        rounds.remove_conflict(con, pick, user.username)
+                        done("Đã xóa xung đột.")
+
+if tab_assign.open:
+    with tab_assign:
+        current = rounds.assignments(con, round_id)
+        status_word = {"none": "chưa chấm", "draft": "đang chấm", "submitted": "đã nộp"}
+        if current.empty:
+            st.info("Chưa có phân công nào.")
+        else:
+            matrix = {}
+            for row in current.itertuples():
+                state = row.sheet_status if row.has_scores else "none"
+                cell = f"{row.full_name} ({status_word[state]})"
+                matrix.setdefault(row.code, {"Mã": row.code, "Tên SKKN": row.title})[row.gk] = cell
+            st.dataframe(
+                list(matrix.values()),
+                hide_index=True,
+                width="stretch",
+                column_config={"Tên SKKN": st.column_config.TextColumn(width="medium")},
+            )
+        if not writable:
+            st.info(f"Đợt chấm {r.state_label.lower()}: không sửa phân công được.")
+        elif not names:
+            st.warning("Hội đồng chưa có giám khảo: thêm ở trang Đợt chấm, thẻ Hội đồng.")
+        else:
+            st.markdown("##### Phân công tự động")
+            st.caption(
+                f"Mỗi SKKN {r.examiners_per_entry} giám khảo; chia đều số phiếu, ưu tiên cùng lĩnh "
+                "vực, tránh tác giả và xung đột. Phân công đã có không bao giờ bị đổi."
+            )
+            if st.button("Đề xuất phân công", icon=":material/auto_fix_high:", key="sk_de_xuat"):
+                st.session_state["auto_plan"] = (
+                    round_id,
+                    rounds.propose_assignments(con, round_id),
+                )
+            saved = st.session_state.get("auto_plan")
+            if saved and saved[0] == round_id:
+                plan = saved[1]
+                for problem in plan.problems:
+                    st.warning(problem)
+                if not plan.proposals:
+                    st.info("Không có phân công nào cần thêm: mọi SKKN đã đủ giám khảo.")
+                else:
+                    shown = plan.table()
+                    st.dataframe(
+                        {"Mã": shown["code"], "Tên SKKN": shown["title"], "GK": shown["gk"],
+                         "Giám khảo": shown["examiner_name"],
+                         "Cùng lĩnh vực": shown["same_field"].map({True: "có", False: ""})},
+                        hide_index=True, width="stretch",
+                    )  # fmt: skip
+                    st.caption("Số phiếu sau phân công: " + ", ".join(
+                        f"{names.get(u, u)}: {n}" for u, n in plan.loads.items()))  # fmt: skip
+                    yes, no = st.columns(2)
+                    if yes.button("Xác nhận phân công", type="primary", key="sk_xac_nhan"):
+                        try:
+                            n = rounds.apply_assignments(
+                                con, round_id, plan.proposals, user.username
+                            )
+                            done(f"Đã phân công {n} phiếu chấm.")
+                        except Invalid as exc:
+                            ui.show_errors(exc.errors)
+                    if no.button("Bỏ đề xuất", key="sk_bo_de_xuat"):
+                        st.session_state.pop("auto_plan", None)
+                        st.rerun()
+
+            st.markdown("##### Phân công bằng tay")
+            kept_items = [x for x in items if not x.withdrawn]
+            if kept_items:
+                labels = {x.id: f"{x.code} – {x.title}" for x in kept_items}
+                with st.form("sk_phan_cong"):
+                    entry_pick = st.selectbox("SKKN", list(labels), format_func=labels.get)
+                    examiner = st.selectbox("Giám khảo", list(names),
+                                            format_func=lambda u: f"{names[u]} ({u})")  # fmt: skip
+                    if st.form_submit_button("Phân công"):
+                        try:
+                            order = rounds.assign(con, entry_pick, examiner, user.username)
+                            done(f"Đã phân công {names[examiner]} là GK{order} của "
+                                 f"{labels[entry_pick].split(' – ')[0]}.")  # fmt: skip
+                        except Invalid as exc:
+                            ui.show_errors(exc.errors)
+            if not current.empty:
+                pairs = {f"{row.entry_id}|{row.examiner}": f"{row.code} – {row.gk} {row.full_name}"
+                         for row in current.itertuples()}  # fmt: skip
+                with st.form("sk_bo_phan_cong"):
+                    pick = st.selectbox("Bỏ phân công", list(pairs), format_func=pairs.get)
+                    st.caption("Phiếu đã có điểm hoặc nhận xét thì không bỏ phân công được.")
+                    if st.form_submit_button("Bỏ phân công"):
+                        entry_text, examiner = pick.split("|", 1)
+                        try:
+                            rounds.unassign(con, int(entry_text), examiner, user.username)
+                            done(f"Đã bỏ phân công {pairs[pick]}.")
+                        except Invalid as exc:
+                            ui.show_errors(exc.errors)

@@ -41,6 +41,70 @@ def deadline_text(deadline: object, state: str) -> str:
     return text
 
 
+CARDS_PER_PAGE = 20
+
+
+def status_text(row) -> str:
+    return "Đã rút" if row.withdrawn else row.status_label
+
+
+def cards(group: list, round_id: int) -> None:
+    """A card per assignment with its button, CARDS_PER_PAGE at a time."""
+    key = f"ms_so_the_{round_id}"
+    limit = st.session_state.get(key, CARDS_PER_PAGE)
+    for row in group[:limit]:
+        with st.container(border=True):
+            badge = (":gray-badge[Đã rút]" if row.withdrawn
+                     else f":{BADGES[row.status]}-badge[{row.status_label}]")  # fmt: skip
+            total = ui.number_text(row.total)
+            total = f" · {total} điểm" if total and row.status != "none" else ""
+            if row.reopened and not row.withdrawn:
+                badge += " :blue-badge[Được mở lại]"
+            # One markdown per card, not three: elements are what a long list pays for.
+            field = f"  \n:gray[:small[Lĩnh vực: {row.field}]]" if row.field else ""
+            st.markdown(f"**{row.code}** · {row.gk} · {badge}{total}  \n{row.title}{field}")
+            editable = row.round_state == "open" and not row.withdrawn \
+                and row.status != "submitted"  # fmt: skip
+            st.button(
+                "Chấm" if editable else "Xem phiếu",
+                key=f"mo_phieu_{row.entry_id}",
+                type="primary" if editable else "secondary",
+                icon=":material/edit:" if editable else ":material/visibility:",
+                on_click=open_sheet,
+                args=(int(row.entry_id),),
+            )
+    if len(group) > limit:
+        st.caption(f"Đang hiện {limit}/{len(group)} phiếu của đợt này.")
+        st.button(
+            f"Hiện thêm {min(CARDS_PER_PAGE, len(group) - limit)} phiếu",
+            key=f"ms_them_{round_id}",
+            icon=":material/expand_more:",
+            on_click=lambda: st.session_state.update({key: limit + CARDS_PER_PAGE}),
+        )
+
+
+def past_round(group: list, round_id: int) -> None:
+    """The sheets of a published round as one table, and a picker to open one of them."""
+    st.dataframe(
+        {
+            "Mã": [row.code for row in group],
+            "GK": [row.gk for row in group],
+            "Tên SKKN": [row.title for row in group],
+            "Trạng thái": [status_text(row) for row in group],
+            "Tổng điểm": [ui.number_text(row.total) if row.status != "none" else ""
+                          for row in group],
+        },
+        hide_index=True,
+        width="stretch",
+        column_config={"Tên SKKN": st.column_config.TextColumn(width="large")},
+    )  # fmt: skip
+    labels = {int(row.entry_id): f"{row.code} – {row.title}" for row in group}
+    left, right = st.columns([4, 1], vertical_alignment="bottom")
+    pick = left.selectbox("Phiếu", list(labels), format_func=labels.get, key=f"ms_xem_{round_id}")
+    right.button("Xem phiếu", key=f"ms_xem_nut_{round_id}", icon=":material/visibility:",
+                 on_click=open_sheet, args=(pick,), width="stretch")  # fmt: skip
+
+
 st.title("Phiếu chấm của tôi")
 flash = st.session_state.pop("sheet_flash", None)
 if flash:
@@ -58,38 +122,24 @@ if entry_id is None:
     if mine.empty:
         st.info("Bạn chưa có SKKN nào để chấm: phiếu sẽ hiện ở đây khi đợt chấm mở.")
         st.stop()
-    for round_id in mine["round_id"].unique():
-        group = mine[mine["round_id"] == round_id]
-        first = group.iloc[0]
-        st.subheader(first["round_name"])
-        st.caption(
-            f"{first['state_label']} · {deadline_text(first['deadline'], first['round_state'])}"
-        )
-        kept = group[~group["withdrawn"]]
-        done = int((kept["status"] == "submitted").sum())
+    # Plain tuples, grouped once: pandas filtering and itertuples per round cost more than
+    # drawing the cards.
+    by_round: dict[int, list] = {}
+    for row in mine.itertuples(index=False):
+        by_round.setdefault(int(row.round_id), []).append(row)
+    for round_id, group in by_round.items():
+        first = group[0]
+        st.subheader(first.round_name)
+        st.caption(f"{first.state_label} · {deadline_text(first.deadline, first.round_state)}")
+        kept = [row for row in group if not row.withdrawn]
+        done = sum(row.status == "submitted" for row in kept)
         st.progress(done / len(kept) if len(kept) else 0.0, text=f"Đã nộp {done}/{len(kept)} phiếu")
-        for row in group.itertuples():
-            with st.container(border=True):
-                badge = (":gray-badge[Đã rút]" if row.withdrawn
-                         else f":{BADGES[row.status]}-badge[{row.status_label}]")  # fmt: skip
-                total = ui.number_text(row.total)
-                total = f" · {total} điểm" if total and row.status != "none" else ""
-                if row.reopened and not row.withdrawn:
-                    badge += " :blue-badge[Được mở lại]"
-                st.markdown(f"**{row.code}** · {row.gk} · {badge}{total}")
-                st.markdown(row.title)
-                if row.field:
-                    st.caption(f"Lĩnh vực: {row.field}")
-                editable = row.round_state == "open" and not row.withdrawn \
-                    and row.status != "submitted"  # fmt: skip
-                st.button(
-                    "Chấm" if editable else "Xem phiếu",
-                    key=f"mo_phieu_{row.entry_id}",
-                    type="primary" if editable else "secondary",
-                    icon=":material/edit:" if editable else ":material/visibility:",
-                    on_click=open_sheet,
-                    args=(int(row.entry_id),),
-                )
+        if first.round_state == "final":
+            # A published round is history: one table and a picker instead of a card per sheet,
+            # which cost a page with several finished rounds most of its time.
+            past_round(group, round_id)
+        else:
+            cards(group, round_id)
     st.stop()
 
 # --- one scoring sheet ------------------------------------------------------------------
@@ -109,13 +159,13 @@ else:
     st.caption("Chấm ẩn danh: tên tác giả được ẩn.")
 if entry.field:
     st.markdown(f"**Lĩnh vực:** {entry.field}")
-document = rounds.entry_document(con, entry_id)
-if document:
+if entry.document_name:
+    # The file is read when the examiner clicks, not on every rerun while points are typed.
     st.download_button(
-        f"Tải tài liệu SKKN ({document[1]})",
-        data=document[0],
-        file_name=document[1],
-        mime=document[2],
+        f"Tải tài liệu SKKN ({entry.document_name})",
+        data=lambda: (rounds.entry_document(con, entry_id) or (b"",))[0],
+        file_name=entry.document_name,
+        mime=entry.document_mime,
         icon=":material/download:",
     )
 st.markdown(f"Trạng thái phiếu: :{BADGES[sheet.status_code]}-badge[{sheet.status_label}]")

@@ -30,12 +30,8 @@ def done(message: str) -> None:
     st.rerun()
 
 
-listed = rounds.list_rounds(con)
-visible = {}
-for row in listed.itertuples():
-    found = rounds.get_round(con, int(row.id))
-    if found is not None and can_view_results(user, found):
-        visible[found.id] = found.label
+listed = rounds.list_rounds(con, counts=False)
+visible = {int(row.id): row.label for row in listed.itertuples() if can_view_results(user, row)}
 if not visible:
     st.info("Chưa có kết quả chấm SKKN nào được công bố." if not admin
             else "Chưa có đợt chấm nào: tạo đợt chấm ở trang Đợt chấm.")  # fmt: skip
@@ -53,26 +49,29 @@ if r.is_demo:
     st.caption(":orange-badge[Dữ liệu mẫu]")
 
 
-def grade_cell(row) -> str:
-    if row["grade"] is None:
-        return ""
-    return f"{row['grade']} (điều chỉnh)" if row["overridden"] else row["grade"]
-
-
-def note_cell(row) -> str:
-    if row["overridden"]:
-        return f"Chủ tịch HĐ điều chỉnh (tính theo điểm: {row['computed_grade']}): " + str(
-            row["override_reason"]
-        )
-    return row["reason"] or ""
-
-
 # Long titles must not push the examiners' totals out of sight.
 COLUMNS = {
     "Tên SKKN": st.column_config.TextColumn(width="medium"),
     "Tác giả": st.column_config.TextColumn(width="medium"),
     "Ghi chú": st.column_config.TextColumn(width="medium"),
 }
+
+
+def grade_cells(frame) -> list[str]:
+    return [
+        "" if grade is None else (f"{grade} (điều chỉnh)" if overridden else grade)
+        for grade, overridden in zip(frame["grade"], frame["overridden"], strict=True)
+    ]
+
+
+def note_cells(frame) -> list[str]:
+    return [
+        f"Chủ tịch HĐ điều chỉnh (tính theo điểm: {computed}): {why}" if overridden
+        else (reason or "")
+        for overridden, computed, why, reason in zip(
+            frame["overridden"], frame["computed_grade"], frame["override_reason"],
+            frame["reason"], strict=True)
+    ]  # fmt: skip
 
 
 def totals_table(frame, with_examiners: bool, with_authors: bool):
@@ -88,11 +87,11 @@ def totals_table(frame, with_examiners: bool, with_authors: bool):
         for i in (1, 2, 3):
             if i == 3 and frame["gk3_total"].isna().all():
                 continue
-            table[f"GK{i}"] = frame[f"gk{i}_total"].map(ui.number_text)
+            table[f"GK{i}"] = [ui.number_text(v) for v in frame[f"gk{i}_total"]]
         table["Số phiếu"] = frame["n_sheets"]
-    table["Điểm TB"] = frame["mean_total"].map(ui.number_text)
-    table["Xếp loại"] = [grade_cell(row) for _, row in frame.iterrows()]
-    table["Ghi chú"] = [note_cell(row) for _, row in frame.iterrows()]
+    table["Điểm TB"] = [ui.number_text(v) for v in frame["mean_total"]]
+    table["Xếp loại"] = grade_cells(frame)
+    table["Ghi chú"] = note_cells(frame)
     if with_examiners:
         table["Trạng thái"] = frame["status"]
     return table
@@ -112,7 +111,7 @@ if not admin:
     st.stop()
 
 # --- the chair's view ------------------------------------------------------------------
-s = results.summary(con, round_id)
+s = results.summary(con, round_id, df)
 a, b, c, d = st.columns(4)
 a.metric("SKKN", s["entries"])
 b.metric("Phiếu đã nộp", f"{s['submitted']}/{s['expected']}")
@@ -127,7 +126,7 @@ if r.state == "open":
             done("Đã đóng đợt chấm.")
 elif r.state == "closed":
     with st.expander("Công bố kết quả", icon=":material/publish:", expanded=True):
-        waiting = results.unsettled(con, round_id)
+        waiting = results.unsettled(con, round_id, df)
         if waiting:
             st.warning("Còn SKKN cần giám khảo thứ 3 hoặc quyết định của Chủ tịch HĐ: "
                        + ", ".join(waiting))  # fmt: skip
@@ -144,201 +143,228 @@ elif r.state == "closed":
             except Invalid as exc:
                 ui.show_errors(exc.errors)
 
+# Only the chosen tab runs: each reads and draws a whole round, which at city scale costs
+# seconds when all six run on every click.
 tab_results, tab_progress, tab_charts, tab_settle, tab_sheets, tab_docs = st.tabs(
-    ["Kết quả", "Tiến độ", "Biểu đồ", "Xử lý chênh lệch", "Phiếu chấm", "Văn bản"]
+    ["Kết quả", "Tiến độ", "Biểu đồ", "Xử lý chênh lệch", "Phiếu chấm", "Văn bản"],
+    key="kq_the",
+    on_change="rerun",
 )
 
-with tab_results:
-    only_flagged = st.toggle("Chỉ hiện SKKN cần giám khảo thứ 3", key="kq_chi_gk3")
-    shown = df[df["unsettled"]] if only_flagged else df
-    if shown.empty:
-        st.info("Không có SKKN nào." if not only_flagged else "Không có SKKN nào cần GK3.")
-    else:
-        st.dataframe(totals_table(shown, True, True), hide_index=True, width="stretch",
-                     column_config=COLUMNS)  # fmt: skip
+if tab_results.open:
+    with tab_results:
+        only_flagged = st.toggle("Chỉ hiện SKKN cần giám khảo thứ 3", key="kq_chi_gk3")
+        shown = df[df["unsettled"]] if only_flagged else df
+        if shown.empty:
+            st.info("Không có SKKN nào." if not only_flagged else "Không có SKKN nào cần GK3.")
+        else:
+            st.dataframe(totals_table(shown, True, True), hide_index=True, width="stretch",
+                         column_config=COLUMNS)  # fmt: skip
 
-with tab_progress:
-    by_examiner = results.progress_by_examiner(con, round_id)
-    st.altair_chart(charts.examiner_progress(by_examiner), width="stretch")
-    st.dataframe(
-        {
-            "Giám khảo": by_examiner["full_name"],
-            "Được giao": by_examiner["assigned"],
-            "Đã nộp": by_examiner["submitted"],
-            "Đang chấm": by_examiner["drafts"],
-            "Chưa chấm": by_examiner["not_started"],
-            "Tỉ lệ nộp (%)": by_examiner["percent"],
-        },
-        hide_index=True,
-        width="stretch",
-    )
-    by_entry = results.progress_by_entry(con, round_id)
-    st.dataframe(
-        {
-            "Mã": by_entry["code"],
-            "Tên SKKN": by_entry["title"],
-            "Phiếu đã nộp": [f"{s}/{n}" for s, n in zip(by_entry["submitted"], by_entry["needed"],
-                                                       strict=True)],
-            "Giám khảo được phân công": by_entry["assigned"],
-        },
-        hide_index=True,
-        width="stretch",
-    )  # fmt: skip
-
-with tab_charts:
-    kept = df[~df["withdrawn"]]
-    left, right = st.columns(2)
-    left.altair_chart(charts.grade_counts(kept, [g.grade for g in r.rubric.grades]),
-                      width="stretch")  # fmt: skip
-    right.altair_chart(charts.score_distribution(kept, r.rubric.scale), width="stretch")
-    st.altair_chart(charts.gk_scatter(kept, r.rubric.scale, r.max_gap), width="stretch")
-
-with tab_settle:
-    flagged = df[df["needs_third"]]
-    st.markdown("##### Cần giám khảo thứ 3")
-    if flagged.empty:
-        st.success("Không có SKKN nào có hai giám khảo chênh lệch.")
-    council = rounds.round_examiners(con, round_id)
-    names = dict(zip(council["username"], council["full_name"], strict=True))
-    if not flagged.empty:
-        # One table and one picker: a form per entry costs a query per council member each,
-        # which a district round with hundreds of flagged entries cannot afford.
+if tab_progress.open:
+    with tab_progress:
+        by_examiner = results.progress_by_examiner(con, round_id)
+        st.altair_chart(charts.examiner_progress(by_examiner), width="stretch")
         st.dataframe(
             {
-                "Mã": list(flagged["code"]),
-                "Tên SKKN": list(flagged["title"]),
-                "Điểm các GK": [", ".join(f"GK{i}: {ui.number_text(t)}" for i, t in
-                                          enumerate(totals, start=1) if t is not None)
-                                for totals in flagged["totals"]],
-                "Lý do": list(flagged["reason"]),
-                "Trạng thái": list(flagged["status"]),
+                "Giám khảo": by_examiner["full_name"],
+                "Được giao": by_examiner["assigned"],
+                "Đã nộp": by_examiner["submitted"],
+                "Đang chấm": by_examiner["drafts"],
+                "Chưa chấm": by_examiner["not_started"],
+                "Tỉ lệ nộp (%)": by_examiner["percent"],
             },
-            hide_index=True, width="stretch",
+            hide_index=True,
+            width="stretch",
+        )
+        by_entry = results.progress_by_entry(con, round_id)
+        st.dataframe(
+            {
+                "Mã": by_entry["code"],
+                "Tên SKKN": by_entry["title"],
+                "Phiếu đã nộp": [f"{s}/{n}" for s, n in zip(
+                    by_entry["submitted"], by_entry["needed"], strict=True)],
+                "Giám khảo được phân công": by_entry["assigned"],
+            },
+            hide_index=True,
+            width="stretch",
         )  # fmt: skip
-        if r.state not in ("draft", "open"):
-            st.caption("Mở lại đợt để chấm (trang Đợt chấm) để phân công giám khảo thứ 3.")
-        else:
-            waiting = {int(row.entry_id): f"{row.code} – {row.title}"
-                       for row in flagged.itertuples()}  # fmt: skip
-            entry_id = st.selectbox("SKKN cần giám khảo thứ 3", list(waiting),
-                                    format_func=waiting.get, key="kq_gk3_skkn")  # fmt: skip
-            row = flagged[flagged["entry_id"] == entry_id].iloc[0]
-            free = [u for u in council["username"] if u not in row["examiners"]
-                    and rounds.conflict_reason(con, entry_id, u) is None]  # fmt: skip
-            if not free:
-                st.caption("Không còn giám khảo nào trong hội đồng chấm được SKKN này.")
+
+if tab_charts.open:
+    with tab_charts:
+        kept = df[~df["withdrawn"]]
+        left, right = st.columns(2)
+        left.altair_chart(charts.grade_counts(kept, [g.grade for g in r.rubric.grades]),
+                          width="stretch")  # fmt: skip
+        right.altair_chart(charts.score_distribution(kept, r.rubric.scale), width="stretch")
+        st.altair_chart(charts.gk_scatter(kept, r.rubric.scale, r.max_gap), width="stretch")
+
+if tab_settle.open:
+    with tab_settle:
+        flagged = df[df["needs_third"]]
+        st.markdown("##### Cần giám khảo thứ 3")
+        if flagged.empty:
+            st.success("Không có SKKN nào có hai giám khảo chênh lệch.")
+        names = rounds.council_names(con, round_id)
+        if not flagged.empty:
+            # One table and one picker: a form per entry costs a query per council member each,
+            # which a district round with hundreds of flagged entries cannot afford.
+            st.dataframe(
+                {
+                    "Mã": list(flagged["code"]),
+                    "Tên SKKN": list(flagged["title"]),
+                    "Điểm các GK": [", ".join(f"GK{i}: {ui.number_text(t)}" for i, t in
+                                              enumerate(totals, start=1) if t is not None)
+                                    for totals in flagged["totals"]],
+                    "Lý do": list(flagged["reason"]),
+                    "Trạng thái": list(flagged["status"]),
+                },
+                hide_index=True, width="stretch",
+            )  # fmt: skip
+            if r.state not in ("draft", "open"):
+                st.caption("Mở lại đợt để chấm (trang Đợt chấm) để phân công giám khảo thứ 3.")
             else:
-                pick = st.selectbox(
-                    "Giám khảo thứ 3", free, format_func=lambda u: f"{names[u]} ({u})", key="kq_gk3"
-                )
-                if st.button("Phân công GK3", key="kq_gk3_nut"):
+                waiting = {int(row.entry_id): f"{row.code} – {row.title}"
+                           for row in flagged.itertuples()}  # fmt: skip
+                entry_id = st.selectbox("SKKN cần giám khảo thứ 3", list(waiting),
+                                        format_func=waiting.get, key="kq_gk3_skkn")  # fmt: skip
+                row = flagged[flagged["entry_id"] == entry_id].iloc[0]
+                others = [u for u in names if u not in row["examiners"]]
+                barred = rounds.conflicted_examiners(con, entry_id, others)
+                free = [u for u in others if u not in barred]
+                if not free:
+                    st.caption("Không còn giám khảo nào trong hội đồng chấm được SKKN này.")
+                else:
+                    pick = st.selectbox(
+                        "Giám khảo thứ 3",
+                        free,
+                        format_func=lambda u: f"{names[u]} ({u})",
+                        key="kq_gk3",
+                    )
+                    if st.button("Phân công GK3", key="kq_gk3_nut"):
+                        try:
+                            rounds.assign(con, entry_id, pick, user.username)
+                            done(f"Đã phân công {names[pick]} chấm {row['code']}.")
+                        except Invalid as exc:
+                            ui.show_errors(exc.errors)
+
+        st.markdown("##### Điều chỉnh xếp loại (quyết định của Chủ tịch HĐ)")
+        scored = df[(~df["withdrawn"]) & (df["n_sheets"] > 0)]
+        if r.state == "final":
+            st.caption("Kết quả đã công bố: mở lại đợt (trang Đợt chấm) để điều chỉnh.")
+        elif scored.empty:
+            st.caption("Chưa có SKKN nào có phiếu đã nộp.")
+        else:
+            labels = {int(row.entry_id): f"{row.code} – {row.title}" for row in scored.itertuples()}
+            with st.form("kq_dieu_chinh"):
+                entry_pick = st.selectbox("SKKN", list(labels), format_func=labels.get)
+                clear = "— Bỏ điều chỉnh, dùng xếp loại theo điểm —"
+                grade = st.selectbox("Xếp loại", [*results.grade_choices(r), clear])
+                reason = st.text_area("Lý do (bắt buộc, được ghi lại và hiện trong kết quả)")
+                if st.form_submit_button("Lưu quyết định", type="primary"):
                     try:
-                        rounds.assign(con, entry_id, pick, user.username)
-                        done(f"Đã phân công {names[pick]} chấm {row['code']}.")
+                        results.set_override(con, entry_pick, None if grade == clear else grade,
+                                             reason, user.username)  # fmt: skip
+                        done(f"Đã lưu quyết định cho {labels[entry_pick].split(' – ')[0]}.")
                     except Invalid as exc:
                         ui.show_errors(exc.errors)
 
-    st.markdown("##### Điều chỉnh xếp loại (quyết định của Chủ tịch HĐ)")
-    scored = df[(~df["withdrawn"]) & (df["n_sheets"] > 0)]
-    if r.state == "final":
-        st.caption("Kết quả đã công bố: mở lại đợt (trang Đợt chấm) để điều chỉnh.")
-    elif scored.empty:
-        st.caption("Chưa có SKKN nào có phiếu đã nộp.")
-    else:
-        labels = {int(row.entry_id): f"{row.code} – {row.title}" for row in scored.itertuples()}
-        with st.form("kq_dieu_chinh"):
-            entry_pick = st.selectbox("SKKN", list(labels), format_func=labels.get)
-            clear = "— Bỏ điều chỉnh, dùng xếp loại theo điểm —"
-            grade = st.selectbox("Xếp loại", [*results.grade_choices(r), clear])
-            reason = st.text_area("Lý do (bắt buộc, được ghi lại và hiện trong kết quả)")
-            if st.form_submit_button("Lưu quyết định", type="primary"):
-                try:
-                    results.set_override(con, entry_pick, None if grade == clear else grade,
-                                         reason, user.username)  # fmt: skip
-                    done(f"Đã lưu quyết định cho {labels[entry_pick].split(' – ')[0]}.")
-                except Invalid as exc:
-                    ui.show_errors(exc.errors)
+        st.markdown("##### Mở lại phiếu đã nộp")
+        if r.state != "open":
+            st.caption("Chỉ mở lại phiếu khi đợt chấm đang mở.")
+        elif (submitted := results.sheet_list(con, round_id)).empty:
+            st.caption("Chưa có phiếu nào được nộp.")
+        else:
+            options = {int(sid): f"{code} – {gk} {name}" for sid, code, gk, name in zip(
+                submitted["sheet_id"], submitted["code"], submitted["gk"],
+                submitted["examiner_name"], strict=True)}  # fmt: skip
+            with st.form("kq_mo_lai_phieu"):
+                sheet_pick = st.selectbox("Phiếu", list(options), format_func=options.get)
+                reason = st.text_input("Lý do mở lại")
+                if st.form_submit_button("Mở lại phiếu"):
+                    try:
+                        scoring.reopen_sheet(con, user, sheet_pick, reason)
+                        done(f"Đã mở lại phiếu {options[sheet_pick]}.")
+                    except Invalid as exc:
+                        ui.show_errors(exc.errors)
 
-    st.markdown("##### Mở lại phiếu đã nộp")
-    submitted = results.submitted_sheets(con, round_id)
-    if r.state != "open":
-        st.caption("Chỉ mở lại phiếu khi đợt chấm đang mở.")
-    elif not submitted:
-        st.caption("Chưa có phiếu nào được nộp.")
-    else:
-        options = {s.sheet_id: f"{s.code} – {s.gk} {s.examiner_name}" for s in submitted}
-        with st.form("kq_mo_lai_phieu"):
-            sheet_pick = st.selectbox("Phiếu", list(options), format_func=options.get)
-            reason = st.text_input("Lý do mở lại")
-            if st.form_submit_button("Mở lại phiếu"):
-                try:
-                    scoring.reopen_sheet(con, user, sheet_pick, reason)
-                    done(f"Đã mở lại phiếu {options[sheet_pick]}.")
-                except Invalid as exc:
-                    ui.show_errors(exc.errors)
-
-with tab_sheets:
-    everything = results.submitted_sheets(con, round_id, include_drafts=True)
-    if not everything:
-        st.info("Chưa có phiếu chấm nào.")
-    else:
-        status_word = {"submitted": "đã nộp", "draft": "nháp"}
-        options = {s.sheet_id: f"{s.code} – {s.gk} {s.examiner_name} ({status_word[s.status]})"
-                   for s in everything}  # fmt: skip
-        chosen = st.selectbox("Phiếu", list(options), format_func=options.get, key="kq_xem_phieu")
-        sheet = next(s for s in everything if s.sheet_id == chosen)
-        st.markdown(f"**{sheet.code} – {sheet.title}**  \nTác giả: {sheet.authors}  \n"
-                    f"Giám khảo: {sheet.examiner_name} ({sheet.gk})")  # fmt: skip
-        rows = []
-        for section in r.rubric.sections:
-            rows.append({"Mục": section.code, "Tiêu chí": section.label.upper(),
-                         "Tối đa": format_number(r.rubric.section_max(section.code)),
-                         "Điểm": format_number(sheet.section_totals[section.code]),
-                         "Nhận xét": ""})  # fmt: skip
-            for c in r.rubric.criteria:
-                if c.section == section.code:
-                    rows.append({"Mục": c.code, "Tiêu chí": c.label,
-                                 "Tối đa": format_number(c.max),
-                                 "Điểm": ui.number_text(sheet.scores.get(c.code)),
-                                 "Nhận xét": sheet.comments.get(c.code, "")})  # fmt: skip
-        rows.append({"Mục": "", "Tiêu chí": "TỔNG ĐIỂM", "Tối đa": format_number(r.rubric.scale),
-                     "Điểm": format_number(sheet.total), "Nhận xét": ""})  # fmt: skip
-        st.dataframe(rows, hide_index=True, width="stretch")
-        st.markdown(f"Xếp loại theo phiếu: **{sheet.grade}**  \nNhận xét chung: {sheet.overall}")
-        if admin:
-            st.download_button(
-                "Tải phiếu này (Word) để ký",
-                data=lambda: documents.round_sheet_docx(con, round_id, sheet),
-                file_name=f"phieu-cham-{sheet.code}-{sheet.gk or sheet.examiner}.docx",
-                icon=":material/download:",
-                key="kq_tai_phieu",
+if tab_sheets.open:
+    with tab_sheets:
+        # The picker lists every sheet; only the chosen one's points are read.
+        everything = results.sheet_list(con, round_id, include_drafts=True)
+        if everything.empty:
+            st.info("Chưa có phiếu chấm nào.")
+        else:
+            status_word = {"submitted": "đã nộp", "draft": "nháp"}
+            columns = ["sheet_id", "code", "gk", "examiner_name", "status"]
+            options = {int(sid): f"{code} – {gk} {name} ({status_word[status]})"
+                       for sid, code, gk, name, status in everything[columns].itertuples(
+                           index=False)}  # fmt: skip
+            chosen = st.selectbox(
+                "Phiếu", list(options), format_func=options.get, key="kq_xem_phieu"
             )
-
-with tab_docs:
-    if not admin:
-        st.info("Văn bản của hội đồng do Chủ tịch, Thư ký HĐ tải về.")
-    else:
-        st.caption(
-            "Văn bản lập từ kết quả hiện tại của đợt chấm; sau khi công bố, kết quả không đổi nữa."
-        )
-        slug = f"dot-{round_id}"
-        xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        for label, build, name, mime in (
-            ("Bảng tổng hợp kết quả chấm SKKN (Excel)", documents.round_results_xlsx,
-             f"tong-hop-ket-qua-{slug}.xlsx", xlsx),
-            ("Danh sách SKKN đạt loại A đề nghị cấp trên (Excel)", documents.round_grade_a_xlsx,
-             f"danh-sach-loai-A-{slug}.xlsx", xlsx),
-            ("Biên bản chấm và xét duyệt SKKN (Word)", documents.round_minutes_docx,
-             f"bien-ban-{slug}.docx", docx),
-            ("Tất cả phiếu chấm đã nộp (Word, nén .zip)", documents.round_sheets_zip,
-             f"phieu-cham-{slug}.zip", "application/zip"),
-        ):  # fmt: skip
-            st.download_button(
-                label,
-                data=lambda build=build: build(con, round_id),
-                file_name=name,
-                mime=mime,
-                icon=":material/download:",
-                key=f"kq_van_ban_{name}",
+            found = results.submitted_sheets(con, round_id, include_drafts=True, sheet_id=chosen)
+            if not found:  # removed between the two reads (its assignment was just undone)
+                st.info("Phiếu này vừa bị xóa: hãy chọn phiếu khác.")
+                st.stop()
+            sheet = found[0]
+            st.markdown(f"**{sheet.code} – {sheet.title}**  \nTác giả: {sheet.authors}  \n"
+                        f"Giám khảo: {sheet.examiner_name} ({sheet.gk})")  # fmt: skip
+            rows = []
+            for section in r.rubric.sections:
+                rows.append({"Mục": section.code, "Tiêu chí": section.label.upper(),
+                             "Tối đa": format_number(r.rubric.section_max(section.code)),
+                             "Điểm": format_number(sheet.section_totals[section.code]),
+                             "Nhận xét": ""})  # fmt: skip
+                for c in r.rubric.criteria:
+                    if c.section == section.code:
+                        rows.append({"Mục": c.code, "Tiêu chí": c.label,
+                                     "Tối đa": format_number(c.max),
+                                     "Điểm": ui.number_text(sheet.scores.get(c.code)),
+                                     "Nhận xét": sheet.comments.get(c.code, "")})  # fmt: skip
+            rows.append({"Mục": "", "Tiêu chí": "TỔNG ĐIỂM",
+                         "Tối đa": format_number(r.rubric.scale),
+                         "Điểm": format_number(sheet.total), "Nhận xét": ""})  # fmt: skip
+            st.dataframe(rows, hide_index=True, width="stretch")
+            st.markdown(
+                f"Xếp loại theo phiếu: **{sheet.grade}**  \nNhận xét chung: {sheet.overall}"
             )
+            if admin:
+                st.download_button(
+                    "Tải phiếu này (Word) để ký",
+                    data=lambda: documents.round_sheet_docx(con, round_id, sheet),
+                    file_name=f"phieu-cham-{sheet.code}-{sheet.gk or sheet.examiner}.docx",
+                    icon=":material/download:",
+                    key="kq_tai_phieu",
+                )
+
+if tab_docs.open:
+    with tab_docs:
+        if not admin:
+            st.info("Văn bản của hội đồng do Chủ tịch, Thư ký HĐ tải về.")
+        else:
+            st.caption(
+                "Văn bản lập từ kết quả hiện tại của đợt chấm; "
+                "sau khi công bố, kết quả không đổi nữa."
+            )
+            slug = f"dot-{round_id}"
+            xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            for label, build, name, mime in (
+                ("Bảng tổng hợp kết quả chấm SKKN (Excel)", documents.round_results_xlsx,
+                 f"tong-hop-ket-qua-{slug}.xlsx", xlsx),
+                ("Danh sách SKKN đạt loại A đề nghị cấp trên (Excel)", documents.round_grade_a_xlsx,
+                 f"danh-sach-loai-A-{slug}.xlsx", xlsx),
+                ("Biên bản chấm và xét duyệt SKKN (Word)", documents.round_minutes_docx,
+                 f"bien-ban-{slug}.docx", docx),
+                ("Tất cả phiếu chấm đã nộp (Word, nén .zip)", documents.round_sheets_zip,
+                 f"phieu-cham-{slug}.zip", "application/zip"),
+            ):  # fmt: skip
+                st.download_button(
+                    label,
+                    data=lambda build=build: build(con, round_id),
+                    file_name=name,
+                    mime=mime,
+                    icon=":material/download:",
+                    key=f"kq_van_ban_{name}",
+                )

@@ -32,7 +32,7 @@ def rubric_errors(errors: list[str]) -> None:
              icon=":material/error:")  # fmt: skip
 
 
-listed = rounds.list_rounds(con)
+listed = rounds.list_rounds(con, counts=False)
 templates = rounds.templates()
 
 with (
@@ -79,224 +79,233 @@ r = rounds.require_round(con, round_id)
 if r.is_demo:
     st.caption(":orange-badge[Dữ liệu mẫu] Đợt chấm và các SKKN mẫu là hư cấu, để dùng thử.")
 
+# Only the chosen tab runs: the council's counts and the audit trail are read when asked for.
 tab_state, tab_rubric, tab_council, tab_audit = st.tabs(
-    ["Thông tin và trạng thái", "Mẫu phiếu chấm", "Hội đồng", "Nhật ký"]
+    ["Thông tin và trạng thái", "Mẫu phiếu chấm", "Hội đồng", "Nhật ký"],
+    key="dc_the",
+    on_change="rerun",
 )
 
 # --- settings and state -----------------------------------------------------------------
-with tab_state:
-    steps = list(rounds.STATES.values())
-    st.markdown(" → ".join(f"**{s}**" if s == r.state_label else s for s in steps))
-    if r.state == "draft":
-        st.caption("Đăng ký SKKN, ghi xung đột và phân công giám khảo, rồi mở đợt chấm.")
-        if st.button("Mở đợt chấm", type="primary", icon=":material/play_arrow:"):
-            try:
-                rounds.open_round(con, round_id, user.username)
-                done("Đã mở đợt chấm: giám khảo đã thấy phiếu chấm của mình.")
-            except Invalid as exc:
-                ui.show_errors(exc.errors)
-    elif r.state == "open":
-        st.caption("Giám khảo đang chấm. Đóng đợt khi mọi phiếu đã nộp.")
-        if st.button("Đóng đợt chấm", icon=":material/lock_clock:"):
-            rounds.close_round(con, round_id, user.username)
-            done("Đã đóng đợt chấm.")
-    elif r.state == "closed":
-        st.caption("Xem kết quả, xử lý chênh lệch, rồi công bố ở trang Kết quả chấm.")
-        with st.form("dc_mo_lai_cham"):
-            reason = st.text_input("Lý do mở lại để chấm (vd. cần giám khảo thứ 3)")
-            if st.form_submit_button("Mở lại để chấm"):
+if tab_state.open:
+    with tab_state:
+        steps = list(rounds.STATES.values())
+        st.markdown(" → ".join(f"**{s}**" if s == r.state_label else s for s in steps))
+        if r.state == "draft":
+            st.caption("Đăng ký SKKN, ghi xung đột và phân công giám khảo, rồi mở đợt chấm.")
+            if st.button("Mở đợt chấm", type="primary", icon=":material/play_arrow:"):
                 try:
-                    rounds.reopen_scoring(con, round_id, user.username, reason)
-                    done("Đã mở lại đợt chấm.")
+                    rounds.open_round(con, round_id, user.username)
+                    done("Đã mở đợt chấm: giám khảo đã thấy phiếu chấm của mình.")
                 except Invalid as exc:
                     ui.show_errors(exc.errors)
-    else:
-        at = f"{r.finalized_at:%H:%M %d/%m/%Y}" if r.finalized_at else ""
-        st.success(f"Kết quả đã công bố bởi {r.finalized_by} lúc {at}. Mọi phiếu đã khóa.")
-        with st.form("dc_mo_lai"):
-            reason = st.text_input("Lý do mở lại đợt đã công bố (được ghi vào nhật ký)")
-            if st.form_submit_button("Mở lại đợt đã công bố"):
-                try:
-                    rounds.reopen_round(con, round_id, user.username, reason)
-                    done("Đã mở lại đợt chấm (trạng thái: đã đóng).")
-                except Invalid as exc:
-                    ui.show_errors(exc.errors)
-    if r.reopen_reason:
-        st.caption(f"Lần mở lại gần nhất: {r.reopen_reason}")
+        elif r.state == "open":
+            st.caption("Giám khảo đang chấm. Đóng đợt khi mọi phiếu đã nộp.")
+            if st.button("Đóng đợt chấm", icon=":material/lock_clock:"):
+                rounds.close_round(con, round_id, user.username)
+                done("Đã đóng đợt chấm.")
+        elif r.state == "closed":
+            st.caption("Xem kết quả, xử lý chênh lệch, rồi công bố ở trang Kết quả chấm.")
+            with st.form("dc_mo_lai_cham"):
+                reason = st.text_input("Lý do mở lại để chấm (vd. cần giám khảo thứ 3)")
+                if st.form_submit_button("Mở lại để chấm"):
+                    try:
+                        rounds.reopen_scoring(con, round_id, user.username, reason)
+                        done("Đã mở lại đợt chấm.")
+                    except Invalid as exc:
+                        ui.show_errors(exc.errors)
+        else:
+            at = f"{r.finalized_at:%H:%M %d/%m/%Y}" if r.finalized_at else ""
+            st.success(f"Kết quả đã công bố bởi {r.finalized_by} lúc {at}. Mọi phiếu đã khóa.")
+            with st.form("dc_mo_lai"):
+                reason = st.text_input("Lý do mở lại đợt đã công bố (được ghi vào nhật ký)")
+                if st.form_submit_button("Mở lại đợt đã công bố"):
+                    try:
+                        rounds.reopen_round(con, round_id, user.username, reason)
+                        done("Đã mở lại đợt chấm (trạng thái: đã đóng).")
+                    except Invalid as exc:
+                        ui.show_errors(exc.errors)
+        if r.reopen_reason:
+            st.caption(f"Lần mở lại gần nhất: {r.reopen_reason}")
 
-    st.markdown("##### Thông tin đợt chấm")
-    locked = r.state == "final"
-    with st.form("dc_sua"):
-        name = st.text_input("Tên đợt chấm", value=r.name, disabled=locked)
-        left, right = st.columns(2)
-        level = left.text_input("Cấp", value=r.level, disabled=locked)
-        year = right.text_input("Năm học", value=r.school_year, disabled=locked)
-        per_entry = left.number_input("Số giám khảo mỗi SKKN", 1, rounds.MAX_EXAMINERS,
-                                      r.examiners_per_entry, disabled=locked)  # fmt: skip
-        gap = right.text_input("Chênh lệch tối đa giữa hai giám khảo",
-                               value=format_number(r.max_gap), disabled=locked)  # fmt: skip
-        deadline = left.date_input("Hạn chấm", value=r.deadline, format="DD/MM/YYYY",
+        st.markdown("##### Thông tin đợt chấm")
+        locked = r.state == "final"
+        with st.form("dc_sua"):
+            name = st.text_input("Tên đợt chấm", value=r.name, disabled=locked)
+            left, right = st.columns(2)
+            level = left.text_input("Cấp", value=r.level, disabled=locked)
+            year = right.text_input("Năm học", value=r.school_year, disabled=locked)
+            per_entry = left.number_input("Số giám khảo mỗi SKKN", 1, rounds.MAX_EXAMINERS,
+                                          r.examiners_per_entry, disabled=locked)  # fmt: skip
+            gap = right.text_input("Chênh lệch tối đa giữa hai giám khảo",
+                                   value=format_number(r.max_gap), disabled=locked)  # fmt: skip
+            deadline = left.date_input("Hạn chấm", value=r.deadline, format="DD/MM/YYYY",
+                                       disabled=locked)  # fmt: skip
+            blind = right.checkbox("Chấm ẩn danh (giám khảo không thấy tên tác giả)", value=r.blind,
                                    disabled=locked)  # fmt: skip
-        blind = right.checkbox("Chấm ẩn danh (giám khảo không thấy tên tác giả)", value=r.blind,
-                               disabled=locked)  # fmt: skip
-        if st.form_submit_button("Lưu thông tin", disabled=locked):
-            try:
-                rounds.update_round(
-                    con, round_id, user.username, name=name, level=level, school_year=year,
-                    examiners_per_entry=per_entry, max_gap=gap, blind=blind,
-                    deadline=deadline if isinstance(deadline, date) else None,
-                )  # fmt: skip
-                done("Đã lưu thông tin đợt chấm.")
-            except Invalid as exc:
-                ui.show_errors(exc.errors)
+            if st.form_submit_button("Lưu thông tin", disabled=locked):
+                try:
+                    rounds.update_round(
+                        con, round_id, user.username, name=name, level=level, school_year=year,
+                        examiners_per_entry=per_entry, max_gap=gap, blind=blind,
+                        deadline=deadline if isinstance(deadline, date) else None,
+                    )  # fmt: skip
+                    done("Đã lưu thông tin đợt chấm.")
+                except Invalid as exc:
+                    ui.show_errors(exc.errors)
 
 # --- the rubric -------------------------------------------------------------------------
-with tab_rubric:
-    rubric = r.rubric
-    frozen = rounds.is_rubric_frozen(con, round_id) or r.state == "final"
-    st.markdown(
-        f"**{rubric.name}** · thang {format_number(rubric.scale)} điểm · bước "
-        f"{format_number(rubric.step)} · chênh lệch tối đa {format_number(r.max_gap)}"
-    )
-    st.download_button(
-        "Tải mẫu phiếu (YAML)",
-        data=rounds.rubric_yaml(r).encode("utf-8"),
-        file_name="mau-phieu-cham.yaml",
-        mime="application/x-yaml",
-        icon=":material/download:",
-    )  # fmt: skip
-    if frozen:
-        st.info("Mẫu phiếu đã khóa: đã có phiếu chấm được nộp trong đợt này.",
-                icon=":material/lock:")  # fmt: skip
-    sections, criteria, grades = rubric_edit.rubric_tables(rubric)
-    with st.form(f"dc_mau_{round_id}"):
-        name = st.text_input("Tên mẫu phiếu", value=rubric.name, disabled=frozen)
-        a, b, c = st.columns(3)
-        scale = a.text_input("Thang điểm", value=format_number(rubric.scale), disabled=frozen)
-        step = b.text_input("Bước điểm", value=format_number(rubric.step), disabled=frozen)
-        gap = c.text_input("Chênh lệch tối đa", value=format_number(r.max_gap), disabled=frozen)
-        st.caption("Các phần")
-        new_sections = st.data_editor(sections, num_rows="dynamic", hide_index=True,
-                                      width="stretch", disabled=frozen)  # fmt: skip
-        st.caption("Tiêu chí (tổng điểm tối đa phải bằng thang điểm)")
-        new_criteria = st.data_editor(
-            criteria, num_rows="dynamic", hide_index=True, width="stretch", disabled=frozen,
-            column_config={"Tối đa": st.column_config.NumberColumn(min_value=0, format="%g")},
+if tab_rubric.open:
+    with tab_rubric:
+        rubric = r.rubric
+        frozen = rounds.is_rubric_frozen(con, round_id) or r.state == "final"
+        st.markdown(
+            f"**{rubric.name}** · thang {format_number(rubric.scale)} điểm · bước "
+            f"{format_number(rubric.step)} · chênh lệch tối đa {format_number(r.max_gap)}"
+        )
+        st.download_button(
+            "Tải mẫu phiếu (YAML)",
+            data=rounds.rubric_yaml(r).encode("utf-8"),
+            file_name="mau-phieu-cham.yaml",
+            mime="application/x-yaml",
+            icon=":material/download:",
         )  # fmt: skip
-        st.caption("Xếp loại, xét từ trên xuống; dưới mọi mức: Không xếp loại. "
-                   "Điểm phần tối thiểu viết như 'II: 11'.")  # fmt: skip
-        new_grades = st.data_editor(
-            grades, num_rows="dynamic", hide_index=True, width="stretch", disabled=frozen,
-            column_config={"Tổng từ": st.column_config.NumberColumn(min_value=0, format="%g")},
-        )  # fmt: skip
-        if st.form_submit_button("Kiểm tra và lưu mẫu phiếu", type="primary", disabled=frozen):
-            edited, errors = rubric_edit.rubric_from_tables(
-                name, scale, step, gap, new_sections, new_criteria, new_grades
-            )
-            if edited is None:
-                rubric_errors(errors)
-            else:
-                try:
-                    rounds.set_rubric(con, round_id, edited, user.username)
-                    done("Đã lưu mẫu phiếu chấm.")
-                except Invalid as exc:
-                    ui.show_errors(exc.errors)
-    if not frozen:
-        with st.form("dc_nhap_mau"):
-            st.markdown("**Thay bằng mẫu có sẵn hoặc tệp YAML**")
-            template = st.selectbox("Mẫu có sẵn", ["", *templates],
-                                    format_func=lambda t: t or "— chọn mẫu —")  # fmt: skip
-            uploaded = st.file_uploader("Tệp YAML", type=["yaml", "yml"], key="dc_yaml")
-            if st.form_submit_button("Thay mẫu phiếu"):
-                if uploaded is not None:
-                    text = uploaded.getvalue().decode("utf-8", "replace")
-                elif template:
-                    text = templates[template].read_text(encoding="utf-8")
+        if frozen:
+            st.info("Mẫu phiếu đã khóa: đã có phiếu chấm được nộp trong đợt này.",
+                    icon=":material/lock:")  # fmt: skip
+        sections, criteria, grades = rubric_edit.rubric_tables(rubric)
+        with st.form(f"dc_mau_{round_id}"):
+            name = st.text_input("Tên mẫu phiếu", value=rubric.name, disabled=frozen)
+            a, b, c = st.columns(3)
+            scale = a.text_input("Thang điểm", value=format_number(rubric.scale), disabled=frozen)
+            step = b.text_input("Bước điểm", value=format_number(rubric.step), disabled=frozen)
+            gap = c.text_input("Chênh lệch tối đa", value=format_number(r.max_gap), disabled=frozen)
+            st.caption("Các phần")
+            new_sections = st.data_editor(sections, num_rows="dynamic", hide_index=True,
+                                          width="stretch", disabled=frozen)  # fmt: skip
+            st.caption("Tiêu chí (tổng điểm tối đa phải bằng thang điểm)")
+            new_criteria = st.data_editor(
+                criteria, num_rows="dynamic", hide_index=True, width="stretch", disabled=frozen,
+                column_config={"Tối đa": st.column_config.NumberColumn(min_value=0, format="%g")},
+            )  # fmt: skip
+            st.caption("Xếp loại, xét từ trên xuống; dưới mọi mức: Không xếp loại. "
+                       "Điểm phần tối thiểu viết như 'II: 11'.")  # fmt: skip
+            new_grades = st.data_editor(
+                grades, num_rows="dynamic", hide_index=True, width="stretch", disabled=frozen,
+                column_config={"Tổng từ": st.column_config.NumberColumn(min_value=0, format="%g")},
+            )  # fmt: skip
+            if st.form_submit_button("Kiểm tra và lưu mẫu phiếu", type="primary", disabled=frozen):
+                edited, errors = rubric_edit.rubric_from_tables(
+                    name, scale, step, gap, new_sections, new_criteria, new_grades
+                )
+                if edited is None:
+                    rubric_errors(errors)
                 else:
-                    text = ""
-                if not text:
-                    st.error("Hãy chọn một mẫu có sẵn hoặc một tệp YAML.")
-                else:
-                    new_rubric, errors = load_rubric_yaml(text)
-                    if new_rubric is None:
-                        rubric_errors(errors)
+                    try:
+                        rounds.set_rubric(con, round_id, edited, user.username)
+                        done("Đã lưu mẫu phiếu chấm.")
+                    except Invalid as exc:
+                        ui.show_errors(exc.errors)
+        if not frozen:
+            with st.form("dc_nhap_mau"):
+                st.markdown("**Thay bằng mẫu có sẵn hoặc tệp YAML**")
+                template = st.selectbox("Mẫu có sẵn", ["", *templates],
+                                        format_func=lambda t: t or "— chọn mẫu —")  # fmt: skip
+                uploaded = st.file_uploader("Tệp YAML", type=["yaml", "yml"], key="dc_yaml")
+                if st.form_submit_button("Thay mẫu phiếu"):
+                    if uploaded is not None:
+                        text = uploaded.getvalue().decode("utf-8", "replace")
+                    elif template:
+                        text = templates[template].read_text(encoding="utf-8")
                     else:
-                        try:
-                            rounds.set_rubric(con, round_id, new_rubric, user.username)
-                            done(f"Đã thay mẫu phiếu: {new_rubric.name}.")
-                        except Invalid as exc:
-                            ui.show_errors(exc.errors)
+                        text = ""
+                    if not text:
+                        st.error("Hãy chọn một mẫu có sẵn hoặc một tệp YAML.")
+                    else:
+                        new_rubric, errors = load_rubric_yaml(text)
+                        if new_rubric is None:
+                            rubric_errors(errors)
+                        else:
+                            try:
+                                rounds.set_rubric(con, round_id, new_rubric, user.username)
+                                done(f"Đã thay mẫu phiếu: {new_rubric.name}.")
+                            except Invalid as exc:
+                                ui.show_errors(exc.errors)
 
 # --- the council ------------------------------------------------------------------------
-with tab_council:
-    council = rounds.round_examiners(con, round_id)
-    st.caption("Hội đồng của đợt chấm: những người được phân công chấm. Lĩnh vực giúp phân "
-               "công tự động chọn người cùng lĩnh vực với SKKN.")  # fmt: skip
-    if council.empty:
-        st.info("Hội đồng chưa có ai.")
-    else:
-        st.dataframe(
-            {
-                "Họ và tên": council["full_name"],
-                "Tên đăng nhập": council["username"],
-                "Nhiệm vụ": council["duty"],
-                "Lĩnh vực": council["fields"],
-                "Tổ": council["group_name"],
-                "Được giao": council["n_assigned"],
-                "Đã nộp": council["n_submitted"],
-            },
-            hide_index=True,
-            width="stretch",
-        )
-    accounts = rounds.examiner_accounts(con)
-    if r.state != "final" and not accounts.empty:
-        names = dict(zip(accounts["username"], accounts["full_name"], strict=True))
-        member = st.selectbox("Giám khảo", list(names), key="dc_thanh_vien",
-                              format_func=lambda u: f"{names[u]} ({u})")  # fmt: skip
-        current = council[council["username"] == member]
-        with st.form(f"dc_hd_{member}"):
-            duty = st.text_input(
-                "Nhiệm vụ trong hội đồng",
-                value=current["duty"].iloc[0] if len(current) else "Thành viên",
+if tab_council.open:
+    with tab_council:
+        council = rounds.round_examiners(con, round_id)
+        st.caption("Hội đồng của đợt chấm: những người được phân công chấm. Lĩnh vực giúp phân "
+                   "công tự động chọn người cùng lĩnh vực với SKKN.")  # fmt: skip
+        if council.empty:
+            st.info("Hội đồng chưa có ai.")
+        else:
+            st.dataframe(
+                {
+                    "Họ và tên": council["full_name"],
+                    "Tên đăng nhập": council["username"],
+                    "Nhiệm vụ": council["duty"],
+                    "Lĩnh vực": council["fields"],
+                    "Tổ": council["group_name"],
+                    "Được giao": council["n_assigned"],
+                    "Đã nộp": council["n_submitted"],
+                },
+                hide_index=True,
+                width="stretch",
             )
-            fields = st.text_input(
-                "Lĩnh vực (cách nhau bằng dấu ;)",
-                value=current["fields"].iloc[0] if len(current) else "",
-            )
-            if st.form_submit_button("Lưu vào hội đồng"):
+        accounts = rounds.examiner_accounts(con)
+        if r.state != "final" and not accounts.empty:
+            names = dict(zip(accounts["username"], accounts["full_name"], strict=True))
+            member = st.selectbox("Giám khảo", list(names), key="dc_thanh_vien",
+                                  format_func=lambda u: f"{names[u]} ({u})")  # fmt: skip
+            current = council[council["username"] == member]
+            with st.form(f"dc_hd_{member}"):
+                duty = st.text_input(
+                    "Nhiệm vụ trong hội đồng",
+                    value=current["duty"].iloc[0] if len(current) else "Thành viên",
+                )
+                fields = st.text_input(
+                    "Lĩnh vực (cách nhau bằng dấu ;)",
+                    value=current["fields"].iloc[0] if len(current) else "",
+                )
+                if st.form_submit_button("Lưu vào hội đồng"):
+                    try:
+                        rounds.set_council_member(
+                            con, round_id, member, user.username, duty, fields
+                        )
+                        done(f"Đã cập nhật hội đồng: {names[member]}.")
+                    except Invalid as exc:
+                        ui.show_errors(exc.errors)
+            if len(current) and st.button("Bỏ khỏi hội đồng", key="dc_bo_hd"):
                 try:
-                    rounds.set_council_member(con, round_id, member, user.username, duty, fields)
-                    done(f"Đã cập nhật hội đồng: {names[member]}.")
+                    rounds.remove_council_member(con, round_id, member, user.username)
+                    done(f"Đã bỏ {names[member]} khỏi hội đồng.")
                 except Invalid as exc:
                     ui.show_errors(exc.errors)
-        if len(current) and st.button("Bỏ khỏi hội đồng", key="dc_bo_hd"):
-            try:
-                rounds.remove_council_member(con, round_id, member, user.username)
-                done(f"Đã bỏ {names[member]} khỏi hội đồng.")
-            except Invalid as exc:
-                ui.show_errors(exc.errors)
 
 # --- audit ------------------------------------------------------------------------------
-with tab_audit:
-    log = rounds.round_audit(con, round_id)
-    if log.empty:
-        st.info("Chưa có thay đổi nào.")
-    else:
-        kinds = sorted(set(log["action_label"]))
-        chosen = st.multiselect("Loại việc", kinds, placeholder="Tất cả", key="dc_nk_loai")
-        if chosen:
-            log = log[log["action_label"].isin(chosen)]
-        st.dataframe(
-            {
-                "Thời gian": log["logged_at"],
-                "Người thực hiện": log["actor"],
-                "Việc": log["action_label"],
-                "Đối tượng": log["entity_id"],
-                "Trước": log["before"].fillna(""),
-                "Sau": log["after"].fillna(""),
-            },
-            hide_index=True,
-            width="stretch",
-            column_config={"Thời gian": st.column_config.DatetimeColumn(
-                format="HH:mm:ss DD/MM/YYYY")},
-        )  # fmt: skip
+if tab_audit.open:
+    with tab_audit:
+        log = rounds.round_audit(con, round_id)
+        if log.empty:
+            st.info("Chưa có thay đổi nào.")
+        else:
+            kinds = sorted(set(log["action_label"]))
+            chosen = st.multiselect("Loại việc", kinds, placeholder="Tất cả", key="dc_nk_loai")
+            if chosen:
+                log = log[log["action_label"].isin(chosen)]
+            st.dataframe(
+                {
+                    "Thời gian": log["logged_at"],
+                    "Người thực hiện": log["actor"],
+                    "Việc": log["action_label"],
+                    "Đối tượng": log["entity_id"],
+                    "Trước": log["before"].fillna(""),
+                    "Sau": log["after"].fillna(""),
+                },
+                hide_index=True,
+                width="stretch",
+                column_config={"Thời gian": st.column_config.DatetimeColumn(
+                    format="HH:mm:ss DD/MM/YYYY")},
+            )  # fmt: skip

@@ -229,3 +229,40 @@ def test_summary_counts(scored):
     submit("giamkhao2", _values("16", "11"))
     s = results.summary(con, rid)
     assert s["entries"] == 1 and s["submitted"] == 2 and s["expected"] == 2 and s["grade:A"] == 1
+
+
+def test_sheet_list_is_submitted_sheets_without_points(scored):
+    con, rid, eid, submit = scored
+    submit("giamkhao1", _values("17", "12"))
+    scoring.save_draft(con, user(con, "giamkhao2"), eid, {"I.1": "0,25"})
+    listed = results.sheet_list(con, rid)
+    full = results.submitted_sheets(con, rid)
+    assert listed[["sheet_id", "code", "gk", "examiner_name"]].values.tolist() == [
+        [s.sheet_id, s.code, s.gk, s.examiner_name] for s in full
+    ]
+    everything = results.sheet_list(con, rid, include_drafts=True)
+    assert list(everything["gk"]) == ["GK1", "GK2"]
+    assert list(everything["status"]) == ["submitted", "draft"]
+    draft_id = int(everything["sheet_id"].iloc[1])
+    (draft,) = results.submitted_sheets(con, rid, include_drafts=True, sheet_id=draft_id)
+    assert (draft.examiner, draft.status, draft.scores["I.1"]) == ("giamkhao2", "draft", 0.25)
+    assert draft.authors == "Vũ Thị Hồng Nhung"
+
+
+def test_summary_and_unsettled_from_results_already_read(scored):
+    con, rid, _, submit = scored
+    submit("giamkhao1", full_marks(rubric20()))
+    submit("giamkhao2", _values("16", "11"))
+    df = results.results(con, rid)
+    assert results.summary(con, rid, df) == results.summary(con, rid)
+    assert results.unsettled(con, rid, df) == results.unsettled(con, rid) == ["SKKN-001"]
+
+
+def test_a_score_outside_the_rubric_is_refused_by_name(scored):
+    con, rid, eid, submit = scored
+    submit("giamkhao1", _values("16", "11"))
+    sheet_id = con.execute("SELECT id FROM sheets").fetchone()[0]
+    con.execute("UPDATE scores SET criterion = 'IX.9' WHERE sheet_id = ? AND criterion = 'I.1'",
+                [sheet_id])  # fmt: skip
+    with pytest.raises(ValueError, match="IX.9"):
+        results.results(con, rid)

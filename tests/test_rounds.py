@@ -67,6 +67,17 @@ def test_round_max_gap_overrides_the_rubric_and_follows_a_new_rubric(demo_con):
     assert r.rubric.name == r100.name and r.max_gap == Decimal(10)
 
 
+def test_a_saved_rubric_edit_is_read_at_once_though_parsing_is_remembered(demo_con):
+    rid = make_round(demo_con)
+    before = rounds.require_round(demo_con, rid).rubric
+    assert rounds.require_round(demo_con, rid).rubric == before  # read twice, parsed once
+    renamed = replace(before, name="Phiếu chấm của trường", scale=before.scale)
+    rounds.set_rubric(demo_con, rid, renamed, "chutich")
+    assert rounds.require_round(demo_con, rid).rubric.name == "Phiếu chấm của trường"
+    rounds.set_rubric(demo_con, rid, before, "chutich")  # back to a text parsed before
+    assert rounds.require_round(demo_con, rid).rubric == before
+
+
 def test_rubric_yaml_round_trips(demo_con):
     rid = make_round(demo_con)
     text = rounds.rubric_yaml(rounds.require_round(demo_con, rid))
@@ -428,3 +439,54 @@ def test_audit_lists_the_rounds_history(demo_con):
     assert set(log["entity_id"]) == {str(rid), f"{rid}:SKKN-001", f"{rid}:SKKN-001:giamkhao1"}
     saved = log.iloc[0]
     assert saved["actor"] == "giamkhao1" and '"I.1": "0,5"' in saved["after"]
+
+
+def test_conflicted_examiners_agrees_with_conflict_reason(demo_con):
+    rid = make_round(demo_con)
+    # giamkhao2 (Phạm Minh Châu) wrote it by name only; giamkhao1 has a recorded conflict
+    eid = rounds.add_entry(
+        demo_con, rid, "chutich", title="T",
+        authors=[{"name": "Phạm  Minh Châu ", "share": 50}, {"name": "X", "share": 50}],
+    )  # fmt: skip
+    rounds.add_conflict(demo_con, eid, "giamkhao1", "relative", "chutich")
+    council = list(rounds.round_examiners(demo_con, rid)["username"])
+    expected = {u for u in council if rounds.conflict_reason(demo_con, eid, u) is not None}
+    assert expected == {"giamkhao1", "giamkhao2"}
+    assert rounds.conflicted_examiners(demo_con, eid, council) == expected
+
+
+def test_list_rounds_labels_match_the_rounds(demo_con):
+    make_round(demo_con)
+    listed = rounds.list_rounds(demo_con)
+    assert not listed.empty
+    for row in listed.itertuples():
+        assert row.label == rounds.require_round(demo_con, int(row.id)).label
+
+
+def test_same_group_suggestions_leave_out_authors_recorded_and_withdrawn(demo_con):
+    rid = make_round(demo_con)
+    # giamkhao2 (Phạm Minh Châu, Tổ Mẫu giáo lớn) wrote this one: authorship, not same group
+    own = add_entry(demo_con, rid, author="Phạm Minh Châu", group_name="Tổ Mẫu giáo lớn")
+    other = add_entry(demo_con, rid, author="Bùi Thanh Tâm")
+    gone = add_entry(demo_con, rid, author="Bùi Thanh Tâm")
+    rounds.withdraw_entry(demo_con, gone, "chutich", "trùng đề tài")
+    assert rounds.same_group_conflicts(demo_con, rid) == [(other, "SKKN-002", "giamkhao2")]
+    kinds = rounds.conflicts(demo_con, rid)
+    assert kinds[["entry_id", "examiner", "kind"]].values.tolist() == [[own, "giamkhao2", "author"]]
+    rounds.add_conflict(demo_con, other, "giamkhao2", "same_group", "chutich")
+    assert rounds.same_group_conflicts(demo_con, rid) == []
+
+
+def test_list_rounds_without_counts_for_pickers(demo_con):
+    make_round(demo_con)
+    full = rounds.list_rounds(demo_con)
+    light = rounds.list_rounds(demo_con, counts=False)
+    assert "n_entries" in full.columns and "n_entries" not in light.columns
+    assert list(light["label"]) == list(full["label"]) and list(light["id"]) == list(full["id"])
+
+
+def test_council_names_in_the_council_order(demo_con):
+    rid = make_round(demo_con)
+    council = rounds.round_examiners(demo_con, rid)
+    names = rounds.council_names(demo_con, rid)
+    assert list(names.items()) == list(zip(council["username"], council["full_name"], strict=True))

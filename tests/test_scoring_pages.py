@@ -43,6 +43,12 @@ def button(at: AppTest, label: str):
     return found[0]
 
 
+def open_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Click a tab: only the chosen tab's content runs (the tabs rerun the page)."""
+    at.session_state[key] = label
+    return at.run()
+
+
 def number(at: AppTest, code: str):
     return next(n for n in at.number_input if n.label.startswith(f"{code}. "))
 
@@ -196,6 +202,7 @@ def test_admin_creates_a_round_from_the_template(at):
     button(at, "Tạo đợt chấm").click().run()
     assert not at.exception
     assert "Đã tạo đợt chấm 'Chấm SKKN năm học 2024-2025'." in texts(at)
+    open_tab(at, "dc_the", "Mẫu phiếu chấm")
     assert "Phiếu chấm SKKN – thang 20 điểm" in texts(at)
 
 
@@ -208,6 +215,7 @@ def test_admin_round_settings_are_refused_with_messages(at):
 
 def test_rubric_editor_validates_and_saves(at):
     open_page(login(at, "chutich"), "pages/rounds.py")
+    open_tab(at, "dc_the", "Mẫu phiếu chấm")
     next(t for t in at.text_input if t.label == "Thang điểm").input("21")
     button(at, "Kiểm tra và lưu mẫu phiếu").click().run()
     assert "Tổng điểm tối đa các tiêu chí (20) khác thang điểm (21)" in texts(at)
@@ -226,6 +234,7 @@ def test_rubric_is_shown_frozen_once_a_sheet_is_in(tmp_path, monkeypatch):
     con.close()
     at = app(path, monkeypatch)
     open_page(login(at, "chutich"), "pages/rounds.py")
+    open_tab(at, "dc_the", "Mẫu phiếu chấm")
     assert "Mẫu phiếu đã khóa" in texts(at)
     assert button(at, "Kiểm tra và lưu mẫu phiếu").disabled
 
@@ -236,12 +245,15 @@ def test_admin_opens_the_round_and_sees_the_audit(tmp_path, monkeypatch):
     open_page(login(at, "chutich"), "pages/rounds.py")
     button(at, "Mở đợt chấm").click().run()
     assert "Đã mở đợt chấm" in texts(at)
+    open_tab(at, "dc_the", "Nhật ký")
     assert "Mở đợt chấm" in texts(at)  # the audit table lists it
     assert "Phân công" in texts(at)
 
 
 def test_admin_registers_an_entry_and_shares_are_checked(at):
     open_page(login(at, "chutich"), "pages/entries.py")
+    assert "Đăng ký SKKN" not in [b.label for b in at.button]  # that tab has not run yet
+    open_tab(at, "sk_the", "Đăng ký SKKN")
     next(t for t in at.text_input if t.label == "Tên SKKN").input("Đề tài mới")
     at.text_area[0].input("Bùi Thanh Tâm (60%)\nNgô Thị Phương (30%)")
     button(at, "Đăng ký SKKN").click().run()
@@ -250,11 +262,13 @@ def test_admin_registers_an_entry_and_shares_are_checked(at):
     button(at, "Đăng ký SKKN").click().run()
     assert not at.exception
     assert "Đã đăng ký SKKN-007." in texts(at)
+    open_tab(at, "sk_the", "Danh sách SKKN")
     assert "Bùi Thanh Tâm (60%); Ngô Thị Phương (40%)" in texts(at)
 
 
 def test_admin_auto_assignment_is_shown_before_it_is_written(at):
     open_page(login(at, "chutich"), "pages/entries.py")
+    open_tab(at, "sk_the", "Phân công")
     button(at, "Đề xuất phân công").click().run()
     assert "Xác nhận phân công" in [b.label for b in at.button]
     assert "Chưa có phân công nào." in texts(at)
@@ -267,12 +281,13 @@ def test_admin_auto_assignment_is_shown_before_it_is_written(at):
 
 def test_admin_records_a_conflict_and_hand_assignment_refuses_it(at):
     open_page(login(at, "chutich"), "pages/entries.py")
-    forms = [s for s in at.selectbox if s.label == "Giám khảo"]
-    forms[0].set_value("giamkhao2")
+    open_tab(at, "sk_the", "Xung đột")
+    next(s for s in at.selectbox if s.label == "Giám khảo").set_value("giamkhao2")
     next(s for s in at.selectbox if s.label == "Loại xung đột").set_value("relative")
     button(at, "Ghi xung đột").click().run()
     assert "Đã ghi xung đột." in texts(at) and "Người thân" in texts(at)
-    [s for s in at.selectbox if s.label == "Giám khảo"][1].set_value("giamkhao2")
+    open_tab(at, "sk_the", "Phân công")
+    next(s for s in at.selectbox if s.label == "Giám khảo").set_value("giamkhao2")
     button(at, "Phân công").click().run()
     assert "Không phân công giamkhao2 chấm SKKN-001" in texts(at)
     assert "người thân" in texts(at)
@@ -299,6 +314,8 @@ def test_results_flag_a_disagreement_and_the_chair_assigns_a_third(tmp_path, mon
     shown = texts(at)
     assert "Cần giám khảo thứ 3" in shown and code in shown
     assert "chênh lệch tổng điểm 4 > 2" in shown
+    assert "Phân công GK3" not in [b.label for b in at.button]  # that tab has not run yet
+    open_tab(at, "kq_the", "Xử lý chênh lệch")
     button(at, "Phân công GK3").click().run()
     assert not at.exception
     assert f"chấm {code}" in texts(at) and "Chờ phiếu giám khảo thứ 3" in texts(at)
@@ -311,12 +328,14 @@ def test_chair_override_is_shown_as_such(tmp_path, monkeypatch):
     con.close()
     at = app(path, monkeypatch)
     open_page(login(at, "chutich"), "pages/results.py")
+    open_tab(at, "kq_the", "Xử lý chênh lệch")
     form = next(s for s in at.selectbox if s.label == "SKKN")
     form.set_value(entry_id)
     next(s for s in at.selectbox if s.label == "Xếp loại").set_value("A")
     next(t for t in at.text_area if t.label.startswith("Lý do")).input("Hội đồng thống nhất")
     button(at, "Lưu quyết định").click().run()
-    shown = texts(at)
+    assert "Đã lưu quyết định" in texts(at) and "Chủ tịch HĐ đã quyết định" in texts(at)
+    shown = texts(open_tab(at, "kq_the", "Kết quả"))
     assert "A (điều chỉnh)" in shown and "Hội đồng thống nhất" in shown
     assert "Chủ tịch HĐ đã quyết định" in shown
 
@@ -369,6 +388,7 @@ def test_chair_downloads_the_council_documents_staff_do_not(tmp_path, monkeypatc
     con.close()
     chair = app(path, monkeypatch)
     open_page(login(chair, "chutich"), "pages/results.py")
+    open_tab(chair, "kq_the", "Văn bản")
     labels = [b.proto.label for b in chair.get("download_button")]
     assert "Bảng tổng hợp kết quả chấm SKKN (Excel)" in labels
     assert "Biên bản chấm và xét duyệt SKKN (Word)" in labels
@@ -377,3 +397,84 @@ def test_chair_downloads_the_council_documents_staff_do_not(tmp_path, monkeypatc
     open_page(login(staff, "giaovien"), "pages/results.py")
     assert staff.get("download_button") == []
     assert "SKKN-001" in texts(staff)  # staff read the published results, not the documents
+
+
+def test_examiner_with_many_sheets_sees_them_a_page_at_a_time(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    for i in range(25):
+        eid = rounds.add_entry(con, 1, "chutich", title=f"Đề tài thêm {i}",
+                               authors=[{"name": "Vũ Thị Hồng Nhung", "share": 100}])  # fmt: skip
+        rounds.assign(con, eid, "giamkhao1", "chutich")
+    total = len(mine(con, "giamkhao1"))
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    assert progress(at) == [f"Đã nộp 0/{total} phiếu"]  # the count covers every sheet
+    assert f"Đang hiện 20/{total} phiếu của đợt này." in texts(at)
+    assert len([b for b in at.button if b.key.startswith("mo_phieu_")]) == 20
+    at.button(key="ms_them_1").click().run()
+    assert len([b for b in at.button if b.key.startswith("mo_phieu_")]) == total
+    assert "Đang hiện" not in texts(at)
+
+
+def test_a_published_round_is_one_table_with_a_picker(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    entry_id = _disagreement(con)
+    code = rounds.require_entry(con, entry_id).code
+    results.set_override(con, entry_id, "A", "Hội đồng thống nhất", "chutich")
+    rounds.close_round(con, 1, "chutich")
+    rounds.finalize_round(con, 1, "chutich")
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    assert not [b for b in at.button if (b.key or "").startswith("mo_phieu_")]
+    table = at.dataframe[0].value
+    assert code in list(table["Mã"]) and "Đã nộp" in list(table["Trạng thái"])
+    assert "20" in list(table["Tổng điểm"])
+    at.selectbox(key="ms_xem_1").set_value(entry_id).run()
+    at.button(key="ms_xem_nut_1").click().run()
+    assert f"{code} –" in texts(at) and "Phiếu của các giám khảo khác" in texts(at)
+
+
+def test_chair_reads_one_sheet_and_reopens_another_from_their_tabs(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    entry_id = _disagreement(con)
+    code = rounds.require_entry(con, entry_id).code
+    sheet_ids = [int(i) for i in results.sheet_list(con, 1)["sheet_id"]]
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "chutich"), "pages/results.py")
+    open_tab(at, "kq_the", "Phiếu chấm")
+    picker = at.selectbox(key="kq_xem_phieu")
+    assert picker.options == [
+        f"{code} – GK1 Lê Thu Hà (đã nộp)", f"{code} – GK2 Phạm Minh Châu (đã nộp)"
+    ]  # fmt: skip
+    picker.set_value(sheet_ids[1]).run()
+    shown = texts(at)
+    assert "Giám khảo: Phạm Minh Châu (GK2)" in shown and "TỔNG ĐIỂM" in shown
+    assert "Xếp loại theo phiếu: **B**" in shown
+    open_tab(at, "kq_the", "Xử lý chênh lệch")
+    next(s for s in at.selectbox if s.label == "Phiếu").set_value(sheet_ids[1])
+    next(t for t in at.text_input if t.label == "Lý do mở lại").input("Nhập nhầm điểm II.3")
+    button(at, "Mở lại phiếu").click().run()
+    assert not at.exception
+    assert f"Đã mở lại phiếu {code} – GK2 Phạm Minh Châu." in texts(at)
+    open_tab(at, "kq_the", "Phiếu chấm")
+    assert at.selectbox(key="kq_xem_phieu").options[1].endswith("(nháp)")  # shown at once
+
+
+def test_examiner_downloads_the_entry_document_from_the_sheet(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    entry_id = int(mine(con, "giamkhao1")["entry_id"].iloc[0])
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+    rounds.set_document(con, entry_id, "chutich", pdf, "bien-phap.pdf")
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    at.button(key=f"mo_phieu_{entry_id}").click().run()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Tải tài liệu SKKN (bien-phap.pdf)"]
