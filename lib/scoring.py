@@ -572,17 +572,16 @@ def store_submitted_sheets(
     con.register("_sheets_in", frame)
     try:
         # New sheets take their ids in file order, as when created one by one.
-        con.execute(
+        created = con.execute(
             "INSERT INTO sheets (entry_id, examiner, version) SELECT entry_id, examiner, 0 "
-            "FROM _sheets_in WHERE fresh ORDER BY pos"
-        )
-        ids = con.execute(
-            "SELECT s.id FROM _sheets_in f JOIN sheets s "
-            "ON s.entry_id = f.entry_id AND s.examiner = f.examiner ORDER BY f.pos"
+            "FROM _sheets_in WHERE fresh ORDER BY pos RETURNING id"
         ).fetchnumpy()["id"]
     finally:
         con.unregister("_sheets_in")
-    frame["sheet_id"] = np.asarray(ids, dtype=np.int64)
+    ids = np.zeros(len(sheets), dtype=np.int64)
+    ids[frame["fresh"].to_numpy()] = np.sort(np.asarray(created, dtype=np.int64))
+    ids[saved["pos"].to_numpy(dtype=np.int64)] = saved["sheet_id"].to_numpy(dtype=np.int64)
+    frame["sheet_id"] = ids
     versions = np.zeros(len(sheets), dtype=np.int64)
     versions[saved["pos"].to_numpy(dtype=np.int64)] = saved["version"].to_numpy(dtype=np.int64)
     rows["sheet_id"] = frame["sheet_id"].to_numpy()[rows["sheet"].to_numpy()]
