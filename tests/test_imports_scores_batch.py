@@ -199,7 +199,7 @@ def test_wide_form_second_row_of_a_sheet_and_empty_cells():
     ]
 
 
-def test_an_entry_with_nine_examiners_takes_no_tenth(tmp_path):
+def test_an_entry_with_nine_examiners_takes_no_tenth():
     con = db.connect(":memory:")
     rid, ids = scene(con)
     for n in range(5, 13):
