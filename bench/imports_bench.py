@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import shutil
 import statistics
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
-from lib import db, demo, imports
+from lib import db, demo, imports, rounds
 
 
 def tasks_csv(rows: int) -> bytes:
@@ -71,6 +75,102 @@ def measure(rows: int, runs: int) -> dict:
         "read_csv_stored_s": stored_s,
         "ratio_stored": import_s / stored_s,
     }
+
+
+# --- scores: typed-up paper sheets into an open round ------------------------------------------
+
+SCORE_ROUND = "Đợt nhập phiếu chấm"
+CRITERIA_STEP = Decimal("0.25")
+
+
+def scores_database(path: Path, sheets: int) -> tuple[int, list[str], list[str]]:
+    """A school-scale database with an open round holding enough entries for `sheets` sheets.
+
+    Returns (round id, entry codes, examiners). Each entry has two examiners assigned the way
+    the council does it (auto_assign); the scores file brings every examiner, so the import
+    also assigns the rest."""
+    from bench.generate import generate
+
+    generate(path, "school")
+    con = db.connect(path)
+    try:
+        rubric = rounds.load_rubric_file(rounds.TEMPLATE_DIR / "mau-20-diem.yaml")
+        rid = rounds.create_round(con, "bench_admin", SCORE_ROUND, rubric, school_year="2024-2025")
+        examiners = [u for (u,) in con.execute(
+            "SELECT examiner FROM round_examiners WHERE round_id = ? ORDER BY examiner", [rid]
+        ).fetchall()]  # fmt: skip
+        authors = [i for (i,) in con.execute(
+            "SELECT p.id FROM people p WHERE NOT EXISTS (SELECT 1 FROM users u "
+            "WHERE u.person_id = p.id) ORDER BY p.id"
+        ).fetchall()]  # fmt: skip
+        count = -(-sheets // len(examiners))
+        codes = [f"NB-{n:05d}" for n in range(1, count + 1)]
+        with db.transaction(con):
+            for n, code in enumerate(codes):
+                rounds.insert_entry(
+                    con, rid, "bench_admin", title=f"Sáng kiến số {n + 1}", code=code,
+                    authors=[rounds.AuthorIn("", 100, authors[n % len(authors)])],
+                )  # fmt: skip
+        rounds.auto_assign(con, rid, "bench_admin")
+        rounds.open_round(con, rid, "bench_admin")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return rid, codes, examiners
+
+
+def scores_csv(codes: list[str], examiners: list[str], sheets: int) -> bytes:
+    """A long-form scores CSV (one row per criterion score) for `sheets` complete, valid sheets.
+
+    Points are on the rubric's step within each maximum, with decimal commas as typed in
+    Vietnam; every seventh row carries a comment."""
+    rubric = rounds.load_rubric_file(rounds.TEMPLATE_DIR / "mau-20-diem.yaml")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["Mã SKKN", "Giám khảo", "Tiêu chí", "Điểm", "Nhận xét"])
+    row = 0
+    for n in range(sheets):
+        code, examiner = codes[n // len(examiners)], examiners[n % len(examiners)]
+        for c in rubric.criteria:
+            row += 1
+            steps = int(c.max / CRITERIA_STEP)
+            points = CRITERIA_STEP * ((n * 7 + row) % (steps + 1))
+            text = format(points.normalize(), "f").replace(".", ",")
+            note = f"Nhận xét dòng {row}, tiêu chí {c.code}" if row % 7 == 0 else ""
+            writer.writerow([code, examiner, c.code, text, note])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def measure_scores(rows: int, runs: int) -> dict:
+    """Median seconds of the long-form scores import and of read_csv on the same file; ratio.
+
+    `rows` is rounded down to whole sheets (11 criteria each). Each run imports into a fresh
+    copy of the same database, so every run assigns, inserts and audits the same sheets."""
+    criteria = len(rounds.load_rubric_file(rounds.TEMPLATE_DIR / "mau-20-diem.yaml").criteria)
+    sheets = rows // criteria
+    ours, floor = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp) / "base.duckdb"
+        rid, codes, examiners = scores_database(base, sheets)
+        data = scores_csv(codes, examiners, sheets)
+        path = Path(tmp) / "diem.csv"
+        path.write_bytes(data)
+        for run in range(runs):
+            copy = Path(tmp) / f"run{run}.duckdb"
+            shutil.copy(base, copy)
+            con = db.connect(copy)
+            started = time.perf_counter()
+            con.execute("CREATE TEMP TABLE raw AS SELECT * FROM read_csv(?)", [str(path)])
+            floor.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            summary = imports.run_import(con, "scores", data, "diem.csv", "bench_admin", str(rid))
+            ours.append(time.perf_counter() - started)
+            assert summary.added == sheets, summary
+            con.close()
+            copy.unlink()
+    import_s, read_s = statistics.median(ours), statistics.median(floor)
+    return {"rows": sheets * criteria, "import_s": import_s, "read_csv_s": read_s,
+            "ratio": import_s / read_s}  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1261,20 +1261,66 @@ def read_scores(kind: Kind, data: bytes, filename: str) -> tuple[ScoreFile | Non
     return ScoreFile("wide", table, criteria), []
 
 
-@dataclass
-class _SheetIn:
-    row: int  # the sheet's first row in the file
-    entry: rounds.Entry
-    examiner: str
-    values: dict[str, str] = field(default_factory=dict)
-    comments: dict[str, str] = field(default_factory=dict)
-    overall: str = ""
-    where: dict[str, tuple[int, str]] = field(default_factory=dict)  # criterion -> (row, column)
-
-
 def _criterion_code(r: rounds.Round, text: str) -> str | None:
     codes = {c.code.casefold(): c.code for c in r.rubric.criteria}
     return codes.get(nfc(text).replace(" ", "").casefold())
+
+
+def _distinct(table: pd.DataFrame, name: str) -> tuple[np.ndarray, list[str]]:
+    """A column as codes into its distinct cells, each cleaned once (a long file repeats them)."""
+    codes, uniques = pd.factorize(table[name], use_na_sentinel=False)
+    return codes.astype(np.int64), [_cell(u) for u in uniques.tolist()]
+
+
+def _pick(values: list, codes: np.ndarray, dtype: Any = np.int64) -> np.ndarray:
+    """values[code] for each code, as an array."""
+    return np.asarray(values, dtype=dtype).reshape(-1)[codes] if len(codes) else codes.astype(dtype)
+
+
+def _texts(values: list[str], codes: np.ndarray) -> pd.Series:
+    """values[code] for each code as plain Python strings, which DuckDB reads as they are."""
+    return pd.Series(_pick(values, codes, object), dtype=object)
+
+
+@dataclass
+class _Sheets:
+    """The file's sheets in the order they first appear, and their score cells.
+
+    A sheet is one examiner's scores for one entry; a cell is one criterion of a sheet with the
+    file row and column it was read from (where a problem with it is shown)."""
+
+    entry: np.ndarray  # index into the round's entries
+    user: np.ndarray  # index into the file's usernames
+    row: np.ndarray  # the sheet's first row
+    overall: list[str]  # wide form: the row's comment
+    cell_sheet: np.ndarray
+    cell_crit: np.ndarray  # index into the rubric's criteria
+    cell_value: np.ndarray  # index into values
+    cell_note: np.ndarray  # index into notes
+    cell_row: np.ndarray
+    cell_column: np.ndarray  # index into columns
+    values: list[str]
+    notes: list[str]
+    columns: list[str]
+
+
+@dataclass(frozen=True)
+class _SheetState:
+    """What permissions.why_cannot_import_sheet looks at, read for every sheet at once."""
+
+    examiner: str
+    examiner_is_author: bool
+    entry_withdrawn: bool
+    round_state: str
+
+
+@dataclass(frozen=True)
+class _ScoresPlan:
+    """The checked sheets to write, in file order (see scoring.store_submitted_sheets)."""
+
+    round: rounds.Round
+    sheets: pd.DataFrame  # entry_id, code, examiner, assign, overall
+    scores: pd.DataFrame  # sheet, criterion, value, comment
 
 
 def check_scores(
@@ -1310,156 +1356,355 @@ def check_scores(
     if not long and not parsed.criteria:
         problems.append(Problem(header_row, None, "Không có cột điểm nào: hãy có cột “Tiêu chí” "
                                 "và “Điểm”, hoặc mỗi tiêu chí một cột (I.1, I.2…)."))  # fmt: skip
-    entries = {e.code.casefold(): e for e in rounds.round_entries(con, r.id)}
-    examiners: dict[str, str | None] = {}  # username -> refusal, checked once
-    sheets: dict[tuple[int, str], _SheetIn] = {}
-    seen_rows: dict[tuple, int] = {}
-    records = _records(table, [c.name for c in specs] + parsed.criteria)
-    for index, (row, cells) in enumerate(records):
-        _report(progress, index, len(records))
-
-        def problem(column: str, message: str, row: int = row) -> None:
-            problems.append(Problem(row, label.get(column, column), message))
-
-        code, username = cells["ma_skkn"], cells["giam_khao"].lower()
-        entry = entries.get(code.casefold())
-        if not code:
-            problem("ma_skkn", "Mã SKKN đang trống.")
-        elif entry is None:
-            problem("ma_skkn", f"Không có SKKN mã “{code}” trong đợt chấm “{r.name}”.")
-        if username not in examiners:
-            try:
-                rounds.require_examiner(con, username)
-                examiners[username] = None
-            except Invalid:
-                examiners[username] = (
-                    f"Không có giám khảo “{cells['giam_khao']}”: ghi tên đăng nhập của một tài "
-                    "khoản giám khảo đang hoạt động." if username else "Giám khảo đang trống."
-                )  # fmt: skip
-        if examiners[username]:
-            problem("giam_khao", examiners[username])  # type: ignore[arg-type]
-        if entry is None or examiners[username]:
-            continue
-        sheet = sheets.setdefault((entry.id, username), _SheetIn(row, entry, username))
-        if long:
-            criterion = _criterion_code(r, cells["tieu_chi"])
-            if criterion is None:
-                problem("tieu_chi", f"Tiêu chí “{cells['tieu_chi']}” không có trong mẫu phiếu "
-                        f"“{r.rubric.name}”.")  # fmt: skip
-                continue
-            key = (entry.id, username, criterion)
-            if key in seen_rows:
-                problem("tieu_chi", _duplicate(seen_rows[key]))
-                continue
-            seen_rows[key] = row
-            sheet.values[criterion] = cells["diem"]
-            sheet.where[criterion] = (row, label["diem"])
-            if cells["nhan_xet"]:
-                sheet.comments[criterion] = cells["nhan_xet"]
-            continue
-        key = (entry.id, username)
-        if key in seen_rows:
-            problem("giam_khao", f"Phiếu của {username} cho {entry.code} đã có ở dòng "
-                    f"{seen_rows[key]}. Hãy xoá một trong hai dòng.")  # fmt: skip
-            continue
-        seen_rows[key] = row
-        sheet.overall = cells["nhan_xet"]
-        for criterion, header in columns.items():
-            if cells[header]:
-                sheet.values[criterion] = cells[header]
-            sheet.where[criterion] = (row, header)
-    plan: list[_SheetPlan] = []
-    for sheet in sheets.values():
-        planned = _check_sheet(con, r, sheet, problems)
-        if planned is None:
-            continue
-        if planned.status == "same":
-            checked.unchanged += 1
-        else:
-            plan.append(planned)
-    checked.added = sum(1 for p in plan if p.status == "new")
-    checked.updated = sum(1 for p in plan if p.status == "replace")
-    checked.payload = (r, plan)
+    # A long file is ~150,000 rows and ~15,000 sheets: the rows are checked as arrays (each
+    # distinct cell once), the round is read in a few queries, and Problems are made only for
+    # the rows and sheets that have one, in the order the row-by-row check gave them.
+    entries = rounds.round_entries(con, r.id)
+    _tell(progress, 0.3, f"Đang kiểm tra {len(table):,} dòng…")
+    sheets, usernames = _score_rows(con, r, table, long, columns, entries, label, problems)
+    _tell(progress, 0.5, f"Đang kiểm tra {len(sheets.entry):,} phiếu chấm…")
+    checks = _check_sheets(con, r, sheets, entries, usernames, problems)
+    _tell(progress, 0.7, "Đang so với các phiếu đã lưu…")
+    plan = _planned_sheets(r, sheets, checks, entries, usernames)
+    states = np.asarray(scoring.submitted_states(con, plan.sheets, plan.scores), dtype=object)
+    checked.added = int((states == "new").sum())
+    checked.updated = int((states == "replace").sum())
+    checked.unchanged = int((states == "same").sum())
+    if checked.unchanged:
+        # Sheets already submitted with these very scores are left alone (not audited again).
+        keep = np.flatnonzero(states != "same")
+        renumber = np.full(len(states), -1, dtype=np.int64)
+        renumber[keep] = np.arange(len(keep))
+        scores = plan.scores[np.isin(plan.scores["sheet"].to_numpy(), keep)]
+        scores = scores.assign(sheet=renumber[scores["sheet"].to_numpy()])
+        plan = _ScoresPlan(r, plan.sheets.iloc[keep].reset_index(drop=True), scores)
+    checked.payload = plan
     return checked
 
 
-@dataclass(frozen=True)
-class _SheetPlan:
-    sheet: _SheetIn
-    assign: bool
-    clean: dict
-    notes: dict
-    overall: str
-    status: str  # new, replace (a saved sheet, submitted or not), same
+def _active_examiners(con: Connection) -> set[str]:
+    """Usernames of active examiner accounts (what rounds.require_examiner accepts)."""
+    rows = con.execute(
+        "SELECT u.username FROM users u JOIN people p ON p.id = u.person_id "
+        "JOIN user_roles r ON r.username = u.username AND r.role = 'examiner' WHERE u.active"
+    ).fetchall()
+    return {u for (u,) in rows}
 
 
-def _check_sheet(
-    con: Connection, r: rounds.Round, sheet: _SheetIn, problems: list[Problem]
-) -> _SheetPlan | None:
-    """Apply the scoring sheet's rules to one typed-up sheet; problems name its rows and columns."""
-    bad = len(problems)
-    code, examiner = sheet.entry.code, sheet.examiner
-    examiner_column = KINDS["scores"].spec("giam_khao").label
-    before = scoring.get_sheet(con, sheet.entry.id, examiner)
-    refusal = why_cannot_import_sheet(before)
-    if refusal:
-        problems.append(Problem(sheet.row, examiner_column, f"Phiếu {code}: {refusal}"))
-    elif not before.assigned:
-        # The assignment API decides: conflicts, withdrawn entries, a closed round.
-        reason = rounds.assign_problem(con, sheet.entry, r, examiner)
-        if reason:
-            problems.append(Problem(sheet.row, examiner_column, reason))
-    tieu_chi = KINDS["scores"].spec("tieu_chi").label
-    missing = [c.code for c in r.rubric.criteria if not sheet.values.get(c.code)]
-    if missing:
-        # One message per sheet, not one per criterion: a forgotten row is one mistake.
-        listed = ", ".join(missing)
-        message = f"Phiếu của {examiner} cho {code} thiếu điểm {len(missing)} tiêu chí: {listed}."
-        problems.append(Problem(sheet.row, tieu_chi, message))
-    try:
-        clean, notes, overall = scoring.check_sheet(
-            r.rubric, sheet.values, sheet.comments, sheet.overall, submit=True
+def _score_rows(
+    con: Connection,
+    r: rounds.Round,
+    table: pd.DataFrame,
+    long: bool,
+    columns: dict[str, str],
+    entries: list[rounds.Entry],
+    label: dict[str, str],
+    problems: list[Problem],
+) -> tuple[_Sheets, list[str]]:
+    """Check each row's entry, examiner, criterion and duplicates; gather rows into sheets."""
+    rows = table[ROW_COLUMN].to_numpy(dtype=np.int64)
+    by_code = {e.code.casefold(): i for i, e in enumerate(entries)}
+    code_of, codes = _distinct(table, "ma_skkn")
+    entry_of = _pick([by_code.get(c.casefold(), -1) for c in codes], code_of)
+    # Usernames are matched in lower case; a refusal quotes the name as first written.
+    raw_of, written = _distinct(table, "giam_khao")
+    index: dict[str, int] = {}
+    first_written: list[str] = []
+    for text in written:
+        if text.lower() not in index:
+            index[text.lower()] = len(first_written)
+            first_written.append(text)
+    user_of = _pick([index[t.lower()] for t in written], raw_of)
+    usernames = list(index)
+    active = _active_examiners(con)
+    refusals = [
+        None if u in active else (
+            f"Không có giám khảo “{w}”: ghi tên đăng nhập của một tài khoản giám khảo đang "
+            "hoạt động." if u else "Giám khảo đang trống."
         )
-    except Invalid as exc:
-        for name, message in exc.errors.items():
-            criterion = name.removesuffix("_comment")
-            if name in missing:
-                continue
-            if criterion in sheet.where:
-                row, column = sheet.where[criterion]
-            elif name == "overall":
-                row, column = sheet.row, KINDS["scores"].spec("nhan_xet").label
-            else:
-                row, column = sheet.row, tieu_chi
-            problems.append(Problem(row, column, message))
-        return None
-    if len(problems) > bad:
-        return None
-    stored = {k: v for k, v in before.values.items() if v is not None}
-    if before.id is None:
-        status = "new"
-    elif (before.status, stored, before.comments, before.comment) == (
-        "submitted",
-        clean,
-        notes,
-        overall,
-    ):
-        status = "same"
+        for u, w in zip(usernames, first_written, strict=True)
+    ]  # fmt: skip
+    user_bad = _pick([m is not None for m in refusals], user_of, bool)
+    valid = (entry_of >= 0) & ~user_bad
+    at = np.flatnonzero(valid)  # rows that belong to a sheet
+    width = max(len(usernames), 1)
+    sheet_of, keys = pd.factorize(entry_of[at] * width + user_of[at])
+    sheet_of = sheet_of.astype(np.int64)
+    keys = np.asarray(keys, dtype=np.int64)
+    first = at[np.unique(sheet_of, return_index=True)[1]]
+    sheet_row = rows[first]
+    later: dict[int, tuple[str, str]] = {}  # row position -> (column, message) after the two
+    note_of, notes = _distinct(table, "nhan_xet")
+    if long:
+        crit_index = {c.code: i for i, c in enumerate(r.rubric.criteria)}
+        crit_raw, crit_texts = _distinct(table, "tieu_chi")
+        crit_at = _pick([crit_index.get(_criterion_code(r, t) or "", -1) for t in crit_texts],
+                        crit_raw)[at]  # fmt: skip
+        known = crit_at >= 0
+        for pos in at[~known]:
+            later[int(pos)] = ("tieu_chi", f"Tiêu chí “{crit_texts[crit_raw[pos]]}” không có "
+                               f"trong mẫu phiếu “{r.rubric.name}”.")  # fmt: skip
+        key = sheet_of[known] * len(crit_index) + crit_at[known]
+        repeated = pd.Series(key).duplicated().to_numpy()
+        if repeated.any():
+            firsts = pd.Series(at[known]).groupby(key).transform("first").to_numpy()
+            for pos, f in zip(at[known][repeated], firsts[repeated], strict=True):
+                later[int(pos)] = ("tieu_chi", _duplicate(int(rows[f])))
+        kept = at[known][~repeated]
+        value_of, values = _distinct(table, "diem")
+        sheets = _Sheets(
+            entry=keys // width, user=keys % width, row=sheet_row, overall=[""] * len(keys),
+            cell_sheet=sheet_of[known][~repeated], cell_crit=crit_at[known][~repeated],
+            cell_value=value_of[kept], cell_note=note_of[kept], cell_row=rows[kept],
+            cell_column=np.zeros(len(kept), dtype=np.int64), values=values, notes=notes,
+            columns=[label["diem"]],
+        )  # fmt: skip
     else:
-        status = "replace"
-    return _SheetPlan(sheet, not before.assigned, clean, notes, overall, status)
+        repeated = pd.Series(sheet_of).duplicated().to_numpy()
+        for pos, s in zip(at[repeated], sheet_of[repeated], strict=True):
+            e, u = divmod(int(keys[s]), width)
+            message = f"Phiếu của {usernames[u]} cho {entries[e].code} đã có ở dòng {sheet_row[s]}."
+            later[int(pos)] = ("giam_khao", f"{message} Hãy xoá một trong hai dòng.")
+        kept, kept_sheet = at[~repeated], sheet_of[~repeated]
+        crit_index = {c.code: i for i, c in enumerate(r.rubric.criteria)}
+        values, parts = [], []
+        for n, (code, header) in enumerate(columns.items()):
+            value_of, texts = _distinct(table, header)
+            parts.append((crit_index[code], value_of[kept] + len(values), n))
+            values += texts
+        sheets = _Sheets(
+            entry=keys // width, user=keys % width, row=sheet_row,
+            overall=[notes[note_of[p]] for p in first],
+            cell_sheet=np.concatenate([kept_sheet for _ in parts] or [kept_sheet[:0]]),
+            cell_crit=np.concatenate([np.full(len(kept), c) for c, _, _ in parts] or [kept[:0]]),
+            cell_value=np.concatenate([v for _, v, _ in parts] or [kept[:0]]),
+            cell_note=np.full(len(kept) * len(parts), -1, dtype=np.int64),
+            cell_row=np.concatenate([rows[kept] for _ in parts] or [kept[:0]]),
+            cell_column=np.concatenate([np.full(len(kept), n) for _, _, n in parts] or [kept[:0]]),
+            values=values, notes=notes, columns=list(columns.values()),
+        )  # fmt: skip
+    flagged = set(np.flatnonzero(~valid).tolist()) | set(later)
+    for pos in sorted(flagged):
+        row = int(rows[pos])
+        if entry_of[pos] < 0:
+            code = codes[code_of[pos]]
+            message = f"Không có SKKN mã “{code}” trong đợt chấm “{r.name}”."
+            message = message if code else "Mã SKKN đang trống."
+            problems.append(Problem(row, label["ma_skkn"], message))
+        if (refusal := refusals[user_of[pos]]) is not None:
+            problems.append(Problem(row, label["giam_khao"], refusal))
+        if pos in later:
+            column, message = later[pos]
+            problems.append(Problem(row, label[column], message))
+    return sheets, usernames
+
+
+@dataclass(frozen=True)
+class _SheetChecks:
+    """What the sheet checks found: which sheets pass, and their checked cells."""
+
+    good: np.ndarray  # per sheet
+    assigned: np.ndarray  # per sheet
+    points: list[str]  # per distinct (criterion, points): checked points as text
+    cell_points: np.ndarray  # per cell: index into points
+    notes: list[str]  # per distinct note: as the sheet keeps it
+
+
+def _author_keys(con: Connection, entries: list[rounds.Entry], usernames: list[str]) -> set:
+    """(entry, user) index pairs where the account's person wrote the entry (rounds.is_author)."""
+    users = {u: i for i, u in enumerate(usernames)}
+    by_person: dict[int, list[int]] = {}
+    by_name: dict[str, list[int]] = {}
+    for username, person_id, full_name in con.execute(
+        "SELECT u.username, u.person_id, p.full_name FROM users u "
+        "JOIN people p ON p.id = u.person_id"
+    ).fetchall():
+        if username in users:
+            by_person.setdefault(int(person_id), []).append(users[username])
+            by_name.setdefault(fold(full_name), []).append(users[username])
+    width = max(len(usernames), 1)
+    found = set()
+    for i, e in enumerate(entries):
+        for a in e.authors:
+            named = by_person.get(a.person_id, []) if a.person_id is not None else (
+                by_name.get(fold(a.name), []))  # fmt: skip
+            found.update(i * width + u for u in named)
+    return found
+
+
+def _check_sheets(
+    con: Connection,
+    r: rounds.Round,
+    sheets: _Sheets,
+    entries: list[rounds.Entry],
+    usernames: list[str],
+    problems: list[Problem],
+) -> _SheetChecks:
+    """Apply the scoring sheet's rules (scoring.check_sheet) and who may score (the import's
+    permission, the assignment rules) to every sheet; problems name their rows and columns."""
+    count, criteria = len(sheets.entry), r.rubric.criteria
+    width = max(len(usernames), 1)
+    key = sheets.entry * width + sheets.user
+    # Points: each distinct (criterion, points) is checked once.
+    span = max(len(sheets.values), 1)
+    pair_of, pairs = pd.factorize(sheets.cell_crit * span + sheets.cell_value)
+    points, wrong = [], []
+    for p in pairs:
+        crit, value = divmod(int(p), span)
+        raw = sheets.values[value]
+        clean, problem = scoring.check_points(r.rubric, criteria[crit].code, raw) if raw else (
+            None, None)  # fmt: skip
+        points.append(str(clean) if clean is not None else "")
+        wrong.append(problem)
+    filled = _pick([bool(v) for v in sheets.values], sheets.cell_value, bool)
+    missing = np.bincount(sheets.cell_sheet[filled], minlength=count) < len(criteria)
+    bad_points = _pick([w is not None for w in wrong], pair_of.astype(np.int64), bool)
+    # Cells are NFC with single spaces already: the sheet's nfc only changes "_" in a comment.
+    kept_notes = [scoring.check_note("", t)[0] if "_" in t else t for t in sheets.notes] + [""]
+    note_at = np.where(sheets.cell_note >= 0, sheets.cell_note, len(sheets.notes))
+    long_note = _pick([len(n) > scoring.MAX_COMMENT for n in kept_notes], note_at, bool)
+    overall_of, overall_texts = pd.factorize(np.asarray(sheets.overall, dtype=object))
+    overall = [scoring.check_overall(t) for t in overall_texts.tolist()]
+    bad_overall = _pick([p is not None for _, p in overall], overall_of.astype(np.int64), bool)
+    # Who may score: authors, withdrawn entries, the round's state; then assignment rules.
+    by_id = {e.id: i for i, e in enumerate(entries)}
+    users = {u: i for i, u in enumerate(usernames)}
+
+    def pairs_of(sql: str) -> dict[int, tuple]:
+        found = {}
+        for entry_id, examiner, *rest in con.execute(sql, [r.id]).fetchall():
+            if examiner in users and entry_id in by_id:
+                found[by_id[entry_id] * width + users[examiner]] = tuple(rest)
+        return found
+
+    assigned_keys = pairs_of(
+        "SELECT a.entry_id, a.examiner FROM assignments a JOIN entries e ON e.id = a.entry_id "
+        "WHERE e.round_id = ?"
+    )
+    conflicts = pairs_of(
+        "SELECT c.entry_id, c.examiner, c.kind, c.note FROM conflicts c "
+        "JOIN entries e ON e.id = c.entry_id WHERE e.round_id = ?"
+    )
+    author = np.isin(key, list(_author_keys(con, entries, usernames)))
+    withdrawn = _pick([e.withdrawn for e in entries], sheets.entry, bool)
+    refused = author | withdrawn | (r.state not in ("open", "closed"))
+    assigned = np.isin(key, list(assigned_keys))
+    conflict = np.isin(key, list(conflicts))
+    unassignable = ~refused & ~assigned & ((r.state not in ("draft", "open")) | conflict)
+    cell_bad = bad_points | long_note
+    bad = refused | unassignable | missing | bad_overall
+    bad |= np.bincount(sheets.cell_sheet[cell_bad], minlength=count) > 0
+    details = _SheetChecks(~bad, assigned, points, pair_of.astype(np.int64), kept_notes[:-1])
+    if bad.any():
+        context = (author, withdrawn, refused, unassignable, conflicts, filled, bad_points,
+                   long_note, [overall[i] for i in overall_of], wrong)  # fmt: skip
+        _sheet_problems(r, sheets, details, entries, usernames, bad, context, problems)
+    return details
+
+
+def _sheet_problems(
+    r: rounds.Round,
+    sheets: _Sheets,
+    details: _SheetChecks,
+    entries: list[rounds.Entry],
+    usernames: list[str],
+    bad: np.ndarray,
+    context: tuple,
+    problems: list[Problem],
+) -> None:
+    """The problems of the sheets that have some, in file order, as the sheet-by-sheet check
+    worded and placed them: who may score, missing criteria, then points and comments."""
+    author, withdrawn, refused, unassignable, conflicts, filled, bad_points, long_note, overall, \
+        wrong = context  # fmt: skip
+    kind = KINDS["scores"]
+    examiner_column, criterion_column = kind.spec("giam_khao").label, kind.spec("tieu_chi").label
+    criteria = r.rubric.criteria
+    width = max(len(usernames), 1)
+    cells: dict[int, list[int]] = {}
+    for i in np.flatnonzero(bad[sheets.cell_sheet]):
+        cells.setdefault(int(sheets.cell_sheet[i]), []).append(int(i))
+    for s in np.flatnonzero(bad):
+        e, examiner, row = entries[sheets.entry[s]], usernames[sheets.user[s]], int(sheets.row[s])
+        if refused[s]:
+            state = _SheetState(examiner, bool(author[s]), bool(withdrawn[s]), r.state)
+            refusal = why_cannot_import_sheet(state)
+            problems.append(Problem(row, examiner_column, f"Phiếu {e.code}: {refusal}"))
+        elif unassignable[s]:
+            # The words of rounds.assign_problem (authors and withdrawn entries are refused above).
+            if r.state not in ("draft", "open"):
+                reason = f"Đợt chấm {r.state_label.lower()}: không phân công được."
+            else:
+                kind_code, note = conflicts[int(sheets.entry[s]) * width + int(sheets.user[s])]
+                said = f"có xung đột lợi ích ({rounds.CONFLICT_KINDS[kind_code].lower()}"
+                said += f": {note})" if note else ")"
+                reason = f"Không phân công {examiner} chấm {e.code}: {examiner} {said}."
+            problems.append(Problem(row, examiner_column, reason))
+        mine = cells.get(int(s), [])
+        have = {int(sheets.cell_crit[i]) for i in mine if filled[i]}
+        missing = [c.code for n, c in enumerate(criteria) if n not in have]
+        if missing:
+            # One message per sheet, not one per criterion: a forgotten row is one mistake.
+            listed = ", ".join(missing)
+            message = f"Phiếu của {examiner} cho {e.code} thiếu điểm {len(missing)} tiêu chí: "
+            problems.append(Problem(row, criterion_column, f"{message}{listed}."))
+        for i in sorted(mine, key=lambda i: sheets.cell_crit[i]):
+            if bad_points[i]:
+                column = sheets.columns[sheets.cell_column[i]]
+                message = wrong[details.cell_points[i]]
+                problems.append(Problem(int(sheets.cell_row[i]), column, message))
+        for i in sorted(mine, key=lambda i: sheets.cell_row[i]):
+            if long_note[i]:
+                code = criteria[sheets.cell_crit[i]].code
+                message = scoring.check_note(code, sheets.notes[sheets.cell_note[i]])[1]
+                column = sheets.columns[sheets.cell_column[i]]
+                problems.append(Problem(int(sheets.cell_row[i]), column, str(message)))
+        if overall[s][1]:
+            problems.append(Problem(row, kind.spec("nhan_xet").label, overall[s][1]))
+
+
+def _planned_sheets(
+    r: rounds.Round,
+    sheets: _Sheets,
+    checks: _SheetChecks,
+    entries: list[rounds.Entry],
+    usernames: list[str],
+) -> _ScoresPlan:
+    """The sheets that pass, in file order, with their checked points and comments."""
+    chosen = np.flatnonzero(checks.good)
+    position = np.full(len(sheets.entry), -1, dtype=np.int64)
+    position[chosen] = np.arange(len(chosen))
+    entry, user = sheets.entry[chosen], sheets.user[chosen]
+    overall = [t.strip() for t in sheets.overall]  # as scoring.check_overall keeps it
+    plan = pd.DataFrame(
+        {
+            "entry_id": _pick([e.id for e in entries], entry),
+            "code": _texts([e.code for e in entries], entry),
+            "examiner": _texts(usernames, user),
+            "assign": ~checks.assigned[chosen],
+            "overall": _texts(overall, chosen),
+        }
+    )
+    cells = np.flatnonzero(checks.good[sheets.cell_sheet])
+    codes = [c.code for c in r.rubric.criteria]
+    note_at = np.where(sheets.cell_note >= 0, sheets.cell_note, len(checks.notes))[cells]
+    scores = pd.DataFrame(
+        {
+            "sheet": position[sheets.cell_sheet[cells]],
+            "criterion": _texts(codes, sheets.cell_crit[cells]),
+            "value": _texts(checks.points, checks.cell_points[cells]),
+            "comment": _texts([*checks.notes, ""], note_at),
+        }
+    )
+    return _ScoresPlan(r, plan, scores)
 
 
 def write_scores(con: Connection, checked: Checked, actor: str) -> Summary:
     """Assign examiners not yet assigned, then submit each sheet (replacing one re-imported)."""
-    r, plan = checked.payload
-    for p in plan:
-        if p.assign:
-            rounds.assign_in(con, p.sheet.entry.id, p.sheet.examiner, actor)
-        scoring.store_sheet(con, p.sheet.examiner, p.sheet.entry.id, r, p.clean, p.notes,
-                            p.overall, submit=True, actor=actor, action="import")  # fmt: skip
-    assigned = sum(1 for p in plan if p.assign)
-    detail = f"Đợt chấm “{r.name}”: {len(plan)} phiếu đã nộp."
+    plan: _ScoresPlan = checked.payload
+    r = plan.round
+    scoring.store_submitted_sheets(con, r, plan.sheets, plan.scores, actor, action="import")
+    assigned = int(plan.sheets["assign"].sum())
+    detail = f"Đợt chấm “{r.name}”: {len(plan.sheets)} phiếu đã nộp."
     if assigned:
         detail += f" Phân công thêm {assigned} giám khảo chưa được phân công."
     return Summary("scores", checked.added, checked.updated, checked.unchanged, detail, str(r.id))
