@@ -1277,7 +1277,7 @@ def _pick(values: list, codes: np.ndarray, dtype: Any = np.int64) -> np.ndarray:
     return np.asarray(values, dtype=dtype).reshape(-1)[codes] if len(codes) else codes.astype(dtype)
 
 
-def _texts(values: list[str], codes: np.ndarray) -> pd.Series:
+def _strings(values: list[str], codes: np.ndarray) -> pd.Series:
     """values[code] for each code as plain Python strings, which DuckDB reads as they are."""
     return pd.Series(_pick(values, codes, object), dtype=object)
 
@@ -1678,10 +1678,10 @@ def _planned_sheets(
     plan = pd.DataFrame(
         {
             "entry_id": _pick([e.id for e in entries], entry),
-            "code": _texts([e.code for e in entries], entry),
-            "examiner": _texts(usernames, user),
+            "code": _strings([e.code for e in entries], entry),
+            "examiner": _strings(usernames, user),
             "assign": ~checks.assigned[chosen],
-            "overall": _texts(overall, chosen),
+            "overall": _strings(overall, chosen),
         }
     )
     cells = np.flatnonzero(checks.good[sheets.cell_sheet])
@@ -1690,9 +1690,9 @@ def _planned_sheets(
     scores = pd.DataFrame(
         {
             "sheet": position[sheets.cell_sheet[cells]],
-            "criterion": _texts(codes, sheets.cell_crit[cells]),
-            "value": _texts(checks.points, checks.cell_points[cells]),
-            "comment": _texts([*checks.notes, ""], note_at),
+            "criterion": _strings(codes, sheets.cell_crit[cells]),
+            "value": _strings(checks.points, checks.cell_points[cells]),
+            "comment": _strings([*checks.notes, ""], note_at),
         }
     )
     return _ScoresPlan(r, plan, scores)
