@@ -10,7 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
 from lib import navigation, ui
 from lib.navigation import PageSpec
@@ -61,6 +62,20 @@ def recording(log: list):
         yield
     finally:
         ui.connection = original  # type: ignore[assignment]
+
+
+@contextmanager
+def compiled_once():
+    """Let AppTest keep compiled scripts between runs, as the real server does."""
+    # AppTest makes a new ScriptCache on every run, so each run would re-parse the page: a cost
+    # the empty page hardly pays and a running app pays once per file, not per visit.
+    shared = ScriptCache()
+    originals = app_test.ScriptCache, local_script_runner.ScriptCache
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared  # type: ignore
+    try:
+        yield
+    finally:
+        app_test.ScriptCache, local_script_runner.ScriptCache = originals  # type: ignore
 
 
 @contextmanager
@@ -140,7 +155,7 @@ def measure_pages(
 ) -> list[PageResult]:
     """Measure each (page file, username) case with both floors measured in the same run."""
     results = []
-    with with_empty_page():
+    with with_empty_page(), compiled_once():
         for path, username in cases:
             floor = time_page(db_path, username, EMPTY.path, runs)
             run = time_page(db_path, username, path, runs)
