@@ -148,7 +148,7 @@ def measure_scores(rows: int, runs: int) -> dict:
     copy of the same database, so every run assigns, inserts and audits the same sheets."""
     criteria = len(rounds.load_rubric_file(rounds.TEMPLATE_DIR / "mau-20-diem.yaml").criteria)
     sheets = rows // criteria
-    ours, floor = [], []
+    ours, floor, stored = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "base.duckdb"
         rid, codes, examiners = scores_database(base, sheets)
@@ -162,6 +162,7 @@ def measure_scores(rows: int, runs: int) -> dict:
             started = time.perf_counter()
             con.execute("CREATE TEMP TABLE raw AS SELECT * FROM read_csv(?)", [str(path)])
             floor.append(time.perf_counter() - started)
+            stored.append(_stored_read_csv(Path(tmp) / f"stored{run}.duckdb", path))
             started = time.perf_counter()
             summary = imports.run_import(con, "scores", data, "diem.csv", "bench_admin", str(rid))
             ours.append(time.perf_counter() - started)
@@ -169,9 +170,12 @@ def measure_scores(rows: int, runs: int) -> dict:
             con.close()
             copy.unlink()
     import_s, read_s = statistics.median(ours), statistics.median(floor)
+    stored_s = statistics.median(stored)
     return {"rows": sheets * criteria, "import_s": import_s, "read_csv_s": read_s,
-            "ratio": import_s / read_s}  # fmt: skip
+            "ratio": import_s / read_s, "read_csv_stored_s": stored_s,
+            "ratio_stored": import_s / stored_s}  # fmt: skip
 
 
 if __name__ == "__main__":
     print(measure(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000, 3))
+    print(measure_scores(int(sys.argv[2]) if len(sys.argv) > 2 else 150_000, 3))

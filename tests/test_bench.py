@@ -4,10 +4,11 @@ from bench import run
 
 
 def test_school_scale_smoke_run(tmp_path):
-    report = run.run("school", 1, tmp_path, examiners=5, import_rows=500, with_server=False,
-                     log=lambda message: None)  # fmt: skip
+    report = run.run("school", 1, tmp_path, examiners=5, import_rows=500, score_rows=220,
+                     with_server=False, log=lambda message: None)  # fmt: skip
     assert [p["page"] for p in report["pages"]] == [case[0] for case in run.CASES]
     assert all(p["run"]["median"] > 0 and p["statements"] > 0 for p in report["pages"])
     assert report["concurrent"]["failed"] == 0 and report["concurrent"]["lost"] == 0
     assert report["import_tasks"]["rows"] == 500
+    assert report["import_scores"]["rows"] == 220  # 20 sheets of 11 criteria
     assert "| home.py (bench_staff) |" in run.table(report)
