@@ -99,14 +99,27 @@ def _app(db_path: Path, username: str) -> AppTest:
     return at
 
 
-def time_page(db_path: Path, username: str, path: str, runs: int, warmup: int = 1) -> Timing:
-    """Full script runs of one page (app.py and the page), after warm-up runs."""
+def _open(db_path: Path, username: str, path: str, state: dict | None) -> AppTest:
+    """The app logged in as username, switched to the page, with widget state set (a tab)."""
     at = _app(db_path, username)
     at.switch_page(path)
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    return at
+
+
+def time_page(db_path: Path, username: str, path: str, runs: int, warmup: int = 1,
+              state: dict | None = None) -> Timing:  # fmt: skip
+    """Full script runs of one page (app.py and the page), after warm-up runs."""
+    at = _open(db_path, username, path, state)
     for _ in range(warmup):
         at.run()
     if at.exception:
         raise RuntimeError(f"{path}: {at.exception[0].message}")
+    for label in (state or {}).values():
+        # Only the chosen tab has content: an empty one means the state did not choose it.
+        if not any(t.label == label and t.children for t in at.tabs):
+            raise RuntimeError(f"{path}: tab “{label}” did not open")
     samples = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -115,11 +128,11 @@ def time_page(db_path: Path, username: str, path: str, runs: int, warmup: int = 
     return Timing.of(samples)
 
 
-def time_queries(db_path: Path, username: str, path: str, runs: int) -> tuple[Timing, int]:
+def time_queries(db_path: Path, username: str, path: str, runs: int,
+                 state: dict | None = None) -> tuple[Timing, int]:  # fmt: skip
     """Replay, alone, the read statements one run of the page sent; return timing and count."""
     log: list = []
-    at = _app(db_path, username)
-    at.switch_page(path)
+    at = _open(db_path, username, path, state)
     with recording(log):
         at.run()
     reads = [(sql, p) for sql, p in log if not sql.lstrip().upper().startswith(WRITES)]
@@ -139,6 +152,7 @@ class PageResult:
 
     page: str
     role: str
+    view: str  # the tab measured, "" for the page as it opens
     run: Timing
     floor: Timing
     queries: Timing
@@ -150,16 +164,20 @@ class PageResult:
         return self.run.median / (self.floor.median + self.queries.median)
 
 
+Case = tuple[str, str, dict]  # page file, username, widget state ({} or a tab's key: label)
+
+
 def measure_pages(
-    db_path: Path, cases: list[tuple[str, str]], runs: int, progress: Callable[[str], None]
+    db_path: Path, cases: list[Case], runs: int, progress: Callable[[str], None]
 ) -> list[PageResult]:
-    """Measure each (page file, username) case with both floors measured in the same run."""
+    """Measure each case with both floors measured in the same run."""
     results = []
     with with_empty_page(), compiled_once():
-        for path, username in cases:
+        for path, username, state in cases:
             floor = time_page(db_path, username, EMPTY.path, runs)
-            run = time_page(db_path, username, path, runs)
-            queries, count = time_queries(db_path, username, path, runs)
-            results.append(PageResult(path, username, run, floor, queries, count))
-            progress(f"{path} ({username}): {run.median:.0f} ms")
+            run = time_page(db_path, username, path, runs, state=state)
+            queries, count = time_queries(db_path, username, path, runs, state)
+            view = " · ".join(map(str, state.values()))
+            results.append(PageResult(path, username, view, run, floor, queries, count))
+            progress(f"{path} {view} ({username}): {run.median:.0f} ms")
     return results

@@ -15,19 +15,26 @@ from pathlib import Path
 from bench import imports_bench, pages, scoring, server
 from bench.generate import generate
 
-# Each page as the role that uses it (accounts made by bench.generate).
-CASES = [
-    ("pages/home.py", "bench_staff"),
-    ("pages/plans.py", "bench_admin"),
-    ("pages/progress.py", "bench_staff"),
-    ("pages/meeting.py", "bench_admin"),
-    ("pages/my_sheets.py", "gk001"),
-    ("pages/results.py", "bench_admin"),
-    ("pages/rounds.py", "bench_admin"),
-    ("pages/entries.py", "bench_admin"),
-    ("pages/users.py", "bench_admin"),
-    ("pages/imports.py", "bench_admin"),
-    ("pages/account.py", "gk001"),
+# Each page as the role that uses it (accounts made by bench.generate), as it opens; then each
+# of its other tabs (only the chosen tab runs, so each is a view of its own).
+_PAGES = [
+    ("pages/home.py", "bench_staff", "", []),
+    ("pages/plans.py", "bench_admin", "plans_tab",
+     ["Thêm công việc", "Sửa kế hoạch", "Sao chép sang năm mới", "Tạo kế hoạch mới"]),
+    ("pages/progress.py", "bench_staff", "", []),
+    ("pages/meeting.py", "bench_admin", "", []),
+    ("pages/my_sheets.py", "gk001", "", []),
+    ("pages/results.py", "bench_admin", "kq_the",
+     ["Tiến độ", "Biểu đồ", "Xử lý chênh lệch", "Phiếu chấm", "Văn bản"]),
+    ("pages/rounds.py", "bench_admin", "dc_the", ["Mẫu phiếu chấm", "Hội đồng", "Nhật ký"]),
+    ("pages/entries.py", "bench_admin", "sk_the",
+     ["Đăng ký SKKN", "Sửa / rút SKKN", "Xung đột", "Phân công"]),
+    ("pages/users.py", "bench_admin", "", []),
+    ("pages/imports.py", "bench_admin", "", []),
+    ("pages/account.py", "gk001", "", []),
+]  # fmt: skip
+CASES = [(path, user, {}) for path, user, _, _ in _PAGES] + [
+    (path, user, {key: tab}) for path, user, key, tabs in _PAGES for tab in tabs
 ]
 URLS = ["tong-quan", "ke-hoach", "tien-do", "trinh-chieu", "ket-qua-cham", "dot-cham", "skkn"]
 
@@ -67,7 +74,7 @@ def table(report: dict) -> str:
              "| truy vấn ms | tỉ lệ |", "|---|---|---|---|---|---|"]  # fmt: skip
     for p in report["pages"]:
         lines.append(
-            f"| {p['page'].removeprefix('pages/')} ({p['role']}) | {p['run']['median']:.0f} | "
+            f"| {_view(p)} ({p['role']}) | {p['run']['median']:.0f} | "
             f"{p['run']['p95']:.0f} | {p['floor']['median']:.0f} | {p['queries']['median']:.0f} "
             f"| {p['ratio']:.1f} |"
         )
@@ -85,6 +92,11 @@ def table(report: dict) -> str:
         s = report["server"]
         lines.append(f"- Khởi động: {s['cold_start_s']:.2f} s; RSS đỉnh {s['rss_peak_mb']:.0f} MB")
     return "\n".join(lines)
+
+
+def _view(p: dict) -> str:
+    page = p["page"].removeprefix("pages/")
+    return f"{page} › {p['view']}" if p.get("view") else page
 
 
 def _import_line(what: str, m: dict) -> str:

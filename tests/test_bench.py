@@ -6,7 +6,10 @@ from bench import run
 def test_school_scale_smoke_run(tmp_path):
     report = run.run("school", 1, tmp_path, examiners=5, import_rows=500, score_rows=220,
                      with_server=False, log=lambda message: None)  # fmt: skip
-    assert [p["page"] for p in report["pages"]] == [case[0] for case in run.CASES]
+    assert [(p["page"], p["view"]) for p in report["pages"]] == [
+        (page, " · ".join(state.values())) for page, _, state in run.CASES
+    ]
+    assert "| results.py › Xử lý chênh lệch (bench_admin) |" in run.table(report)
     assert all(p["run"]["median"] > 0 and p["statements"] > 0 for p in report["pages"])
     assert report["concurrent"]["failed"] == 0 and report["concurrent"]["lost"] == 0
     assert report["import_tasks"]["rows"] == 500
