@@ -30,6 +30,12 @@ def open_page(at: AppTest, path: str) -> AppTest:
     return at.run()
 
 
+def open_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Click a tab: only the chosen tab's content runs (the tabs rerun the page)."""
+    at.session_state[key] = label
+    return at.run()
+
+
 def texts(at: AppTest) -> str:
     """All visible text of the last run, for 'shows' / 'does not show' checks."""
     parts: list[str] = []

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from lib import db, plans, users
-from tests.apptest import app, login, open_page, texts
+from tests.apptest import app, login, open_page, open_tab, texts
 
 ROLES = ["chutich", "giamkhao1", "giaovien"]
 PAGES = ["pages/plans.py", "pages/progress.py", "pages/meeting.py"]
@@ -22,12 +22,6 @@ def button(at, label):
 
 def metric(at, label):
     return next(m.value for m in at.metric if m.label == label)
-
-
-def open_tab(at, label):
-    """Switch the plan page's editing tabs (only the open tab's forms are built)."""
-    at.session_state["plans_tab"] = label
-    return at.run()
 
 
 def side_connection(tmp_path):
@@ -93,7 +87,7 @@ def test_bad_task_input_gets_a_message_and_keeps_what_was_typed(at):
     login(at, "chutich")
     open_page(at, "pages/plans.py")
     assert not [t for t in at.text_input if t.key == "new_0_period"]  # another tab is open
-    open_tab(at, "Thêm công việc")
+    open_tab(at, "plans_tab", "Thêm công việc")
     at.text_input(key="new_0_period").input("Tháng 12/2024")
     at.text_area(key="new_0_content").input("Tổ chức chấm, xét duyệt SKKN cấp trường")
     at.date_input(key="new_0_start").set_value(date(2024, 12, 20))
@@ -112,7 +106,7 @@ def test_bad_task_input_gets_a_message_and_keeps_what_was_typed(at):
 def test_admin_adds_a_task_with_an_unreadable_period_and_sees_it_listed(at):
     login(at, "chutich")
     open_page(at, "pages/plans.py")
-    open_tab(at, "Thêm công việc")
+    open_tab(at, "plans_tab", "Thêm công việc")
     at.text_input(key="new_0_period").input("Khi có công văn của Quận")
     at.text_area(key="new_0_content").input("Gửi báo cáo sơ kết")
     button(at, "Thêm công việc").click().run()
@@ -161,7 +155,7 @@ def test_delete_asks_first_and_reorder_moves(at):
 def test_copy_plan_to_next_year_opens_the_copy(at):
     login(at, "chutich")
     open_page(at, "pages/plans.py")
-    open_tab(at, "Sao chép sang năm mới")
+    open_tab(at, "plans_tab", "Sao chép sang năm mới")
     forms = [t for t in at.text_input if t.label == "Số kế hoạch mới"]
     forms[0].input("13/KH-MNAS")
     button(at, "Sao chép").click().run()

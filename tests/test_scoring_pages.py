@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import db, demo, results, rounds, scoring, users
-from tests.apptest import ROOT, app, login, open_page, texts
+from tests.apptest import ROOT, app, login, open_page, open_tab, texts
 from tests.scoring_helpers import full_marks, rubric20
 
 PAGES = ["pages/my_sheets.py", "pages/results.py", "pages/rounds.py", "pages/entries.py"]
@@ -41,12 +41,6 @@ def button(at: AppTest, label: str):
     found = [b for b in at.button if b.label == label]
     assert found, f"no button {label!r} in {[b.label for b in at.button]}"
     return found[0]
-
-
-def open_tab(at: AppTest, key: str, label: str) -> AppTest:
-    """Click a tab: only the chosen tab's content runs (the tabs rerun the page)."""
-    at.session_state[key] = label
-    return at.run()
 
 
 def number(at: AppTest, code: str):
