@@ -10,7 +10,6 @@ import streamlit as st
 
 from lib import plans, ui
 from lib.db import Connection
-from lib.errors import Invalid
 from lib.permissions import User
 
 
@@ -135,12 +134,10 @@ def edit_task_tab(con: Connection, user: User, df: pd.DataFrame) -> None:
         edited = task_fields(f"t{task_id}_{gen}_", row)
         save = st.form_submit_button("Lưu thay đổi", type="primary")
     if save:
-        try:
+        with ui.errors_shown():
             plans.update_task(con, task_id, edited, opened, user)
             reload()
             done(f"Đã lưu việc số {row['position']}.")
-        except Invalid as exc:
-            ui.show_errors(exc.errors)
 
     up, down, remove = st.columns(3)
     if up.button(
@@ -163,11 +160,9 @@ def edit_task_tab(con: Connection, user: User, df: pd.DataFrame) -> None:
     yes, no = st.columns(2)
     if yes.button("Xóa hẳn", type="primary", width="stretch"):
         st.session_state.pop("plans_delete", None)
-        try:
+        with ui.errors_shown():
             plans.delete_task(con, task_id, opened, user)
             done(f"Đã xóa việc “{row['content']}”.")
-        except Invalid as exc:
-            ui.show_errors(exc.errors)
     if no.button("Không xóa", width="stretch"):
         st.session_state.pop("plans_delete", None)
         st.rerun()
@@ -180,23 +175,19 @@ def add_task_tab(con: Connection, user: User, plan_id: int) -> None:
         new = task_fields(f"new_{gen}_")
         add = st.form_submit_button("Thêm công việc", type="primary")
     if add:
-        try:
+        with ui.errors_shown():
             plans.add_task(con, plan_id, new, user)
             st.session_state["plans_add_gen"] = gen + 1
             done("Đã thêm công việc vào cuối biểu tiến độ.")
-        except Invalid as exc:
-            ui.show_errors(exc.errors)
 
 
 def edit_plan_tab(con: Connection, user: User, plan_id: int, plan: dict) -> None:
     """Sửa kế hoạch: the plan's own fields."""
     changed = plan_form(f"sua_ke_hoach_{plan_id}", plan)
     if changed is not None:
-        try:
+        with ui.errors_shown():
             plans.update_plan(con, plan_id, changed, user)
             done("Đã lưu kế hoạch.")
-        except Invalid as exc:
-            ui.show_errors(exc.errors)
 
 
 def copy_plan_tab(con: Connection, user: User, plan_id: int, plan: dict) -> None:
@@ -210,21 +201,17 @@ def copy_plan_tab(con: Connection, user: User, plan_id: int, plan: dict) -> None
         code = left.text_input("Số kế hoạch mới", placeholder="ví dụ 09/KH-MNAS")
         years = right.number_input("Dời đi (năm)", 1, 5, 1, step=1)
         if st.form_submit_button("Sao chép", type="primary"):
-            try:
+            with ui.errors_shown():
                 new_id = plans.copy_plan(con, plan_id, code, user, int(years))
                 done(f"Đã tạo kế hoạch {code.strip()} từ {plan['code']}.", new_id)
-            except Invalid as exc:
-                ui.show_errors(exc.errors)
 
 
 def new_plan_tab(con: Connection, user: User) -> None:
     """Tạo kế hoạch mới: an empty plan, opened once saved."""
     created = plan_form("ke_hoach_moi")
     if created is not None:
-        try:
+        with ui.errors_shown():
             new_id = plans.new_plan(con, created, user)
             done(
                 f"Đã tạo kế hoạch {created.code.strip()}. Thêm việc ở mục “Thêm công việc”.", new_id
             )
-        except Invalid as exc:
-            ui.show_errors(exc.errors)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import streamlit as st
 import streamlit_authenticator as stauth
 
 from lib import db, demo, users
+from lib.errors import Invalid
 from lib.permissions import User
 from lib.rubric import format_number
 
@@ -87,6 +89,15 @@ def show_errors(errors: dict[str, str]) -> None:
     """Show each refused field's message."""
     for message in errors.values():
         st.error(message, icon=":material/error:")
+
+
+@contextmanager
+def errors_shown() -> Iterator[None]:
+    """Run a save: when lib refuses it (Invalid), show each field's message instead of raising."""
+    try:
+        yield
+    except Invalid as exc:
+        show_errors(exc.errors)
 
 
 def pick_round(options: dict[int, str], key: str, label: str = "Đợt chấm") -> int | None:

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from lib import ui, users
-from lib.errors import Invalid
 from lib.permissions import can_manage_own_account
 
 user = ui.require(can_manage_own_account)
@@ -20,9 +19,7 @@ with st.form("doi_mat_khau", clear_on_submit=True):
     new = st.text_input("Mật khẩu mới", type="password", help="Ít nhất 8 ký tự, tối đa 72 byte")
     confirm = st.text_input("Nhập lại mật khẩu mới", type="password")
     if st.form_submit_button("Đổi mật khẩu", type="primary"):
-        try:
+        with ui.errors_shown():
             users.change_own_password(con, user.username, current, new, confirm)
             st.session_state["account_flash"] = True
             st.rerun()
-        except Invalid as exc:
-            ui.show_errors(exc.errors)

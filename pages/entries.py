@@ -4,7 +4,6 @@ conflicts, and assign examiners by hand or automatically (shown for confirmation
 import streamlit as st
 
 from lib import rounds, ui
-from lib.errors import Invalid
 from lib.permissions import can_manage_rounds
 
 user = ui.require(can_manage_rounds)
@@ -94,7 +93,7 @@ if tab_add.open:
                 document = st.file_uploader("Tài liệu SKKN (PDF hoặc DOCX, không bắt buộc)",
                                             type=["pdf", "docx"])  # fmt: skip
                 if st.form_submit_button("Đăng ký SKKN", type="primary"):
-                    try:
+                    with ui.errors_shown():
                         new_id = rounds.add_entry(
                             con, round_id, user.username, title=title, code=code, field=field,
                             group_name=group, authors=rounds.parse_authors_text(authors),
@@ -102,8 +101,6 @@ if tab_add.open:
                             document_name=document.name if document else None,
                         )  # fmt: skip
                         done(f"Đã đăng ký {rounds.require_entry(con, new_id).code}.")
-                    except Invalid as exc:
-                        ui.show_errors(exc.errors)
 
 if tab_edit.open:
     with tab_edit:
@@ -123,14 +120,12 @@ if tab_edit.open:
                 authors = st.text_area("Tác giả", value=e.authors_text.replace("; ", "\n"),
                                        help=AUTHORS_HELP, disabled=locked)  # fmt: skip
                 if st.form_submit_button("Lưu SKKN", disabled=locked):
-                    try:
+                    with ui.errors_shown():
                         rounds.update_entry(
                             con, e.id, user.username, code=code, title=title, field=field,
                             group_name=group, authors=rounds.parse_authors_text(authors),
                         )  # fmt: skip
                         done(f"Đã lưu {code.strip() or e.code}.")
-                    except Invalid as exc:
-                        ui.show_errors(exc.errors)
             if not locked:
                 st.markdown("**Tài liệu**")
                 st.caption(
@@ -140,12 +135,10 @@ if tab_edit.open:
                                             type=["pdf", "docx"], key=f"sk_tl_{e.id}")  # fmt: skip
                 left, right = st.columns(2)
                 if left.button("Lưu tài liệu", disabled=document is None, key=f"sk_tl_luu_{e.id}"):
-                    try:
+                    with ui.errors_shown():
                         rounds.set_document(con, e.id, user.username, document.getvalue(),
                                             document.name)  # fmt: skip
                         done(f"Đã lưu tài liệu của {e.code}.")
-                    except Invalid as exc:
-                        ui.show_errors(exc.errors)
                 if e.document_name and right.button("Xóa tài liệu", key=f"sk_tl_xoa_{e.id}"):
                     rounds.set_document(con, e.id, user.username, None, None)
                     done(f"Đã xóa tài liệu của {e.code}.")
@@ -159,11 +152,9 @@ if tab_edit.open:
                     with st.form(f"sk_rut_{e.id}"):
                         reason = st.text_input("Lý do rút (SKKN vẫn được giữ, đánh dấu đã rút)")
                         if st.form_submit_button("Rút SKKN"):
-                            try:
+                            with ui.errors_shown():
                                 rounds.withdraw_entry(con, e.id, user.username, reason)
                                 done(f"Đã rút {e.code}.")
-                            except Invalid as exc:
-                                ui.show_errors(exc.errors)
 
 if tab_conflicts.open:
     with tab_conflicts:
@@ -189,11 +180,9 @@ if tab_conflicts.open:
                                     format_func=rounds.CONFLICT_KINDS.get)  # fmt: skip
                 note = st.text_input("Ghi chú")
                 if st.form_submit_button("Ghi xung đột"):
-                    try:
+                    with ui.errors_shown():
                         rounds.add_conflict(con, entry_pick, examiner, kind, user.username, note)
                         done("Đã ghi xung đột.")
-                    except Invalid as exc:
-                        ui.show_errors(exc.errors)
             suggested = rounds.same_group_conflicts(con, round_id)
             if suggested:
                 st.markdown("**Gợi ý: giám khảo cùng tổ với tác giả**")
@@ -272,13 +261,11 @@ if tab_assign.open:
                         f"{names.get(u, u)}: {n}" for u, n in plan.loads.items()))  # fmt: skip
                     yes, no = st.columns(2)
                     if yes.button("Xác nhận phân công", type="primary", key="sk_xac_nhan"):
-                        try:
+                        with ui.errors_shown():
                             n = rounds.apply_assignments(
                                 con, round_id, plan.proposals, user.username
                             )
                             done(f"Đã phân công {n} phiếu chấm.")
-                        except Invalid as exc:
-                            ui.show_errors(exc.errors)
                     if no.button("Bỏ đề xuất", key="sk_bo_de_xuat"):
                         st.session_state.pop("auto_plan", None)
                         st.rerun()
@@ -292,12 +279,10 @@ if tab_assign.open:
                     examiner = st.selectbox("Giám khảo", list(names),
                                             format_func=lambda u: f"{names[u]} ({u})")  # fmt: skip
                     if st.form_submit_button("Phân công"):
-                        try:
+                        with ui.errors_shown():
                             order = rounds.assign(con, entry_pick, examiner, user.username)
                             done(f"Đã phân công {names[examiner]} là GK{order} của "
                                  f"{labels[entry_pick].split(' – ')[0]}.")  # fmt: skip
-                        except Invalid as exc:
-                            ui.show_errors(exc.errors)
             if not current.empty:
                 pairs = {f"{row.entry_id}|{row.examiner}": f"{row.code} – {row.gk} {row.full_name}"
                          for row in current.itertuples()}  # fmt: skip
@@ -306,8 +291,6 @@ if tab_assign.open:
                     st.caption("Phiếu đã có điểm hoặc nhận xét thì không bỏ phân công được.")
                     if st.form_submit_button("Bỏ phân công"):
                         entry_text, examiner = pick.split("|", 1)
-                        try:
+                        with ui.errors_shown():
                             rounds.unassign(con, int(entry_text), examiner, user.username)
                             done(f"Đã bỏ phân công {pairs[pick]}.")
-                        except Invalid as exc:
-                            ui.show_errors(exc.errors)

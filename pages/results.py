@@ -6,7 +6,6 @@ published (đã công bố)."""
 import streamlit as st
 
 from lib import charts, documents, results, rounds, scoring, ui
-from lib.errors import Invalid
 from lib.permissions import (
     can_manage_rounds,
     can_view_authors,
@@ -137,11 +136,9 @@ elif r.state == "closed":
         st.caption("Công bố khóa mọi phiếu chấm và kết quả, và cho CBGVNV xem kết quả.")
         sure = st.checkbox("Tôi đã kiểm tra kết quả", key="kq_chac")
         if st.button("Công bố kết quả", type="primary", disabled=not sure, key="kq_cong_bo"):
-            try:
+            with ui.errors_shown():
                 rounds.finalize_round(con, round_id, user.username)
                 done("Đã công bố kết quả. CBGVNV đã xem được kết quả của đợt chấm.")
-            except Invalid as exc:
-                ui.show_errors(exc.errors)
 
 # Only the chosen tab runs: each reads and draws a whole round, which at city scale costs
 # seconds when all six run on every click.
@@ -242,11 +239,9 @@ if tab_settle.open:
                         key="kq_gk3",
                     )
                     if st.button("Phân công GK3", key="kq_gk3_nut"):
-                        try:
+                        with ui.errors_shown():
                             rounds.assign(con, entry_id, pick, user.username)
                             done(f"Đã phân công {names[pick]} chấm {row['code']}.")
-                        except Invalid as exc:
-                            ui.show_errors(exc.errors)
 
         st.markdown("##### Điều chỉnh xếp loại (quyết định của Chủ tịch HĐ)")
         scored = df[(~df["withdrawn"]) & (df["n_sheets"] > 0)]
@@ -262,12 +257,10 @@ if tab_settle.open:
                 grade = st.selectbox("Xếp loại", [*results.grade_choices(r), clear])
                 reason = st.text_area("Lý do (bắt buộc, được ghi lại và hiện trong kết quả)")
                 if st.form_submit_button("Lưu quyết định", type="primary"):
-                    try:
+                    with ui.errors_shown():
                         results.set_override(con, entry_pick, None if grade == clear else grade,
                                              reason, user.username)  # fmt: skip
                         done(f"Đã lưu quyết định cho {labels[entry_pick].split(' – ')[0]}.")
-                    except Invalid as exc:
-                        ui.show_errors(exc.errors)
 
         st.markdown("##### Mở lại phiếu đã nộp")
         if r.state != "open":
@@ -282,11 +275,9 @@ if tab_settle.open:
                 sheet_pick = st.selectbox("Phiếu", list(options), format_func=options.get)
                 reason = st.text_input("Lý do mở lại")
                 if st.form_submit_button("Mở lại phiếu"):
-                    try:
+                    with ui.errors_shown():
                         scoring.reopen_sheet(con, user, sheet_pick, reason)
                         done(f"Đã mở lại phiếu {options[sheet_pick]}.")
-                    except Invalid as exc:
-                        ui.show_errors(exc.errors)
 
 if tab_sheets.open:
     with tab_sheets:

@@ -6,7 +6,6 @@ from datetime import date
 import streamlit as st
 
 from lib import rounds, rubric_edit, ui
-from lib.errors import Invalid
 from lib.permissions import can_manage_rounds
 from lib.rubric import format_number, load_rubric_yaml
 
@@ -58,15 +57,13 @@ with (
         if rubric is None:
             rubric_errors(errors)
         else:
-            try:
+            with ui.errors_shown():
                 new_id = rounds.create_round(
                         con, user.username, name, rubric, level=level, school_year=year,
                         examiners_per_entry=per_entry, max_gap=gap, blind=blind,
                         deadline=deadline,
                     )  # fmt: skip
                 done(f"Đã tạo đợt chấm '{name.strip()}'.", new_id)
-            except Invalid as exc:
-                ui.show_errors(exc.errors)
 
 if listed.empty:
     st.info("Chưa có đợt chấm nào.")
@@ -94,11 +91,9 @@ if tab_state.open:
         if r.state == "draft":
             st.caption("Đăng ký SKKN, ghi xung đột và phân công giám khảo, rồi mở đợt chấm.")
             if st.button("Mở đợt chấm", type="primary", icon=":material/play_arrow:"):
-                try:
+                with ui.errors_shown():
                     rounds.open_round(con, round_id, user.username)
                     done("Đã mở đợt chấm: giám khảo đã thấy phiếu chấm của mình.")
-                except Invalid as exc:
-                    ui.show_errors(exc.errors)
         elif r.state == "open":
             st.caption("Giám khảo đang chấm. Đóng đợt khi mọi phiếu đã nộp.")
             if st.button("Đóng đợt chấm", icon=":material/lock_clock:"):
@@ -109,22 +104,18 @@ if tab_state.open:
             with st.form("dc_mo_lai_cham"):
                 reason = st.text_input("Lý do mở lại để chấm (vd. cần giám khảo thứ 3)")
                 if st.form_submit_button("Mở lại để chấm"):
-                    try:
+                    with ui.errors_shown():
                         rounds.reopen_scoring(con, round_id, user.username, reason)
                         done("Đã mở lại đợt chấm.")
-                    except Invalid as exc:
-                        ui.show_errors(exc.errors)
         else:
             at = f"{r.finalized_at:%H:%M %d/%m/%Y}" if r.finalized_at else ""
             st.success(f"Kết quả đã công bố bởi {r.finalized_by} lúc {at}. Mọi phiếu đã khóa.")
             with st.form("dc_mo_lai"):
                 reason = st.text_input("Lý do mở lại đợt đã công bố (được ghi vào nhật ký)")
                 if st.form_submit_button("Mở lại đợt đã công bố"):
-                    try:
+                    with ui.errors_shown():
                         rounds.reopen_round(con, round_id, user.username, reason)
                         done("Đã mở lại đợt chấm (trạng thái: đã đóng).")
-                    except Invalid as exc:
-                        ui.show_errors(exc.errors)
         if r.reopen_reason:
             st.caption(f"Lần mở lại gần nhất: {r.reopen_reason}")
 
@@ -144,15 +135,13 @@ if tab_state.open:
             blind = right.checkbox("Chấm ẩn danh (giám khảo không thấy tên tác giả)", value=r.blind,
                                    disabled=locked)  # fmt: skip
             if st.form_submit_button("Lưu thông tin", disabled=locked):
-                try:
+                with ui.errors_shown():
                     rounds.update_round(
                         con, round_id, user.username, name=name, level=level, school_year=year,
                         examiners_per_entry=per_entry, max_gap=gap, blind=blind,
                         deadline=deadline if isinstance(deadline, date) else None,
                     )  # fmt: skip
                     done("Đã lưu thông tin đợt chấm.")
-                except Invalid as exc:
-                    ui.show_errors(exc.errors)
 
 # --- the rubric -------------------------------------------------------------------------
 if tab_rubric.open:
@@ -201,11 +190,9 @@ if tab_rubric.open:
                 if edited is None:
                     rubric_errors(errors)
                 else:
-                    try:
+                    with ui.errors_shown():
                         rounds.set_rubric(con, round_id, edited, user.username)
                         done("Đã lưu mẫu phiếu chấm.")
-                    except Invalid as exc:
-                        ui.show_errors(exc.errors)
         if not frozen:
             with st.form("dc_nhap_mau"):
                 st.markdown("**Thay bằng mẫu có sẵn hoặc tệp YAML**")
@@ -226,11 +213,9 @@ if tab_rubric.open:
                         if new_rubric is None:
                             rubric_errors(errors)
                         else:
-                            try:
+                            with ui.errors_shown():
                                 rounds.set_rubric(con, round_id, new_rubric, user.username)
                                 done(f"Đã thay mẫu phiếu: {new_rubric.name}.")
-                            except Invalid as exc:
-                                ui.show_errors(exc.errors)
 
 # --- the council ------------------------------------------------------------------------
 if tab_council.open:
@@ -270,19 +255,15 @@ if tab_council.open:
                     value=current["fields"].iloc[0] if len(current) else "",
                 )
                 if st.form_submit_button("Lưu vào hội đồng"):
-                    try:
+                    with ui.errors_shown():
                         rounds.set_council_member(
                             con, round_id, member, user.username, duty, fields
                         )
                         done(f"Đã cập nhật hội đồng: {names[member]}.")
-                    except Invalid as exc:
-                        ui.show_errors(exc.errors)
             if len(current) and st.button("Bỏ khỏi hội đồng", key="dc_bo_hd"):
-                try:
+                with ui.errors_shown():
                     rounds.remove_council_member(con, round_id, member, user.username)
                     done(f"Đã bỏ {names[member]} khỏi hội đồng.")
-                except Invalid as exc:
-                    ui.show_errors(exc.errors)
 
 # --- audit ------------------------------------------------------------------------------
 if tab_audit.open:

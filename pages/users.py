@@ -56,7 +56,7 @@ with add_tab, st.form("them_tai_khoan", clear_on_submit=False):
     password = left.text_input("Mật khẩu", type="password")
     confirm = right.text_input("Nhập lại mật khẩu", type="password")
     if st.form_submit_button("Thêm tài khoản", type="primary"):
-        try:
+        with ui.errors_shown():
             new = users.check_new_user(
                 con, username, full_name, roles, password,
                 position=position, group_name=group_name, email=email,
@@ -65,8 +65,6 @@ with add_tab, st.form("them_tai_khoan", clear_on_submit=False):
                 raise Invalid({"confirm": "Hai lần nhập mật khẩu không khớp."})
             users.add_user(con, new, admin.username)
             done(f"Đã thêm tài khoản {new.username}.")
-        except Invalid as exc:
-            ui.show_errors(exc.errors)
 
 with edit_tab:
     if df.empty:
@@ -88,32 +86,26 @@ with edit_tab:
                 placeholder="Chọn vai trò",
             )
             if st.form_submit_button("Lưu vai trò"):
-                try:
+                with ui.errors_shown():
                     users.set_roles(con, chosen, new_roles, admin.username)
                     done(f"Đã cập nhật vai trò của {chosen}.")
-                except Invalid as exc:
-                    ui.show_errors(exc.errors)
 
         with st.form("dat_lai_mat_khau", clear_on_submit=True):
             st.markdown("**Đặt lại mật khẩu**")
             new_password = st.text_input("Mật khẩu mới", type="password")
             again = st.text_input("Nhập lại mật khẩu mới", type="password")
             if st.form_submit_button("Đặt lại mật khẩu"):
-                try:
+                with ui.errors_shown():
                     if new_password != again:
                         raise Invalid({"confirm": "Hai lần nhập mật khẩu không khớp."})
                     users.set_password(con, chosen, new_password, admin.username)
                     done(f"Đã đặt lại mật khẩu của {chosen}.")
-                except Invalid as exc:
-                    ui.show_errors(exc.errors)
 
         if row["active"]:
             if st.button("Khóa tài khoản", key="khoa_tk", type="secondary"):
-                try:
+                with ui.errors_shown():
                     users.set_active(con, chosen, False, admin.username)
                     done(f"Đã khóa tài khoản {chosen}.")
-                except Invalid as exc:
-                    ui.show_errors(exc.errors)
         elif st.button("Mở khóa tài khoản", key="mo_khoa_tk"):
             users.set_active(con, chosen, True, admin.username)
             done(f"Đã mở khóa tài khoản {chosen}.")
