@@ -114,6 +114,11 @@ def pick_round(options: dict[int, str], key: str, label: str = "Đợt chấm") 
     return chosen
 
 
+def count_text(n: int) -> str:
+    """A count the Vietnamese way, thousands with a dot (6.649)."""
+    return f"{int(n):,}".replace(",", ".")
+
+
 def number_text(value: object) -> str:
     """A number the Vietnamese way for tables (19,5), empty for none."""
     if value is None or (isinstance(value, float) and value != value):

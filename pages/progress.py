@@ -38,14 +38,15 @@ wanted = plans.TaskFilter(
     leaders=tuple(leaders), statuses=tuple(statuses),
 )  # fmt: skip
 s = plans.progress(con, wanted, today)
-st.caption(f"Đang xem {s.total} trong {s.all_tasks} việc · hôm nay {today:%d/%m/%Y}")
+num = ui.count_text
+st.caption(f"Đang xem {num(s.total)} trong {num(s.all_tasks)} việc · hôm nay {today:%d/%m/%Y}")
 
 m1, m2, m3, m4 = st.columns(4)
-m1.metric("Hoàn thành", f"{s.done}/{s.total - s.cancelled}", f"{s.percent_done}%",
+m1.metric("Hoàn thành", f"{num(s.done)}/{num(s.total - s.cancelled)}", f"{s.percent_done}%",
           delta_color="off", delta_arrow="off")  # fmt: skip
-m2.metric("Quá hạn", s.overdue)
-m3.metric("Đến hạn trong 30 ngày", s.upcoming)
-m4.metric("Tổng số việc", s.total)
+m2.metric("Quá hạn", num(s.overdue))
+m3.metric("Đến hạn trong 30 ngày", num(s.upcoming))
+m4.metric("Tổng số việc", num(s.total))
 
 if not s.total:
     st.info("Không có việc nào khớp bộ lọc.")
@@ -78,12 +79,12 @@ def task_table(which: str, count: int, what: str, stem: str) -> None:
     st.dataframe(plans.shown_list(rows), hide_index=True, column_config=config, width="stretch")
     if count > len(rows):
         st.caption(
-            f"Đang hiện {len(rows)} trong {count} {what} (hạn sớm nhất trước). "
+            f"Đang hiện {len(rows)} trong {num(count)} {what} (hạn sớm nhất trước). "
             "Lọc thêm để thu hẹp, hoặc tải đủ danh sách:"
         )
         # Built only when clicked, from the database as it is then.
         st.download_button(
-            f"Tải đủ {count} {what} (CSV)",
+            f"Tải đủ {num(count)} {what} (CSV)",
             lambda: reports.tasks_csv(plans.task_list(con.cursor(), wanted, today, which)),
             file_name=f"{stem}-{today:%Y%m%d}.csv",
             mime="text/csv",
@@ -93,12 +94,12 @@ def task_table(which: str, count: int, what: str, stem: str) -> None:
         )
 
 
-st.subheader(f"Việc quá hạn ({s.overdue})")
+st.subheader(f"Việc quá hạn ({num(s.overdue)})")
 if not s.overdue:
     st.success("Không có việc nào quá hạn.")
 else:
     task_table("late", s.overdue, "việc quá hạn", "viec-qua-han")
-st.subheader(f"Đến hạn trong 30 ngày tới ({s.upcoming})")
+st.subheader(f"Đến hạn trong 30 ngày tới ({num(s.upcoming)})")
 if not s.upcoming:
     st.info("Không có việc nào đến hạn trong 30 ngày tới.")
 else:

@@ -218,3 +218,16 @@ def test_a_plan_without_tasks_opens_on_every_plan_page(at, tmp_path):
         at.selectbox(key=key).set_value(new_id).run()
         assert not at.exception, path
     assert "Kế hoạch chưa có việc nào." in texts(at)
+
+
+def test_progress_writes_large_counts_with_a_thousands_dot(at, tmp_path):
+    login(at, "giaovien")  # the first run creates the demo database
+    con = side_connection(tmp_path)
+    plan = plans.PlanIn(code="99/KH-LON", title="Kế hoạch nhiều việc", year=2023)
+    late = [plans.TaskIn("Tháng 3/2023", f"Việc cũ số {i}") for i in range(1200)]
+    with db.transaction(con):
+        plans.insert_plan(con, plan, late, "chutich")
+    open_page(at, "pages/progress.py")
+    assert metric(at, "Tổng số việc") == "1.210"
+    assert "Việc quá hạn (1.202)" in texts(at)
+    assert [b.label for b in at.download_button] == ["Tải đủ 1.202 việc quá hạn (CSV)"]
