@@ -53,7 +53,8 @@ if tab_list.open:
         else:
             kept = int((~table["withdrawn"]).sum())
             st.caption(
-                f"{kept} SKKN" + (f", {len(table) - kept} đã rút" if kept < len(table) else "")
+                f"{ui.count_text(kept)} SKKN"
+                + (f", {len(table) - kept} đã rút" if kept < len(table) else "")
             )
             st.dataframe(
                 {

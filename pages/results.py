@@ -102,7 +102,7 @@ if not admin:
     counts = kept["grade"].value_counts()
     parts = [f"{'loại ' + g if len(g) <= 2 else g}: {int(counts.get(g, 0))}"
              for g in results.grade_choices(r)]  # fmt: skip
-    st.markdown(f"**{len(kept)} SKKN** · " + " · ".join(parts))
+    st.markdown(f"**{ui.count_text(len(kept))} SKKN** · " + " · ".join(parts))
     st.dataframe(totals_table(kept, False, can_view_authors(user, r)), hide_index=True,
                  width="stretch", column_config=COLUMNS)  # fmt: skip
     st.altair_chart(charts.grade_counts(kept, [g.grade for g in r.rubric.grades]),
@@ -112,10 +112,10 @@ if not admin:
 # --- the chair's view ------------------------------------------------------------------
 s = results.summary(con, round_id, df)
 a, b, c, d = st.columns(4)
-a.metric("SKKN", s["entries"])
-b.metric("Phiếu đã nộp", f"{s['submitted']}/{s['expected']}")
-c.metric("Cần giám khảo thứ 3", s["needs_third"])
-d.metric("Loại A", s.get("grade:A", 0))
+a.metric("SKKN", ui.count_text(s["entries"]))
+b.metric("Phiếu đã nộp", f"{ui.count_text(s['submitted'])}/{ui.count_text(s['expected'])}")
+c.metric("Cần giám khảo thứ 3", ui.count_text(s["needs_third"]))
+d.metric("Loại A", ui.count_text(s.get("grade:A", 0)))
 
 if r.state == "open":
     with st.expander("Đóng đợt chấm", icon=":material/lock_clock:"):
