@@ -107,7 +107,7 @@ def scores_database(path: Path, sheets: int) -> tuple[int, list[str], list[str]]
         codes = [f"NB-{n:05d}" for n in range(1, count + 1)]
         with db.transaction(con):
             for n, code in enumerate(codes):
-                rounds.insert_entry(
+                rounds.add_entry(
                     con, rid, "bench_admin", title=f"Sáng kiến số {n + 1}", code=code,
                     authors=[rounds.AuthorIn("", 100, authors[n % len(authors)])],
                 )  # fmt: skip

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
 import duckdb
 
@@ -17,6 +18,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 Connection = duckdb.DuckDBPyConnection
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class DatabaseLocked(RuntimeError):
@@ -106,6 +108,19 @@ def transaction(con: Connection) -> Iterator[Connection]:
         raise
     _open.discard(id(con))
     con.execute("COMMIT")
+
+
+def transactional(
+    fn: Callable[Concatenate[Connection, P], T],
+) -> Callable[Concatenate[Connection, P], T]:
+    """Run fn(con, …) in one transaction, or inside the caller's when it already has one."""
+
+    @functools.wraps(fn)
+    def run(con: Connection, *args: P.args, **kwargs: P.kwargs) -> T:
+        with transaction(con):
+            return fn(con, *args, **kwargs)
+
+    return run
 
 
 def is_conflict(exc: BaseException) -> bool:

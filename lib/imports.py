@@ -1212,12 +1212,12 @@ def write_skkn(con: Connection, checked: Checked, actor: str) -> Summary:
     r, new, updates = checked.payload
     # Entries are a few hundred at most: the rounds functions (with their audit) run per row.
     for f in new:
-        rounds.insert_entry(
+        rounds.add_entry(
             con, r.id, actor, title=f["title"], authors=_authors_in(f["authors"]),
             code=f["code"], field=f["field"], group_name=f["group_name"],
         )  # fmt: skip
     for f in updates:
-        rounds.change_entry(con, f["id"], actor, title=f["title"], code=f["code"],
+        rounds.update_entry(con, f["id"], actor, title=f["title"], code=f["code"],
                             authors=_authors_in(f["authors"]), field=f["field"],
                             group_name=f["group_name"])  # fmt: skip
     return Summary("skkn", checked.added, checked.updated, checked.unchanged,
@@ -1763,7 +1763,7 @@ def write_rubric(con: Connection, checked: Checked, actor: str) -> Summary:
     """Replace the round's rubric (already checked against the round's drafts)."""
     r, rubric = checked.payload
     if checked.updated:
-        rounds.replace_rubric(con, r.id, rubric, actor)
+        rounds.set_rubric(con, r.id, rubric, actor)
     detail = f"Đợt chấm “{r.name}”: mẫu phiếu “{rubric.name}”, {len(rubric.criteria)} tiêu chí."
     return Summary("rubric", 0, checked.updated, checked.unchanged, detail, str(r.id))
 

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from lib import audit
-from lib.db import Connection, transaction
+from lib.db import Connection, transaction, transactional
 from lib.errors import Invalid
 from lib.rubric import Rubric, format_number, load_rubric_yaml, parse_number, rubric_to_dict
 from lib.rubric import rubric_to_yaml as _rubric_yaml
@@ -448,14 +448,9 @@ def rubric_change_problems(con: Connection, round_id: int, rubric: Rubric) -> li
     return problems
 
 
+@transactional
 def set_rubric(con: Connection, round_id: int, rubric: Rubric, actor: str) -> None:
     """Replace the round's rubric; refused once frozen, or if drafts use a removed criterion."""
-    with transaction(con):
-        replace_rubric(con, round_id, rubric, actor)
-
-
-def replace_rubric(con: Connection, round_id: int, rubric: Rubric, actor: str) -> None:
-    """Replace the round's rubric inside the caller's transaction (see set_rubric)."""
     r = require_round(con, round_id)
     _require_not_final(r)
     problems = rubric_change_problems(con, round_id, rubric)
@@ -902,6 +897,7 @@ def _entry_snapshot(e: Entry) -> dict:
     }  # fmt: skip
 
 
+@transactional
 def add_entry(
     con: Connection,
     round_id: int,
@@ -917,29 +913,6 @@ def add_entry(
     is_demo: bool = False,
 ) -> int:
     """Register an SKKN: code given or generated, authors with shares adding to 100."""
-    with transaction(con):
-        return insert_entry(
-            con, round_id, actor, title=title, authors=authors, code=code, field=field,
-            group_name=group_name, document=document, document_name=document_name,
-            is_demo=is_demo,
-        )  # fmt: skip
-
-
-def insert_entry(
-    con: Connection,
-    round_id: int,
-    actor: str,
-    *,
-    title: str,
-    authors: Sequence[AuthorIn | Mapping[str, Any]],
-    code: str | None = None,
-    field: str = "",
-    group_name: str = "",
-    document: bytes | None = None,
-    document_name: str | None = None,
-    is_demo: bool = False,
-) -> int:
-    """Register an SKKN inside the caller's transaction (see add_entry)."""
     r = require_round(con, round_id)
     errors: dict[str, str] = {}
     if r.state not in ("draft", "open"):
@@ -982,6 +955,7 @@ def insert_entry(
     return entry_id
 
 
+@transactional
 def update_entry(
     con: Connection,
     entry_id: int,
@@ -994,25 +968,6 @@ def update_entry(
     group_name: str = "",
 ) -> None:
     """Change an entry's code, title, field, group or authors (not once finalized)."""
-    with transaction(con):
-        change_entry(
-            con, entry_id, actor, title=title, authors=authors, code=code, field=field,
-            group_name=group_name,
-        )  # fmt: skip
-
-
-def change_entry(
-    con: Connection,
-    entry_id: int,
-    actor: str,
-    *,
-    title: str,
-    authors: Sequence[AuthorIn | Mapping[str, Any]],
-    code: str,
-    field: str = "",
-    group_name: str = "",
-) -> None:
-    """Change an entry inside the caller's transaction (see update_entry)."""
     before = require_entry(con, entry_id)
     r = require_round(con, before.round_id)
     _require_not_final(r)
@@ -1441,14 +1396,9 @@ def _insert_assignment(con: Connection, e: Entry, examiner: str, actor: str) -> 
     return ord_
 
 
+@transactional
 def assign(con: Connection, entry_id: int, examiner: str, actor: str) -> int:
     """Assign an examiner to an entry as the next GK; refused with the reason if not allowed."""
-    with transaction(con):
-        return assign_in(con, entry_id, examiner, actor)
-
-
-def assign_in(con: Connection, entry_id: int, examiner: str, actor: str) -> int:
-    """Assign an examiner inside the caller's transaction (see assign)."""
     e = require_entry(con, entry_id)
     problem = assign_problem(con, e, require_round(con, e.round_id), examiner)
     if problem:

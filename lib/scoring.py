@@ -353,7 +353,7 @@ def store_sheet(
 #
 # An import brings thousands of sheets: a dozen queries per sheet made 1,400 sheets take 90 s
 # (13,600 sheets, a 150,000-row file, about 15 minutes). These take every sheet at once as two
-# tables and write with a few statements what rounds.assign_in and store_sheet(submit=True)
+# tables and write with a few statements what rounds.assign and store_sheet(submit=True)
 # would write sheet by sheet.
 #   sheets: entry_id, code (the entry's), examiner, assign (not assigned yet: assign first),
 #           overall (the checked overall comment), in the order they are written;
@@ -543,7 +543,7 @@ def store_submitted_sheets(
 ) -> None:
     """Assign, then submit checked sheets of one round inside the caller's transaction.
 
-    Writes the rows rounds.assign_in and store_sheet(submit=True) write sheet by sheet
+    Writes the rows rounds.assign and store_sheet(submit=True) write sheet by sheet
     (assignments, council, sheets, scores, the rubric freeze, one audit entry per assignment
     and per sheet, in that order); a sheet saved before is replaced, criteria not given dropped."""
     if sheets.empty:

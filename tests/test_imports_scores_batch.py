@@ -60,7 +60,7 @@ def wide_file(sheets=SHEETS) -> bytes:
 
 
 def one_by_one(con, rid: int, form: str) -> None:
-    """The sheet-by-sheet path: assign_in when not assigned, then store_sheet(submit=True)."""
+    """The sheet-by-sheet path: assign when not assigned, then store_sheet(submit=True)."""
     r = rounds.require_round(con, rid)
     with db.transaction(con):
         for code, examiner, points, note, overall in SHEETS:
@@ -71,7 +71,7 @@ def one_by_one(con, rid: int, form: str) -> None:
                 r.rubric, values, comments, overall if form == "wide" else "", submit=True
             )
             if not scoring.get_sheet(con, e.id, examiner).assigned:
-                rounds.assign_in(con, e.id, examiner, "chutich")
+                rounds.assign(con, e.id, examiner, "chutich")
             scoring.store_sheet(con, examiner, e.id, r, clean, notes, kept, submit=True,
                                 actor="chutich", action="import")  # fmt: skip
 
