@@ -15,10 +15,9 @@ from lib.permissions import User
 
 def done(message: str, plan_id: int | None = None) -> None:
     """Say what was saved on the next run (and open plan_id there), then rerun."""
-    st.session_state["plans_flash"] = message
     if plan_id is not None:
         st.session_state["plans_open"] = plan_id  # the selectbox takes it on the next run
-    st.rerun()
+    ui.saved("plans_flash", message)
 
 
 def plan_form(key: str, plan: dict | None = None) -> plans.PlanIn | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 import streamlit as st
 import streamlit_authenticator as stauth
@@ -89,6 +90,19 @@ def show_errors(errors: dict[str, str]) -> None:
     """Show each refused field's message."""
     for message in errors.values():
         st.error(message, icon=":material/error:")
+
+
+def show_saved(key: str) -> None:
+    """Show, once, the message the last save left under key (see saved)."""
+    message = st.session_state.pop(key, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+def saved(key: str, message: str) -> NoReturn:
+    """Leave a message for the next run under key and rerun, so the page shows what changed."""
+    st.session_state[key] = message
+    st.rerun()
 
 
 @contextmanager

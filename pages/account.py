@@ -10,8 +10,7 @@ con = ui.connection()
 
 st.title("Tài khoản của tôi")
 st.markdown(f"**{user.name}** · `{user.username}`  \n{users.role_labels(user.roles)}")
-if st.session_state.pop("account_flash", None):
-    st.success("Đã đổi mật khẩu. Lần đăng nhập sau hãy dùng mật khẩu mới.")
+ui.show_saved("account_flash")
 
 with st.form("doi_mat_khau", clear_on_submit=True):
     st.subheader("Đổi mật khẩu")
@@ -21,5 +20,4 @@ with st.form("doi_mat_khau", clear_on_submit=True):
     if st.form_submit_button("Đổi mật khẩu", type="primary"):
         with ui.errors_shown():
             users.change_own_password(con, user.username, current, new, confirm)
-            st.session_state["account_flash"] = True
-            st.rerun()
+            ui.saved("account_flash", "Đã đổi mật khẩu. Lần đăng nhập sau hãy dùng mật khẩu mới.")

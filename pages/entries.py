@@ -10,15 +10,12 @@ user = ui.require(can_manage_rounds)
 con = ui.connection()
 
 st.title("SKKN và phân công")
-flash = st.session_state.pop("entries_flash", None)
-if flash:
-    st.success(flash, icon=":material/check_circle:")
+ui.show_saved("entries_flash")
 
 
 def done(message: str) -> None:
-    st.session_state["entries_flash"] = message
     st.session_state.pop("auto_plan", None)
-    st.rerun()
+    ui.saved("entries_flash", message)
 
 
 listed = rounds.list_rounds(con, counts=False)

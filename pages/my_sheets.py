@@ -106,9 +106,7 @@ def past_round(group: list, round_id: int) -> None:
 
 
 st.title("Phiếu chấm của tôi")
-flash = st.session_state.pop("sheet_flash", None)
-if flash:
-    st.success(flash, icon=":material/check_circle:")
+ui.show_saved("sheet_flash")
 
 mine = scoring.my_assignments(con, user.username)
 wanted = st.query_params.get("skkn")
@@ -262,12 +260,10 @@ if editable:
             return
         st.session_state.pop("confirm_submit", None)
         now = datetime.now().strftime("%H:%M")
-        st.session_state["sheet_flash"] = (
-            f"Đã nộp phiếu {entry.code} lúc {now}." if submit else f"Đã lưu nháp lúc {now}."
-        )
         if submit:
             open_sheet(None)
-        st.rerun()
+        ui.saved("sheet_flash", f"Đã nộp phiếu {entry.code} lúc {now}." if submit
+                 else f"Đã lưu nháp lúc {now}.")  # fmt: skip
 
     left, right = st.columns(2)
     if left.button("Lưu nháp", icon=":material/save:", width="stretch"):

@@ -14,9 +14,7 @@ editor = can_edit_plans(user)
 today = date.today()
 
 st.title("Kế hoạch")
-flash = st.session_state.pop("plans_flash", None)
-if flash:
-    st.success(flash, icon=":material/check_circle:")
+ui.show_saved("plans_flash")
 
 
 all_plans = plans.list_plans(con)

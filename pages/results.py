@@ -19,14 +19,11 @@ con = ui.connection()
 admin = can_manage_rounds(user)
 
 st.title("Kết quả chấm")
-flash = st.session_state.pop("results_flash", None)
-if flash:
-    st.success(flash, icon=":material/check_circle:")
+ui.show_saved("results_flash")
 
 
 def done(message: str) -> None:
-    st.session_state["results_flash"] = message
-    st.rerun()
+    ui.saved("results_flash", message)
 
 
 listed = rounds.list_rounds(con, counts=False)

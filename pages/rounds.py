@@ -13,17 +13,14 @@ user = ui.require(can_manage_rounds)
 con = ui.connection()
 
 st.title("Đợt chấm")
-flash = st.session_state.pop("rounds_flash", None)
-if flash:
-    st.success(flash, icon=":material/check_circle:")
+ui.show_saved("rounds_flash")
 
 
 def done(message: str, round_id: int | None = None) -> None:
-    st.session_state["rounds_flash"] = message
     if round_id is not None:
         st.session_state["chosen_round"] = round_id
         st.session_state.pop("dc_dot", None)
-    st.rerun()
+    ui.saved("rounds_flash", message)
 
 
 def rubric_errors(errors: list[str]) -> None:

@@ -10,9 +10,7 @@ admin = ui.require(can_manage_users)
 con = ui.connection()
 
 st.title("Người dùng")
-flash = st.session_state.pop("users_flash", None)
-if flash:
-    st.success(flash)
+ui.show_saved("users_flash")
 
 df = users.list_users(con)
 table = df.assign(
@@ -37,8 +35,7 @@ st.dataframe(
 
 
 def done(message: str) -> None:
-    st.session_state["users_flash"] = message
-    st.rerun()
+    ui.saved("users_flash", message)
 
 
 add_tab, edit_tab = st.tabs(["Thêm tài khoản", "Sửa tài khoản"])
