@@ -151,17 +151,11 @@ def insert_tasks(
         start, due = derived[task.period_label]
         records.append(
             {
+                **_task_values(task),
                 "plan_id": plan_id,
                 "position": offset + i,
-                "period_label": nfc(task.period_label),
                 "start_date": task.start_date or start,
                 "due_date": task.due_date or due,
-                "content": nfc(task.content),
-                "unit": nfc(task.unit),
-                "leader": nfc(task.leader),
-                "note": nfc(task.note),
-                "status": task.status,
-                "done_on": task.done_on,
                 "updated_by": actor,
             }
         )
@@ -174,9 +168,9 @@ def insert_tasks(
     try:
         con.execute(
             "INSERT INTO tasks (plan_id, position, period_label, start_date, due_date, content,"
-            " unit, leader, note, status, done_on, updated_by) "
+            " unit, leader, note, status, done_on, evidence, updated_by) "
             "SELECT plan_id, position, period_label, start_date::DATE, due_date::DATE, content,"
-            " unit, leader, note, status, done_on::DATE, updated_by FROM new_tasks"
+            " unit, leader, note, status, done_on::DATE, evidence, updated_by FROM new_tasks"
         )
     finally:
         con.unregister("new_tasks")

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from lib import audit, plans
+from lib import audit, db, plans
 from lib import permissions as p
 from lib.errors import Invalid
 
@@ -219,3 +219,11 @@ def test_body_markdown_keeps_sections_and_bullets_and_escapes_markup():
     assert "##### I. MỤC ĐÍCH" in md
     assert "**1\\. Mục đích**" in md
     assert "- Phát động \\*thi đua\\*" in md and "- Tham gia \\$5" in md
+
+
+def test_a_plan_inserted_with_evidence_keeps_it(demo_con):
+    task = plans.TaskIn("Tháng 5/2025", "Nộp hồ sơ", evidence="https://truong.edu.vn/hs")
+    plan = plans.PlanIn(code="1/KH-MC", title="Có minh chứng", year=2025)
+    with db.transaction(demo_con):
+        new_id = plans.insert_plan(demo_con, plan, [task], "chutich")
+    assert plans.tasks(demo_con, new_id)["evidence"].tolist() == ["https://truong.edu.vn/hs"]
