@@ -6,11 +6,10 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from bench.generate import PASSWORD
-from tests.browser import chromium, free_port, login, wait_ready
+from tests.browser import chromium, free_port, healthy, login, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,15 +37,8 @@ def cold_start_and_memory(db_path: Path, url_paths: list[str], runs: int = 3) ->
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:
-            while True:
-                try:
-                    with urllib.request.urlopen(base + "/_stcore/health", timeout=1) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    if proc.poll() is not None or time.perf_counter() - started > 120:
-                        raise RuntimeError("the app did not start") from None
-                    time.sleep(0.02)
+            if not healthy(base, proc, 120):
+                raise RuntimeError("the app did not start")
             starts.append(time.perf_counter() - started)
             if attempt == runs - 1:
                 # Memory after a person has opened every page (the database is opened lazily).
