@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
@@ -352,8 +353,39 @@ PROGRESS_ORDER = ["Đã nộp", "Đang chấm", "Chưa chấm"]
 PROGRESS_COLORS = ["#2e7d32", "#f0a202", "#9aa5b1"]
 
 
-def _font(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return chart.configure(font=SCORING_FONT).configure_view(stroke=None)
+ROWS = "rows"  # the dataset each scoring chart draws; the rest of its spec is cached
+
+
+def _finished(chart: alt.TopLevelMixin) -> Spec:
+    """The chart's validated Vega-Lite spec, with the Vietnamese font."""
+    return chart.configure(font=SCORING_FONT).configure_view(stroke=None).to_dict()
+
+
+def _drawn(rows: pd.DataFrame, spec: Spec) -> Spec:
+    """The cached spec with this run's rows as its dataset."""
+    # Shallow copies are enough: only "datasets" differs, and Streamlit replaces it rather
+    # than changing it.
+    return {**spec, "datasets": {**spec.get("datasets", {}), ROWS: rows}}
+
+
+# Each spec below is built by Altair without its rows, once per shape (title, scale, grade
+# list, examiners); each run adds its rows as a dataset. Building and validating the
+# spec through Altair on every run cost more than the rest of the results page. A shape holds
+# no score or count, so nothing a user saves can leave a cached spec stale.
+
+
+@functools.cache
+def _empty_spec() -> Spec:
+    return _finished(
+        alt.Chart(alt.NamedData(ROWS))
+        .mark_text(size=14, color="#555")
+        .encode(text="text:N")
+        .properties(height=80)
+    )
+
+
+def _empty(message: str) -> Spec:
+    return _drawn(pd.DataFrame({"text": [message]}), _empty_spec())
 
 
 def _num(value: object) -> float | None:
@@ -362,72 +394,59 @@ def _num(value: object) -> float | None:
     return float(value) if isinstance(value, Decimal | int | float) else None
 
 
-def _empty(message: str) -> alt.TopLevelMixin:
-    frame = pd.DataFrame({"text": [message]})
-    return _font(
-        alt.Chart(frame).mark_text(size=14, color="#555").encode(text="text:N")
-        .properties(height=80)
-    )  # fmt: skip
-
-
-def grade_counts(
-    results: pd.DataFrame, grades: Sequence[str], title: str = "Số SKKN theo xếp loại"
-):
-    """Bars: how many kept entries got each grade (rubric order, then "Không xếp loại")."""
-    order = [*grades, NO_GRADE]
-    kept = results[~results["withdrawn"]] if "withdrawn" in results else results
-    graded = [g for g in kept["grade"] if isinstance(g, str)]
-    if not graded:
-        return _empty("Chưa có SKKN nào có kết quả.")
-    frame = pd.DataFrame({"grade": order, "count": [graded.count(g) for g in order]})
+@functools.lru_cache(maxsize=64)
+def _grade_counts_spec(order: tuple[str, ...], title: str) -> Spec:
     bars = (
-        alt.Chart(frame, title=title)
+        alt.Chart(alt.NamedData(ROWS), title=title)
         .mark_bar(color=AGREE_COLOR)
         .encode(
-            x=alt.X("grade:N", sort=order, title="Xếp loại", axis=alt.Axis(labelAngle=0)),
+            x=alt.X("grade:N", sort=list(order), title="Xếp loại", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("count:Q", title="Số SKKN", axis=alt.Axis(tickMinStep=1)),
             tooltip=[alt.Tooltip("grade:N", title="Xếp loại"), alt.Tooltip("count:Q", title="Số")],
         )
     )
     text = bars.mark_text(dy=-8, fontWeight="bold").encode(text="count:Q")
-    return _font((bars + text).properties(height=260))
+    return _finished((bars + text).properties(height=260))
+
+
+def grade_counts(
+    results: pd.DataFrame, grades: Sequence[str], title: str = "Số SKKN theo xếp loại"
+) -> Spec:
+    """Bars: how many kept entries got each grade (rubric order, then "Không xếp loại")."""
+    order = (*grades, NO_GRADE)
+    kept = results[~results["withdrawn"]] if "withdrawn" in results else results
+    graded = [g for g in kept["grade"] if isinstance(g, str)]
+    if not graded:
+        return _empty("Chưa có SKKN nào có kết quả.")
+    frame = pd.DataFrame({"grade": order, "count": [graded.count(g) for g in order]})
+    return _drawn(frame, _grade_counts_spec(order, title))
+
+
+@functools.lru_cache(maxsize=64)
+def _distribution_spec(top: float, title: str) -> Spec:
+    chart = alt.Chart(alt.NamedData(ROWS), title=title).mark_bar(color=AGREE_COLOR).encode(
+        x=alt.X("mean:Q", bin=alt.Bin(extent=[0, top], step=top / 20),
+                title=f"Điểm trung bình (thang {top:g})", axis=alt.Axis(format="~g")),
+        y=alt.Y("count():Q", title="Số SKKN", axis=alt.Axis(tickMinStep=1)),
+        tooltip=[alt.Tooltip("count():Q", title="Số SKKN")],
+    )  # fmt: skip
+    return _finished(chart.properties(height=260))
 
 
 def score_distribution(
     results: pd.DataFrame, scale: object, title: str = "Phân bố điểm trung bình"
-) -> alt.TopLevelMixin:
+) -> Spec:
     """Histogram of the entries' mean totals over the rubric's scale."""
     means = [_num(v) for v in results["mean_total"]]
     frame = pd.DataFrame({"mean": [m for m in means if m is not None]})
     if frame.empty:
         return _empty("Chưa có phiếu chấm nào được nộp.")
-    top = float(scale)
-    chart = alt.Chart(frame, title=title).mark_bar(color=AGREE_COLOR).encode(
-        x=alt.X("mean:Q", bin=alt.Bin(extent=[0, top], step=top / 20),
-                title=f"Điểm trung bình (thang {float(top):g})", axis=alt.Axis(format="~g")),
-        y=alt.Y("count():Q", title="Số SKKN", axis=alt.Axis(tickMinStep=1)),
-        tooltip=[alt.Tooltip("count():Q", title="Số SKKN")],
-    )  # fmt: skip
-    return _font(chart.properties(height=260))
+    return _drawn(frame, _distribution_spec(float(scale), title))
 
 
-def gk_scatter(
-    results: pd.DataFrame, scale: object, max_gap: object, title: str = "GK1 và GK2"
-) -> alt.TopLevelMixin:
-    """Each entry as a point (GK1 total, GK2 total); red where a third examiner is needed.
-
-    The band around the diagonal is the allowed gap: points outside it disagree."""
-    rows = [
-        {"code": r.code, "title": r.title, "gk1": _num(r.gk1_total), "gk2": _num(r.gk2_total),
-         "flag": "Cần giám khảo thứ 3" if r.needs_third else "Thống nhất",
-         "reason": r.reason or ""}
-        for r in results.itertuples()
-        if _num(r.gk1_total) is not None and _num(r.gk2_total) is not None
-    ]  # fmt: skip
-    if not rows:
-        return _empty("Chưa có SKKN nào đủ phiếu của GK1 và GK2.")
-    top, gap = float(scale), float(max_gap)
-    points = alt.Chart(pd.DataFrame(rows), title=title).mark_circle(size=110, opacity=0.85).encode(
+@functools.lru_cache(maxsize=64)
+def _scatter_spec(top: float, gap: float, title: str) -> Spec:
+    points = alt.Chart(alt.NamedData(ROWS), title=title).mark_circle(size=110, opacity=0.85).encode(
         x=alt.X("gk1:Q", title="Tổng điểm GK1", scale=alt.Scale(domain=[0, top])),
         y=alt.Y("gk2:Q", title="Tổng điểm GK2", scale=alt.Scale(domain=[0, top])),
         color=alt.Color("flag:N", title="", scale=alt.Scale(
@@ -448,21 +467,31 @@ def gk_scatter(
         .mark_line(color="#888", strokeDash=[4, 4])
         .encode(x="x:Q", y="y:Q")
     )
-    return _font((area + diagonal + points).properties(height=320))
+    return _finished((area + diagonal + points).properties(height=320))
 
 
-def examiner_progress(progress: pd.DataFrame, title: str = "Tiến độ của giám khảo"):
-    """Stacked bars per examiner: sheets submitted, in progress, not started."""
-    if progress.empty or int(progress["assigned"].sum()) == 0:
-        return _empty("Chưa có phân công nào.")
-    names = sorted(progress["full_name"], key=vn_key)
-    rows = []
-    for r in progress.itertuples():
-        for label, n in zip(PROGRESS_ORDER, (r.submitted, r.drafts, r.not_started), strict=True):
-            rows.append({"name": r.full_name, "status": label, "n": int(n),
-                         "rank": PROGRESS_ORDER.index(label)})  # fmt: skip
-    chart = alt.Chart(pd.DataFrame(rows), title=title).mark_bar().encode(
-        y=alt.Y("name:N", sort=names, title=None),
+def gk_scatter(
+    results: pd.DataFrame, scale: object, max_gap: object, title: str = "GK1 và GK2"
+) -> Spec:
+    """Each entry as a point (GK1 total, GK2 total); red where a third examiner is needed.
+
+    The band around the diagonal is the allowed gap: points outside it disagree."""
+    rows = [
+        {"code": r.code, "title": r.title, "gk1": _num(r.gk1_total), "gk2": _num(r.gk2_total),
+         "flag": "Cần giám khảo thứ 3" if r.needs_third else "Thống nhất",
+         "reason": r.reason or ""}
+        for r in results.itertuples()
+        if _num(r.gk1_total) is not None and _num(r.gk2_total) is not None
+    ]  # fmt: skip
+    if not rows:
+        return _empty("Chưa có SKKN nào đủ phiếu của GK1 và GK2.")
+    return _drawn(pd.DataFrame(rows), _scatter_spec(float(scale), float(max_gap), title))
+
+
+@functools.lru_cache(maxsize=64)
+def _progress_spec(names: tuple[str, ...], title: str) -> Spec:
+    chart = alt.Chart(alt.NamedData(ROWS), title=title).mark_bar().encode(
+        y=alt.Y("name:N", sort=list(names), title=None),
         x=alt.X("n:Q", title="Số phiếu", axis=alt.Axis(tickMinStep=1)),
         color=alt.Color("status:N", title="", scale=alt.Scale(domain=PROGRESS_ORDER,
                         range=PROGRESS_COLORS), legend=alt.Legend(orient="bottom")),
@@ -470,4 +499,17 @@ def examiner_progress(progress: pd.DataFrame, title: str = "Tiến độ của g
         tooltip=[alt.Tooltip("name:N", title="Giám khảo"), alt.Tooltip("status:N", title=""),
                  alt.Tooltip("n:Q", title="Số phiếu")],
     )  # fmt: skip
-    return _font(chart.properties(height=max(120, 34 * len(names))))
+    return _finished(chart.properties(height=max(120, 34 * len(names))))
+
+
+def examiner_progress(progress: pd.DataFrame, title: str = "Tiến độ của giám khảo") -> Spec:
+    """Stacked bars per examiner: sheets submitted, in progress, not started."""
+    if progress.empty or int(progress["assigned"].sum()) == 0:
+        return _empty("Chưa có phân công nào.")
+    names = tuple(sorted(progress["full_name"], key=vn_key))
+    rows = []
+    for r in progress.itertuples():
+        for label, n in zip(PROGRESS_ORDER, (r.submitted, r.drafts, r.not_started), strict=True):
+            rows.append({"name": r.full_name, "status": label, "n": int(n),
+                         "rank": PROGRESS_ORDER.index(label)})  # fmt: skip
+    return _drawn(pd.DataFrame(rows), _progress_spec(names, title))

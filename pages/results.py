@@ -102,8 +102,8 @@ if not admin:
     st.markdown(f"**{ui.count_text(len(kept))} SKKN** · " + " · ".join(parts))
     st.dataframe(totals_table(kept, False, can_view_authors(user, r)), hide_index=True,
                  width="stretch", column_config=COLUMNS)  # fmt: skip
-    st.altair_chart(charts.grade_counts(kept, [g.grade for g in r.rubric.grades]),
-                    width="stretch")  # fmt: skip
+    grades = charts.grade_counts(kept, [g.grade for g in r.rubric.grades])
+    st.vega_lite_chart(spec=grades, width="stretch")
     st.stop()
 
 # --- the chair's view ------------------------------------------------------------------
@@ -158,7 +158,7 @@ if tab_results.open:
 if tab_progress.open:
     with tab_progress:
         by_examiner = results.progress_by_examiner(con, round_id)
-        st.altair_chart(charts.examiner_progress(by_examiner), width="stretch")
+        st.vega_lite_chart(spec=charts.examiner_progress(by_examiner), width="stretch")
         st.dataframe(
             {
                 "Giám khảo": by_examiner["full_name"],
@@ -188,10 +188,12 @@ if tab_charts.open:
     with tab_charts:
         kept = df[~df["withdrawn"]]
         left, right = st.columns(2)
-        left.altair_chart(charts.grade_counts(kept, [g.grade for g in r.rubric.grades]),
-                          width="stretch")  # fmt: skip
-        right.altair_chart(charts.score_distribution(kept, r.rubric.scale), width="stretch")
-        st.altair_chart(charts.gk_scatter(kept, r.rubric.scale, r.max_gap), width="stretch")
+        grades = charts.grade_counts(kept, [g.grade for g in r.rubric.grades])
+        left.vega_lite_chart(spec=grades, width="stretch")
+        right.vega_lite_chart(spec=charts.score_distribution(kept, r.rubric.scale),
+                              width="stretch")  # fmt: skip
+        st.vega_lite_chart(spec=charts.gk_scatter(kept, r.rubric.scale, r.max_gap),
+                           width="stretch")  # fmt: skip
 
 if tab_settle.open:
     with tab_settle:
