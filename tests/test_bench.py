@@ -14,4 +14,8 @@ def test_school_scale_smoke_run(tmp_path):
     assert report["concurrent"]["failed"] == 0 and report["concurrent"]["lost"] == 0
     assert report["import_tasks"]["rows"] == 500
     assert report["import_scores"]["rows"] == 220  # 20 sheets of 11 criteria
+    # The write floor re-inserts exactly the rows the import stored.
+    assert report["import_tasks"]["write_floor_rows"] == {"tasks": 500}
+    added = report["import_scores"]["write_floor_rows"]
+    assert added["sheets"] == 20 and added["scores"] == 220 and added["audit_log"] >= 20
     assert "| home.py (bench_staff) |" in run.table(report)
