@@ -447,8 +447,10 @@ def score_distribution(
 @functools.lru_cache(maxsize=64)
 def _scatter_spec(top: float, gap: float, title: str) -> Spec:
     points = alt.Chart(alt.NamedData(ROWS), title=title).mark_circle(size=110, opacity=0.85).encode(
-        x=alt.X("gk1:Q", title="Tổng điểm GK1", scale=alt.Scale(domain=[0, top])),
-        y=alt.Y("gk2:Q", title="Tổng điểm GK2", scale=alt.Scale(domain=[0, top])),
+        x=alt.X("gk1:Q", title="Tổng điểm GK1", scale=alt.Scale(domain=[0, top]),
+                axis=alt.Axis(format="~g")),
+        y=alt.Y("gk2:Q", title="Tổng điểm GK2", scale=alt.Scale(domain=[0, top]),
+                axis=alt.Axis(format="~g")),
         color=alt.Color("flag:N", title="", scale=alt.Scale(
             domain=["Thống nhất", "Cần giám khảo thứ 3"], range=[AGREE_COLOR, DISAGREE_COLOR]),
             legend=alt.Legend(orient="bottom")),
@@ -459,7 +461,7 @@ def _scatter_spec(top: float, gap: float, title: str) -> Spec:
     band = pd.DataFrame({"x": [0, top], "lo": [-gap, top - gap], "hi": [gap, top + gap]})
     area = (
         alt.Chart(band)
-        .mark_area(opacity=0.12, color=AGREE_COLOR)
+        .mark_area(opacity=0.12, color=AGREE_COLOR, clip=True)  # the band stops at 0 and top
         .encode(x="x:Q", y="lo:Q", y2="hi:Q")
     )
     diagonal = (
@@ -467,7 +469,8 @@ def _scatter_spec(top: float, gap: float, title: str) -> Spec:
         .mark_line(color="#888", strokeDash=[4, 4])
         .encode(x="x:Q", y="y:Q")
     )
-    return _finished((area + diagonal + points).properties(height=320))
+    # Tall enough that a point's distance from the diagonal reads on a wide projector too.
+    return _finished((area + diagonal + points).properties(height=440))
 
 
 def gk_scatter(
