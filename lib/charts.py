@@ -479,12 +479,13 @@ def gk_scatter(
     """Each entry as a point (GK1 total, GK2 total); red where a third examiner is needed.
 
     The band around the diagonal is the allowed gap: points outside it disagree."""
+    columns = ["code", "title", "gk1_total", "gk2_total", "needs_third", "reason"]
     rows = [
-        {"code": r.code, "title": r.title, "gk1": _num(r.gk1_total), "gk2": _num(r.gk2_total),
-         "flag": "Cần giám khảo thứ 3" if r.needs_third else "Thống nhất",
-         "reason": r.reason or ""}
-        for r in results.itertuples()
-        if _num(r.gk1_total) is not None and _num(r.gk2_total) is not None
+        {"code": code, "title": title, "gk1": _num(gk1), "gk2": _num(gk2),
+         "flag": "Cần giám khảo thứ 3" if third else "Thống nhất", "reason": reason or ""}
+        for code, title, gk1, gk2, third, reason in zip(
+            *(results[c].to_numpy() for c in columns), strict=True)  # itertuples is slow
+        if _num(gk1) is not None and _num(gk2) is not None
     ]  # fmt: skip
     if not rows:
         return _empty("Chưa có SKKN nào đủ phiếu của GK1 và GK2.")

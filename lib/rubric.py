@@ -438,6 +438,11 @@ def grade_for(r: Rubric, total: object, section_totals: Mapping[str, object]) ->
     """Return the first grade whose total and section minimums hold, else "Không xếp loại"."""
     points = parse_number(total) or Decimal(0)
     by_section = {k: parse_number(v) or Decimal(0) for k, v in section_totals.items()}
+    return grade_of(r, points, by_section)
+
+
+def grade_of(r: Rubric, points: Decimal, by_section: Mapping[str, Decimal]) -> str:
+    """grade_for on points that are Decimals already (a results page grades every entry)."""
     for rule in r.grades:
         if points >= rule.min_total and all(
             by_section.get(code, Decimal(0)) >= minimum

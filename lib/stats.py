@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from lib.rubric import Rubric, format_number, grade_for, parse_number, section_totals
+from lib.rubric import Rubric, format_number, grade_of, parse_number, section_totals
 
 
 def round_half_up(x: object, places: int = 2) -> Decimal:
@@ -59,28 +59,27 @@ def entry_result_of_sections(r: Rubric, per_sheet: list[Mapping[str, Decimal]]) 
     if not per_sheet:
         return EntryResult(n_sheets=0)
     zero = Decimal(0)
-    per_sheet = [{s.code: per.get(s.code, zero) for s in r.sections} for per in per_sheet]
+    codes = [s.code for s in r.sections]
+    per_sheet = [{c: per.get(c, zero) for c in codes} for per in per_sheet]
     totals = [sum(s.values(), zero) for s in per_sheet]
     n = len(per_sheet)
-    # The points are Decimals already: quantize directly (a results page does this for every
-    # entry of a round), exactly as round_half_up would.
+    # The points are Decimals already: quantize and grade them directly (a results page does
+    # this for every entry of a round), exactly as round_half_up and grade_for would.
     mean_total = (sum(totals, zero) / n).quantize(_CENT, rounding=ROUND_HALF_UP)
     section_means = {
-        s.code: (sum((t[s.code] for t in per_sheet), zero) / n).quantize(
-            _CENT, rounding=ROUND_HALF_UP
-        )
-        for s in r.sections
+        c: (sum((t[c] for t in per_sheet), zero) / n).quantize(_CENT, rounding=ROUND_HALF_UP)
+        for c in codes
     }
     reason = None
     if n == 2:
-        grades = [grade_for(r, total, t) for total, t in zip(totals, per_sheet, strict=True)]
+        grades = [grade_of(r, total, t) for total, t in zip(totals, per_sheet, strict=True)]
         reason = disagreement(r, totals[0], grades[0], totals[1], grades[1])
     return EntryResult(
         n_sheets=n,
         totals=totals,
         mean_total=mean_total,
         section_means=section_means,
-        grade=grade_for(r, mean_total, section_means),
+        grade=grade_of(r, mean_total, section_means),
         needs_third=reason is not None,
         reason=reason,
     )

@@ -199,8 +199,8 @@ if tab_conflicts.open:
                     done(f"Đã ghi {len(suggested)} xung đột cùng tổ.")
             recorded = found[found["id"].notna()]
             if not recorded.empty:
-                labels = {int(row.id): f"{row.code} – {row.full_name} ({row.kind_label})"
-                          for row in recorded.itertuples()}  # fmt: skip
+                labels = {int(i): f"{code} – {name} ({kind})" for i, code, name, kind in ui.rows(
+                    recorded, "id", "code", "full_name", "kind_label")}  # fmt: skip
                 with st.form("sk_xoa_xung_dot"):
                     pick = st.selectbox("Xóa xung đột", list(labels), format_func=labels.get)
                     if st.form_submit_button("Xóa xung đột"):
@@ -215,10 +215,11 @@ if tab_assign.open:
             st.info("Chưa có phân công nào.")
         else:
             matrix = {}
-            for row in current.itertuples():
-                state = row.sheet_status if row.has_scores else "none"
-                cell = f"{row.full_name} ({status_word[state]})"
-                matrix.setdefault(row.code, {"Mã": row.code, "Tên SKKN": row.title})[row.gk] = cell
+            for code, title, gk, name, status, scored in ui.rows(
+                current, "code", "title", "gk", "full_name", "sheet_status", "has_scores"
+            ):
+                cell = f"{name} ({status_word[status if scored else 'none']})"
+                matrix.setdefault(code, {"Mã": code, "Tên SKKN": title})[gk] = cell
             st.dataframe(
                 list(matrix.values()),
                 hide_index=True,
@@ -282,8 +283,12 @@ if tab_assign.open:
                             done(f"Đã phân công {names[examiner]} là GK{order} của "
                                  f"{labels[entry_pick].split(' – ')[0]}.")  # fmt: skip
             if not current.empty:
-                pairs = {f"{row.entry_id}|{row.examiner}": f"{row.code} – {row.gk} {row.full_name}"
-                         for row in current.itertuples()}  # fmt: skip
+                pairs = {
+                    f"{entry}|{examiner}": f"{code} – {gk} {name}"
+                    for entry, examiner, code, gk, name in ui.rows(
+                        current, "entry_id", "examiner", "code", "gk", "full_name"
+                    )
+                }
                 with st.form("sk_bo_phan_cong"):
                     pick = st.selectbox("Bỏ phân công", list(pairs), format_func=pairs.get)
                     st.caption("Phiếu đã có điểm hoặc nhận xét thì không bỏ phân công được.")

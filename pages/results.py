@@ -220,8 +220,10 @@ if tab_settle.open:
             if r.state not in ("draft", "open"):
                 st.caption("Mở lại đợt để chấm (trang Đợt chấm) để phân công giám khảo thứ 3.")
             else:
-                waiting = {int(row.entry_id): f"{row.code} – {row.title}"
-                           for row in flagged.itertuples()}  # fmt: skip
+                waiting = {
+                    int(i): f"{code} – {title}"
+                    for i, code, title in ui.rows(flagged, "entry_id", "code", "title")
+                }
                 entry_id = st.selectbox("SKKN cần giám khảo thứ 3", list(waiting),
                                         format_func=waiting.get, key="kq_gk3_skkn")  # fmt: skip
                 row = flagged[flagged["entry_id"] == entry_id].iloc[0]
@@ -249,7 +251,10 @@ if tab_settle.open:
         elif scored.empty:
             st.caption("Chưa có SKKN nào có phiếu đã nộp.")
         else:
-            labels = {int(row.entry_id): f"{row.code} – {row.title}" for row in scored.itertuples()}
+            labels = {
+                int(i): f"{code} – {title}"
+                for i, code, title in ui.rows(scored, "entry_id", "code", "title")
+            }
             with st.form("kq_dieu_chinh"):
                 entry_pick = st.selectbox("SKKN", list(labels), format_func=labels.get)
                 clear = "— Bỏ điều chỉnh, dùng xếp loại theo điểm —"
@@ -267,9 +272,8 @@ if tab_settle.open:
         elif (submitted := results.sheet_list(con, round_id)).empty:
             st.caption("Chưa có phiếu nào được nộp.")
         else:
-            options = {int(sid): f"{code} – {gk} {name}" for sid, code, gk, name in zip(
-                submitted["sheet_id"], submitted["code"], submitted["gk"],
-                submitted["examiner_name"], strict=True)}  # fmt: skip
+            options = {int(sid): f"{code} – {gk} {name}" for sid, code, gk, name in ui.rows(
+                submitted, "sheet_id", "code", "gk", "examiner_name")}  # fmt: skip
             with st.form("kq_mo_lai_phieu"):
                 sheet_pick = st.selectbox("Phiếu", list(options), format_func=options.get)
                 reason = st.text_input("Lý do mở lại")
@@ -287,9 +291,10 @@ if tab_sheets.open:
         else:
             status_word = {"submitted": "đã nộp", "draft": "nháp"}
             columns = ["sheet_id", "code", "gk", "examiner_name", "status"]
-            options = {int(sid): f"{code} – {gk} {name} ({status_word[status]})"
-                       for sid, code, gk, name, status in everything[columns].itertuples(
-                           index=False)}  # fmt: skip
+            options = {
+                int(sid): f"{code} – {gk} {name} ({status_word[status]})"
+                for sid, code, gk, name, status in ui.rows(everything, *columns)
+            }
             chosen = st.selectbox(
                 "Phiếu", list(options), format_func=options.get, key="kq_xem_phieu"
             )
