@@ -220,8 +220,11 @@ if tab_assign.open:
             ):
                 cell = f"{name} ({status_word[status if scored else 'none']})"
                 matrix.setdefault(code, {"Mã": code, "Tên SKKN": title})[gk] = cell
+            # An entry without a GK3 gets an empty cell, not "None".
+            gks = sorted({k for cells in matrix.values() for k in cells} - {"Mã", "Tên SKKN"})
+            columns = ["Mã", "Tên SKKN", *sorted(gks, key=lambda gk: int(gk[2:]))]
             st.dataframe(
-                list(matrix.values()),
+                [{k: cells.get(k, "") for k in columns} for cells in matrix.values()],
                 hide_index=True,
                 width="stretch",
                 column_config={"Tên SKKN": st.column_config.TextColumn(width="medium")},

@@ -315,6 +315,24 @@ def test_results_flag_a_disagreement_and_the_chair_assigns_a_third(tmp_path, mon
     assert f"chấm {code}" in texts(at) and "Chờ phiếu giám khảo thứ 3" in texts(at)
 
 
+def test_assignment_table_leaves_an_entry_without_gk3_blank(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    code = rounds.require_entry(con, _disagreement(con)).code
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "chutich"), "pages/results.py")
+    open_tab(at, "kq_the", "Xử lý chênh lệch")
+    button(at, "Phân công GK3").click().run()
+    open_page(at, "pages/entries.py")
+    open_tab(at, "sk_the", "Phân công")
+    table = at.dataframe[0].value.set_index("Mã")
+    assert list(table.columns) == ["Tên SKKN", "GK1", "GK2", "GK3"]
+    assert table.loc[code, "GK3"].endswith("(chưa chấm)")
+    others = table.drop(index=code)["GK3"]
+    assert len(others) and (others == "").all()  # not "None"
+
+
 def test_chair_override_is_shown_as_such(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path)
