@@ -11,6 +11,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from lib import frames
 from lib.plans import OVERDUE, STATUSES, split_units
 from lib.rubric import NO_GRADE
 from lib.text import vn_key
@@ -481,10 +482,9 @@ def gk_scatter(
     The band around the diagonal is the allowed gap: points outside it disagree."""
     columns = ["code", "title", "gk1_total", "gk2_total", "needs_third", "reason"]
     rows = [
-        {"code": code, "title": title, "gk1": _num(gk1), "gk2": _num(gk2),
+        {"code": code, "title": name, "gk1": _num(gk1), "gk2": _num(gk2),
          "flag": "Cần giám khảo thứ 3" if third else "Thống nhất", "reason": reason or ""}
-        for code, title, gk1, gk2, third, reason in zip(
-            *(results[c].to_numpy() for c in columns), strict=True)  # itertuples is slow
+        for code, name, gk1, gk2, third, reason in frames.rows(results, *columns)
         if _num(gk1) is not None and _num(gk2) is not None
     ]  # fmt: skip
     if not rows:
@@ -512,8 +512,8 @@ def examiner_progress(progress: pd.DataFrame, title: str = "Tiến độ của g
         return _empty("Chưa có phân công nào.")
     names = tuple(sorted(progress["full_name"], key=vn_key))
     rows = []
-    for r in progress.itertuples():
-        for label, n in zip(PROGRESS_ORDER, (r.submitted, r.drafts, r.not_started), strict=True):
-            rows.append({"name": r.full_name, "status": label, "n": int(n),
-                         "rank": PROGRESS_ORDER.index(label)})  # fmt: skip
+    columns = ["full_name", "submitted", "drafts", "not_started"]
+    for name, *counts in frames.rows(progress, *columns):
+        for rank, (label, n) in enumerate(zip(PROGRESS_ORDER, counts, strict=True)):
+            rows.append({"name": name, "status": label, "n": int(n), "rank": rank})
     return _drawn(pd.DataFrame(rows), _progress_spec(names, title))

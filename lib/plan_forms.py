@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import plans, ui
+from lib import frames, plans, ui
 from lib.db import Connection
 from lib.permissions import User
 
@@ -107,7 +107,9 @@ def edit_task_tab(con: Connection, user: User, df: pd.DataFrame) -> None:
     if df.empty:
         st.info("Kế hoạch chưa có việc nào: thêm việc ở mục “Thêm công việc”.")
         return
-    choices = {int(i): f"{n}. {text}" for i, n, text in ui.rows(df, "id", "position", "content")}
+    choices = {
+        int(i): f"{n}. {text}" for i, n, text in frames.rows(df, "id", "position", "content")
+    }
     if st.session_state.get("plans_task") not in choices:
         st.session_state.pop("plans_task", None)
     task_id = st.selectbox("Việc cần sửa", list(choices), format_func=choices.get, key="plans_task")

@@ -3,7 +3,7 @@ conflicts, and assign examiners by hand or automatically (shown for confirmation
 
 import streamlit as st
 
-from lib import rounds, ui
+from lib import frames, rounds, ui
 from lib.permissions import can_manage_rounds
 
 user = ui.require(can_manage_rounds)
@@ -199,8 +199,12 @@ if tab_conflicts.open:
                     done(f"Đã ghi {len(suggested)} xung đột cùng tổ.")
             recorded = found[found["id"].notna()]
             if not recorded.empty:
-                labels = {int(i): f"{code} – {name} ({kind})" for i, code, name, kind in ui.rows(
-                    recorded, "id", "code", "full_name", "kind_label")}  # fmt: skip
+                labels = {
+                    int(i): f"{code} – {name} ({kind})"
+                    for i, code, name, kind in frames.rows(
+                        recorded, "id", "code", "full_name", "kind_label"
+                    )
+                }
                 with st.form("sk_xoa_xung_dot"):
                     pick = st.selectbox("Xóa xung đột", list(labels), format_func=labels.get)
                     if st.form_submit_button("Xóa xung đột"):
@@ -215,14 +219,14 @@ if tab_assign.open:
             st.info("Chưa có phân công nào.")
         else:
             matrix = {}
-            for code, title, gk, name, status, scored in ui.rows(
+            for code, title, gk, name, status, scored in frames.rows(
                 current, "code", "title", "gk", "full_name", "sheet_status", "has_scores"
             ):
                 cell = f"{name} ({status_word[status if scored else 'none']})"
                 matrix.setdefault(code, {"Mã": code, "Tên SKKN": title})[gk] = cell
             # An entry without a GK3 gets an empty cell, not "None".
-            gks = sorted({k for cells in matrix.values() for k in cells} - {"Mã", "Tên SKKN"})
-            columns = ["Mã", "Tên SKKN", *sorted(gks, key=lambda gk: int(gk[2:]))]
+            gks = [rounds.gk_label(int(o)) for o in sorted(set(current["ord"]))]
+            columns = ["Mã", "Tên SKKN", *gks]
             st.dataframe(
                 [{k: cells.get(k, "") for k in columns} for cells in matrix.values()],
                 hide_index=True,
@@ -288,7 +292,7 @@ if tab_assign.open:
             if not current.empty:
                 pairs = {
                     f"{entry}|{examiner}": f"{code} – {gk} {name}"
-                    for entry, examiner, code, gk, name in ui.rows(
+                    for entry, examiner, code, gk, name in frames.rows(
                         current, "entry_id", "examiner", "code", "gk", "full_name"
                     )
                 }

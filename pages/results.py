@@ -5,7 +5,7 @@ published (đã công bố)."""
 
 import streamlit as st
 
-from lib import charts, documents, results, rounds, scoring, ui
+from lib import charts, documents, frames, results, rounds, scoring, ui
 from lib.permissions import (
     can_manage_rounds,
     can_view_authors,
@@ -222,7 +222,7 @@ if tab_settle.open:
             else:
                 waiting = {
                     int(i): f"{code} – {title}"
-                    for i, code, title in ui.rows(flagged, "entry_id", "code", "title")
+                    for i, code, title in frames.rows(flagged, "entry_id", "code", "title")
                 }
                 entry_id = st.selectbox("SKKN cần giám khảo thứ 3", list(waiting),
                                         format_func=waiting.get, key="kq_gk3_skkn")  # fmt: skip
@@ -253,7 +253,7 @@ if tab_settle.open:
         else:
             labels = {
                 int(i): f"{code} – {title}"
-                for i, code, title in ui.rows(scored, "entry_id", "code", "title")
+                for i, code, title in frames.rows(scored, "entry_id", "code", "title")
             }
             with st.form("kq_dieu_chinh"):
                 entry_pick = st.selectbox("SKKN", list(labels), format_func=labels.get)
@@ -272,7 +272,7 @@ if tab_settle.open:
         elif (submitted := results.sheet_list(con, round_id)).empty:
             st.caption("Chưa có phiếu nào được nộp.")
         else:
-            options = {int(sid): f"{code} – {gk} {name}" for sid, code, gk, name in ui.rows(
+            options = {int(sid): f"{code} – {gk} {name}" for sid, code, gk, name in frames.rows(
                 submitted, "sheet_id", "code", "gk", "examiner_name")}  # fmt: skip
             with st.form("kq_mo_lai_phieu"):
                 sheet_pick = st.selectbox("Phiếu", list(options), format_func=options.get)
@@ -293,7 +293,7 @@ if tab_sheets.open:
             columns = ["sheet_id", "code", "gk", "examiner_name", "status"]
             options = {
                 int(sid): f"{code} – {gk} {name} ({status_word[status]})"
-                for sid, code, gk, name, status in ui.rows(everything, *columns)
+                for sid, code, gk, name, status in frames.rows(everything, *columns)
             }
             chosen = st.selectbox(
                 "Phiếu", list(options), format_func=options.get, key="kq_xem_phieu"

