@@ -5,9 +5,10 @@ import time
 import streamlit as st
 from streamlit_authenticator.utilities.exceptions import LoginError
 
-from lib import db, demo, ui
-from lib.navigation import PAGES, pages_for
-from lib.users import role_labels
+from lib import demo, ui
+from lib.access.navigation import PAGES, pages_for
+from lib.access.users import role_labels
+from lib.core import db
 
 st.set_page_config(
     page_title="Thi đua – Khen thưởng",

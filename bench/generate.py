@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib import db, users
-from lib.periods import derive_dates
-from lib.rubric import Rubric, load_rubric_yaml, rubric_to_yaml
+from lib.access import users
+from lib.core import db
+from lib.plans.periods import derive_dates
+from lib.scoring.rubric import Rubric, load_rubric_yaml, rubric_to_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-mat-khau"  # every generated account; never a real database

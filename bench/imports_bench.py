@@ -12,7 +12,10 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from lib import db, demo, imports, rounds
+from lib import demo
+from lib.core import db
+from lib.io import imports
+from lib.scoring import rounds
 
 
 def tasks_csv(rows: int) -> bytes:

@@ -13,8 +13,9 @@ from pathlib import Path
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
-from lib import navigation, ui
-from lib.navigation import PageSpec
+from lib import ui
+from lib.access import navigation
+from lib.access.navigation import PageSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 EMPTY = PageSpec("bench/empty_page.py", "Trang trống", ":material/crop_square:", "Đo", "trong",

@@ -8,7 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from bench.pages import Timing
-from lib import db, rounds, scoring, users
+from lib.access import users
+from lib.core import db
+from lib.scoring import rounds, sheets
 
 
 def _open_drafts(con: db.Connection, limit: int, distinct: bool) -> list[tuple[str, int]]:
@@ -41,8 +43,8 @@ def submit_latency(db_path: Path, runs: int) -> Timing:
             me = users.get_user(con, examiner)
             values = _full_marks(con, entry_id)
             started = time.perf_counter()
-            scoring.submit_sheet(con, me, entry_id, values, {}, "Đo hiệu năng")
-            saved = scoring.get_sheet(con, entry_id, examiner)
+            sheets.submit_sheet(con, me, entry_id, values, {}, "Đo hiệu năng")
+            saved = sheets.get_sheet(con, entry_id, examiner)
             samples.append(time.perf_counter() - started)
             assert saved.status == "submitted" and saved.values == values
     finally:
@@ -70,9 +72,9 @@ def concurrent_examiners(db_path: Path, count: int, drafts: int = 3) -> dict:
                 started = time.perf_counter()
                 if step < drafts:
                     partial = dict(list(values.items())[: 3 + step])
-                    scoring.save_draft(cur, me, entry_id, partial, {}, f"nháp {step}")
+                    sheets.save_draft(cur, me, entry_id, partial, {}, f"nháp {step}")
                 else:
-                    scoring.submit_sheet(cur, me, entry_id, values, {}, "nộp")
+                    sheets.submit_sheet(cur, me, entry_id, values, {}, "nộp")
                 with lock:
                     latencies.append(time.perf_counter() - started)
         except Exception as exc:  # counted, reported in the table
@@ -91,8 +93,8 @@ def concurrent_examiners(db_path: Path, count: int, drafts: int = 3) -> dict:
     lost = sum(
         1
         for name, entry_id in pairs
-        if scoring.get_sheet(con, entry_id, name).values != expected[name]
-        or scoring.get_sheet(con, entry_id, name).status != "submitted"
+        if sheets.get_sheet(con, entry_id, name).values != expected[name]
+        or sheets.get_sheet(con, entry_id, name).status != "submitted"
     )
     con.close()
     timing = Timing.of(latencies) if latencies else Timing(0, 0)

@@ -8,9 +8,13 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from lib import backup, db, demo, exports, imports, rounds, users
-from lib.errors import Invalid
-from lib.permissions import ROLES
+from lib import demo
+from lib.access import users
+from lib.access.permissions import ROLES
+from lib.core import db
+from lib.core.errors import Invalid
+from lib.io import backup, exports, imports
+from lib.scoring import rounds
 
 ACTOR = "cli"
 Handler = Callable[[db.Connection, argparse.Namespace], str | None]

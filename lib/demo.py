@@ -8,10 +8,11 @@ from pathlib import Path
 
 import yaml
 
-from lib import plans, users
-from lib.db import Connection, get_setting, set_setting, transaction
-from lib.errors import Invalid
-from lib.people import add_person
+from lib.access import users
+from lib.access.people import add_person
+from lib.core.db import Connection, get_setting, set_setting, transaction
+from lib.core.errors import Invalid
+from lib.plans import plans
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 DEMO_PASSWORD = "anhsao2024"

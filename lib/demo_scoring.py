@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from lib import rounds
-from lib.db import Connection
+from lib.core.db import Connection
+from lib.scoring import rounds
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo" / "skkn-mau.yaml"
 ACTOR = "demo"

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from lib import ui, users
-from lib.permissions import can_manage_own_account
+from lib import ui
+from lib.access import users
+from lib.access.permissions import can_manage_own_account
 
 user = ui.require(can_manage_own_account)
 con = ui.connection()

@@ -3,8 +3,10 @@ conflicts, and assign examiners by hand or automatically (shown for confirmation
 
 import streamlit as st
 
-from lib import frames, rounds, ui
-from lib.permissions import can_manage_rounds
+from lib import ui
+from lib.access.permissions import can_manage_rounds
+from lib.core import frames
+from lib.scoring import rounds
 
 user = ui.require(can_manage_rounds)
 con = ui.connection()

@@ -4,8 +4,9 @@ from datetime import date
 
 import streamlit as st
 
-from lib import charts, plans, ui
-from lib.permissions import can_view_overview
+from lib import ui
+from lib.access.permissions import can_view_overview
+from lib.plans import charts, plans
 
 user = ui.require(can_view_overview)
 con = ui.connection()

@@ -4,8 +4,9 @@ from datetime import date
 
 import streamlit as st
 
-from lib import backup, exports, imports, ui
-from lib.permissions import can_import_data
+from lib import ui
+from lib.access.permissions import can_import_data
+from lib.io import backup, exports, imports
 
 admin = ui.require(can_import_data)
 con = ui.connection()

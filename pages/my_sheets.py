@@ -5,17 +5,18 @@ from decimal import Decimal
 
 import streamlit as st
 
-from lib import rounds, scoring, ui
-from lib.errors import Invalid
-from lib.permissions import (
+from lib import ui
+from lib.access.permissions import (
     can_edit_sheet,
     can_score,
     can_view_authors,
     can_view_sheet,
     why_cannot_edit_sheet,
 )
-from lib.rubric import format_number
-from lib.sheets import validate_sheet
+from lib.core.errors import Invalid
+from lib.scoring import rounds, sheets
+from lib.scoring.rubric import format_number
+from lib.scoring.validation import validate_sheet
 
 user = ui.require(can_score)
 con = ui.connection()
@@ -108,7 +109,7 @@ def past_round(group: list, round_id: int) -> None:
 st.title("Phiếu chấm của tôi")
 ui.show_saved("sheet_flash")
 
-mine = scoring.my_assignments(con, user.username)
+mine = sheets.my_assignments(con, user.username)
 wanted = st.query_params.get("skkn")
 entry_id = int(wanted) if wanted and wanted.isdigit() else None
 if entry_id is not None and entry_id not in set(mine["entry_id"]):
@@ -144,7 +145,7 @@ if entry_id is None:
 entry = rounds.require_entry(con, entry_id)
 r = rounds.require_round(con, entry.round_id)
 rubric = r.rubric
-sheet = scoring.get_sheet(con, entry_id, user.username)
+sheet = sheets.get_sheet(con, entry_id, user.username)
 editable = can_edit_sheet(user, sheet)
 
 st.button("Danh sách phiếu", icon=":material/arrow_back:", on_click=open_sheet, args=(None,))
@@ -194,7 +195,7 @@ values = {
 comments = {c.code: st.session_state.get(f"{prefix}_{c.code}_nx", sheet.comments.get(c.code, ""))
             for c in rubric.criteria}  # fmt: skip
 overall = st.session_state.get(f"{prefix}_chung", sheet.comment)
-live = scoring.preview(rubric, values)
+live = sheets.preview(rubric, values)
 
 
 def summary_line() -> str:
@@ -250,7 +251,7 @@ if editable:
     notes = {k: v for k, v in comments.items() if v}
 
     def write(submit: bool) -> None:
-        action = scoring.submit_sheet if submit else scoring.save_draft
+        action = sheets.submit_sheet if submit else sheets.save_draft
         try:
             action(
                 con, user, entry_id, values, notes, overall or "", expected_version=sheet.version
@@ -290,7 +291,7 @@ if editable:
                 st.rerun()
 
 # Fellow examiners' sheets: only once the round is closed (never while scoring).
-others = [s for s in scoring.entry_sheets(con, entry_id)
+others = [s for s in sheets.entry_sheets(con, entry_id)
           if s.examiner != user.username and can_view_sheet(user, s)]  # fmt: skip
 if others:
     st.divider()

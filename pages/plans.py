@@ -5,8 +5,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import plan_forms, plans, ui
-from lib.permissions import can_edit_plans, can_view_plans
+from lib import ui
+from lib.access.permissions import can_edit_plans, can_view_plans
+from lib.plans import plans
+from lib.ui import plan_forms
 
 user = ui.require(can_view_plans)
 con = ui.connection()

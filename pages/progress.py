@@ -4,8 +4,9 @@ from datetime import date
 
 import streamlit as st
 
-from lib import charts, plans, reports, ui
-from lib.permissions import can_view_plans
+from lib import ui
+from lib.access.permissions import can_view_plans
+from lib.plans import charts, plans, reports
 
 user = ui.require(can_view_plans)
 con = ui.connection()

@@ -5,14 +5,17 @@ published (đã công bố)."""
 
 import streamlit as st
 
-from lib import charts, documents, frames, results, rounds, scoring, ui
-from lib.permissions import (
+from lib import ui
+from lib.access.permissions import (
     can_manage_rounds,
     can_view_authors,
     can_view_overview,
     can_view_results,
 )
-from lib.rubric import format_number
+from lib.core import frames
+from lib.documents import skkn
+from lib.scoring import charts, results, rounds, sheets
+from lib.scoring.rubric import format_number
 
 user = ui.require(can_view_overview)
 con = ui.connection()
@@ -279,7 +282,7 @@ if tab_settle.open:
                 reason = st.text_input("Lý do mở lại")
                 if st.form_submit_button("Mở lại phiếu"):
                     with ui.errors_shown():
-                        scoring.reopen_sheet(con, user, sheet_pick, reason)
+                        sheets.reopen_sheet(con, user, sheet_pick, reason)
                         done(f"Đã mở lại phiếu {options[sheet_pick]}.")
 
 if tab_sheets.open:
@@ -327,7 +330,7 @@ if tab_sheets.open:
             if admin:
                 st.download_button(
                     "Tải phiếu này (Word) để ký",
-                    data=lambda: documents.round_sheet_docx(con, round_id, sheet),
+                    data=lambda: skkn.round_sheet_docx(con, round_id, sheet),
                     file_name=f"phieu-cham-{sheet.code}-{sheet.gk or sheet.examiner}.docx",
                     icon=":material/download:",
                     key="kq_tai_phieu",
@@ -346,13 +349,13 @@ if tab_docs.open:
             xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
             for label, build, name, mime in (
-                ("Bảng tổng hợp kết quả chấm SKKN (Excel)", documents.round_results_xlsx,
+                ("Bảng tổng hợp kết quả chấm SKKN (Excel)", skkn.round_results_xlsx,
                  f"tong-hop-ket-qua-{slug}.xlsx", xlsx),
-                ("Danh sách SKKN đạt loại A đề nghị cấp trên (Excel)", documents.round_grade_a_xlsx,
+                ("Danh sách SKKN đạt loại A đề nghị cấp trên (Excel)", skkn.round_grade_a_xlsx,
                  f"danh-sach-loai-A-{slug}.xlsx", xlsx),
-                ("Biên bản chấm và xét duyệt SKKN (Word)", documents.round_minutes_docx,
+                ("Biên bản chấm và xét duyệt SKKN (Word)", skkn.round_minutes_docx,
                  f"bien-ban-{slug}.docx", docx),
-                ("Tất cả phiếu chấm đã nộp (Word, nén .zip)", documents.round_sheets_zip,
+                ("Tất cả phiếu chấm đã nộp (Word, nén .zip)", skkn.round_sheets_zip,
                  f"phieu-cham-{slug}.zip", "application/zip"),
             ):  # fmt: skip
                 st.download_button(

@@ -5,9 +5,10 @@ from datetime import date
 
 import streamlit as st
 
-from lib import rounds, rubric_edit, ui
-from lib.permissions import can_manage_rounds
-from lib.rubric import format_number, load_rubric_yaml
+from lib import ui
+from lib.access.permissions import can_manage_rounds
+from lib.scoring import rounds, rubric_edit
+from lib.scoring.rubric import format_number, load_rubric_yaml
 
 user = ui.require(can_manage_rounds)
 con = ui.connection()

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from lib import ui, users
-from lib.errors import Invalid
-from lib.permissions import ROLES, can_manage_users
+from lib import ui
+from lib.access import users
+from lib.access.permissions import ROLES, can_manage_users
+from lib.core.errors import Invalid
 
 admin = ui.require(can_manage_users)
 con = ui.connection()

@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from lib import db, demo
+from lib import demo
+from lib.core import db
 
 
 @pytest.fixture

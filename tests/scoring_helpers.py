@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from lib import rounds, users
-from lib.rubric import Rubric
-from lib.users import NewUser
+from lib.access import users
+from lib.access.users import NewUser
+from lib.scoring import rounds
+from lib.scoring.rubric import Rubric
 
 TEMPLATE_20 = rounds.TEMPLATE_DIR / "mau-20-diem.yaml"
 TEMPLATE_100 = rounds.TEMPLATE_DIR / "mau-100-diem.yaml"

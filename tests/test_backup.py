@@ -8,9 +8,11 @@ import zipfile
 
 import pytest
 
-from lib import backup, db, demo
-from lib.errors import Invalid
-from lib.people import add_person
+from lib import demo
+from lib.access.people import add_person
+from lib.core import db
+from lib.core.errors import Invalid
+from lib.io import backup
 from tests.test_imports import snapshot
 
 

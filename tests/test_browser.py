@@ -2,8 +2,8 @@
 
 import pytest
 
+from lib.access.navigation import PAGES
 from lib.demo import DEMO_PASSWORD
-from lib.navigation import PAGES
 from tests.browser import WAIT, login, wait_ready
 
 pytestmark = pytest.mark.browser

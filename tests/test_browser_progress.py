@@ -6,8 +6,10 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from lib import db, demo, plans
+from lib import demo
+from lib.core import db
 from lib.demo import DEMO_PASSWORD
+from lib.plans import plans
 from tests.browser import login, wait_ready
 
 pytestmark = pytest.mark.browser

@@ -7,8 +7,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from lib import db, demo, rounds
+from lib import demo
+from lib.core import db
 from lib.demo import DEMO_PASSWORD
+from lib.scoring import rounds
 from tests.browser import login, running_app, wait_ready
 from tests.scoring_helpers import rubric20
 

@@ -9,7 +9,7 @@ from altair.utils.schemapi import validate_jsonschema
 from altair.vegalite.v6.schema.core import load_schema
 from openpyxl import load_workbook
 
-from lib import charts, plans, reports
+from lib.plans import charts, plans, reports
 
 TODAY = date(2024, 10, 15)
 

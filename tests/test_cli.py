@@ -5,7 +5,9 @@ import sys
 
 import pytest
 
-from lib import cli, db, users
+from lib import cli
+from lib.access import users
+from lib.core import db
 from tests.conftest import held_by_another_process
 
 

@@ -10,7 +10,8 @@ import sys
 import pytest
 
 from bench.imports_bench import tasks_csv
-from lib import db, demo
+from lib import demo
+from lib.core import db
 from tests.apptest import ROOT
 from tests.conftest import held_by_another_process
 from tests.docx_factory import build_plan_docx
@@ -140,7 +141,7 @@ def test_restore_while_the_app_holds_the_file_is_explained(demo_db, tmp_path):
 # lands inside the import's transaction every time (not before it started or after it ended).
 PAUSED_CLI = """
 import sys, time
-from lib import imports
+from lib.io import imports
 from lib.cli import main
 
 write = imports._append_tasks

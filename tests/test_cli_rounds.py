@@ -2,7 +2,10 @@
 
 import pytest
 
-from lib import cli, db, rounds, scoring, users
+from lib import cli
+from lib.access import users
+from lib.core import db
+from lib.scoring import rounds, sheets
 from tests.conftest import held_by_another_process
 from tests.scoring_helpers import TEMPLATE_20, full_marks, rubric20
 
@@ -96,7 +99,7 @@ def test_open_close_and_finalize_follow_the_rules(demo_db, capsys):
     con = db.connect(demo_db)
     assert rounds.require_round(con, 1).state == "open"
     for row in rounds.assignments(con, 1).itertuples():
-        scoring.submit_sheet(con, users.get_user(con, row.examiner), int(row.entry_id),
+        sheets.submit_sheet(con, users.get_user(con, row.examiner), int(row.entry_id),
                              full_marks(rubric20()))  # fmt: skip
     con.close()
     code, out, _ = run(demo_db, capsys, "round", "finalize", "1")

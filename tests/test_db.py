@@ -1,8 +1,10 @@
 """The database layer: migrations once each, transactions all-or-nothing, the file lock."""
 
+import hashlib
+
 import pytest
 
-from lib import db
+from lib.core import db
 from tests.conftest import held_by_another_process
 
 
@@ -57,3 +59,23 @@ def test_db_path_prefers_argument_then_environment(monkeypatch):
     assert str(db.db_path()) == "/tmp/from-env.duckdb"
     monkeypatch.delenv("THIDUA_DB")
     assert str(db.db_path()) == "data/thidua.duckdb"
+
+
+def test_shipped_migrations_are_never_edited():
+    # A database that applied a migration never runs it again: an edit in place would leave it
+    # silently different from a new one. Change the schema with a new numbered file instead, and
+    # add its line to SHA256SUMS (sha256sum 0*.sql in lib/core/migrations).
+    folder = db.MIGRATIONS
+    recorded = dict(
+        reversed(line.split()) for line in (folder / "SHA256SUMS").read_text().splitlines()
+    )
+    files = {path.name: path for _, _, path in db.migration_files()}
+    assert sorted(files) == sorted(recorded), "every migration file has one recorded checksum"
+    for name, path in files.items():
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert digest == recorded[name], f"{name} was edited after it shipped"
+
+
+def test_migrations_are_numbered_without_gaps():
+    numbers = [n for n, _, _ in db.migration_files()]
+    assert numbers == list(range(1, len(numbers) + 1))

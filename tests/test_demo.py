@@ -4,8 +4,10 @@ from datetime import date
 
 import pytest
 
-from lib import demo, plans, users
-from lib.errors import Invalid
+from lib import demo
+from lib.access import users
+from lib.core.errors import Invalid
+from lib.plans import plans
 
 SEED_PERIODS = [
     "Tháng 03/2024", "Tháng 03/2024", "Tháng 03/2024", "Tháng 03/2024", "Tháng 03/2024",
@@ -71,7 +73,7 @@ def test_demo_that_fails_half_way_leaves_the_database_empty(con, monkeypatch):
 
 def test_empty_database_made_on_purpose_is_not_filled(con):
     assert demo.should_autoload(con)
-    from lib.db import set_setting
+    from lib.core.db import set_setting
 
     set_setting(con, "no_demo", "1")
     assert not demo.should_autoload(con)

@@ -1,6 +1,6 @@
 """The demo SKKN round: ready to set up and assign, no invented scores."""
 
-from lib import results, rounds
+from lib.scoring import results, rounds
 
 
 def test_demo_round_waits_in_preparation_with_demo_entries(demo_con):

@@ -8,7 +8,7 @@ import io
 import docx
 import pytest
 
-from lib.docx_plan import NO_SCHEDULE, PlanRow, parse_plan_docx
+from lib.plans.word import NO_SCHEDULE, PlanRow, parse_plan_docx
 from tests.docx_factory import build_plan_docx
 
 CHAIR = "Đ/c Quyên – Chủ tịch HĐ"

@@ -7,8 +7,8 @@ import io
 import openpyxl
 import pytest
 
-from lib import exports, imports
-from lib.errors import Invalid
+from lib.core.errors import Invalid
+from lib.io import exports, imports
 from tests.test_imports import PEOPLE_HEADER, TASK_HEADER, snapshot
 
 

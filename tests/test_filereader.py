@@ -12,8 +12,8 @@ import openpyxl
 import pyarrow as pa
 import pytest
 
-from lib import filereader
-from lib.filereader import (
+from lib.io import filereader
+from lib.io.filereader import (
     MAX_BYTES,
     ROW_COLUMN,
     ColumnSpec,

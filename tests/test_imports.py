@@ -11,9 +11,10 @@ import unicodedata
 import openpyxl
 import pytest
 
-from lib import imports, users
-from lib.filereader import MAX_BYTES
-from lib.imports import Refused, preview, run_import
+from lib.access import users
+from lib.io import imports
+from lib.io.filereader import MAX_BYTES
+from lib.io.imports import Refused, preview, run_import
 from tests.docx_factory import build_plan_docx
 from tests.test_docx_plan import CHAIR, EXPECTED
 from tests.test_filereader import cp1258

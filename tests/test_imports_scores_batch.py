@@ -8,9 +8,11 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from lib import db, demo, results, rounds, scoring
-from lib.errors import Invalid
-from lib.imports import Refused, preview, run_import
+from lib import demo
+from lib.core import db
+from lib.core.errors import Invalid
+from lib.io.imports import Refused, preview, run_import
+from lib.scoring import results, rounds, sheets
 from tests.scoring_helpers import add_entry, add_examiner, make_round, rubric20, user
 from tests.test_imports import csv_bytes, xlsx_bytes
 from tests.test_imports_scoring import CODES, FULL, LONG_HEADER, long_rows
@@ -40,8 +42,8 @@ def scene(con) -> tuple[int, list[int]]:
     rounds.assign(con, ids[0], "giamkhao2", "chutich")
     rounds.assign(con, ids[1], "giamkhao2", "chutich")
     rounds.open_round(con, rid, "chutich")
-    scoring.save_draft(con, user(con, "giamkhao2"), ids[0], {"I.1": "0,25"}, {"II.1": "Nháp"})
-    scoring.submit_sheet(con, user(con, "giamkhao2"), ids[1], dict(zip(CODES, LOW, strict=True)),
+    sheets.save_draft(con, user(con, "giamkhao2"), ids[0], {"I.1": "0,25"}, {"II.1": "Nháp"})
+    sheets.submit_sheet(con, user(con, "giamkhao2"), ids[1], dict(zip(CODES, LOW, strict=True)),
                          {"I.2": "Cũ"}, "Nhận xét cũ")  # fmt: skip
     return rid, ids
 
@@ -67,12 +69,12 @@ def one_by_one(con, rid: int, form: str) -> None:
             e = rounds.find_entry(con, rid, code)
             values = dict(zip(CODES, points, strict=True))
             comments = {"II.3": note} if form == "long" and note else {}
-            clean, notes, kept = scoring.check_sheet(
+            clean, notes, kept = sheets.check_sheet(
                 r.rubric, values, comments, overall if form == "wide" else "", submit=True
             )
-            if not scoring.get_sheet(con, e.id, examiner).assigned:
+            if not sheets.get_sheet(con, e.id, examiner).assigned:
                 rounds.assign(con, e.id, examiner, "chutich")
-            scoring.store_sheet(con, examiner, e.id, r, clean, notes, kept, submit=True,
+            sheets.store_sheet(con, examiner, e.id, r, clean, notes, kept, submit=True,
                                 actor="chutich", action="import")  # fmt: skip
 
 
@@ -123,10 +125,10 @@ def test_import_writes_what_submitting_each_sheet_writes(form):
     assert table.loc["SKKN-003", "examiners"] == ["gk4", "gk3"]
     assert table.loc["SKKN-002", "totals"] == [Decimal(20), Decimal("18.25")]
     assert table.loc["SKKN-001", "mean_total"] == Decimal("17.75")
-    sheet = scoring.get_sheet(batch, ids[0], "giamkhao1")
+    sheet = sheets.get_sheet(batch, ids[0], "giamkhao1")
     if form == "long":  # "_" becomes a space, as on the examiner's own form
         assert sheet.comments == {"II.3": "Rất tốt"} and sheet.version == 1
-    assert scoring.get_sheet(batch, ids[1], "giamkhao2").version == 2
+    assert sheets.get_sheet(batch, ids[1], "giamkhao2").version == 2
 
 
 def test_reimport_leaves_identical_sheets_alone_and_replaces_changed_ones():
@@ -141,7 +143,7 @@ def test_reimport_leaves_identical_sheets_alone_and_replaces_changed_ones():
     changed = [SHEETS[0][:3] + ("Rất tốt, đã xem lại", ""), *SHEETS[1:]]
     summary = run_import(con, "scores", long_file(changed), "diem.csv", "chutich", ROUND)
     assert (summary.added, summary.updated, summary.unchanged) == (0, 1, 5)
-    sheet = scoring.get_sheet(con, ids[0], "giamkhao1")
+    sheet = sheets.get_sheet(con, ids[0], "giamkhao1")
     assert sheet.comments == {"II.3": "Rất tốt, đã xem lại"} and sheet.version == 2
 
 
@@ -231,14 +233,14 @@ def test_batch_submit_needs_every_criterion_of_each_sheet():
     con = db.connect(":memory:")
     rid, ids = scene(con)
     r = rounds.require_round(con, rid)
-    sheets = pd.DataFrame({"entry_id": [ids[0]], "code": ["SKKN-001"], "examiner": ["giamkhao1"],
+    rows = pd.DataFrame({"entry_id": [ids[0]], "code": ["SKKN-001"], "examiner": ["giamkhao1"],
                            "assign": [False], "overall": [""]})  # fmt: skip
     scores = pd.DataFrame({"sheet": 0, "criterion": CODES[1:], "value": "0", "comment": ""})
     with pytest.raises(ValueError):
-        scoring.store_submitted_sheets(con, r, sheets, scores, "chutich")
-    assert scoring.get_sheet(con, ids[0], "giamkhao1").id is None
+        sheets.store_submitted_sheets(con, r, rows, scores, "chutich")
+    assert sheets.get_sheet(con, ids[0], "giamkhao1").id is None
     full = pd.DataFrame({"sheet": 0, "criterion": CODES, "value": "0", "comment": ""})
-    scoring.store_submitted_sheets(con, r, sheets, full, "chutich")
-    sheet = scoring.get_sheet(con, ids[0], "giamkhao1")
+    sheets.store_submitted_sheets(con, r, rows, full, "chutich")
+    sheet = sheets.get_sheet(con, ids[0], "giamkhao1")
     assert sheet.status == "submitted" and sum(sheet.values.values()) == 0
     assert rubric20().criteria[0].code in sheet.values

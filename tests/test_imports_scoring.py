@@ -9,8 +9,11 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from lib import db, demo, exports, rounds, scoring
-from lib.imports import Refused, preview, run_import
+from lib import demo
+from lib.core import db
+from lib.io import exports
+from lib.io.imports import Refused, preview, run_import
+from lib.scoring import rounds, sheets
 from tests.scoring_helpers import TEMPLATE_20, TEMPLATE_100, add_entry, make_round, rubric20, user
 from tests.test_cli_imports import run
 from tests.test_imports import csv_bytes, xlsx_bytes
@@ -176,7 +179,7 @@ def long_rows(code: str, examiner: str, values: list[str], note: str = "") -> li
 
 
 def sheet_values(con, entry_id: int, examiner: str) -> tuple[str, dict[str, Decimal], str]:
-    sheet = scoring.get_sheet(con, entry_id, examiner)
+    sheet = sheets.get_sheet(con, entry_id, examiner)
     return sheet.status, sheet.values, sheet.comment
 
 
@@ -192,7 +195,7 @@ def test_long_form_sheets_are_submitted_and_missing_examiner_assigned(opened):
     assert "Phân công thêm 1 giám khảo" in str(summary)
     status, values, _ = sheet_values(con, eid, "giamkhao1")
     assert status == "submitted" and values == {c.code: c.max for c in rubric20().criteria}
-    assert scoring.get_sheet(con, eid, "giamkhao1").comments == {"II.3": "Rất tốt"}
+    assert sheets.get_sheet(con, eid, "giamkhao1").comments == {"II.3": "Rất tốt"}
     status, values, _ = sheet_values(con, eid, "giamkhao2")
     assert status == "submitted" and sum(values.values()) == Decimal("17.5")
     assert values["II.3"] == Decimal("7.5")  # "7,5" read with its decimal comma
@@ -292,7 +295,7 @@ def test_utf16_scores_file_imports(opened):
                                                                     FULL, "Tốt lắm")])  # fmt: skip
     summary = run_import(con, "scores", text.encode("utf-16"), "diem.txt", "chutich", str(rid))
     assert summary.added == 1
-    assert scoring.get_sheet(con, eid, "giamkhao1").comments == {"II.3": "Tốt lắm"}
+    assert sheets.get_sheet(con, eid, "giamkhao1").comments == {"II.3": "Tốt lắm"}
 
 
 def test_cp1258_skkn_file_imports(round_):
@@ -392,7 +395,7 @@ def test_cli_imports_scores_and_refuses_a_bad_file(tmp_path):
     assert run(db_file, "export", "results", "--round", str(rid), "-o", out).returncode == 0
     assert out.read_bytes().decode("utf-8-sig").splitlines()[1].startswith("SKKN-001,")
     con = db.connect(db_file)
-    assert scoring.get_sheet(con, eid, "giamkhao1").status == "submitted"
+    assert sheets.get_sheet(con, eid, "giamkhao1").status == "submitted"
     con.close()
 
 
@@ -413,6 +416,6 @@ def test_sheets_wait_for_the_round_to_open_and_skip_withdrawn_entries(round_):
 
 def test_rubric_that_drafts_no_longer_fit_is_refused_whole(opened):
     con, rid, eid = opened
-    scoring.save_draft(con, user(con, "giamkhao1"), eid, {"II.3": "7"})
+    sheets.save_draft(con, user(con, "giamkhao1"), eid, {"II.3": "7"})
     problems = refused(con, "rubric", TEMPLATE_100.read_bytes(), "mau.yaml", str(rid))
     assert problems == ["cột “Mẫu phiếu”: Không bỏ được tiêu chí đã có điểm trong phiếu nháp: II.3"]

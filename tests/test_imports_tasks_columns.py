@@ -10,8 +10,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from lib import db, demo, imports, plans
-from lib.filereader import ROW_COLUMN, Problem, parse_date
+from lib import demo
+from lib.core import db
+from lib.io import imports
+from lib.io.filereader import ROW_COLUMN, Problem, parse_date
+from lib.plans import plans
 
 PLAN = "13/KH-MNAS"
 NAMES = [c.name for c in imports.TASK_COLUMNS]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.periods import Period, derive_dates, parse_period, school_year_bounds
+from lib.plans.periods import Period, derive_dates, parse_period, school_year_bounds
 
 D = date
 SEED = Path("/work/shared/seed/ke-hoach-13-KH-MNAS-2024.txt")

@@ -2,8 +2,8 @@
 
 import pytest
 
-from lib import permissions as p
-from lib.navigation import PAGES, pages_for
+from lib.access import permissions as p
+from lib.access.navigation import PAGES, pages_for
 
 ADMIN = p.User("a", "A", frozenset({"admin", "examiner"}), 1)
 EXAMINER = p.User("e", "E", frozenset({"examiner"}), 2)

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field, replace
 
 import pytest
 
-from lib import permissions as p
+from lib.access import permissions as p
 
 ADMIN = p.User("chair", "Chủ tịch", frozenset({"admin", "examiner"}), 1)
 GK1 = p.User("gk1", "GK 1", frozenset({"examiner"}), 2)

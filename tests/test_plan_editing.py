@@ -4,9 +4,10 @@ from datetime import date
 
 import pytest
 
-from lib import audit, db, plans
-from lib import permissions as p
-from lib.errors import Invalid
+from lib.access import permissions as p
+from lib.core import audit, db
+from lib.core.errors import Invalid
+from lib.plans import plans
 
 ADMIN = p.User("chutich", "Nguyễn Thị Quyên", frozenset({"admin", "examiner"}), 1)
 OTHER_ADMIN = p.User("thuky", "Thư ký", frozenset({"admin"}), 5)

@@ -4,7 +4,9 @@ from datetime import date
 
 import pytest
 
-from lib import db, plans, users
+from lib.access import users
+from lib.core import db
+from lib.plans import plans
 from tests.apptest import app, login, open_page, open_tab, texts
 
 ROLES = ["chutich", "giamkhao1", "giaovien"]

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from lib import charts, plans, reports
-from lib import permissions as p
+from lib.access import permissions as p
+from lib.plans import charts, plans, reports
 
 TODAY = date(2024, 10, 15)
 ADMIN = p.User("chutich", "Nguyễn Thị Quyên", frozenset({"admin"}), 1)

@@ -4,7 +4,8 @@ import argparse
 import re
 from pathlib import Path
 
-from lib import cli, imports
+from lib import cli
+from lib.io import imports
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 # The first cell of each table row, e.g. "| `round open ĐỢT` | …" -> "round open ĐỢT".

@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from lib import results, rounds, scoring
-from lib.errors import Invalid
-from lib.rubric import NO_GRADE
+from lib.core.errors import Invalid
+from lib.scoring import results, rounds, sheets
+from lib.scoring.rubric import NO_GRADE
 from tests.scoring_helpers import add_entry, full_marks, make_round, rubric20, user
 
 
@@ -41,7 +41,7 @@ def scored(demo_con):
     rounds.open_round(demo_con, rid, "chutich")
 
     def submit(username: str, values, entry=eid):
-        return scoring.submit_sheet(demo_con, user(demo_con, username), entry, values)
+        return sheets.submit_sheet(demo_con, user(demo_con, username), entry, values)
 
     return demo_con, rid, eid, submit
 
@@ -175,7 +175,7 @@ def test_finalize_waits_for_disagreements_to_be_settled(scored):
 def test_only_submitted_sheets_count(scored):
     con, rid, eid, submit = scored
     submit("giamkhao1", full_marks(rubric20()))
-    scoring.save_draft(con, user(con, "giamkhao2"), eid, {"I.1": 0})
+    sheets.save_draft(con, user(con, "giamkhao2"), eid, {"I.1": 0})
     row = _row(con, rid)
     assert row["n_sheets"] == 1 and row["mean_total"] == 20 and row["status"] == "Đang chấm (1/2)"
     assert row["totals"] == [20, None]
@@ -210,11 +210,11 @@ def test_progress_per_examiner_and_entry(scored):
 def test_submitted_sheets_for_printing(scored):
     con, rid, eid, submit = scored
     values = _values("16", "11")
-    scoring.submit_sheet(con, user(con, "giamkhao2"), eid, values, {"II.3": "Biện pháp hay"},
+    sheets.submit_sheet(con, user(con, "giamkhao2"), eid, values, {"II.3": "Biện pháp hay"},
                          "Đạt loại A")  # fmt: skip
     submit("giamkhao1", _values("17", "12"))
-    sheets = results.submitted_sheets(con, rid)
-    assert [(s.gk, s.examiner, s.total, s.grade) for s in sheets] == [
+    submitted = results.submitted_sheets(con, rid)
+    assert [(s.gk, s.examiner, s.total, s.grade) for s in submitted] == [
         ("GK1", "giamkhao1", 17, "A"), ("GK2", "giamkhao2", 16, "A"),
     ]  # fmt: skip
     mine = results.submitted_sheets(con, rid, examiner="giamkhao2")[0]
@@ -234,7 +234,7 @@ def test_summary_counts(scored):
 def test_sheet_list_is_submitted_sheets_without_points(scored):
     con, rid, eid, submit = scored
     submit("giamkhao1", _values("17", "12"))
-    scoring.save_draft(con, user(con, "giamkhao2"), eid, {"I.1": "0,25"})
+    sheets.save_draft(con, user(con, "giamkhao2"), eid, {"I.1": "0,25"})
     listed = results.sheet_list(con, rid)
     full = results.submitted_sheets(con, rid)
     assert listed[["sheet_id", "code", "gk", "examiner_name"]].values.tolist() == [

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from lib import rounds, scoring
-from lib.errors import Invalid
-from lib.rubric import load_rubric_yaml
+from lib.core.errors import Invalid
+from lib.scoring import rounds, sheets
+from lib.scoring.rubric import load_rubric_yaml
 from tests.scoring_helpers import (
     TEMPLATE_100,
     add_entry,
@@ -97,11 +97,11 @@ def _open_with_one_entry(con):
 def test_rubric_is_frozen_once_a_sheet_is_submitted(demo_con):
     rid, eid = _open_with_one_entry(demo_con)
     gk = user(demo_con, "giamkhao1")
-    scoring.save_draft(demo_con, gk, eid, {"I.1": "0,5"})
+    sheets.save_draft(demo_con, gk, eid, {"I.1": "0,5"})
     edited = replace(rubric20(), name="Phiếu sửa")
     rounds.set_rubric(demo_con, rid, edited, "chutich")  # drafts only: still editable
     assert not rounds.require_round(demo_con, rid).rubric_frozen
-    scoring.submit_sheet(demo_con, gk, eid, full_marks(edited))
+    sheets.submit_sheet(demo_con, gk, eid, full_marks(edited))
     assert rounds.require_round(demo_con, rid).rubric_frozen
     assert rounds.is_rubric_frozen(demo_con, rid)
     with pytest.raises(Invalid, match="đã khóa"):
@@ -110,14 +110,14 @@ def test_rubric_is_frozen_once_a_sheet_is_submitted(demo_con):
 
 def test_rubric_edit_cannot_drop_a_criterion_with_draft_points(demo_con):
     rid, eid = _open_with_one_entry(demo_con)
-    scoring.save_draft(demo_con, user(demo_con, "giamkhao1"), eid, {"I.1": "0,5"})
+    sheets.save_draft(demo_con, user(demo_con, "giamkhao1"), eid, {"I.1": "0,5"})
     with pytest.raises(Invalid, match="I.1"):
         rounds.set_rubric(demo_con, rid, rounds.load_rubric_file(TEMPLATE_100), "chutich")
 
 
 def test_rubric_edit_cannot_lower_a_maximum_below_draft_points(demo_con):
     rid, eid = _open_with_one_entry(demo_con)
-    scoring.save_draft(demo_con, user(demo_con, "giamkhao1"), eid, {"II.3": "7,5"})
+    sheets.save_draft(demo_con, user(demo_con, "giamkhao1"), eid, {"II.3": "7,5"})
     r = rubric20()
     lower = replace(
         r,
@@ -289,14 +289,14 @@ def test_unassign_never_moves_a_sheet_with_scores(demo_con):
     rid, eid = _open_with_one_entry(demo_con)
     rounds.assign(demo_con, eid, "giamkhao2", "chutich")
     rounds.unassign(demo_con, eid, "giamkhao2", "chutich")  # nothing written yet
-    scoring.save_draft(demo_con, user(demo_con, "giamkhao1"), eid, {"I.1": "0,25"})
+    sheets.save_draft(demo_con, user(demo_con, "giamkhao1"), eid, {"I.1": "0,25"})
     with pytest.raises(Invalid, match="đã có điểm"):
         rounds.unassign(demo_con, eid, "giamkhao1", "chutich")
 
 
 def test_empty_saved_sheet_goes_with_its_assignment(demo_con):
     rid, eid = _open_with_one_entry(demo_con)
-    scoring.save_draft(demo_con, user(demo_con, "giamkhao1"), eid, {})
+    sheets.save_draft(demo_con, user(demo_con, "giamkhao1"), eid, {})
     rounds.unassign(demo_con, eid, "giamkhao1", "chutich")
     assert demo_con.execute("SELECT count(*) FROM sheets").fetchone() == (0,)
 
@@ -431,7 +431,7 @@ def test_state_changes_follow_the_process(demo_con):
 
 def test_audit_lists_the_rounds_history(demo_con):
     rid, eid = _open_with_one_entry(demo_con)
-    scoring.save_draft(demo_con, user(demo_con, "giamkhao1"), eid, {"I.1": "0,5"})
+    sheets.save_draft(demo_con, user(demo_con, "giamkhao1"), eid, {"I.1": "0,5"})
     other = make_round(demo_con, "Đợt khác")
     add_entry(demo_con, other)
     log = rounds.round_audit(demo_con, rid)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lib.rubric import (
+from lib.scoring.rubric import (
     NO_GRADE,
     Criterion,
     format_number,

@@ -3,7 +3,9 @@
 import threading
 from decimal import Decimal
 
-from lib import db, results, rounds, scoring, users
+from lib.access import users
+from lib.core import db
+from lib.scoring import results, rounds, sheets
 from tests.scoring_helpers import add_entry, add_examiner, make_round, rubric20
 
 N_EXAMINERS = 20
@@ -43,9 +45,9 @@ def test_twenty_examiners_at_once(tmp_path):
             barrier.wait()
             for step in range(DRAFTS):
                 partial = dict(list(values.items())[: 4 + step])
-                scoring.save_draft(cur, me, mine[name], partial, {"I.1": f"lần {step}"}, "nháp")
+                sheets.save_draft(cur, me, mine[name], partial, {"I.1": f"lần {step}"}, "nháp")
             barrier.wait()  # everyone submits at the same moment
-            scoring.submit_sheet(cur, me, mine[name], values, {"I.1": "cuối"}, f"Của {name}")
+            sheets.submit_sheet(cur, me, mine[name], values, {"I.1": "cuối"}, f"Của {name}")
         except BaseException as exc:  # reported below
             errors.append(exc)
         finally:
@@ -58,9 +60,9 @@ def test_twenty_examiners_at_once(tmp_path):
         t.join(timeout=120)
     assert errors == []
 
-    sheets = results.submitted_sheets(con, rid)
-    assert len(sheets) == N_EXAMINERS
-    for s in sheets:
+    submitted = results.submitted_sheets(con, rid)
+    assert len(submitted) == N_EXAMINERS
+    for s in submitted:
         assert s.scores == expected[s.examiner], s.examiner
         assert s.overall == f"Của {s.examiner}" and s.comments == {"I.1": "cuối"}
     log = rounds.round_audit(con, rid)

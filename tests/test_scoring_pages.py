@@ -5,7 +5,10 @@ from decimal import Decimal
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import db, demo, results, rounds, scoring, users
+from lib import demo
+from lib.access import users
+from lib.core import db
+from lib.scoring import results, rounds, sheets
 from tests.apptest import ROOT, app, login, open_page, open_tab, texts
 from tests.scoring_helpers import full_marks, rubric20
 
@@ -30,7 +33,7 @@ def prepare(path, *, state="open", blind=False):
 
 
 def mine(con, username):
-    return scoring.my_assignments(con, username)
+    return sheets.my_assignments(con, username)
 
 
 def progress(at: AppTest) -> list[str]:
@@ -178,7 +181,7 @@ def test_other_examiners_scores_stay_hidden_until_the_round_closes(tmp_path, mon
     path = tmp_path / "app.duckdb"
     con = prepare(path)
     entry_id = shared_entry(con)
-    scoring.submit_sheet(con, users.get_user(con, "giamkhao2"), entry_id,
+    sheets.submit_sheet(con, users.get_user(con, "giamkhao2"), entry_id,
                          full_marks(rubric20()), overall="NHẬN XÉT CỦA GK KHÁC")  # fmt: skip
     con.close()
     at = app(path, monkeypatch)
@@ -224,7 +227,7 @@ def test_rubric_is_shown_frozen_once_a_sheet_is_in(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path)
     entry_id = int(mine(con, "giamkhao1").iloc[0]["entry_id"])
-    scoring.submit_sheet(con, users.get_user(con, "giamkhao1"), entry_id, full_marks(rubric20()))
+    sheets.submit_sheet(con, users.get_user(con, "giamkhao1"), entry_id, full_marks(rubric20()))
     con.close()
     at = app(path, monkeypatch)
     open_page(login(at, "chutich"), "pages/rounds.py")
@@ -292,8 +295,8 @@ def _disagreement(con) -> int:
     r = rubric20()
     low = full_marks(r)
     low["II.3"] = Decimal(4)  # 16 → B? section II 10 < 11: B; totals 20 vs 16: gap 4 > 2
-    scoring.submit_sheet(con, users.get_user(con, "giamkhao1"), entry_id, full_marks(r))
-    scoring.submit_sheet(con, users.get_user(con, "giamkhao2"), entry_id, low)
+    sheets.submit_sheet(con, users.get_user(con, "giamkhao1"), entry_id, full_marks(r))
+    sheets.submit_sheet(con, users.get_user(con, "giamkhao2"), entry_id, low)
     return entry_id
 
 
@@ -356,7 +359,7 @@ def test_staff_see_results_only_once_finalized(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path)
     for row in rounds.assignments(con, 1).itertuples():
-        scoring.submit_sheet(con, users.get_user(con, row.examiner), int(row.entry_id),
+        sheets.submit_sheet(con, users.get_user(con, row.examiner), int(row.entry_id),
                              full_marks(rubric20()))  # fmt: skip
     rounds.close_round(con, 1, "chutich")
     con.close()
@@ -393,7 +396,7 @@ def test_chair_downloads_the_council_documents_staff_do_not(tmp_path, monkeypatc
     path = tmp_path / "app.duckdb"
     con = prepare(path)
     for row in rounds.assignments(con, 1).itertuples():
-        scoring.submit_sheet(con, users.get_user(con, row.examiner), int(row.entry_id),
+        sheets.submit_sheet(con, users.get_user(con, row.examiner), int(row.entry_id),
                              full_marks(rubric20()))  # fmt: skip
     rounds.close_round(con, 1, "chutich")
     rounds.finalize_round(con, 1, "chutich")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lib.rubric import load_rubric_yaml
-from lib.sheets import FieldError, validate_sheet
+from lib.scoring.rubric import load_rubric_yaml
+from lib.scoring.validation import FieldError, validate_sheet
 
 RUBRICS = Path(__file__).resolve().parent.parent / "data" / "rubrics"
 

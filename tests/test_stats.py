@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lib.rubric import NO_GRADE, load_rubric_yaml
-from lib.stats import EntryResult, disagreement, entry_result, round_half_up
+from lib.scoring.rubric import NO_GRADE, load_rubric_yaml
+from lib.scoring.stats import EntryResult, disagreement, entry_result, round_half_up
 
 RUBRICS = Path(__file__).resolve().parent.parent / "data" / "rubrics"
 

@@ -2,8 +2,9 @@
 
 import pytest
 
-from lib import audit, users
-from lib.errors import Invalid
+from lib.access import users
+from lib.core import audit
+from lib.core.errors import Invalid
 
 
 def make(con, username="hieutruong", roles=("admin",), password="matkhau-123"):

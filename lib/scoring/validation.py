@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from lib.rubric import Rubric, format_number, parse_number
+from lib.scoring.rubric import Rubric, format_number, parse_number
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import yaml
 
-from lib.text import nfc
+from lib.core.text import nfc
 
 NO_GRADE = "Không xếp loại"
 

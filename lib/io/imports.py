@@ -16,11 +16,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lib import audit, plans, rounds, scoring
-from lib.db import Connection, transaction
-from lib.docx_plan import PlanDoc, parse_plan_docx
-from lib.errors import Invalid
-from lib.filereader import (
+from lib.access.permissions import ROLES, why_cannot_import_sheet
+from lib.access.users import USERNAME
+from lib.core import audit
+from lib.core.db import Connection, transaction
+from lib.core.errors import Invalid
+from lib.core.text import fold, nfc
+from lib.io.filereader import (
     MAX_BYTES,
     ROW_COLUMN,
     ColumnSpec,
@@ -31,11 +33,12 @@ from lib.filereader import (
     parse_date,
     read_table,
 )
-from lib.periods import derive_dates
-from lib.permissions import ROLES, why_cannot_import_sheet
-from lib.rubric import Rubric, format_number, load_rubric_yaml, rubric_to_dict
-from lib.text import fold, nfc
-from lib.users import USERNAME
+from lib.plans import plans
+from lib.plans.periods import derive_dates
+from lib.plans.word import PlanDoc, parse_plan_docx
+from lib.scoring import rounds
+from lib.scoring import sheets as scoring_sheets
+from lib.scoring.rubric import Rubric, format_number, load_rubric_yaml, rubric_to_dict
 
 Progress = Callable[[float, str], None]
 # Cells an export prefixed with an apostrophe so Excel would not run them as formulas.
@@ -1316,7 +1319,7 @@ class _SheetState:
 
 @dataclass(frozen=True)
 class _ScoresPlan:
-    """The checked sheets to write, in file order (see scoring.store_submitted_sheets)."""
+    """The checked sheets to write, in file order (see scoring_sheets.store_submitted_sheets)."""
 
     round: rounds.Round
     sheets: pd.DataFrame  # entry_id, code, examiner, assign, overall
@@ -1366,7 +1369,9 @@ def check_scores(
     checks = _check_sheets(con, r, sheets, entries, usernames, problems)
     _tell(progress, 0.7, "Đang so với các phiếu đã lưu…")
     plan = _planned_sheets(r, sheets, checks, entries, usernames)
-    states = np.asarray(scoring.submitted_states(con, plan.sheets, plan.scores), dtype=object)
+    states = np.asarray(
+        scoring_sheets.submitted_states(con, plan.sheets, plan.scores), dtype=object
+    )
     checked.added = int((states == "new").sum())
     checked.updated = int((states == "replace").sum())
     checked.unchanged = int((states == "same").sum())
@@ -1540,7 +1545,7 @@ def _check_sheets(
     usernames: list[str],
     problems: list[Problem],
 ) -> _SheetChecks:
-    """Apply the scoring sheet's rules (scoring.check_sheet) and who may score (the import's
+    """Apply the scoring sheet's rules (scoring_sheets.check_sheet) and who may score (the import's
     permission, the assignment rules) to every sheet; problems name their rows and columns."""
     count, criteria = len(sheets.entry), r.rubric.criteria
     width = max(len(usernames), 1)
@@ -1552,19 +1557,22 @@ def _check_sheets(
     for p in pairs:
         crit, value = divmod(int(p), span)
         raw = sheets.values[value]
-        clean, problem = scoring.check_points(r.rubric, criteria[crit].code, raw) if raw else (
-            None, None)  # fmt: skip
+        clean, problem = (
+            scoring_sheets.check_points(r.rubric, criteria[crit].code, raw) if raw else (None, None)
+        )
         points.append(str(clean) if clean is not None else "")
         wrong.append(problem)
     filled = _pick([bool(v) for v in sheets.values], sheets.cell_value, bool)
     missing = np.bincount(sheets.cell_sheet[filled], minlength=count) < len(criteria)
     bad_points = _pick([w is not None for w in wrong], pair_of.astype(np.int64), bool)
     # Cells are NFC with single spaces already: the sheet's nfc only changes "_" in a comment.
-    kept_notes = [scoring.check_note("", t)[0] if "_" in t else t for t in sheets.notes] + [""]
+    kept_notes = [scoring_sheets.check_note("", t)[0] if "_" in t else t for t in sheets.notes] + [
+        ""
+    ]
     note_at = np.where(sheets.cell_note >= 0, sheets.cell_note, len(sheets.notes))
-    long_note = _pick([len(n) > scoring.MAX_COMMENT for n in kept_notes], note_at, bool)
+    long_note = _pick([len(n) > scoring_sheets.MAX_COMMENT for n in kept_notes], note_at, bool)
     overall_of, overall_texts = pd.factorize(np.asarray(sheets.overall, dtype=object))
-    overall = [scoring.check_overall(t) for t in overall_texts.tolist()]
+    overall = [scoring_sheets.check_overall(t) for t in overall_texts.tolist()]
     bad_overall = _pick([p is not None for _, p in overall], overall_of.astype(np.int64), bool)
     # Who may score: authors, withdrawn entries, the round's state; then assignment rules.
     by_id = {e.id: i for i, e in enumerate(entries)}
@@ -1655,7 +1663,7 @@ def _sheet_problems(
         for i in sorted(mine, key=lambda i: sheets.cell_row[i]):
             if long_note[i]:
                 code = criteria[sheets.cell_crit[i]].code
-                message = scoring.check_note(code, sheets.notes[sheets.cell_note[i]])[1]
+                message = scoring_sheets.check_note(code, sheets.notes[sheets.cell_note[i]])[1]
                 column = sheets.columns[sheets.cell_column[i]]
                 problems.append(Problem(int(sheets.cell_row[i]), column, str(message)))
         if overall[s][1]:
@@ -1674,7 +1682,7 @@ def _planned_sheets(
     position = np.full(len(sheets.entry), -1, dtype=np.int64)
     position[chosen] = np.arange(len(chosen))
     entry, user = sheets.entry[chosen], sheets.user[chosen]
-    overall = [t.strip() for t in sheets.overall]  # as scoring.check_overall keeps it
+    overall = [t.strip() for t in sheets.overall]  # as scoring_sheets.check_overall keeps it
     plan = pd.DataFrame(
         {
             "entry_id": _pick([e.id for e in entries], entry),
@@ -1702,7 +1710,7 @@ def write_scores(con: Connection, checked: Checked, actor: str) -> Summary:
     """Assign examiners not yet assigned, then submit each sheet (replacing one re-imported)."""
     plan: _ScoresPlan = checked.payload
     r = plan.round
-    scoring.store_submitted_sheets(con, r, plan.sheets, plan.scores, actor, action="import")
+    scoring_sheets.store_submitted_sheets(con, r, plan.sheets, plan.scores, actor, action="import")
     assigned = int(plan.sheets["assign"].sum())
     detail = f"Đợt chấm “{r.name}”: {len(plan.sheets)} phiếu đã nộp."
     if assigned:

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from lib.text import fold
+from lib.core.text import fold
 
 MAX_BYTES = 10 * 1024 * 1024
 ROW_COLUMN = "__row__"

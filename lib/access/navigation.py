@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lib.permissions import (
+from lib.access.permissions import (
     User,
     can_import_data,
     can_manage_own_account,

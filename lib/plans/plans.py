@@ -8,12 +8,12 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from lib import audit
-from lib.db import Connection, retrying, transaction
-from lib.errors import Invalid
-from lib.periods import derive_dates
-from lib.permissions import User, can_edit_plans
-from lib.text import fold, nfc, vn_key
+from lib.access.permissions import User, can_edit_plans
+from lib.core import audit
+from lib.core.db import Connection, retrying, transaction
+from lib.core.errors import Invalid
+from lib.core.text import fold, nfc, vn_key
+from lib.plans.periods import derive_dates
 
 # Stored status codes and the words the council uses for them.
 STATUSES: dict[str, str] = {

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from lib.rubric import Rubric, format_number, grade_of, parse_number, section_totals
+from lib.scoring.rubric import Rubric, format_number, grade_of, parse_number, section_totals
 
 
 def round_half_up(x: object, places: int = 2) -> Decimal:

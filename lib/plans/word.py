@@ -14,8 +14,8 @@ import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.table import Table
 
-from lib.filereader import MAX_BYTES, Problem
-from lib.text import fold
+from lib.core.text import fold
+from lib.io.filereader import MAX_BYTES, Problem
 
 NO_SCHEDULE = "Không tìm thấy bảng tiến độ (cột THỜI GIAN, NỘI DUNG…)"
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import frames, plans, ui
-from lib.db import Connection
-from lib.permissions import User
+from lib import ui
+from lib.access.permissions import User
+from lib.core import frames
+from lib.core.db import Connection
+from lib.plans import plans
 
 
 def done(message: str, plan_id: int | None = None) -> None:

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 import bcrypt
 import pandas as pd
 
-from lib import audit, people
-from lib.db import Connection, get_setting, set_setting, transaction
-from lib.errors import Invalid
-from lib.permissions import ROLES, User
-from lib.text import nfc, vn_name_key
+from lib.access import people
+from lib.access.permissions import ROLES, User
+from lib.core import audit
+from lib.core.db import Connection, get_setting, set_setting, transaction
+from lib.core.errors import Invalid
+from lib.core.text import nfc, vn_name_key
 
 MIN_PASSWORD = 8
 MAX_PASSWORD_BYTES = 72  # bcrypt reads no further; bcrypt 5 refuses longer input

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .text import fold
+from lib.core.text import fold
 
 
 @dataclass(frozen=True)

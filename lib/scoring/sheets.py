@@ -18,14 +18,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib import audit, db
-from lib.db import Connection
-from lib.errors import Invalid
-from lib.permissions import User, can_reopen_sheet, why_cannot_edit_sheet
-from lib.rounds import STATES, Round, gk_label, is_author, plain, require_entry, require_round
-from lib.rubric import Rubric, format_number, grade_for, section_totals
-from lib.sheets import FieldError, validate_sheet
-from lib.text import nfc
+from lib.access.permissions import User, can_reopen_sheet, why_cannot_edit_sheet
+from lib.core import audit, db
+from lib.core.db import Connection
+from lib.core.errors import Invalid
+from lib.core.text import nfc
+from lib.scoring.rounds import (
+    STATES,
+    Round,
+    gk_label,
+    is_author,
+    plain,
+    require_entry,
+    require_round,
+)
+from lib.scoring.rubric import Rubric, format_number, grade_for, section_totals
+from lib.scoring.validation import FieldError, validate_sheet
 
 SHEET_STATUS: dict[str, str] = {
     "none": "Chưa chấm",

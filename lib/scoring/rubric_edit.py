@@ -7,8 +7,8 @@ import re
 
 import pandas as pd
 
-from lib.rubric import Rubric, format_number, parse_rubric
-from lib.text import nfc
+from lib.core.text import nfc
+from lib.scoring.rubric import Rubric, format_number, parse_rubric
 
 SECTION_COLUMNS = {"code": "Mã phần", "label": "Tên phần"}
 CRITERION_COLUMNS = {"code": "Mã", "section": "Phần", "label": "Tiêu chí", "max": "Tối đa"}

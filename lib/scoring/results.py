@@ -14,10 +14,11 @@ from decimal import Decimal
 
 import pandas as pd
 
-from lib import audit
-from lib.db import Connection, transaction
-from lib.errors import Invalid
-from lib.rounds import (
+from lib.core import audit
+from lib.core.db import Connection, transaction
+from lib.core.errors import Invalid
+from lib.core.text import nfc
+from lib.scoring.rounds import (
     Round,
     authors_of,
     authors_text,
@@ -28,9 +29,8 @@ from lib.rounds import (
     round_entries,
     round_examiners,
 )
-from lib.rubric import NO_GRADE, grade_for, section_totals
-from lib.stats import entry_result_of_sections
-from lib.text import nfc
+from lib.scoring.rubric import NO_GRADE, grade_for, section_totals
+from lib.scoring.stats import entry_result_of_sections
 
 # Entry status words (derived, never stored).
 WITHDRAWN = "Đã rút"

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from lib import office, results, rounds
-from lib.db import Connection
-from lib.rubric import Rubric, format_number, section_totals
+from lib.core.db import Connection
+from lib.documents import office
+from lib.scoring import results, rounds
+from lib.scoring.rubric import Rubric, format_number, section_totals
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,12 @@ from typing import NoReturn
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from lib import db, demo, users
-from lib.errors import Invalid
-from lib.permissions import User
-from lib.rubric import format_number
+from lib import demo
+from lib.access import users
+from lib.access.permissions import User
+from lib.core import db
+from lib.core.errors import Invalid
+from lib.scoring.rubric import format_number
 
 LOGIN_FIELDS = {
     "Form name": "Đăng nhập",

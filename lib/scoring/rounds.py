@@ -19,12 +19,12 @@ from typing import Any
 
 import pandas as pd
 
-from lib import audit
-from lib.db import Connection, transaction, transactional
-from lib.errors import Invalid
-from lib.rubric import Rubric, format_number, load_rubric_yaml, parse_number, rubric_to_dict
-from lib.rubric import rubric_to_yaml as _rubric_yaml
-from lib.text import fold, nfc, vn_name_key
+from lib.core import audit
+from lib.core.db import Connection, transaction, transactional
+from lib.core.errors import Invalid
+from lib.core.text import fold, nfc, vn_name_key
+from lib.scoring.rubric import Rubric, format_number, load_rubric_yaml, parse_number, rubric_to_dict
+from lib.scoring.rubric import rubric_to_yaml as _rubric_yaml
 
 # Stored state codes and the council's words for them, in their order.
 STATES: dict[str, str] = {
@@ -41,7 +41,7 @@ CONFLICT_KINDS: dict[str, str] = {
 AUTHOR = "Là tác giả"
 DEFAULT_LEVEL = "cấp trường"
 DEFAULT_DUTY = "Thành viên"
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "data" / "rubrics"
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "data" / "rubrics"
 MAX_EXAMINERS = 5
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 DOCUMENT_TYPES: dict[str, tuple[str, bytes]] = {
@@ -500,7 +500,7 @@ def set_state(con: Connection, round_id: int, to: str, actor: str, reason: str =
             if not row or row[0] == 0:
                 raise Invalid({"state": "Chưa có SKKN nào trong đợt chấm: hãy đăng ký SKKN trước."})
         if action == "finalize":
-            from lib.results import unsettled  # results reads rounds: import here
+            from lib.scoring.results import unsettled  # results reads rounds: import here
 
             waiting = unsettled(con, round_id)
             if waiting:

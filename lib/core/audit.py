@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib.db import Connection
+from lib.core.db import Connection
 
 
 def _json(value: Any) -> str | None:

@@ -6,8 +6,8 @@ from datetime import date
 
 import pandas as pd
 
-from lib.db import Connection
-from lib.text import nfc, vn_name_key
+from lib.core.db import Connection
+from lib.core.text import nfc, vn_name_key
 
 
 def add_person(

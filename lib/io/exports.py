@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lib import imports, plans, results, rounds
-from lib.db import Connection
-from lib.errors import Invalid
-from lib.people import list_people
+from lib.access.people import list_people
+from lib.core.db import Connection
+from lib.core.errors import Invalid
+from lib.io import imports
+from lib.plans import plans
+from lib.scoring import results, rounds
 
 FORMATS = ("csv", "xlsx")
 # Excel runs a cell that starts with one of these as a formula (CSV/formula injection).

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from lib import db
-from lib.errors import Invalid
+from lib.core import db
+from lib.core.errors import Invalid
 
 MANIFEST = "thidua-sao-luu.json"
 APP = "thidua"

@@ -1,0 +1,1 @@
+"""Who may do what: roles and permissions, the page table, accounts and people."""

@@ -1,0 +1,1 @@
+"""Word and Excel documents the council prints and signs."""

@@ -1,0 +1,1 @@
+"""Files in and out: reading uploads, imports, exports, backup and restore."""

@@ -1,0 +1,1 @@
+"""Plans and their schedules: storage, periods, progress, Word plan reading, charts."""

@@ -1,0 +1,1 @@
+"""SKKN scoring: rubrics, rounds, council, entries, assignment, sheets, results, charts."""
