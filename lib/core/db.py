@@ -13,6 +13,8 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 import duckdb
 
+from lib.core import clock
+
 DEFAULT_PATH = Path("data/thidua.duckdb")
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -49,6 +51,8 @@ def connect(path: str | Path = ":memory:") -> Connection:
         if "lock" in str(exc).lower():
             raise DatabaseLocked(path, str(exc).split("\n")[0]) from exc
         raise
+    # Stored timestamps (current_localtimestamp) are the council's wall clock, not the server's.
+    con.execute(f"SET GLOBAL TimeZone = '{clock.zone_name()}'")
     migrate(con)
     return con
 

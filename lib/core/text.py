@@ -64,3 +64,15 @@ def vn_name_key(full_name: str) -> tuple:
 def vn_sorted(values, key=lambda v: v) -> list:
     """Sort values by a text key in Vietnamese order."""
     return sorted(values, key=lambda v: vn_key(key(v)))
+
+
+# Everything Streamlit's markdown treats as syntax: CommonMark punctuation, its own directives
+# (":red[…]", ":material/…:", emoji shortcodes) and LaTeX ("$").
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$=&\"'])")
+
+
+def literal(value: object) -> str:
+    """User text made safe inside st.markdown: shown exactly as typed, never as formatting."""
+    text = "" if value is None else str(value)
+    # A line break must stay a break, not start a heading or list on the next line.
+    return "  \n".join(_MARKDOWN.sub(r"\\\1", line) for line in text.splitlines() or [""])
