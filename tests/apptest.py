@@ -49,3 +49,17 @@ def texts(at: AppTest) -> str:
     for table in at.table:
         parts.append(table.value.to_string())
     return "\n".join(parts)
+
+
+def open_address(at: AppTest, url_path: str, file: str) -> AppTest:
+    """Open the page a browser asks for at /url_path (or, with no st.navigation, its file)."""
+    # AppTest has no public way to request an address; its registry is what the server uses.
+    pages = at._registered_pages
+    chosen = [h for h, info in pages.items() if info.get("url_pathname") == url_path] or [
+        h
+        for h, info in pages.items()
+        if info.get("script_path") and Path(str(info["script_path"])).resolve() == ROOT / file
+    ]
+    assert chosen, f"no page answers /{url_path}"
+    at._page_hash = chosen[0]
+    return at.run()

@@ -51,8 +51,7 @@ def test_overview_renders_for_every_role(at, username):
     assert at.title[0].value == "Tổng quan"
     shown = texts(at)
     assert "Hoàn thành" in shown and "Quá hạn" in shown
-    assert "13/KH-MNAS" in at.selectbox[0].value_str if hasattr(at.selectbox[0], "value_str") \
-        else True  # fmt: skip
+    assert "13/KH-MNAS" in at.selectbox[0].format_func(at.selectbox[0].value)
 
 
 def test_users_page_for_admin(at):
