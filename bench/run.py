@@ -1,6 +1,6 @@
 """Run the benchmark: `python -m bench.run --scale school|district|city [--runs N]`.
 
-Prints a table and writes JSON (bench/out/SCALE.json). Targets are in README "Hiệu năng"."""
+Prints a table and writes JSON (bench/out/SCALE.json); targets and results: bench/README.md."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def machine() -> str:
 
 
 def table(report: dict) -> str:
-    """The report as a Markdown table, as pasted into README."""
+    """The report as a Markdown table, as pasted into bench/README.md."""
     head = f"Quy mô **{report['scale']}**, {report['runs']} lần đo mỗi trang · {report['machine']}"
     lines = [head, "", "| trang (vai trò) | trung vị ms | p95 ms | sàn trang trống ms "
              "| truy vấn ms | tỉ lệ |", "|---|---|---|---|---|---|"]  # fmt: skip
