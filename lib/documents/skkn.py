@@ -163,7 +163,7 @@ def sheet_document(
     total = sum((v for v in scores.values() if v is not None), Decimal(0))
     rows.append(["", Bold("TỔNG ĐIỂM"), Bold(_num(rubric.scale)), Bold(_num(total)), ""])
     engine.table(doc, ["Mục", "Tiêu chí", "Tối đa", "Điểm", "Nhận xét"], rows,
-                 [1.3, 8.0, 1.5, 1.5, 4.2], size=size, center=(0, 2, 3))  # fmt: skip
+                 [1.6, 7.7, 1.5, 1.5, 4.2], size=size, center=(0, 2, 3))  # fmt: skip
     engine.para(doc, f"Xếp loại: {grade or '—'}", bold=True, align="left", size=12, after=0)
     engine.para(doc, f"Nhận xét chung: {overall}" if overall else "Nhận xét chung:",
                 align="left", size=12, after=0)  # fmt: skip

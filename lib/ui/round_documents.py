@@ -52,15 +52,17 @@ def _meeting_form(con: Connection, user: User, r: rounds.Round) -> None:
     with st.form(f"hop_{r.id}"):
         a, b, c = st.columns(3)
         held_on = a.date_input("Ngày họp", value=meeting.held_on if meeting else None,
-                               format="DD/MM/YYYY")  # fmt: skip
+                               format="DD/MM/YYYY", key=f"hop_ngay_{r.id}")  # fmt: skip
         starts = b.text_input("Giờ bắt đầu", value=meeting.starts_at if meeting else "",
-                              placeholder="08:00")  # fmt: skip
+                              placeholder="08:00", key=f"hop_bd_{r.id}")  # fmt: skip
         ends = c.text_input("Giờ kết thúc", value=meeting.ends_at if meeting else "",
-                            placeholder="10:30")  # fmt: skip
-        place = st.text_input("Địa điểm", value=meeting.place if meeting else "")
+                            placeholder="10:30", key=f"hop_kt_{r.id}")  # fmt: skip
+        place = st.text_input("Địa điểm", value=meeting.place if meeting else "",
+                              key=f"hop_dd_{r.id}")  # fmt: skip
         a, b = st.columns(2)
         chaired = a.text_input("Chủ trì", value=meeting.chaired_by if meeting else chair)
-        secretary = b.text_input("Thư ký", value=meeting.secretary if meeting else clerk)
+        secretary = b.text_input("Thư ký", value=meeting.secretary if meeting else clerk,
+                                 key=f"hop_tk_{r.id}")  # fmt: skip
         st.markdown("Thành phần tham dự")
         shown = st.data_editor(
             pd.DataFrame({"Họ và tên": [p.name for p in people],
