@@ -13,6 +13,21 @@ TITLES = (
     "Ứng dụng trò chơi dân gian trong giáo dục thể chất cho trẻ nhà trẻ",
 )
 REASON = "Hội đồng đọc lại, đánh giá cao tính mới và khả năng áp dụng"
+OVERALL = (
+    "Đề tài thiết thực, các biện pháp rõ ràng, có minh chứng kết quả trên trẻ của lớp; cần bổ "
+    "sung số liệu khảo sát đầu năm và cuối năm để thấy rõ hiệu quả, trình bày đúng thể thức."
+)
+
+
+def COMMENTS(rubric) -> dict[str, str]:  # noqa: N802 - reads like the constant it stands for
+    """A real examiner's length of comment on each section's first criterion."""
+    firsts = {}
+    for c in rubric.criteria:
+        firsts.setdefault(c.section, c.code)
+    return {
+        code: "Nêu được vấn đề cấp thiết, có dẫn chứng từ thực tế lớp học"
+        for code in firsts.values()
+    }
 
 
 def scored_round(con, rubric=None, *, meeting: bool = True, adjust: bool = True) -> int:
@@ -39,7 +54,7 @@ def scored_round(con, rubric=None, *, meeting: bool = True, adjust: bool = True)
     for eid, who, totals in zip(ids, plan, wanted, strict=True):
         for examiner, total in zip(who, totals, strict=True):
             values = scores_for_total(r.rubric, total)
-            sheets.submit_sheet(con, user(con, examiner), eid, values)
+            sheets.submit_sheet(con, user(con, examiner), eid, values, COMMENTS(r.rubric), OVERALL)
     rounds.close_round(con, rid, "chutich")
     if meeting:
         people = meetings.default_attendance(con, rid)
