@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from lib.scoring import meetings, results, rounds, sheets
-from tests.scoring_helpers import add_entry, make_round, scores_for_total, user
+from tests.scoring_helpers import add_entry, rubric20, scores_for_total, user
 
 TITLES = (
     "Một số biện pháp giúp trẻ 5–6 tuổi phát triển ngôn ngữ qua hoạt động kể chuyện",
@@ -17,6 +18,16 @@ OVERALL = (
     "Đề tài thiết thực, các biện pháp rõ ràng, có minh chứng kết quả trên trẻ của lớp; cần bổ "
     "sung số liệu khảo sát đầu năm và cuối năm để thấy rõ hiệu quả, trình bày đúng thể thức."
 )
+
+
+SOURCE = (
+    "Hướng dẫn chấm SKKN của cấp trên, văn bản số 123/PGDĐT ngày 05 tháng 02 năm 2024 (bản đầy đủ)"
+)
+
+
+def with_source(rubric):
+    """The rubric naming a (long) source, as a council's own would."""
+    return replace(rubric, source=SOURCE)
 
 
 def COMMENTS(rubric) -> dict[str, str]:  # noqa: N802 - reads like the constant it stands for
@@ -33,11 +44,9 @@ def COMMENTS(rubric) -> dict[str, str]:  # noqa: N802 - reads like the constant 
 def scored_round(con, rubric=None, *, meeting: bool = True, adjust: bool = True) -> int:
     """Three entries scored by two examiners each (the chair is GK2 of the second); the meeting
     on 05/02/2025 voted 3/3 to raise the second from B to A, and the chair did so."""
-    kw = {} if rubric is None else {"rubric": rubric}
-    rid = make_round(con, name="Đợt chấm SKKN năm học 2024-2025", **kw) if not kw else (
-        rounds.create_round(con, "chutich", "Đợt chấm SKKN thang 100", rubric,
-                            school_year="2024-2025")
-    )  # fmt: skip
+    rubric = rubric or rubric20()
+    rid = rounds.create_round(con, "chutich", f"Đợt chấm SKKN {rubric.name}", rubric,
+                              school_year="2024-2025")  # fmt: skip
     r = rounds.require_round(con, rid)
     authors = ("Vũ Thị Hồng Nhung", "Hoàng Mai Anh", "Bùi Thanh Tâm")
     plan = [("giamkhao1", "giamkhao2"), ("giamkhao1", "chutich"), ("giamkhao2", "giamkhao1")]

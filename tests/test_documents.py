@@ -13,7 +13,7 @@ from lib.core.errors import Invalid
 from lib.documents import engine, numbers, organization, recognition, skkn
 from lib.documents.organization import Organization
 from lib.scoring import meetings, results, rounds
-from tests.documents_helpers import REASON, scored_round
+from tests.documents_helpers import REASON, SOURCE, scored_round, with_source
 from tests.docx_checks import all_text, check_heading, open_docx
 from tests.scoring_helpers import TEMPLATE_100, rubric20
 
@@ -70,7 +70,7 @@ def test_grade_a_list_has_only_grade_a():
 
 @pytest.mark.parametrize("template", ["mau-20-diem.yaml", "mau-100-diem.yaml"])
 def test_sheet_document_has_the_heading_every_criterion_and_hides_blind_authors(template):
-    rubric = rounds.load_rubric_file(rounds.TEMPLATE_DIR / template)
+    rubric = with_source(rounds.load_rubric_file(rounds.TEMPLATE_DIR / template))
     scores = {c.code: c.max for c in rubric.criteria}
     data = skkn.sheet_document(
         ORG, "Đợt chấm 2025", rubric, code="SKKN-001", title="Phát triển ngôn ngữ",
@@ -81,7 +81,7 @@ def test_sheet_document_has_the_heading_every_criterion_and_hides_blind_authors(
     text = check_heading(data, number=None, date_text="Long Biên, ngày 05 tháng 02 năm 2025",
                          signer="Lê Thu Hà")  # fmt: skip
     assert "PHIẾU CHẤM SÁNG KIẾN KINH NGHIỆM" in text and "Tác giả" not in text
-    assert rubric.name in text  # the sheet names its rubric
+    assert rubric.name in text and f"Nguồn tiêu chí: {rubric.source}" in text  # and its source
     table = [[c.text for c in row.cells] for row in open_docx(data).tables[1].rows]
     assert [row[0] for row in table[1:]][:2] == [rubric.sections[0].code, rubric.criteria[0].code]
     assert table[-1][1:4] == ["TỔNG ĐIỂM", engine_number(rubric.scale), engine_number(rubric.scale)]
@@ -127,6 +127,8 @@ def test_the_minutes_print_the_meeting_the_adjustment_its_reason_and_vote(demo_c
     assert "Địa điểm: Phòng họp trường mầm non Ánh Sao." in text
     assert "Chủ trì: Nguyễn Thị Quyên. Thư ký (người ghi biên bản): Lê Thu Hà." in text
     assert "Vắng (Ốm)" in text and "Phiếu chấm SKKN – thang 20 điểm" in text
+    sourced = scored_round(con, with_source(rounds.load_rubric_file(TEMPLATE_100)), adjust=False)
+    assert f"nguồn: {SOURCE}" in all_text(open_docx(skkn.round_minutes_docx(con, sourced, "x")))
     adjustment = next(line for line in text.splitlines() if line.startswith("- SKKN-002"))
     assert "xếp loại theo điểm B, hội đồng quyết định A" in adjustment
     assert REASON in adjustment and "Hội đồng biểu quyết: 2/2 ý kiến đồng ý" in adjustment
@@ -242,3 +244,20 @@ def test_the_100_point_round_prints_too(demo_con):
     rid = scored_round(demo_con, rounds.load_rubric_file(TEMPLATE_100), adjust=False)
     assert "thang 100 điểm" in all_text(open_docx(skkn.round_minutes_docx(demo_con, rid, "x")))
     assert rubric20().scale == 20
+
+
+def test_why_cannot_override_names_the_reason():
+    from lib.access.permissions import User, why_cannot_override
+    from lib.scoring.meetings import OverrideFacts
+
+    chair = User("chutich", "Nguyễn Thị Quyên", frozenset({"admin", "examiner"}), 1)
+    vice = User("pho", "Lê Thu Hà", frozenset({"examiner"}), 2)
+    clean = OverrideFacts(False, False, "Chủ tịch HĐ", None)
+    assert why_cannot_override(chair, clean) is None
+    assert "đã chấm" in why_cannot_override(chair, OverrideFacts(True, False, "Chủ tịch HĐ", None))
+    assert "là tác giả" in why_cannot_override(chair, OverrideFacts(False, True, "", None))
+    assert why_cannot_override(chair, OverrideFacts(True, False, "Chủ tịch HĐ", True)) is None
+    assert why_cannot_override(vice, OverrideFacts(False, False, "Phó Chủ tịch HĐ", None)) is None
+    assert "Chỉ Chủ tịch HĐ" in why_cannot_override(vice, OverrideFacts(False, False, "Ủy viên",
+                                                                          None))  # fmt: skip
+    assert why_cannot_override(None, clean) is not None

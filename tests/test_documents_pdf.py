@@ -8,8 +8,8 @@ import pytest
 from lib.documents import engine, recognition, skkn
 from lib.scoring import rounds
 from tests import pdf_render
-from tests.documents_helpers import scored_round
-from tests.scoring_helpers import TEMPLATE_100
+from tests.documents_helpers import scored_round, with_source
+from tests.scoring_helpers import TEMPLATE_100, rubric20
 
 pytestmark = pytest.mark.skipif(not pdf_render.available(), reason="LibreOffice not installed")
 
@@ -17,8 +17,8 @@ pytestmark = pytest.mark.skipif(not pdf_render.available(), reason="LibreOffice 
 def test_each_document_prints_with_its_headings_and_one_page_per_sheet(demo_con, tmp_path):
     con = demo_con
     files = []
-    for tag, rubric in (("r20", None), ("r100", rounds.load_rubric_file(TEMPLATE_100))):
-        rid = scored_round(con, rubric)
+    for tag, rubric in (("r20", rubric20()), ("r100", rounds.load_rubric_file(TEMPLATE_100))):
+        rid = scored_round(con, with_source(rubric))  # the longest heading a sheet gets
         rounds.finalize_round(con, rid, "chutich")
         with zipfile.ZipFile(io.BytesIO(skkn.round_sheets_zip(con, rid))) as archive:
             for name in archive.namelist():

@@ -144,12 +144,13 @@ def sheet_document(
     doc = engine.new_document(org, on)
     engine.title(doc, "PHIẾU CHẤM SÁNG KIẾN KINH NGHIỆM", size=14)
     engine.para(doc, f"{round_name} – Mẫu phiếu: {rubric.name}", italic=True, align="center",
-                size=12)  # fmt: skip
-    engine.para(doc, f"Mã SKKN: {code}", align="left", size=12, after=0)
-    engine.para(doc, f"Tên SKKN: {title}", align="left", size=12, after=0)
+                size=12, after=0 if rubric.source else 4)  # fmt: skip
+    if rubric.source:
+        engine.para(doc, f"Nguồn tiêu chí: {rubric.source}", italic=True, align="center", size=11)
+    engine.para(doc, f"Mã SKKN: {code}. Giám khảo: {examiner}", align="left", size=12, after=0)
+    engine.para(doc, f"Tên SKKN: {title}", align="left", size=12, after=0 if authors else 4)
     if authors is not None:  # blind rounds print no author
-        engine.para(doc, f"Tác giả: {authors}", align="left", size=12, after=0)
-    engine.para(doc, f"Giám khảo: {examiner}", align="left", size=12, after=4)
+        engine.para(doc, f"Tác giả: {authors}", align="left", size=12, after=4)
     subtotals = section_totals(rubric, {k: v for k, v in scores.items() if v is not None})
     rows: list[list[object]] = []
     for section in rubric.sections:
@@ -163,7 +164,7 @@ def sheet_document(
     total = sum((v for v in scores.values() if v is not None), Decimal(0))
     rows.append(["", Bold("TỔNG ĐIỂM"), Bold(_num(rubric.scale)), Bold(_num(total)), ""])
     engine.table(doc, ["Mục", "Tiêu chí", "Tối đa", "Điểm", "Nhận xét"], rows,
-                 [1.6, 7.7, 1.5, 1.5, 4.2], size=size, center=(0, 2, 3))  # fmt: skip
+                 [1.6, 6.6, 1.5, 1.5, 5.3], size=size, center=(0, 2, 3))  # fmt: skip
     engine.para(doc, f"Xếp loại: {grade or '—'}", bold=True, align="left", size=12, after=0)
     engine.para(doc, f"Nhận xét chung: {overall}" if overall else "Nhận xét chung:",
                 align="left", size=12, after=0)  # fmt: skip
@@ -198,9 +199,10 @@ def minutes_document(
     engine.table(doc, ["STT", "Họ và tên", "Nhiệm vụ trong hội đồng", "Có mặt / vắng"],
                  _attendance_rows(meeting), [1.2, 5.5, 4.8, 5.0])  # fmt: skip
     para(doc, "Nội dung (theo diễn biến cuộc họp):", bold=True, indent=False, after=2)
+    source = f"; nguồn: {r.rubric.source}" if r.rubric.source else ""
     para(doc, f"1. Hội đồng chấm {len(rows)} SKKN theo mẫu phiếu “{r.rubric.name}” "
-         f"(thang {_num(r.rubric.scale)} điểm), mỗi SKKN do {r.examiners_per_entry} giám khảo "
-         "chấm độc lập. Kết quả:")  # fmt: skip
+         f"(thang {_num(r.rubric.scale)} điểm{source}), mỗi SKKN do {r.examiners_per_entry} "
+         "giám khảo chấm độc lập. Kết quả:")  # fmt: skip
     counts = Counter(x.grade or "Chưa có kết quả" for x in rows)
     engine.table(
         doc,
