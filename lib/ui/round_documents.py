@@ -173,5 +173,7 @@ def render(con: Connection, user: User, round_id: int) -> None:
             icon=":material/download:", key=f"kq_van_ban_{kind}", disabled=problem is not None,
             help=problem,
         )  # fmt: skip
+        if problem:
+            st.caption(problem)
     _meeting_form(con, user, r)
     _numbers_form(con, user, r)
