@@ -13,6 +13,8 @@ from lib.access import users
 from lib.access.permissions import ROLES
 from lib.core import db
 from lib.core.errors import Invalid
+from lib.documents import catalog as documents
+from lib.documents import organization
 from lib.io import backup, exports, imports
 from lib.scoring import rounds
 
@@ -260,6 +262,56 @@ def _add_round_commands(sub: argparse._SubParsersAction) -> None:
         p.set_defaults(handler=handler)
 
 
+# --- Thông tin đơn vị and the council's documents (issue 13) ----------------------------------
+
+
+def cmd_org_show(con: db.Connection, args: argparse.Namespace) -> str:
+    org = organization.get(con)
+    lines = [f"{label}: {getattr(org, name) or '(chưa khai báo)'}"
+             for name, (label, _) in organization.FIELDS.items()]  # fmt: skip
+    return "\n".join(lines)
+
+
+def cmd_org_set(con: db.Connection, args: argparse.Namespace) -> str:
+    values = {name: getattr(args, name) for name in organization.FIELDS
+              if getattr(args, name) is not None}  # fmt: skip
+    if not values:
+        raise Invalid({"org": 'Hãy ghi ít nhất một trường, vd. --school-name "Trường mầm non …".'})
+    organization.update(con, ACTOR, **values)
+    return "Đã lưu Thông tin đơn vị.\n" + cmd_org_show(con, args)
+
+
+def cmd_document(con: db.Connection, args: argparse.Namespace) -> str:
+    r = rounds.find_round(con, args.round)
+    build, suffix = documents.DOCUMENTS[args.kind]
+    data = build(con, r.id, ACTOR)
+    out = Path(args.output or f"{args.kind}-dot-{r.id}.{suffix}")
+    out.write_bytes(data)
+    return f"Đã lập {documents.LABELS[args.kind].lower()} của {r.name} ra {out}."
+
+
+def _add_document_commands(sub: argparse._SubParsersAction) -> None:
+    org = sub.add_parser("org", help="Thông tin đơn vị (tiêu đề mọi văn bản)").add_subparsers(
+        dest="org_command", required=True, metavar="LỆNH"
+    )
+    org.add_parser("show", help="xem Thông tin đơn vị").set_defaults(handler=cmd_org_show)
+    setter = org.add_parser("set", help="sửa Thông tin đơn vị (chỉ các trường được ghi)")
+    for name, (label, _) in organization.FIELDS.items():
+        setter.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="…", help=label)
+    setter.set_defaults(handler=cmd_org_set)
+    kinds = list(documents.DOCUMENTS)
+    doc = sub.add_parser(
+        "document", help="lập văn bản của đợt chấm (Word/Excel/zip)",
+        description="Lập văn bản theo Nghị định 30/2020 từ Thông tin đơn vị và kết quả đợt chấm. "
+        "Biên bản cần thông tin cuộc họp đã ghi; quyết định, giấy chứng nhận và hồ sơ cần kết "
+        "quả đã công bố.",
+    )  # fmt: skip
+    doc.add_argument("kind", choices=kinds, metavar="LOẠI", help=f"một trong: {', '.join(kinds)}")
+    doc.add_argument("--round", required=True, metavar="ĐỢT", help="số hoặc tên đợt chấm")
+    doc.add_argument("-o", "--output", metavar="TỆP", help="tệp ra (mặc định: LOẠI-dot-N.đuôi)")
+    doc.set_defaults(handler=cmd_document)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every command, with Vietnamese help."""
     parser = argparse.ArgumentParser(
@@ -306,6 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     roles.set_defaults(handler=cmd_user_roles)
     add_file_commands(sub)
     _add_round_commands(sub)
+    _add_document_commands(sub)
     return parser
 
 

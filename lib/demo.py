@@ -12,11 +12,21 @@ from lib.access import users
 from lib.access.people import add_person
 from lib.core.db import Connection, get_setting, set_setting, transaction
 from lib.core.errors import Invalid
+from lib.documents import organization
 from lib.plans import plans
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 DEMO_PASSWORD = "anhsao2024"
 ACTOR = "demo"
+# Thông tin đơn vị as plan 13/KH-MNAS prints it; the plan gives no address, so none is invented.
+DEMO_ORGANIZATION = {
+    "school_name": "Trường mầm non Ánh Sao",
+    "governing_body": "UBND QUẬN LONG BIÊN",
+    "place": "Long Biên",
+    "code": "MNAS",
+    "head_name": "Nguyễn Thị Quyên",
+    "head_title": "Hiệu trưởng",
+}
 
 
 @functools.cache
@@ -83,6 +93,7 @@ def load_demo(con: Connection) -> None:
                         )
         plans.insert_plan(con, plan, tasks, ACTOR)
         set_setting(con, "demo_password_hash", password_hash)
+        organization.update(con, ACTOR, **DEMO_ORGANIZATION)
         # lib.rounds' own transactions join this one, so a failure here leaves no half demo.
         from lib.demo_scoring import load_demo_round
 

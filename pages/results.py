@@ -16,6 +16,7 @@ from lib.core import frames
 from lib.documents import skkn
 from lib.scoring import charts, results, rounds, sheets
 from lib.scoring.rubric import format_number
+from lib.ui import round_documents
 
 user = ui.require(can_view_overview)
 con = ui.connection()
@@ -338,31 +339,4 @@ if tab_sheets.open:
 
 if tab_docs.open:
     with tab_docs:
-        if not admin:
-            st.info("Văn bản của hội đồng do Chủ tịch, Thư ký HĐ tải về.")
-        else:
-            st.caption(
-                "Văn bản lập từ kết quả hiện tại của đợt chấm; "
-                "sau khi công bố, kết quả không đổi nữa."
-            )
-            slug = f"dot-{round_id}"
-            xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            for label, build, name, mime in (
-                ("Bảng tổng hợp kết quả chấm SKKN (Excel)", skkn.round_results_xlsx,
-                 f"tong-hop-ket-qua-{slug}.xlsx", xlsx),
-                ("Danh sách SKKN đạt loại A đề nghị cấp trên (Excel)", skkn.round_grade_a_xlsx,
-                 f"danh-sach-loai-A-{slug}.xlsx", xlsx),
-                ("Biên bản chấm và xét duyệt SKKN (Word)", skkn.round_minutes_docx,
-                 f"bien-ban-{slug}.docx", docx),
-                ("Tất cả phiếu chấm đã nộp (Word, nén .zip)", skkn.round_sheets_zip,
-                 f"phieu-cham-{slug}.zip", "application/zip"),
-            ):  # fmt: skip
-                st.download_button(
-                    label,
-                    data=lambda build=build: build(con, round_id),
-                    file_name=name,
-                    mime=mime,
-                    icon=":material/download:",
-                    key=f"kq_van_ban_{name}",
-                )
+        round_documents.render(con, user, round_id)

@@ -4,11 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1 || ! fc-list | grep -qi "Noto Sans:"; then
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list | grep -qi "Noto Sans:" \
+    || ! command -v soffice >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-core >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-core \
+        libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils >/dev/null
 fi
 python -m pip install -q -r requirements-dev.txt
 

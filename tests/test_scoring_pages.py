@@ -406,7 +406,7 @@ def test_chair_downloads_the_council_documents_staff_do_not(tmp_path, monkeypatc
     open_tab(chair, "kq_the", "Văn bản")
     labels = [b.proto.label for b in chair.get("download_button")]
     assert "Bảng tổng hợp kết quả chấm SKKN (Excel)" in labels
-    assert "Biên bản chấm và xét duyệt SKKN (Word)" in labels
+    assert "Biên bản họp hội đồng chấm SKKN (Word)" in labels
     assert "Danh sách SKKN đạt loại A đề nghị cấp trên (Excel)" in labels
     staff = app(path, monkeypatch)
     open_page(login(staff, "giaovien"), "pages/results.py")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from lib.access.permissions import (
     User,
     can_import_data,
+    can_manage_organization,
     can_manage_own_account,
     can_manage_rounds,
     can_manage_users,
@@ -50,6 +51,8 @@ PAGES: tuple[PageSpec, ...] = (
              "nguoi-dung", can_manage_users),
     PageSpec("pages/imports.py", "Nhập dữ liệu", ":material/upload_file:", "Quản trị",
              "nhap-du-lieu", can_import_data),
+    PageSpec("pages/organization.py", "Thông tin đơn vị", ":material/domain:", "Quản trị",
+             "thong-tin-don-vi", can_manage_organization),
     PageSpec("pages/account.py", "Tài khoản của tôi", ":material/account_circle:", "Cá nhân",
              "tai-khoan", can_manage_own_account),
 )  # fmt: skip

@@ -170,3 +170,34 @@ def can_reopen_sheet(user: User | None, sheet: SheetLike) -> bool:
         and sheet.status == "submitted"
         and sheet.round_state == "open"
     )
+
+
+class OverrideLike(Protocol):
+    """What the grade-decision rule looks at: the decider's ties to the entry and the vote."""
+
+    scored: bool  # the decider is (or was) an examiner of the entry
+    authored: bool  # the decider wrote the entry
+    duty: str  # the decider's duty in the round's council ("" if not a member)
+    council_vote: bool | None  # the meeting's vote on this entry: None when none recorded
+
+
+def why_cannot_override(user: User | None, decision: OverrideLike) -> str | None:
+    """Why this user may not decide this entry's grade now, or None: no one decides an entry
+    they scored or wrote unless the council voted for it; a vice-chair decides otherwise."""
+    vice_chair = decision.duty == "Phó Chủ tịch HĐ"
+    if user is None or not (user.is_admin or vice_chair):
+        return "Chỉ Chủ tịch HĐ (hoặc Phó Chủ tịch HĐ) điều chỉnh xếp loại."
+    if decision.council_vote is False:
+        return "Hội đồng đã biểu quyết không đồng ý điều chỉnh này (biên bản họp)."
+    if (decision.scored or decision.authored) and decision.council_vote is None:
+        tie = "là tác giả" if decision.authored else "đã chấm"
+        return (
+            f"Bạn {tie} SKKN này nên không tự quyết định xếp loại: cần biểu quyết của hội đồng "
+            "(ghi ở Biên bản họp, tab Văn bản) hoặc Phó Chủ tịch HĐ quyết định."
+        )
+    return None
+
+
+def can_manage_organization(user: User | None) -> bool:
+    """Only admins set Thông tin đơn vị, the letterhead of every document."""
+    return user is not None and user.is_admin

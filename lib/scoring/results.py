@@ -14,10 +14,13 @@ from decimal import Decimal
 
 import pandas as pd
 
+from lib.access.permissions import why_cannot_override
+from lib.access.users import get_user
 from lib.core import audit
 from lib.core.db import Connection, transaction
 from lib.core.errors import Invalid
 from lib.core.text import nfc
+from lib.scoring.meetings import override_facts
 from lib.scoring.rounds import (
     Round,
     authors_of,
@@ -202,6 +205,9 @@ def set_override(
         reason = nfc(reason or "")
         if not reason:
             errors["reason"] = "Hãy ghi lý do (quyết định của Chủ tịch HĐ được lưu lại)."
+        facts = override_facts(con, entry_id, actor)
+        if problem := why_cannot_override(get_user(con, actor), facts):
+            errors["actor"] = problem
         if errors:
             raise Invalid(errors)
         before = _overrides(con, r.id).get(entry_id)

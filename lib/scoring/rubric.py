@@ -16,7 +16,7 @@ from lib.core.text import nfc
 NO_GRADE = "Không xếp loại"
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
-_TOP_KEYS = ("name", "scale", "step", "max_gap", "sections", "criteria", "grades")
+_TOP_KEYS = ("name", "scale", "step", "max_gap", "sections", "criteria", "grades", "source")
 _SECTION_KEYS = ("code", "label")
 _CRITERION_KEYS = ("code", "section", "label", "max")
 _GRADE_KEYS = ("grade", "min_total", "min_section")
@@ -65,6 +65,7 @@ class Rubric:
     sections: tuple[Section, ...]
     criteria: tuple[Criterion, ...]
     grades: tuple[GradeRule, ...]
+    source: str = ""  # where the criteria come from; every printed sheet and biên bản names it
 
     def criterion(self, code: str) -> Criterion | None:
         """Return the criterion with this code, or None."""
@@ -187,6 +188,7 @@ def parse_rubric(data: object) -> tuple[Rubric | None, list[str]]:
         sections=tuple(sections.values()),
         criteria=tuple(criteria),
         grades=tuple(grades),
+        source=nfc(data.get("source")) if isinstance(data.get("source"), str) else "",
     )
     return rubric, []
 
@@ -407,6 +409,7 @@ def rubric_to_dict(r: Rubric) -> dict:
             for c in r.criteria
         ],
         "grades": grades,
+        **({"source": r.source} if r.source else {}),
     }
 
 
