@@ -14,7 +14,7 @@ from lib.access.permissions import ROLES
 from lib.core import db
 from lib.core.errors import Invalid
 from lib.io import backup, exports, imports
-from lib.scoring import rounds
+from lib.scoring import assignment, entries, rounds, states
 
 ACTOR = "cli"
 Handler = Callable[[db.Connection, argparse.Namespace], str | None]
@@ -193,12 +193,12 @@ def cmd_round_list(con: db.Connection, args: argparse.Namespace) -> str:
 
 
 def cmd_round_assign(con: db.Connection, args: argparse.Namespace) -> str:
-    r = rounds.find_round(con, args.round)
+    r = rounds.require_round_by_key(con, args.round)
     if args.skkn:
-        entry = rounds.find_entry(con, r.id, args.skkn)
-        order = rounds.assign(con, entry.id, args.examiner, ACTOR)
+        entry = entries.require_entry_by_code(con, r.id, args.skkn)
+        order = assignment.assign(con, entry.id, args.examiner, ACTOR)
         return f"Đã phân công {args.examiner} là GK{order} của {entry.code} ({r.name})."
-    plan = rounds.auto_assign(con, r.id, ACTOR)
+    plan = assignment.auto_assign(con, r.id, ACTOR)
     lines = [f"{p.code}  GK{p.ord}  {p.examiner}" + ("  (cùng lĩnh vực)" if p.same_field else "")
              for p in plan.proposals]  # fmt: skip
     lines.append(
@@ -210,17 +210,17 @@ def cmd_round_assign(con: db.Connection, args: argparse.Namespace) -> str:
 
 
 def cmd_round_open(con: db.Connection, args: argparse.Namespace) -> str:
-    r = rounds.open_round(con, rounds.find_round(con, args.round).id, ACTOR)
+    r = states.open_round(con, rounds.require_round_by_key(con, args.round).id, ACTOR)
     return f"Đã mở đợt chấm số {r.id}: {r.name}. Giám khảo đã chấm được."
 
 
 def cmd_round_close(con: db.Connection, args: argparse.Namespace) -> str:
-    r = rounds.close_round(con, rounds.find_round(con, args.round).id, ACTOR)
+    r = states.close_round(con, rounds.require_round_by_key(con, args.round).id, ACTOR)
     return f"Đã đóng đợt chấm số {r.id}: {r.name}."
 
 
 def cmd_round_finalize(con: db.Connection, args: argparse.Namespace) -> str:
-    r = rounds.finalize_round(con, rounds.find_round(con, args.round).id, ACTOR)
+    r = states.finalize_round(con, rounds.require_round_by_key(con, args.round).id, ACTOR)
     return f"Đã công bố kết quả đợt chấm số {r.id}: {r.name}. Phiếu chấm và kết quả đã khóa."
 
 

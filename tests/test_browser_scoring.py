@@ -10,7 +10,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from lib import demo
 from lib.core import db
 from lib.demo import DEMO_PASSWORD
-from lib.scoring import rounds
+from lib.scoring import assignment, entries, states
 from tests.browser import login, running_app, wait_ready
 from tests.scoring_helpers import rubric20
 
@@ -25,12 +25,12 @@ def prepared(tmp_path_factory):
     path = tmp_path_factory.mktemp("e2e-scoring") / "app.duckdb"
     con = db.connect(path)
     demo.load_demo(con)
-    rounds.auto_assign(con, 1, "chutich")
-    rounds.open_round(con, 1, "chutich")
-    table = rounds.assignments(con, 1)
+    assignment.auto_assign(con, 1, "chutich")
+    states.open_round(con, 1, "chutich")
+    table = assignment.assignments(con, 1)
     by_entry = table.groupby("entry_id")["examiner"].apply(set)
     entry_id = next(int(e) for e, who in by_entry.items() if {"giamkhao1", "giamkhao2"} <= who)
-    code = rounds.require_entry(con, entry_id).code
+    code = entries.require_entry(con, entry_id).code
     con.close()
     with running_app(path) as base:
         yield base, entry_id, code

@@ -86,15 +86,15 @@ def test_minutes_document_has_members_results_and_signatures():
 def test_a_scored_round_gives_all_four_documents(demo_con):
     import zipfile
 
-    from lib.scoring import rounds, sheets
+    from lib.scoring import assignment, sheets, states
     from tests.scoring_helpers import add_entry, full_marks, make_round, rubric20, user
 
     con = demo_con
     rid = make_round(con, name="Đợt chấm SKKN 2024-2025", blind=True)
     eid = add_entry(con, rid, title="Biện pháp phát triển ngôn ngữ cho trẻ 5 tuổi")
     for examiner in ("giamkhao1", "giamkhao2"):
-        rounds.assign(con, eid, examiner, "chutich")
-    rounds.open_round(con, rid, "chutich")
+        assignment.assign(con, eid, examiner, "chutich")
+    states.open_round(con, rid, "chutich")
     for examiner in ("giamkhao1", "giamkhao2"):
         sheets.submit_sheet(con, user(con, examiner), eid, full_marks(rubric20()))
 

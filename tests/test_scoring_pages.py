@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from lib import demo
 from lib.access import users
 from lib.core import db
-from lib.scoring import results, rounds, sheets
+from lib.scoring import assignment, entries, results, sheets, states
 from tests.apptest import ROOT, app, login, open_page, open_tab, texts
 from tests.scoring_helpers import full_marks, rubric20
 
@@ -26,9 +26,9 @@ def prepare(path, *, state="open", blind=False):
     demo.load_demo(con)
     if blind:
         con.execute("UPDATE rounds SET blind = true")
-    rounds.auto_assign(con, 1, "chutich")
+    assignment.auto_assign(con, 1, "chutich")
     if state != "draft":
-        rounds.open_round(con, 1, "chutich")
+        states.open_round(con, 1, "chutich")
     return con
 
 
@@ -52,7 +52,7 @@ def number(at: AppTest, code: str):
 
 def shared_entry(con) -> int:
     """An entry giamkhao1 and giamkhao2 both score."""
-    table = rounds.assignments(con, 1)
+    table = assignment.assignments(con, 1)
     by_entry = table.groupby("entry_id")["examiner"].apply(set)
     both = [e for e, who in by_entry.items() if {"giamkhao1", "giamkhao2"} <= who]
     return int(both[0])
@@ -168,7 +168,7 @@ def test_blind_round_hides_authors_from_the_examiner(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path, blind=True)
     entry_id = int(mine(con, "giamkhao1").iloc[0]["entry_id"])
-    authors = rounds.require_entry(con, entry_id).authors_text
+    authors = entries.require_entry(con, entry_id).authors_text
     con.close()
     at = app(path, monkeypatch)
     open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
@@ -304,7 +304,7 @@ def test_results_flag_a_disagreement_and_the_chair_assigns_a_third(tmp_path, mon
     path = tmp_path / "app.duckdb"
     con = prepare(path)
     entry_id = _disagreement(con)
-    code = rounds.require_entry(con, entry_id).code
+    code = entries.require_entry(con, entry_id).code
     con.close()
     at = app(path, monkeypatch)
     open_page(login(at, "chutich"), "pages/results.py")
@@ -321,7 +321,7 @@ def test_results_flag_a_disagreement_and_the_chair_assigns_a_third(tmp_path, mon
 def test_assignment_table_leaves_an_entry_without_gk3_blank(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path)
-    code = rounds.require_entry(con, _disagreement(con)).code
+    code = entries.require_entry(con, _disagreement(con)).code
     con.close()
     at = app(path, monkeypatch)
     open_page(login(at, "chutich"), "pages/results.py")
@@ -358,10 +358,10 @@ def test_chair_override_is_shown_as_such(tmp_path, monkeypatch):
 def test_staff_see_results_only_once_finalized(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path)
-    for row in rounds.assignments(con, 1).itertuples():
+    for row in assignment.assignments(con, 1).itertuples():
         sheets.submit_sheet(con, users.get_user(con, row.examiner), int(row.entry_id),
                              full_marks(rubric20()))  # fmt: skip
-    rounds.close_round(con, 1, "chutich")
+    states.close_round(con, 1, "chutich")
     con.close()
     at = app(path, monkeypatch)
     open_page(login(at, "giaovien"), "pages/results.py")
@@ -383,7 +383,7 @@ def test_examiner_sees_fellow_sheets_after_closing(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path)
     entry_id = _disagreement(con)
-    rounds.close_round(con, 1, "chutich")
+    states.close_round(con, 1, "chutich")
     assert results.unsettled(con, 1)
     con.close()
     at = app(path, monkeypatch)
@@ -395,11 +395,11 @@ def test_examiner_sees_fellow_sheets_after_closing(tmp_path, monkeypatch):
 def test_chair_downloads_the_council_documents_staff_do_not(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path)
-    for row in rounds.assignments(con, 1).itertuples():
+    for row in assignment.assignments(con, 1).itertuples():
         sheets.submit_sheet(con, users.get_user(con, row.examiner), int(row.entry_id),
                              full_marks(rubric20()))  # fmt: skip
-    rounds.close_round(con, 1, "chutich")
-    rounds.finalize_round(con, 1, "chutich")
+    states.close_round(con, 1, "chutich")
+    states.finalize_round(con, 1, "chutich")
     con.close()
     chair = app(path, monkeypatch)
     open_page(login(chair, "chutich"), "pages/results.py")
@@ -418,9 +418,9 @@ def test_examiner_with_many_sheets_sees_them_a_page_at_a_time(tmp_path, monkeypa
     path = tmp_path / "app.duckdb"
     con = prepare(path)
     for i in range(25):
-        eid = rounds.add_entry(con, 1, "chutich", title=f"Đề tài thêm {i}",
+        eid = entries.add_entry(con, 1, "chutich", title=f"Đề tài thêm {i}",
                                authors=[{"name": "Vũ Thị Hồng Nhung", "share": 100}])  # fmt: skip
-        rounds.assign(con, eid, "giamkhao1", "chutich")
+        assignment.assign(con, eid, "giamkhao1", "chutich")
     total = len(mine(con, "giamkhao1"))
     con.close()
     at = app(path, monkeypatch)
@@ -437,10 +437,10 @@ def test_a_published_round_is_one_table_with_a_picker(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path)
     entry_id = _disagreement(con)
-    code = rounds.require_entry(con, entry_id).code
+    code = entries.require_entry(con, entry_id).code
     results.set_override(con, entry_id, "A", "Hội đồng thống nhất", "chutich")
-    rounds.close_round(con, 1, "chutich")
-    rounds.finalize_round(con, 1, "chutich")
+    states.close_round(con, 1, "chutich")
+    states.finalize_round(con, 1, "chutich")
     con.close()
     at = app(path, monkeypatch)
     open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
@@ -457,7 +457,7 @@ def test_chair_reads_one_sheet_and_reopens_another_from_their_tabs(tmp_path, mon
     path = tmp_path / "app.duckdb"
     con = prepare(path)
     entry_id = _disagreement(con)
-    code = rounds.require_entry(con, entry_id).code
+    code = entries.require_entry(con, entry_id).code
     sheet_ids = [int(i) for i in results.sheet_list(con, 1)["sheet_id"]]
     con.close()
     at = app(path, monkeypatch)
@@ -486,7 +486,7 @@ def test_examiner_downloads_the_entry_document_from_the_sheet(tmp_path, monkeypa
     con = prepare(path)
     entry_id = int(mine(con, "giamkhao1")["entry_id"].iloc[0])
     pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
-    rounds.set_document(con, entry_id, "chutich", pdf, "bien-phap.pdf")
+    entries.set_document(con, entry_id, "chutich", pdf, "bien-phap.pdf")
     con.close()
     at = app(path, monkeypatch)
     open_page(login(at, "giamkhao1"), "pages/my_sheets.py")

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from lib.core.db import Connection
 from lib.documents import office
-from lib.scoring import results, rounds
+from lib.scoring import council, results, rounds
 from lib.scoring.rubric import Rubric, format_number, section_totals
 
 
@@ -237,8 +237,8 @@ def round_grade_a_xlsx(con: Connection, round_id: int) -> bytes:
 def round_minutes_docx(con: Connection, round_id: int) -> bytes:
     """Biên bản chấm và xét duyệt SKKN of one round, with its council and results."""
     r = rounds.require_round(con, round_id)
-    council = rounds.round_examiners(con, round_id)
-    members = [(row.full_name, row.duty) for row in council.itertuples()]
+    members_df = council.round_examiners(con, round_id)
+    members = [(row.full_name, row.duty) for row in members_df.itertuples()]
 
     def holder(duty: str) -> str:
         return next((name for name, d in members if d == duty), "")

@@ -20,6 +20,13 @@ def round_half_up(x: object, places: int = 2) -> Decimal:
 _CENT = Decimal("0.01")
 
 
+def plain(value: Decimal | None) -> Decimal | None:
+    """A stored DECIMAL without its padding zeros: 0.7500 -> 0.75, 20.0000 -> 20."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 @dataclass
 class EntryResult:
     """The combined result of the submitted sheets of one entry."""
