@@ -24,7 +24,7 @@ from lib.scoring.council import round_examiners
 from lib.scoring.entries import authors_of, authors_text, entry_list, require_entry
 from lib.scoring.rounds import Round, require_round
 from lib.scoring.rubric import NO_GRADE, grade_for, section_totals
-from lib.scoring.stats import entry_result_of_sections, plain
+from lib.scoring.stats import entry_result_of_sections, plain, round_half_up
 
 # Entry status words (derived, never stored).
 WITHDRAWN = "Đã rút"
@@ -228,7 +228,7 @@ def progress_by_examiner(con: Connection, round_id: int) -> pd.DataFrame:
     )
     out["not_started"] = out["assigned"] - out["submitted"] - out["drafts"]
     out["percent"] = [
-        round(100 * s / a) if a else 0
+        int(round_half_up(Decimal(100 * s) / a, 0)) if a else 0
         for s, a in zip(out["submitted"], out["assigned"], strict=True)
     ]
     return out
