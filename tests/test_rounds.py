@@ -506,3 +506,20 @@ def test_council_names_in_the_council_order(demo_con):
     members = council.round_examiners(demo_con, rid)
     names = council.council_names(demo_con, rid)
     assert list(names.items()) == list(zip(members["username"], members["full_name"], strict=True))
+
+
+def test_assignment_in_a_closed_round_is_refused(demo_con):
+    rid, eid = _open_with_one_entry(demo_con)
+    second = add_entry(demo_con, rid, "Đề tài 2")
+    states.close_round(demo_con, rid, "chutich")
+    with pytest.raises(Invalid, match="Đợt chấm đã đóng: không phân công được."):
+        assignment.assign(demo_con, second, "giamkhao2", "chutich")
+    plan = assignment.propose_assignments(demo_con, rid)
+    with pytest.raises(Invalid, match="không phân công được"):
+        assignment.apply_assignments(demo_con, rid, plan.proposals, "chutich")
+    with pytest.raises(Invalid, match="không sửa phân công"):
+        assignment.unassign(demo_con, eid, "giamkhao1", "chutich")
+    assert list(assignment.assignments(demo_con, rid)["examiner"]) == ["giamkhao1"]
+    # Reopened for scoring (e.g. for a third examiner), assigning works again.
+    states.reopen_scoring(demo_con, rid, "chutich", "Cần GK3")
+    assert assignment.assign(demo_con, second, "giamkhao2", "chutich") == 1
