@@ -523,3 +523,45 @@ def test_assignment_in_a_closed_round_is_refused(demo_con):
     # Reopened for scoring (e.g. for a third examiner), assigning works again.
     states.reopen_scoring(demo_con, rid, "chutich", "Cần GK3")
     assert assignment.assign(demo_con, second, "giamkhao2", "chutich") == 1
+
+
+@pytest.mark.parametrize(
+    ("position", "duty"),
+    [
+        ("Hiệu trưởng, Chủ tịch HĐ", "Chủ tịch HĐ"),
+        ("Phó hiệu trưởng - Phó Chủ tịch HĐ", "Phó Chủ tịch HĐ"),
+        ("Phó Chủ tịch hội đồng thi đua", "Phó Chủ tịch HĐ"),
+        ("Giáo viên, Chủ tịch Công đoàn", "Ủy viên"),  # the union's chair, not the council's
+        ("Thư ký HĐ", "Thư ký HĐ"),
+        ("Phó hiệu trưởng, Thành viên HĐ", "Ủy viên"),
+        ("Giáo viên", "Ủy viên"),
+        ("", "Ủy viên"),
+    ],
+)
+def test_a_new_councils_duties_come_from_positions(con, position, duty):
+    add_examiner(con, "gk01", "Giám khảo Một", position=position)
+    rid = make_round(con)
+    assert list(council.round_examiners(con, rid)["duty"]) == [duty]
+
+
+def test_a_typed_duty_is_kept_as_written(demo_con):
+    rid = make_round(demo_con)
+    council.set_council_member(demo_con, rid, "giamkhao1", "chutich", duty="Phụ trách  chuyên môn")
+    members = council.round_examiners(demo_con, rid)
+    assert members.set_index("username").loc["giamkhao1", "duty"] == "Phụ trách chuyên môn"
+
+
+def test_accounts_without_a_password_are_kept_out_of_new_councils_and_the_auto_plan(con):
+    add_examiner(con, "gk01", "Giám khảo Một")
+    add_examiner(con, "gk02", "Giám khảo Hai")
+    add_examiner(con, "moi", "Người Mới Nhập", password=False)
+    rid = make_round(con, examiners_per_entry=2)
+    assert set(council.round_examiners(con, rid)["username"]) == {"gk01", "gk02"}
+    # Added by hand, the member is listed and flagged, but the plan gives them nothing.
+    council.set_council_member(con, rid, "moi", "chutich")
+    members = council.round_examiners(con, rid).set_index("username")
+    assert not members.loc["moi", "has_password"] and members.loc["gk01", "has_password"]
+    add_entry(con, rid, "Đề tài", author="Tác giả")
+    plan = assignment.propose_assignments(con, rid)
+    assert {p.examiner for p in plan.proposals} == {"gk01", "gk02"}
+    assert any("Người Mới Nhập" in problem and "mật khẩu" in problem for problem in plan.problems)

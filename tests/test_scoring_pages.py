@@ -243,8 +243,28 @@ def test_admin_opens_the_round_and_sees_the_audit(tmp_path, monkeypatch):
     button(at, "Mở đợt chấm").click().run()
     assert "Đã mở đợt chấm" in texts(at)
     open_tab(at, "dc_the", "Nhật ký")
-    assert "Mở đợt chấm" in texts(at)  # the audit table lists it
-    assert "Phân công" in texts(at)
+    log = at.dataframe[0].value
+    assert list(log.columns) == ["Thời gian", "Nội dung"]
+    said = list(log["Nội dung"])
+    assert said[0] == "Nguyễn Thị Quyên mở đợt chấm"
+    assert "Nguyễn Thị Quyên phân công Lê Thu Hà chấm SKKN-001 (GK1)" in said
+    assert not any("1:SKKN" in line or "{" in line for line in said)
+    at.toggle(key="dc_nk_chi_tiet").set_value(True).run()
+    details = at.dataframe[0].value["Chi tiết"]
+    assert details.iloc[0] == "Trạng thái: chuẩn bị → đang chấm"
+
+
+def test_council_flags_an_account_without_a_password(tmp_path, monkeypatch):
+    con = prepare(tmp_path / "app.duckdb", state="draft")
+    con.execute("UPDATE users SET password_hash = NULL WHERE username = 'giamkhao2'")
+    con.close()
+    at = app(tmp_path / "app.duckdb", monkeypatch)
+    open_page(login(at, "chutich"), "pages/rounds.py")
+    open_tab(at, "dc_the", "Hội đồng")
+    table = at.dataframe[0].value.set_index("Tên đăng nhập")
+    assert table.loc["giamkhao2", "Tài khoản"] == "chưa có mật khẩu"
+    assert table.loc["giamkhao1", "Tài khoản"] == ""
+    assert "chưa đăng nhập được" in texts(at)
 
 
 def test_admin_registers_an_entry_and_shares_are_checked(at):

@@ -9,9 +9,11 @@ from typing import Any
 
 import pandas as pd
 
+from lib.access.permissions import ROUND_STATES
 from lib.core.audit import action_label
 from lib.core.clock import stamp
 from lib.core.db import Connection
+from lib.scoring.conflicts import CONFLICT_KINDS
 from lib.scoring.rubric import format_number, parse_number
 
 # The round's entities: their audit ids start with the round id (lib.scoring.rounds).
@@ -27,11 +29,12 @@ _FIELDS = {
     "order": "Thứ tự", "status": "Trạng thái phiếu", "scores": "Điểm", "comments": "Nhận xét",
     "overall": "Nhận xét chung", "version": "Lần lưu", "grade": "Xếp loại",
 }  # fmt: skip
+# Stored codes in the council's words, by the field that holds them.
 _WORDS = {
-    "draft": "nháp", "submitted": "đã nộp",
-    "open": "đang chấm", "closed": "đã đóng", "final": "đã công bố",
-    "same_group": "cùng tổ", "relative": "người thân", "other": "lý do khác",
-}  # fmt: skip
+    "state": {k: v.lower() for k, v in ROUND_STATES.items()},
+    "status": {"draft": "nháp", "submitted": "đã nộp"},
+    "kind": {k: v.lower() for k, v in CONFLICT_KINDS.items()},
+}
 
 
 def _load(text: object) -> dict[str, Any]:
@@ -41,7 +44,7 @@ def _load(text: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"value": value}
 
 
-def _word(value: Any) -> str:
+def _word(value: Any, key: str = "") -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}: {_word(v)}" for k, v in value.items()) or "—"
     if isinstance(value, list):
@@ -50,7 +53,7 @@ def _word(value: Any) -> str:
         return "có" if value else "không"
     if value is None or value == "":
         return "—"
-    return _WORDS.get(value, value) if isinstance(value, str) else str(value)
+    return _WORDS.get(key, {}).get(value, value) if isinstance(value, str) else str(value)
 
 
 def _total(snapshot: dict[str, Any]) -> str:
@@ -73,11 +76,11 @@ def details(before: dict[str, Any], after: dict[str, Any]) -> str:
             continue
         label = _FIELDS.get(key, key)
         if not before:
-            lines.append(f"{label}: {_word(new)}")
+            lines.append(f"{label}: {_word(new, key)}")
         elif not after:
-            lines.append(f"{label}: {_word(old)} (trước)")
+            lines.append(f"{label}: {_word(old, key)} (trước)")
         else:
-            lines.append(f"{label}: {_word(old)} → {_word(new)}")
+            lines.append(f"{label}: {_word(old, key)} → {_word(new, key)}")
     return "\n".join(lines)
 
 
@@ -114,7 +117,7 @@ def sentence(action: str, actor: str, target: dict[str, str], before: dict, afte
         ("entry", "withdraw"): f"rút {code}{because}",
         ("entry", "restore"): f"khôi phục {code}",
         ("conflict", "conflict"): (
-            f"ghi xung đột của {who} với {code} ({_word(after.get('kind'))})"
+            f"ghi xung đột của {who} với {code} ({_word(after.get('kind'), 'kind')})"
         ),
         ("conflict", "conflict_remove"): f"xóa xung đột của {who} với {code}",
         ("assignment", "assign"): f"phân công {who} chấm {code} ({after.get('order', '')})",
