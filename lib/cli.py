@@ -84,7 +84,7 @@ def cmd_user_roles(con: db.Connection, args: argparse.Namespace) -> str:
     return f"Vai trò của {args.username}: {users.role_labels(args.role)}."
 
 
-# --- import, export, backup, restore (issue 5) ---------------------------------------------------
+# --- import, export, backup, restore ---------------------------------------------------------
 
 
 def cmd_import(con: db.Connection, args: argparse.Namespace) -> str:
@@ -163,7 +163,7 @@ def add_file_commands(sub: argparse._SubParsersAction) -> None:
     res.set_defaults(handler=cmd_restore)
 
 
-# --- SKKN scoring rounds (issue 4) ----------------------------------------------------------
+# --- SKKN scoring rounds ------------------------------------------------------------------
 
 
 def cmd_round_create(con: db.Connection, args: argparse.Namespace) -> str:
