@@ -69,7 +69,7 @@ class RoundLike(Protocol):
 
 
 class SheetLike(Protocol):
-    """What the sheet rules look at (lib.scoring.Sheet has it)."""
+    """What the sheet rules look at (lib.scoring.sheets.Sheet has it)."""
 
     examiner: str  # the sheet's owner
     status: str  # draft, submitted
