@@ -459,6 +459,9 @@ def test_a_published_round_is_one_table_with_a_picker(tmp_path, monkeypatch):
     entry_id = _disagreement(con)
     code = entries.require_entry(con, entry_id).code
     results.set_override(con, entry_id, "A", "Hội đồng thống nhất", "chutich")
+    for other in entries.entry_list(con, 1):  # unscored entries would stop the publication
+        if other.id != entry_id:
+            entries.withdraw_entry(con, other.id, "chutich", "Không dự thi")
     states.close_round(con, 1, "chutich")
     states.finalize_round(con, 1, "chutich")
     con.close()
@@ -513,3 +516,24 @@ def test_examiner_downloads_the_entry_document_from_the_sheet(tmp_path, monkeypa
     at.button(key=f"mo_phieu_{entry_id}").click().run()
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Tải tài liệu SKKN (bien-phap.pdf)"]
+
+
+def test_publishing_with_unscored_entries_is_refused_naming_them(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    first = assignment.assignments(con, 1).iloc[0]
+    for row in assignment.assignments(con, 1).itertuples():
+        if row.entry_id == first.entry_id:
+            sheets.submit_sheet(con, users.get_user(con, row.examiner), int(row.entry_id),
+                                full_marks(rubric20()))  # fmt: skip
+    states.close_round(con, 1, "chutich")
+    con.close()
+    chair = app(path, monkeypatch)
+    open_page(login(chair, "chutich"), "pages/results.py")
+    chair.checkbox(key="kq_chac").check().run()
+    button(chair, "Công bố kết quả").click().run()
+    errors = " ".join(e.value for e in chair.error)
+    assert "Chưa công bố được" in errors and "SKKN-002" in errors and "SKKN-001" not in errors
+    con = db.connect(path)
+    assert con.execute("SELECT state FROM rounds WHERE id = 1").fetchone() == ("closed",)
+    con.close()
