@@ -14,7 +14,15 @@ from lib.core import db
 from lib.io import exports
 from lib.io.imports import Refused, preview, run_import
 from lib.scoring import assignment, conflicts, entries, rounds, sheets, states
-from tests.scoring_helpers import TEMPLATE_20, TEMPLATE_100, add_entry, make_round, rubric20, user
+from tests.scoring_helpers import (
+    TEMPLATE_20,
+    TEMPLATE_100,
+    add_entry,
+    full_marks,
+    make_round,
+    rubric20,
+    user,
+)
 from tests.test_cli_imports import run
 from tests.test_imports import csv_bytes, xlsx_bytes
 
@@ -149,6 +157,7 @@ def test_skkn_into_a_finalized_round_or_unknown_round_is_refused(round_):
     eid = add_entry(con, rid, code="A1")
     assignment.assign(con, eid, "giamkhao1", "chutich")
     states.open_round(con, rid, "chutich")
+    sheets.submit_sheet(con, user(con, "giamkhao1"), eid, full_marks(rubric20()))
     states.close_round(con, rid, "chutich")
     states.finalize_round(con, rid, "chutich")
     assert refused(con, "skkn", data, "skkn.csv", str(rid)) == [
@@ -273,6 +282,8 @@ def test_sheets_of_a_finalized_round_are_frozen(opened):
     con, rid, _ = opened
     data = csv_bytes([LONG_HEADER, *long_rows("SKKN-001", "giamkhao1", FULL)])
     run_import(con, "scores", data, "diem.csv", "chutich", str(rid))
+    second = entries.require_entry_by_code(con, rid, "SKKN-002")  # nobody scored it
+    entries.withdraw_entry(con, second.id, "chutich", "Tác giả xin rút")
     states.close_round(con, rid, "chutich")
     states.finalize_round(con, rid, "chutich")
     assert refused(con, "scores", data, "diem.csv", str(rid)) == [
