@@ -31,6 +31,11 @@ def prepared(tmp_path_factory):
     by_entry = table.groupby("entry_id")["examiner"].apply(set)
     entry_id = next(int(e) for e, who in by_entry.items() if {"giamkhao1", "giamkhao2"} <= who)
     code = entries.require_entry(con, entry_id).code
+    # Only this entry is scored here: the others are withdrawn, since a round cannot be
+    # published while a kept entry has no submitted sheet.
+    for other in entries.entry_list(con, 1):
+        if other.id != entry_id:
+            entries.withdraw_entry(con, other.id, "chutich", "Không dự thi")
     con.close()
     with running_app(path) as base:
         yield base, entry_id, code
@@ -153,7 +158,7 @@ def test_two_examiners_chair_and_staff(prepared, browser):
     goto(staff, f"{base}/ket-qua-cham")
     expect(staff.get_by_text(re.compile("Trạng thái: Đã công bố"))).to_be_visible(timeout=30_000)
     expect(staff.locator('[data-testid="stDataFrame"]')).to_be_visible()
-    expect(staff.get_by_text(re.compile(r"6 SKKN · loại A: 1 · loại B: 0"))).to_be_visible()
+    expect(staff.get_by_text(re.compile(r"1 SKKN · loại A: 1 · loại B: 0"))).to_be_visible()
     # After closing, an examiner may open the fellow examiner's sheet of the shared entry.
     goto(gk2, f"{base}/phieu-cham?skkn={entry_id}")
     expect(gk2.get_by_text("Phiếu của các giám khảo khác")).to_be_visible(timeout=30_000)
