@@ -15,7 +15,7 @@ from pathlib import Path
 from lib import demo
 from lib.core import db
 from lib.io import imports
-from lib.scoring import rounds
+from lib.scoring import assignment, entries, rounds, states
 
 
 def tasks_csv(rows: int) -> bytes:
@@ -155,12 +155,12 @@ def scores_database(path: Path, sheets: int) -> tuple[int, list[str], list[str]]
         codes = [f"NB-{n:05d}" for n in range(1, count + 1)]
         with db.transaction(con):
             for n, code in enumerate(codes):
-                rounds.add_entry(
+                entries.add_entry(
                     con, rid, "bench_admin", title=f"Sáng kiến số {n + 1}", code=code,
-                    authors=[rounds.AuthorIn("", 100, authors[n % len(authors)])],
+                    authors=[entries.AuthorIn("", 100, authors[n % len(authors)])],
                 )  # fmt: skip
-        rounds.auto_assign(con, rid, "bench_admin")
-        rounds.open_round(con, rid, "bench_admin")
+        assignment.auto_assign(con, rid, "bench_admin")
+        states.open_round(con, rid, "bench_admin")
         con.execute("CHECKPOINT")
     finally:
         con.close()

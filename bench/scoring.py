@@ -10,7 +10,7 @@ from pathlib import Path
 from bench.pages import Timing
 from lib.access import users
 from lib.core import db
-from lib.scoring import rounds, sheets
+from lib.scoring import entries, rounds, sheets
 
 
 def _open_drafts(con: db.Connection, limit: int, distinct: bool) -> list[tuple[str, int]]:
@@ -29,7 +29,7 @@ def _open_drafts(con: db.Connection, limit: int, distinct: bool) -> list[tuple[s
 
 
 def _full_marks(con: db.Connection, entry_id: int) -> dict[str, Decimal]:
-    entry = rounds.require_entry(con, entry_id)
+    entry = entries.require_entry(con, entry_id)
     rubric = rounds.require_round(con, entry.round_id).rubric
     return {c.code: c.max for c in rubric.criteria}
 

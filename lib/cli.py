@@ -16,7 +16,7 @@ from lib.core.errors import Invalid
 from lib.documents import catalog as documents
 from lib.documents import organization
 from lib.io import backup, exports, imports
-from lib.scoring import rounds
+from lib.scoring import assignment, entries, rounds, states
 
 ACTOR = "cli"
 Handler = Callable[[db.Connection, argparse.Namespace], str | None]
@@ -86,7 +86,7 @@ def cmd_user_roles(con: db.Connection, args: argparse.Namespace) -> str:
     return f"Vai trò của {args.username}: {users.role_labels(args.role)}."
 
 
-# --- import, export, backup, restore (issue 5) ---------------------------------------------------
+# --- import, export, backup, restore ---------------------------------------------------------
 
 
 def cmd_import(con: db.Connection, args: argparse.Namespace) -> str:
@@ -165,7 +165,7 @@ def add_file_commands(sub: argparse._SubParsersAction) -> None:
     res.set_defaults(handler=cmd_restore)
 
 
-# --- SKKN scoring rounds (issue 4) ----------------------------------------------------------
+# --- SKKN scoring rounds ------------------------------------------------------------------
 
 
 def cmd_round_create(con: db.Connection, args: argparse.Namespace) -> str:
@@ -195,12 +195,12 @@ def cmd_round_list(con: db.Connection, args: argparse.Namespace) -> str:
 
 
 def cmd_round_assign(con: db.Connection, args: argparse.Namespace) -> str:
-    r = rounds.find_round(con, args.round)
+    r = rounds.require_round_by_key(con, args.round)
     if args.skkn:
-        entry = rounds.find_entry(con, r.id, args.skkn)
-        order = rounds.assign(con, entry.id, args.examiner, ACTOR)
+        entry = entries.require_entry_by_code(con, r.id, args.skkn)
+        order = assignment.assign(con, entry.id, args.examiner, ACTOR)
         return f"Đã phân công {args.examiner} là GK{order} của {entry.code} ({r.name})."
-    plan = rounds.auto_assign(con, r.id, ACTOR)
+    plan = assignment.auto_assign(con, r.id, ACTOR)
     lines = [f"{p.code}  GK{p.ord}  {p.examiner}" + ("  (cùng lĩnh vực)" if p.same_field else "")
              for p in plan.proposals]  # fmt: skip
     lines.append(
@@ -212,17 +212,17 @@ def cmd_round_assign(con: db.Connection, args: argparse.Namespace) -> str:
 
 
 def cmd_round_open(con: db.Connection, args: argparse.Namespace) -> str:
-    r = rounds.open_round(con, rounds.find_round(con, args.round).id, ACTOR)
+    r = states.open_round(con, rounds.require_round_by_key(con, args.round).id, ACTOR)
     return f"Đã mở đợt chấm số {r.id}: {r.name}. Giám khảo đã chấm được."
 
 
 def cmd_round_close(con: db.Connection, args: argparse.Namespace) -> str:
-    r = rounds.close_round(con, rounds.find_round(con, args.round).id, ACTOR)
+    r = states.close_round(con, rounds.require_round_by_key(con, args.round).id, ACTOR)
     return f"Đã đóng đợt chấm số {r.id}: {r.name}."
 
 
 def cmd_round_finalize(con: db.Connection, args: argparse.Namespace) -> str:
-    r = rounds.finalize_round(con, rounds.find_round(con, args.round).id, ACTOR)
+    r = states.finalize_round(con, rounds.require_round_by_key(con, args.round).id, ACTOR)
     return f"Đã công bố kết quả đợt chấm số {r.id}: {r.name}. Phiếu chấm và kết quả đã khóa."
 
 
@@ -282,7 +282,7 @@ def cmd_org_set(con: db.Connection, args: argparse.Namespace) -> str:
 
 
 def cmd_document(con: db.Connection, args: argparse.Namespace) -> str:
-    r = rounds.find_round(con, args.round)
+    r = rounds.require_round_by_key(con, args.round)
     build, suffix = documents.DOCUMENTS[args.kind]
     data = build(con, r.id, ACTOR)
     out = Path(args.output or f"{args.kind}-dot-{r.id}.{suffix}")

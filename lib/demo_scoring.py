@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from lib.core.db import Connection
-from lib.scoring import rounds
+from lib.scoring import council, entries, rounds
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo" / "skkn-mau.yaml"
 ACTOR = "demo"
@@ -23,14 +23,14 @@ def load_demo_round(con: Connection, path: Path = DEMO_FILE) -> int:
         school_year=spec["school_year"], examiners_per_entry=spec["examiners_per_entry"],
         blind=spec["blind"], is_demo=True,
     )  # fmt: skip
-    council = rounds.round_examiners(con, round_id)
-    duties = dict(zip(council["username"], council["duty"], strict=True))
+    members = council.round_examiners(con, round_id)
+    duties = dict(zip(members["username"], members["duty"], strict=True))
     for username, fields in data["council"].items():
-        rounds.set_council_member(
+        council.set_council_member(
             con, round_id, username, ACTOR, duty=duties.get(username, ""), fields=fields
         )
     for item in data["entries"]:
-        rounds.add_entry(
+        entries.add_entry(
             con, round_id, ACTOR, title=item["title"], field=item["field"],
             authors=item["authors"], is_demo=True,
         )  # fmt: skip

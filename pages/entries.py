@@ -4,9 +4,14 @@ conflicts, and assign examiners by hand or automatically (shown for confirmation
 import streamlit as st
 
 from lib import ui
-from lib.access.permissions import can_manage_rounds
+from lib.access.permissions import (
+    can_edit_round,
+    can_manage_rounds,
+    why_cannot_add_entries,
+    why_cannot_assign,
+)
 from lib.core import frames
-from lib.scoring import rounds
+from lib.scoring import assignment, conflicts, council, entries, rounds
 
 user = ui.require(can_manage_rounds)
 con = ui.connection()
@@ -28,7 +33,6 @@ options = {int(row.id): f"{row.name} – {row.state_label}" for row in listed.it
 round_id = ui.pick_round(options, key="sk_dot")
 assert round_id is not None
 r = rounds.require_round(con, round_id)
-writable = r.state in ("draft", "open")
 SUGGESTIONS_INLINE = 30
 AUTHORS_HELP = ("Mỗi dòng một tác giả, kèm tỉ lệ đóng góp khi có nhiều tác giả, "
                 "vd. Nguyễn Thị A (60%). Tổng phải bằng 100%.")  # fmt: skip
@@ -40,13 +44,13 @@ tab_list, tab_add, tab_edit, tab_conflicts, tab_assign = st.tabs(
     on_change="rerun",
 )
 if tab_edit.open or tab_conflicts.open or tab_assign.open:
-    items = rounds.round_entries(con, round_id)
+    items = entries.entry_list(con, round_id)
 if tab_conflicts.open or tab_assign.open:
-    names = rounds.council_names(con, round_id)
+    names = council.council_names(con, round_id)
 
 if tab_list.open:
     with tab_list:
-        table = rounds.entries(con, round_id)
+        table = entries.entry_table(con, round_id)
         if table.empty:
             st.info("Chưa có SKKN nào trong đợt chấm này.")
         else:
@@ -76,12 +80,12 @@ if tab_list.open:
 
 if tab_add.open:
     with tab_add:
-        if not writable:
-            st.info(f"Đợt chấm {r.state_label.lower()}: không đăng ký thêm SKKN được.")
+        if why_cannot_add_entries(r):
+            st.info(why_cannot_add_entries(r))
         else:
             with st.form("sk_them", clear_on_submit=False):
                 code = st.text_input(
-                    "Mã SKKN", placeholder=f"để trống: {rounds.next_code(con, round_id)}"
+                    "Mã SKKN", placeholder=f"để trống: {entries.next_code(con, round_id)}"
                 )
                 title = st.text_input("Tên SKKN")
                 left, right = st.columns(2)
@@ -94,13 +98,13 @@ if tab_add.open:
                                             type=["pdf", "docx"])  # fmt: skip
                 if st.form_submit_button("Đăng ký SKKN", type="primary"):
                     with ui.errors_shown():
-                        new_id = rounds.add_entry(
+                        new_id = entries.add_entry(
                             con, round_id, user.username, title=title, code=code, field=field,
-                            group_name=group, authors=rounds.parse_authors_text(authors),
+                            group_name=group, authors=entries.parse_authors_text(authors),
                             document=document.getvalue() if document else None,
                             document_name=document.name if document else None,
                         )  # fmt: skip
-                        done(f"Đã đăng ký {rounds.require_entry(con, new_id).code}.")
+                        done(f"Đã đăng ký {entries.require_entry(con, new_id).code}.")
 
 if tab_edit.open:
     with tab_edit:
@@ -110,7 +114,7 @@ if tab_edit.open:
             labels = {e.id: f"{e.code} – {e.title}" for e in items}
             chosen = st.selectbox("SKKN", list(labels), format_func=labels.get, key="sk_sua_chon")
             e = next(x for x in items if x.id == chosen)
-            locked = r.state == "final"
+            locked = not can_edit_round(r)
             with st.form(f"sk_sua_{e.id}"):
                 code = st.text_input("Mã SKKN", value=e.code, disabled=locked)
                 title = st.text_input("Tên SKKN", value=e.title, disabled=locked)
@@ -121,9 +125,9 @@ if tab_edit.open:
                                        help=AUTHORS_HELP, disabled=locked)  # fmt: skip
                 if st.form_submit_button("Lưu SKKN", disabled=locked):
                     with ui.errors_shown():
-                        rounds.update_entry(
+                        entries.update_entry(
                             con, e.id, user.username, code=code, title=title, field=field,
-                            group_name=group, authors=rounds.parse_authors_text(authors),
+                            group_name=group, authors=entries.parse_authors_text(authors),
                         )  # fmt: skip
                         done(f"Đã lưu {code.strip() or e.code}.")
             if not locked:
@@ -136,29 +140,29 @@ if tab_edit.open:
                 left, right = st.columns(2)
                 if left.button("Lưu tài liệu", disabled=document is None, key=f"sk_tl_luu_{e.id}"):
                     with ui.errors_shown():
-                        rounds.set_document(con, e.id, user.username, document.getvalue(),
+                        entries.set_document(con, e.id, user.username, document.getvalue(),
                                             document.name)  # fmt: skip
                         done(f"Đã lưu tài liệu của {e.code}.")
                 if e.document_name and right.button("Xóa tài liệu", key=f"sk_tl_xoa_{e.id}"):
-                    rounds.set_document(con, e.id, user.username, None, None)
+                    entries.set_document(con, e.id, user.username, None, None)
                     done(f"Đã xóa tài liệu của {e.code}.")
                 st.markdown("**Rút SKKN**")
                 if e.withdrawn:
                     st.caption(f"Đã rút. Lý do: {e.withdrawn_reason}")
                     if st.button("Khôi phục SKKN", key=f"sk_khoi_phuc_{e.id}"):
-                        rounds.withdraw_entry(con, e.id, user.username, withdrawn=False)
+                        entries.withdraw_entry(con, e.id, user.username, withdrawn=False)
                         done(f"Đã khôi phục {e.code}.")
                 else:
                     with st.form(f"sk_rut_{e.id}"):
                         reason = st.text_input("Lý do rút (SKKN vẫn được giữ, đánh dấu đã rút)")
                         if st.form_submit_button("Rút SKKN"):
                             with ui.errors_shown():
-                                rounds.withdraw_entry(con, e.id, user.username, reason)
+                                entries.withdraw_entry(con, e.id, user.username, reason)
                                 done(f"Đã rút {e.code}.")
 
 if tab_conflicts.open:
     with tab_conflicts:
-        found = rounds.conflicts(con, round_id)
+        found = conflicts.conflicts(con, round_id)
         st.caption("Tác giả không bao giờ được phân công chấm SKKN của mình (tự động). "
                    "Ghi thêm các xung đột khác: cùng tổ, người thân, lý do khác.")  # fmt: skip
         if found.empty:
@@ -170,20 +174,20 @@ if tab_conflicts.open:
                 hide_index=True, width="stretch",
             )  # fmt: skip
         kept_items = [x for x in items if not x.withdrawn]
-        if r.state != "final" and kept_items and names:
+        if can_edit_round(r) and kept_items and names:
             labels = {x.id: f"{x.code} – {x.title}" for x in kept_items}
             with st.form("sk_xung_dot"):
                 entry_pick = st.selectbox("SKKN", list(labels), format_func=labels.get)
                 examiner = st.selectbox("Giám khảo", list(names),
                                         format_func=lambda u: f"{names[u]} ({u})")  # fmt: skip
-                kind = st.selectbox("Loại xung đột", list(rounds.CONFLICT_KINDS),
-                                    format_func=rounds.CONFLICT_KINDS.get)  # fmt: skip
+                kind = st.selectbox("Loại xung đột", list(conflicts.CONFLICT_KINDS),
+                                    format_func=conflicts.CONFLICT_KINDS.get)  # fmt: skip
                 note = st.text_input("Ghi chú")
                 if st.form_submit_button("Ghi xung đột"):
                     with ui.errors_shown():
-                        rounds.add_conflict(con, entry_pick, examiner, kind, user.username, note)
+                        conflicts.add_conflict(con, entry_pick, examiner, kind, user.username, note)
                         done("Đã ghi xung đột.")
-            suggested = rounds.same_group_conflicts(con, round_id)
+            suggested = conflicts.same_group_conflicts(con, round_id)
             if suggested:
                 st.markdown("**Gợi ý: giám khảo cùng tổ với tác giả**")
                 if len(suggested) <= SUGGESTIONS_INLINE:
@@ -197,7 +201,9 @@ if tab_conflicts.open:
                     )  # fmt: skip
                 if st.button("Ghi tất cả là xung đột cùng tổ", key="sk_cung_to"):
                     for entry_pick, _, examiner in suggested:
-                        rounds.add_conflict(con, entry_pick, examiner, "same_group", user.username)
+                        conflicts.add_conflict(
+                            con, entry_pick, examiner, "same_group", user.username
+                        )
                     done(f"Đã ghi {len(suggested)} xung đột cùng tổ.")
             recorded = found[found["id"].notna()]
             if not recorded.empty:
@@ -210,12 +216,12 @@ if tab_conflicts.open:
                 with st.form("sk_xoa_xung_dot"):
                     pick = st.selectbox("Xóa xung đột", list(labels), format_func=labels.get)
                     if st.form_submit_button("Xóa xung đột"):
-                        rounds.remove_conflict(con, pick, user.username)
+                        conflicts.remove_conflict(con, pick, user.username)
                         done("Đã xóa xung đột.")
 
 if tab_assign.open:
     with tab_assign:
-        current = rounds.assignments(con, round_id)
+        current = assignment.assignments(con, round_id)
         status_word = {"none": "chưa chấm", "draft": "đang chấm", "submitted": "đã nộp"}
         if current.empty:
             st.info("Chưa có phân công nào.")
@@ -227,7 +233,7 @@ if tab_assign.open:
                 cell = f"{name} ({status_word[status if scored else 'none']})"
                 matrix.setdefault(code, {"Mã": code, "Tên SKKN": title})[gk] = cell
             # An entry without a GK3 gets an empty cell, not "None".
-            gks = [rounds.gk_label(int(o)) for o in sorted(set(current["ord"]))]
+            gks = [assignment.gk_label(int(o)) for o in sorted(set(current["ord"]))]
             columns = ["Mã", "Tên SKKN", *gks]
             st.dataframe(
                 [{k: cells.get(k, "") for k in columns} for cells in matrix.values()],
@@ -235,8 +241,8 @@ if tab_assign.open:
                 width="stretch",
                 column_config={"Tên SKKN": st.column_config.TextColumn(width="medium")},
             )
-        if not writable:
-            st.info(f"Đợt chấm {r.state_label.lower()}: không sửa phân công được.")
+        if why_cannot_assign(r):
+            st.info(why_cannot_assign(r))
         elif not names:
             st.warning("Hội đồng chưa có giám khảo: thêm ở trang Đợt chấm, thẻ Hội đồng.")
         else:
@@ -248,7 +254,7 @@ if tab_assign.open:
             if st.button("Đề xuất phân công", icon=":material/auto_fix_high:", key="sk_de_xuat"):
                 st.session_state["auto_plan"] = (
                     round_id,
-                    rounds.propose_assignments(con, round_id),
+                    assignment.propose_assignments(con, round_id),
                 )
             saved = st.session_state.get("auto_plan")
             if saved and saved[0] == round_id:
@@ -270,7 +276,7 @@ if tab_assign.open:
                     yes, no = st.columns(2)
                     if yes.button("Xác nhận phân công", type="primary", key="sk_xac_nhan"):
                         with ui.errors_shown():
-                            n = rounds.apply_assignments(
+                            n = assignment.apply_assignments(
                                 con, round_id, plan.proposals, user.username
                             )
                             done(f"Đã phân công {n} phiếu chấm.")
@@ -288,7 +294,7 @@ if tab_assign.open:
                                             format_func=lambda u: f"{names[u]} ({u})")  # fmt: skip
                     if st.form_submit_button("Phân công"):
                         with ui.errors_shown():
-                            order = rounds.assign(con, entry_pick, examiner, user.username)
+                            order = assignment.assign(con, entry_pick, examiner, user.username)
                             done(f"Đã phân công {names[examiner]} là GK{order} của "
                                  f"{labels[entry_pick].split(' – ')[0]}.")  # fmt: skip
             if not current.empty:
@@ -304,5 +310,5 @@ if tab_assign.open:
                     if st.form_submit_button("Bỏ phân công"):
                         entry_text, examiner = pick.split("|", 1)
                         with ui.errors_shown():
-                            rounds.unassign(con, int(entry_text), examiner, user.username)
+                            assignment.unassign(con, int(entry_text), examiner, user.username)
                             done(f"Đã bỏ phân công {pairs[pick]}.")

@@ -14,7 +14,7 @@ from lib.access.permissions import (
     why_cannot_edit_sheet,
 )
 from lib.core.errors import Invalid
-from lib.scoring import rounds, sheets
+from lib.scoring import entries, rounds, sheets
 from lib.scoring.rubric import format_number
 from lib.scoring.validation import validate_sheet
 
@@ -142,7 +142,7 @@ if entry_id is None:
     st.stop()
 
 # --- one scoring sheet ------------------------------------------------------------------
-entry = rounds.require_entry(con, entry_id)
+entry = entries.require_entry(con, entry_id)
 r = rounds.require_round(con, entry.round_id)
 rubric = r.rubric
 sheet = sheets.get_sheet(con, entry_id, user.username)
@@ -162,7 +162,7 @@ if entry.document_name:
     # The file is read when the examiner clicks, not on every rerun while points are typed.
     st.download_button(
         f"Tải tài liệu SKKN ({entry.document_name})",
-        data=lambda: (rounds.entry_document(con, entry_id) or (b"",))[0],
+        data=lambda: (entries.entry_document(con, entry_id) or (b"",))[0],
         file_name=entry.document_name,
         mime=entry.document_mime,
         icon=":material/download:",

@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib import ui
 from lib.access.permissions import (
+    can_assign,
     can_manage_rounds,
     can_view_authors,
     can_view_overview,
@@ -14,7 +15,7 @@ from lib.access.permissions import (
 )
 from lib.core import frames
 from lib.documents import skkn
-from lib.scoring import charts, results, rounds, sheets
+from lib.scoring import assignment, charts, conflicts, council, results, rounds, sheets, states
 from lib.scoring.rubric import format_number
 from lib.ui import round_documents
 
@@ -111,7 +112,7 @@ if not admin:
     st.stop()
 
 # --- the chair's view ------------------------------------------------------------------
-s = results.summary(con, round_id, df)
+s = results.headline_counts(con, round_id, df)
 a, b, c, d = st.columns(4)
 a.metric("SKKN", ui.count_text(s["entries"]))
 b.metric("Phiếu đã nộp", f"{ui.count_text(s['submitted'])}/{ui.count_text(s['expected'])}")
@@ -122,7 +123,7 @@ if r.state == "open":
     with st.expander("Đóng đợt chấm", icon=":material/lock_clock:"):
         st.caption("Sau khi đóng, giám khảo không chấm được nữa; phiếu nháp không được tính.")
         if st.button("Đóng đợt chấm", key="kq_dong"):
-            rounds.close_round(con, round_id, user.username)
+            states.close_round(con, round_id, user.username)
             done("Đã đóng đợt chấm.")
 elif r.state == "closed":
     with st.expander("Công bố kết quả", icon=":material/publish:", expanded=True):
@@ -138,7 +139,7 @@ elif r.state == "closed":
         sure = st.checkbox("Tôi đã kiểm tra kết quả", key="kq_chac")
         if st.button("Công bố kết quả", type="primary", disabled=not sure, key="kq_cong_bo"):
             with ui.errors_shown():
-                rounds.finalize_round(con, round_id, user.username)
+                states.finalize_round(con, round_id, user.username)
                 done("Đã công bố kết quả. CBGVNV đã xem được kết quả của đợt chấm.")
 
 # Only the chosen tab runs: each reads and draws a whole round, which at city scale costs
@@ -205,7 +206,7 @@ if tab_settle.open:
         st.markdown("##### Cần giám khảo thứ 3")
         if flagged.empty:
             st.success("Không có SKKN nào có hai giám khảo chênh lệch.")
-        names = rounds.council_names(con, round_id)
+        names = council.council_names(con, round_id)
         if not flagged.empty:
             # One table and one picker: a form per entry costs a query per council member each,
             # which a district round with hundreds of flagged entries cannot afford.
@@ -221,7 +222,7 @@ if tab_settle.open:
                 },
                 hide_index=True, width="stretch",
             )  # fmt: skip
-            if r.state not in ("draft", "open"):
+            if not can_assign(r):
                 st.caption("Mở lại đợt để chấm (trang Đợt chấm) để phân công giám khảo thứ 3.")
             else:
                 waiting = {
@@ -232,7 +233,7 @@ if tab_settle.open:
                                         format_func=waiting.get, key="kq_gk3_skkn")  # fmt: skip
                 row = flagged[flagged["entry_id"] == entry_id].iloc[0]
                 others = [u for u in names if u not in row["examiners"]]
-                barred = rounds.conflicted_examiners(con, entry_id, others)
+                barred = conflicts.conflicted_examiners(con, entry_id, others)
                 free = [u for u in others if u not in barred]
                 if not free:
                     st.caption("Không còn giám khảo nào trong hội đồng chấm được SKKN này.")
@@ -245,7 +246,7 @@ if tab_settle.open:
                     )
                     if st.button("Phân công GK3", key="kq_gk3_nut"):
                         with ui.errors_shown():
-                            rounds.assign(con, entry_id, pick, user.username)
+                            assignment.assign(con, entry_id, pick, user.username)
                             done(f"Đã phân công {names[pick]} chấm {row['code']}.")
 
         st.markdown("##### Điều chỉnh xếp loại (quyết định của Chủ tịch HĐ)")

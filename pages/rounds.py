@@ -6,8 +6,9 @@ from datetime import date
 import streamlit as st
 
 from lib import ui
-from lib.access.permissions import can_manage_rounds
-from lib.scoring import rounds, rubric_edit
+from lib.access.permissions import can_edit_round, can_manage_rounds
+from lib.core import clock
+from lib.scoring import council, history, rounds, rubric_edit, states
 from lib.scoring.rubric import format_number, load_rubric_yaml
 
 user = ui.require(can_manage_rounds)
@@ -90,12 +91,12 @@ if tab_state.open:
             st.caption("Đăng ký SKKN, ghi xung đột và phân công giám khảo, rồi mở đợt chấm.")
             if st.button("Mở đợt chấm", type="primary", icon=":material/play_arrow:"):
                 with ui.errors_shown():
-                    rounds.open_round(con, round_id, user.username)
+                    states.open_round(con, round_id, user.username)
                     done("Đã mở đợt chấm: giám khảo đã thấy phiếu chấm của mình.")
         elif r.state == "open":
             st.caption("Giám khảo đang chấm. Đóng đợt khi mọi phiếu đã nộp.")
             if st.button("Đóng đợt chấm", icon=":material/lock_clock:"):
-                rounds.close_round(con, round_id, user.username)
+                states.close_round(con, round_id, user.username)
                 done("Đã đóng đợt chấm.")
         elif r.state == "closed":
             st.caption("Xem kết quả, xử lý chênh lệch, rồi công bố ở trang Kết quả chấm.")
@@ -103,22 +104,22 @@ if tab_state.open:
                 reason = st.text_input("Lý do mở lại để chấm (vd. cần giám khảo thứ 3)")
                 if st.form_submit_button("Mở lại để chấm"):
                     with ui.errors_shown():
-                        rounds.reopen_scoring(con, round_id, user.username, reason)
+                        states.reopen_scoring(con, round_id, user.username, reason)
                         done("Đã mở lại đợt chấm.")
         else:
-            at = f"{r.finalized_at:%H:%M %d/%m/%Y}" if r.finalized_at else ""
+            at = clock.stamp(r.finalized_at)
             st.success(f"Kết quả đã công bố bởi {r.finalized_by} lúc {at}. Mọi phiếu đã khóa.")
             with st.form("dc_mo_lai"):
                 reason = st.text_input("Lý do mở lại đợt đã công bố (được ghi vào nhật ký)")
                 if st.form_submit_button("Mở lại đợt đã công bố"):
                     with ui.errors_shown():
-                        rounds.reopen_round(con, round_id, user.username, reason)
+                        states.reopen_round(con, round_id, user.username, reason)
                         done("Đã mở lại đợt chấm (trạng thái: đã đóng).")
         if r.reopen_reason:
             st.caption(f"Lần mở lại gần nhất: {r.reopen_reason}")
 
         st.markdown("##### Thông tin đợt chấm")
-        locked = r.state == "final"
+        locked = not can_edit_round(r)
         with st.form("dc_sua"):
             name = st.text_input("Tên đợt chấm", value=r.name, disabled=locked)
             left, right = st.columns(2)
@@ -145,7 +146,7 @@ if tab_state.open:
 if tab_rubric.open:
     with tab_rubric:
         rubric = r.rubric
-        frozen = rounds.is_rubric_frozen(con, round_id) or r.state == "final"
+        frozen = rounds.is_rubric_frozen(con, round_id) or not can_edit_round(r)
         st.markdown(
             f"**{rubric.name}** · thang {format_number(rubric.scale)} điểm · bước "
             f"{format_number(rubric.step)} · chênh lệch tối đa {format_number(r.max_gap)}"
@@ -218,35 +219,47 @@ if tab_rubric.open:
 # --- the council ------------------------------------------------------------------------
 if tab_council.open:
     with tab_council:
-        council = rounds.round_examiners(con, round_id)
+        members = council.round_examiners(con, round_id)
         st.caption("Hội đồng của đợt chấm: những người được phân công chấm. Lĩnh vực giúp phân "
                    "công tự động chọn người cùng lĩnh vực với SKKN.")  # fmt: skip
-        if council.empty:
+        if members.empty:
             st.info("Hội đồng chưa có ai.")
         else:
+            if not members["has_password"].all():
+                st.warning(
+                    "Tài khoản ghi “chưa có mật khẩu” chưa đăng nhập được: không được phân công "
+                    "tự động cho đến khi có mật khẩu (trang Người dùng)."
+                )
             st.dataframe(
                 {
-                    "Họ và tên": council["full_name"],
-                    "Tên đăng nhập": council["username"],
-                    "Nhiệm vụ": council["duty"],
-                    "Lĩnh vực": council["fields"],
-                    "Tổ": council["group_name"],
-                    "Được giao": council["n_assigned"],
-                    "Đã nộp": council["n_submitted"],
+                    "Họ và tên": members["full_name"],
+                    "Tài khoản": [
+                        "" if has else council.NO_PASSWORD for has in members["has_password"]
+                    ],
+                    "Tên đăng nhập": members["username"],
+                    "Nhiệm vụ": members["duty"],
+                    "Lĩnh vực": members["fields"],
+                    "Tổ": members["group_name"],
+                    "Được giao": members["n_assigned"],
+                    "Đã nộp": members["n_submitted"],
                 },
                 hide_index=True,
                 width="stretch",
             )
-        accounts = rounds.examiner_accounts(con)
-        if r.state != "final" and not accounts.empty:
+        accounts = council.examiner_accounts(con)
+        if can_edit_round(r) and not accounts.empty:
             names = dict(zip(accounts["username"], accounts["full_name"], strict=True))
-            member = st.selectbox("Giám khảo", list(names), key="dc_thanh_vien",
-                                  format_func=lambda u: f"{names[u]} ({u})")  # fmt: skip
-            current = council[council["username"] == member]
+            locked_out = set(accounts.loc[~accounts["has_password"], "username"])
+            member = st.selectbox(
+                "Giám khảo", list(names), key="dc_thanh_vien",
+                format_func=lambda u: f"{names[u]} ({u})"
+                + (f" – {council.NO_PASSWORD}" if u in locked_out else ""),
+            )  # fmt: skip
+            current = members[members["username"] == member]
             with st.form(f"dc_hd_{member}"):
                 duty = st.text_input(
                     "Nhiệm vụ trong hội đồng",
-                    value=current["duty"].iloc[0] if len(current) else "Thành viên",
+                    value=current["duty"].iloc[0] if len(current) else rounds.DEFAULT_DUTY,
                 )
                 fields = st.text_input(
                     "Lĩnh vực (cách nhau bằng dấu ;)",
@@ -254,19 +267,19 @@ if tab_council.open:
                 )
                 if st.form_submit_button("Lưu vào hội đồng"):
                     with ui.errors_shown():
-                        rounds.set_council_member(
+                        council.set_council_member(
                             con, round_id, member, user.username, duty, fields
                         )
                         done(f"Đã cập nhật hội đồng: {names[member]}.")
             if len(current) and st.button("Bỏ khỏi hội đồng", key="dc_bo_hd"):
                 with ui.errors_shown():
-                    rounds.remove_council_member(con, round_id, member, user.username)
+                    council.remove_council_member(con, round_id, member, user.username)
                     done(f"Đã bỏ {names[member]} khỏi hội đồng.")
 
 # --- audit ------------------------------------------------------------------------------
 if tab_audit.open:
     with tab_audit:
-        log = rounds.round_audit(con, round_id)
+        log = history.round_history(con, round_id)
         if log.empty:
             st.info("Chưa có thay đổi nào.")
         else:
@@ -274,17 +287,7 @@ if tab_audit.open:
             chosen = st.multiselect("Loại việc", kinds, placeholder="Tất cả", key="dc_nk_loai")
             if chosen:
                 log = log[log["action_label"].isin(chosen)]
-            st.dataframe(
-                {
-                    "Thời gian": log["logged_at"],
-                    "Người thực hiện": log["actor"],
-                    "Việc": log["action_label"],
-                    "Đối tượng": log["entity_id"],
-                    "Trước": log["before"].fillna(""),
-                    "Sau": log["after"].fillna(""),
-                },
-                hide_index=True,
-                width="stretch",
-                column_config={"Thời gian": st.column_config.DatetimeColumn(
-                    format="HH:mm:ss DD/MM/YYYY")},
-            )  # fmt: skip
+            shown = {"Thời gian": log["time"], "Nội dung": log["sentence"]}
+            if st.toggle("Xem giá trị trước và sau", key="dc_nk_chi_tiet"):
+                shown["Chi tiết"] = log["details"]
+            st.dataframe(shown, hide_index=True, width="stretch")

@@ -13,7 +13,7 @@ from pathlib import Path
 from lib import demo
 from lib.core import db
 from lib.documents import recognition, skkn
-from lib.scoring import rounds
+from lib.scoring import rounds, states
 from tests import pdf_render
 from tests.documents_helpers import scored_round, with_source
 from tests.scoring_helpers import TEMPLATE_100, rubric20
@@ -23,7 +23,7 @@ def main(out: Path) -> list[Path]:
     con = db.connect(":memory:")
     demo.load_demo(con)
     rid = scored_round(con, with_source(rubric20()))
-    rounds.finalize_round(con, rid, "chutich")
+    states.finalize_round(con, rid, "chutich")
     other = scored_round(con, with_source(rounds.load_rubric_file(TEMPLATE_100)), adjust=False)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from lib.scoring import meetings, results, rounds, sheets
+from lib.scoring import assignment, meetings, results, rounds, sheets, states
 from tests.scoring_helpers import add_entry, rubric20, scores_for_total, user
 
 TITLES = (
@@ -57,14 +57,14 @@ def scored_round(con, rubric=None, *, meeting: bool = True, adjust: bool = True)
     for title, author, who in zip(TITLES, authors, plan, strict=True):
         eid = add_entry(con, rid, title=title, author=author)
         for examiner in who:
-            rounds.assign(con, eid, examiner, "chutich")
+            assignment.assign(con, eid, examiner, "chutich")
         ids.append(eid)
-    rounds.open_round(con, rid, "chutich")
+    states.open_round(con, rid, "chutich")
     for eid, who, totals in zip(ids, plan, wanted, strict=True):
         for examiner, total in zip(who, totals, strict=True):
             values = scores_for_total(r.rubric, total)
             sheets.submit_sheet(con, user(con, examiner), eid, values, COMMENTS(r.rubric), OVERALL)
-    rounds.close_round(con, rid, "chutich")
+    states.close_round(con, rid, "chutich")
     if meeting:
         people = meetings.default_attendance(con, rid)
         people[-1] = meetings.Attendance(people[-1].name, people[-1].duty, False, "Ốm",

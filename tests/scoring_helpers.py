@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
+
+import bcrypt
 
 from lib.access import users
 from lib.access.users import NewUser
-from lib.scoring import rounds
+from lib.scoring import entries, rounds
 from lib.scoring.rubric import Rubric
 
 TEMPLATE_20 = rounds.TEMPLATE_DIR / "mau-20-diem.yaml"
@@ -33,8 +36,24 @@ def scores_for_total(r: Rubric, total: Decimal | str | int) -> dict[str, Decimal
     return values
 
 
-def add_examiner(con, username: str, full_name: str, group: str = "") -> None:
-    users.add_user(con, NewUser(username, full_name, ("examiner",), group_name=group), "test")
+@functools.cache
+def _password_hash() -> str:
+    # A real bcrypt hash at the lowest cost: the accounts can log in, and tests stay fast.
+    return bcrypt.hashpw(b"mat-khau-thu", bcrypt.gensalt(4)).decode("ascii")
+
+
+def add_examiner(
+    con, username: str, full_name: str, group: str = "", *, password: bool = True, position=""
+) -> None:
+    """An examiner account; with password=False it cannot log in yet (as an imported one)."""
+    users.add_user(
+        con, NewUser(username, full_name, ("examiner",), position=position, group_name=group),
+        "test",
+    )  # fmt: skip
+    if password:
+        con.execute(
+            "UPDATE users SET password_hash = ? WHERE username = ?", [_password_hash(), username]
+        )
 
 
 def make_round(con, name: str = "Đợt chấm thử", **kw) -> int:
@@ -43,7 +62,7 @@ def make_round(con, name: str = "Đợt chấm thử", **kw) -> int:
 
 def add_entry(con, round_id: int, title: str = "Đề tài", author: str = "Vũ Thị Hồng Nhung",
               **kw) -> int:  # fmt: skip
-    return rounds.add_entry(
+    return entries.add_entry(
         con, round_id, "chutich", title=title, authors=[{"name": author, "share": 100}], **kw
     )
 

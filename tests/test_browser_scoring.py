@@ -10,7 +10,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from lib import demo
 from lib.core import db
 from lib.demo import DEMO_PASSWORD
-from lib.scoring import rounds
+from lib.scoring import assignment, entries, states
 from tests.browser import login, running_app, wait_ready
 from tests.scoring_helpers import rubric20
 
@@ -25,12 +25,17 @@ def prepared(tmp_path_factory):
     path = tmp_path_factory.mktemp("e2e-scoring") / "app.duckdb"
     con = db.connect(path)
     demo.load_demo(con)
-    rounds.auto_assign(con, 1, "chutich")
-    rounds.open_round(con, 1, "chutich")
-    table = rounds.assignments(con, 1)
+    assignment.auto_assign(con, 1, "chutich")
+    states.open_round(con, 1, "chutich")
+    table = assignment.assignments(con, 1)
     by_entry = table.groupby("entry_id")["examiner"].apply(set)
     entry_id = next(int(e) for e, who in by_entry.items() if {"giamkhao1", "giamkhao2"} <= who)
-    code = rounds.require_entry(con, entry_id).code
+    code = entries.require_entry(con, entry_id).code
+    # Only this entry is scored here: the others are withdrawn, since a round cannot be
+    # published while a kept entry has no submitted sheet.
+    for other in entries.entry_list(con, 1):
+        if other.id != entry_id:
+            entries.withdraw_entry(con, other.id, "chutich", "Không dự thi")
     con.close()
     with running_app(path) as base:
         yield base, entry_id, code
@@ -153,7 +158,7 @@ def test_two_examiners_chair_and_staff(prepared, browser):
     goto(staff, f"{base}/ket-qua-cham")
     expect(staff.get_by_text(re.compile("Trạng thái: Đã công bố"))).to_be_visible(timeout=30_000)
     expect(staff.locator('[data-testid="stDataFrame"]')).to_be_visible()
-    expect(staff.get_by_text(re.compile(r"6 SKKN · loại A: 1 · loại B: 0"))).to_be_visible()
+    expect(staff.get_by_text(re.compile(r"1 SKKN · loại A: 1 · loại B: 0"))).to_be_visible()
     # After closing, an examiner may open the fellow examiner's sheet of the shared entry.
     goto(gk2, f"{base}/phieu-cham?skkn={entry_id}")
     expect(gk2.get_by_text("Phiếu của các giám khảo khác")).to_be_visible(timeout=30_000)

@@ -3,7 +3,7 @@
 from altair.utils.schemapi import validate_jsonschema
 from altair.vegalite.v6.schema.core import load_schema
 
-from lib.scoring import charts, results, rounds, sheets
+from lib.scoring import assignment, charts, results, sheets, states
 from tests.scoring_helpers import full_marks, rubric20, user
 
 
@@ -17,9 +17,9 @@ def rows(spec: dict) -> list[dict]:
 
 
 def scored(con) -> None:
-    rounds.auto_assign(con, 1, "chutich")
-    rounds.open_round(con, 1, "chutich")
-    for row in rounds.assignments(con, 1).itertuples():
+    assignment.auto_assign(con, 1, "chutich")
+    states.open_round(con, 1, "chutich")
+    for row in assignment.assignments(con, 1).itertuples():
         sheets.submit_sheet(con, user(con, row.examiner), int(row.entry_id),
                              full_marks(rubric20()))  # fmt: skip
 

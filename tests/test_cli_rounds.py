@@ -5,7 +5,7 @@ import pytest
 from lib import cli
 from lib.access import users
 from lib.core import db
-from lib.scoring import rounds, sheets
+from lib.scoring import assignment, rounds, sheets
 from tests.conftest import held_by_another_process
 from tests.scoring_helpers import TEMPLATE_20, full_marks, rubric20
 
@@ -98,7 +98,7 @@ def test_open_close_and_finalize_follow_the_rules(demo_db, capsys):
     assert code == 1 and "Không chuyển được đợt chấm từ 'Đang chấm'" in err
     con = db.connect(demo_db)
     assert rounds.require_round(con, 1).state == "open"
-    for row in rounds.assignments(con, 1).itertuples():
+    for row in assignment.assignments(con, 1).itertuples():
         sheets.submit_sheet(con, users.get_user(con, row.examiner), int(row.entry_id),
                              full_marks(rubric20()))  # fmt: skip
     con.close()

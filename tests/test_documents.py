@@ -12,7 +12,7 @@ import pytest
 from lib.core.errors import Invalid
 from lib.documents import engine, numbers, organization, recognition, skkn
 from lib.documents.organization import Organization
-from lib.scoring import meetings, results, rounds
+from lib.scoring import entries, meetings, results, rounds, states
 from tests.documents_helpers import REASON, SOURCE, scored_round, with_source
 from tests.docx_checks import all_text, check_heading, open_docx
 from tests.scoring_helpers import TEMPLATE_100, rubric20
@@ -174,10 +174,10 @@ def test_meeting_fields_are_checked_before_anything_is_written(demo_con):
 def test_the_chair_needs_the_councils_vote_to_decide_an_entry_they_scored(demo_con):
     con = demo_con
     rid = scored_round(con, meeting=False, adjust=False)
-    second = rounds.find_entry(con, rid, "SKKN-002").id
+    second = entries.require_entry_by_code(con, rid, "SKKN-002").id
     with pytest.raises(Invalid, match="Bạn đã chấm SKKN này nên không tự quyết định"):
         results.set_override(con, second, "A", REASON, "chutich")
-    first = rounds.find_entry(con, rid, "SKKN-001").id  # one the chair did not score
+    first = entries.require_entry_by_code(con, rid, "SKKN-001").id  # one the chair did not score
     results.set_override(con, first, "B", "Hội đồng thống nhất", "chutich")
     people = meetings.default_attendance(con, rid)
     meetings.save_meeting(
@@ -199,7 +199,7 @@ def test_the_chair_needs_the_councils_vote_to_decide_an_entry_they_scored(demo_c
 def test_a_published_round_gives_the_decision_certificates_and_the_dossier(demo_con):
     con = demo_con
     rid = scored_round(con)
-    rounds.finalize_round(con, rid, "chutich")
+    states.finalize_round(con, rid, "chutich")
     on = rounds.require_round(con, rid).finalized_at.date()
     day = engine.place_date(organization.get(con), on)
     decision = check_heading(recognition.decision_docx(con, rid, "chutich"),

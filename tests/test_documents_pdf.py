@@ -6,7 +6,7 @@ import zipfile
 import pytest
 
 from lib.documents import engine, recognition, skkn
-from lib.scoring import rounds
+from lib.scoring import rounds, states
 from tests import pdf_render
 from tests.documents_helpers import scored_round, with_source
 from tests.scoring_helpers import TEMPLATE_100, rubric20
@@ -19,7 +19,7 @@ def test_each_document_prints_with_its_headings_and_one_page_per_sheet(demo_con,
     files = []
     for tag, rubric in (("r20", rubric20()), ("r100", rounds.load_rubric_file(TEMPLATE_100))):
         rid = scored_round(con, with_source(rubric))  # the longest heading a sheet gets
-        rounds.finalize_round(con, rid, "chutich")
+        states.finalize_round(con, rid, "chutich")
         with zipfile.ZipFile(io.BytesIO(skkn.round_sheets_zip(con, rid))) as archive:
             for name in archive.namelist():
                 path = tmp_path / f"{tag}-{name}"

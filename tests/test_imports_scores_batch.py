@@ -12,7 +12,7 @@ from lib import demo
 from lib.core import db
 from lib.core.errors import Invalid
 from lib.io.imports import Refused, preview, run_import
-from lib.scoring import results, rounds, sheets
+from lib.scoring import assignment, entries, results, rounds, sheets, states
 from tests.scoring_helpers import add_entry, add_examiner, make_round, rubric20, user
 from tests.test_imports import csv_bytes, xlsx_bytes
 from tests.test_imports_scoring import CODES, FULL, LONG_HEADER, long_rows
@@ -38,10 +38,10 @@ def scene(con) -> tuple[int, list[int]]:
     rid = make_round(con, deadline=None)
     add_examiner(con, "gk4", "Giám Khảo Bốn")  # not on the round's council: the import adds gk4
     ids = [add_entry(con, rid, code=f"SKKN-00{n}", title=f"Đề tài {n}") for n in (1, 2, 3)]
-    rounds.assign(con, ids[0], "giamkhao1", "chutich")
-    rounds.assign(con, ids[0], "giamkhao2", "chutich")
-    rounds.assign(con, ids[1], "giamkhao2", "chutich")
-    rounds.open_round(con, rid, "chutich")
+    assignment.assign(con, ids[0], "giamkhao1", "chutich")
+    assignment.assign(con, ids[0], "giamkhao2", "chutich")
+    assignment.assign(con, ids[1], "giamkhao2", "chutich")
+    states.open_round(con, rid, "chutich")
     sheets.save_draft(con, user(con, "giamkhao2"), ids[0], {"I.1": "0,25"}, {"II.1": "Nháp"})
     sheets.submit_sheet(con, user(con, "giamkhao2"), ids[1], dict(zip(CODES, LOW, strict=True)),
                          {"I.2": "Cũ"}, "Nhận xét cũ")  # fmt: skip
@@ -66,14 +66,14 @@ def one_by_one(con, rid: int, form: str) -> None:
     r = rounds.require_round(con, rid)
     with db.transaction(con):
         for code, examiner, points, note, overall in SHEETS:
-            e = rounds.find_entry(con, rid, code)
+            e = entries.require_entry_by_code(con, rid, code)
             values = dict(zip(CODES, points, strict=True))
             comments = {"II.3": note} if form == "long" and note else {}
             clean, notes, kept = sheets.check_sheet(
                 r.rubric, values, comments, overall if form == "wide" else "", submit=True
             )
             if not sheets.get_sheet(con, e.id, examiner).assigned:
-                rounds.assign(con, e.id, examiner, "chutich")
+                assignment.assign(con, e.id, examiner, "chutich")
             sheets.store_sheet(con, examiner, e.id, r, clean, notes, kept, submit=True,
                                 actor="chutich", action="import")  # fmt: skip
 
@@ -150,7 +150,7 @@ def test_reimport_leaves_identical_sheets_alone_and_replaces_changed_ones():
 def test_a_closed_round_takes_sheets_of_assigned_examiners_only():
     con = db.connect(":memory:")
     rid, _ = scene(con)
-    rounds.close_round(con, rid, "chutich")
+    states.close_round(con, rid, "chutich")
     data = long_file([SHEETS[0], SHEETS[2]])
     problems = [str(p) for p in preview(con, "scores", data, "diem.csv", ROUND).problems]
     assert problems == [
@@ -207,7 +207,7 @@ def test_an_entry_with_nine_examiners_takes_no_tenth():
     for n in range(5, 13):
         add_examiner(con, f"gk{n}", f"Giám Khảo {n}")
     for n in range(3, 11):
-        rounds.assign(con, ids[2], f"gk{n}", "chutich")
+        assignment.assign(con, ids[2], f"gk{n}", "chutich")
     before = con.execute("SELECT count(*) FROM assignments").fetchone()
     data = long_file([("SKKN-003", "gk11", FULL, "", ""), ("SKKN-003", "gk12", FULL, "", "")])
     with pytest.raises(Invalid) as info:
@@ -222,7 +222,7 @@ def test_the_first_imported_sheet_freezes_the_rubric():
     demo.load_demo(con)
     rid = make_round(con, deadline=None)
     add_entry(con, rid, code="SKKN-001")
-    rounds.open_round(con, rid, "chutich")
+    states.open_round(con, rid, "chutich")
     frozen = "SELECT rubric_frozen FROM rounds WHERE id = ?"
     assert con.execute(frozen, [rid]).fetchone() == (False,)
     run_import(con, "scores", long_file([SHEETS[0]]), "diem.csv", "chutich", ROUND)

@@ -13,8 +13,16 @@ from lib import demo
 from lib.core import db
 from lib.io import exports
 from lib.io.imports import Refused, preview, run_import
-from lib.scoring import rounds, sheets
-from tests.scoring_helpers import TEMPLATE_20, TEMPLATE_100, add_entry, make_round, rubric20, user
+from lib.scoring import assignment, conflicts, entries, rounds, sheets, states
+from tests.scoring_helpers import (
+    TEMPLATE_20,
+    TEMPLATE_100,
+    add_entry,
+    full_marks,
+    make_round,
+    rubric20,
+    user,
+)
 from tests.test_cli_imports import run
 from tests.test_imports import csv_bytes, xlsx_bytes
 
@@ -147,10 +155,11 @@ def test_skkn_into_a_finalized_round_or_unknown_round_is_refused(round_):
         "Không có đợt chấm “Không có”. Các đợt chấm: "
     )
     eid = add_entry(con, rid, code="A1")
-    rounds.assign(con, eid, "giamkhao1", "chutich")
-    rounds.open_round(con, rid, "chutich")
-    rounds.close_round(con, rid, "chutich")
-    rounds.finalize_round(con, rid, "chutich")
+    assignment.assign(con, eid, "giamkhao1", "chutich")
+    states.open_round(con, rid, "chutich")
+    sheets.submit_sheet(con, user(con, "giamkhao1"), eid, full_marks(rubric20()))
+    states.close_round(con, rid, "chutich")
+    states.finalize_round(con, rid, "chutich")
     assert refused(con, "skkn", data, "skkn.csv", str(rid)) == [
         "Kết quả đợt chấm “Đợt chấm thử” đã công bố: mọi thứ đã khóa, không nhập SKKN được "
         "(mở lại đợt để sửa)."
@@ -166,8 +175,8 @@ def opened(round_):
     con, rid = round_
     first = add_entry(con, rid, title="Đề tài một", code="SKKN-001")
     add_entry(con, rid, title="Đề tài hai", code="SKKN-002", author="Lê Thu Hà")
-    rounds.assign(con, first, "giamkhao1", "chutich")
-    rounds.open_round(con, rid, "chutich")
+    assignment.assign(con, first, "giamkhao1", "chutich")
+    states.open_round(con, rid, "chutich")
     return con, rid, first
 
 
@@ -199,7 +208,7 @@ def test_long_form_sheets_are_submitted_and_missing_examiner_assigned(opened):
     status, values, _ = sheet_values(con, eid, "giamkhao2")
     assert status == "submitted" and sum(values.values()) == Decimal("17.5")
     assert values["II.3"] == Decimal("7.5")  # "7,5" read with its decimal comma
-    gk = rounds.assignments(con, rid)
+    gk = assignment.assignments(con, rid)
     assert sorted(zip(gk["examiner"], gk["gk"], strict=True)) == [
         ("giamkhao1", "GK1"),
         ("giamkhao2", "GK2"),
@@ -262,7 +271,7 @@ def test_bad_scores_name_row_and_column_and_write_nothing(opened):
 
 def test_examiner_in_conflict_is_not_assigned_by_the_import(opened):
     con, rid, eid = opened
-    rounds.add_conflict(con, eid, "giamkhao2", "relative", "chutich", "Em ruột")
+    conflicts.add_conflict(con, eid, "giamkhao2", "relative", "chutich", "Em ruột")
     data = csv_bytes([LONG_HEADER, *long_rows("SKKN-001", "giamkhao2", FULL)])
     [message] = refused(con, "scores", data, "diem.csv", str(rid))
     assert message.startswith("Dòng 2, cột “Giám khảo”: Không phân công giamkhao2 chấm SKKN-001: "
@@ -273,8 +282,10 @@ def test_sheets_of_a_finalized_round_are_frozen(opened):
     con, rid, _ = opened
     data = csv_bytes([LONG_HEADER, *long_rows("SKKN-001", "giamkhao1", FULL)])
     run_import(con, "scores", data, "diem.csv", "chutich", str(rid))
-    rounds.close_round(con, rid, "chutich")
-    rounds.finalize_round(con, rid, "chutich")
+    second = entries.require_entry_by_code(con, rid, "SKKN-002")  # nobody scored it
+    entries.withdraw_entry(con, second.id, "chutich", "Tác giả xin rút")
+    states.close_round(con, rid, "chutich")
+    states.finalize_round(con, rid, "chutich")
     assert refused(con, "scores", data, "diem.csv", str(rid)) == [
         "Kết quả đợt chấm “Đợt chấm thử” đã công bố: mọi thứ đã khóa, không nhập phiếu chấm "
         "được (mở lại đợt để sửa)."
@@ -378,7 +389,7 @@ def test_cli_imports_scores_and_refuses_a_bad_file(tmp_path):
     demo.load_demo(con)
     rid = make_round(con, deadline=None)
     eid = add_entry(con, rid, code="SKKN-001")
-    rounds.open_round(con, rid, "chutich")
+    states.open_round(con, rid, "chutich")
     con.close()
     good = tmp_path / "diem.csv"
     good.write_bytes(csv_bytes([LONG_HEADER, *long_rows("SKKN-001", "giamkhao1", FULL)]))
@@ -402,13 +413,13 @@ def test_cli_imports_scores_and_refuses_a_bad_file(tmp_path):
 def test_sheets_wait_for_the_round_to_open_and_skip_withdrawn_entries(round_):
     con, rid = round_
     eid = add_entry(con, rid, code="SKKN-001")
-    rounds.assign(con, eid, "giamkhao1", "chutich")
+    assignment.assign(con, eid, "giamkhao1", "chutich")
     data = csv_bytes([LONG_HEADER, *long_rows("SKKN-001", "giamkhao1", FULL)])
     assert refused(con, "scores", data, "diem.csv", str(rid)) == [
         "Dòng 2, cột “Giám khảo”: Phiếu SKKN-001: Đợt chấm chưa mở: chưa nhập phiếu chấm được."
     ]
-    rounds.open_round(con, rid, "chutich")
-    rounds.withdraw_entry(con, eid, "chutich", "Tác giả xin rút")
+    states.open_round(con, rid, "chutich")
+    entries.withdraw_entry(con, eid, "chutich", "Tác giả xin rút")
     assert refused(con, "scores", data, "diem.csv", str(rid)) == [
         "Dòng 2, cột “Giám khảo”: Phiếu SKKN-001: SKKN này đã rút, không chấm nữa."
     ]

@@ -101,3 +101,21 @@ def test_reopen_is_the_chairs_while_open():
     assert not p.can_reopen_sheet(GK1, submitted)
     assert not p.can_reopen_sheet(ADMIN, S())
     assert not p.can_reopen_sheet(ADMIN, replace(submitted, round_state="final"))
+
+
+@pytest.mark.parametrize("state", ["draft", "open", "closed", "final"])
+def test_round_state_rules(state):
+    r = R(state=state)
+    assert p.can_assign(r) == (state in ("draft", "open"))
+    assert p.can_add_entries(r) == (state in ("draft", "open"))
+    assert p.can_edit_round(r) == p.can_override_grade(r) == (state != "final")
+    assert (p.why_cannot_assign(r) is None) == p.can_assign(r)
+    assert (p.why_cannot_add_entries(r) is None) == p.can_add_entries(r)
+    assert (p.why_cannot_edit_round(r) is None) == p.can_edit_round(r)
+
+
+def test_refusals_name_the_state_in_the_councils_words():
+    assert p.why_cannot_assign(R(state="closed")) == "Đợt chấm đã đóng: không phân công được."
+    assert p.why_cannot_add_entries(R(state="final")) == (
+        "Đợt chấm đã công bố: không đăng ký thêm SKKN được."
+    )

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from lib.core.errors import Invalid
-from lib.scoring import results, rounds, sheets
+from lib.scoring import assignment, entries, results, rounds, sheets, states
 from lib.scoring.rubric import NO_GRADE
 from tests.scoring_helpers import add_entry, full_marks, make_round, rubric20, user
 
@@ -36,9 +36,9 @@ def scored(demo_con):
     """Open round, SKKN-001 assigned to giamkhao1 and giamkhao2; a function to submit."""
     rid = make_round(demo_con)
     eid = add_entry(demo_con, rid)
-    rounds.assign(demo_con, eid, "giamkhao1", "chutich")
-    rounds.assign(demo_con, eid, "giamkhao2", "chutich")
-    rounds.open_round(demo_con, rid, "chutich")
+    assignment.assign(demo_con, eid, "giamkhao1", "chutich")
+    assignment.assign(demo_con, eid, "giamkhao2", "chutich")
+    states.open_round(demo_con, rid, "chutich")
 
     def submit(username: str, values, entry=eid):
         return sheets.submit_sheet(demo_con, user(demo_con, username), entry, values)
@@ -92,7 +92,7 @@ def test_section_minimum_decides_the_grade(scored):
 
 def test_mean_is_rounded_half_up_not_bankers(scored):
     con, rid, eid, submit = scored
-    rounds.assign(con, eid, "chutich", "chutich")
+    assignment.assign(con, eid, "chutich", "chutich")
     submit("giamkhao1", _values("12.25", "9"))
     submit("giamkhao2", _values("12.5", "9"))
     submit("chutich", _values("12.5", "9"))
@@ -116,7 +116,7 @@ def test_different_grades_need_a_third_examiner(scored):
     assert row["needs_third"] and row["unsettled"]
     assert row["status"] == "Cần giám khảo thứ 3" and "(A/B)" in row["reason"]
     assert results.unsettled(con, rid) == ["SKKN-001"]
-    rounds.assign(con, eid, "chutich", "chutich")
+    assignment.assign(con, eid, "chutich", "chutich")
     assert _row(con, rid)["status"] == "Chờ phiếu giám khảo thứ 3"
     submit("chutich", _values("16", "11"))
     row = _row(con, rid)
@@ -163,11 +163,11 @@ def test_finalize_waits_for_disagreements_to_be_settled(scored):
     con, rid, eid, submit = scored
     submit("giamkhao1", _values("16", "11"))
     submit("giamkhao2", _values("15.75", "11"))
-    rounds.close_round(con, rid, "chutich")
+    states.close_round(con, rid, "chutich")
     with pytest.raises(Invalid, match="SKKN-001"):
-        rounds.finalize_round(con, rid, "chutich")
+        states.finalize_round(con, rid, "chutich")
     results.set_override(con, eid, "B", "Giữ loại B", "chutich")
-    rounds.finalize_round(con, rid, "chutich")
+    states.finalize_round(con, rid, "chutich")
     with pytest.raises(Invalid, match="đã công bố"):
         results.set_override(con, eid, "A", "Muộn", "chutich")
 
@@ -184,7 +184,7 @@ def test_only_submitted_sheets_count(scored):
 def test_withdrawn_entry_is_listed_without_a_grade(scored):
     con, rid, eid, submit = scored
     submit("giamkhao1", full_marks(rubric20()))
-    rounds.withdraw_entry(con, eid, "chutich", "Rút")
+    entries.withdraw_entry(con, eid, "chutich", "Rút")
     row = _row(con, rid)
     assert row["status"] == "Đã rút" and row["grade"] is None and row["withdrawn"]
 
@@ -227,7 +227,7 @@ def test_summary_counts(scored):
     con, rid, _, submit = scored
     submit("giamkhao1", _values("16", "11"))
     submit("giamkhao2", _values("16", "11"))
-    s = results.summary(con, rid)
+    s = results.headline_counts(con, rid)
     assert s["entries"] == 1 and s["submitted"] == 2 and s["expected"] == 2 and s["grade:A"] == 1
 
 
@@ -254,7 +254,7 @@ def test_summary_and_unsettled_from_results_already_read(scored):
     submit("giamkhao1", full_marks(rubric20()))
     submit("giamkhao2", _values("16", "11"))
     df = results.results(con, rid)
-    assert results.summary(con, rid, df) == results.summary(con, rid)
+    assert results.headline_counts(con, rid, df) == results.headline_counts(con, rid)
     assert results.unsettled(con, rid, df) == results.unsettled(con, rid) == ["SKKN-001"]
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from lib.core.errors import Invalid
-from lib.scoring import rounds, sheets
+from lib.scoring import assignment, entries, history, sheets, states
 from tests.scoring_helpers import add_entry, full_marks, make_round, rubric20, user
 
 
@@ -14,9 +14,9 @@ def opened(demo_con):
     """A round open for scoring: SKKN-001 assigned to giamkhao1 (GK1) and giamkhao2 (GK2)."""
     rid = make_round(demo_con, deadline=None)
     eid = add_entry(demo_con, rid)
-    rounds.assign(demo_con, eid, "giamkhao1", "chutich")
-    rounds.assign(demo_con, eid, "giamkhao2", "chutich")
-    rounds.open_round(demo_con, rid, "chutich")
+    assignment.assign(demo_con, eid, "giamkhao1", "chutich")
+    assignment.assign(demo_con, eid, "giamkhao2", "chutich")
+    states.open_round(demo_con, rid, "chutich")
     return demo_con, rid, eid
 
 
@@ -94,14 +94,14 @@ def test_only_the_assigned_examiner_writes_and_never_an_author(opened):
 
 def test_no_writing_outside_an_open_round(opened):
     con, rid, eid = opened
-    rounds.close_round(con, rid, "chutich")
+    states.close_round(con, rid, "chutich")
     with pytest.raises(Invalid, match="đã đóng"):
         sheets.save_draft(con, user(con, "giamkhao1"), eid, {"I.1": 0})
 
 
 def test_withdrawn_entry_is_not_scored(opened):
     con, _, eid = opened
-    rounds.withdraw_entry(con, eid, "chutich", "Rút")
+    entries.withdraw_entry(con, eid, "chutich", "Rút")
     with pytest.raises(Invalid, match="đã rút"):
         sheets.save_draft(con, user(con, "giamkhao1"), eid, {"I.1": 0})
 
@@ -130,12 +130,12 @@ def test_preview_adds_up_sections_total_and_grade():
 def test_my_assignments_show_status_and_deadline(opened):
     con, rid, eid = opened
     other = add_entry(con, rid, "Thứ hai", author="Bùi Thanh Tâm")
-    rounds.close_round(con, rid, "chutich")
-    rounds.reopen_scoring(con, rid, "chutich", "Thêm SKKN")
+    states.close_round(con, rid, "chutich")
+    states.reopen_scoring(con, rid, "chutich", "Thêm SKKN")
     con.execute("UPDATE rounds SET deadline = DATE '2025-04-15'")
     third = make_round(con, "Đợt chưa mở")
-    rounds.assign(con, add_entry(con, third), "giamkhao1", "chutich")
-    rounds.assign(con, other, "giamkhao1", "chutich")
+    assignment.assign(con, add_entry(con, third), "giamkhao1", "chutich")
+    assignment.assign(con, other, "giamkhao1", "chutich")
     gk = user(con, "giamkhao1")
     sheets.save_draft(con, gk, other, {"I.1": "0,5"})
     sheets.submit_sheet(con, gk, eid, full_marks(rubric20()))
@@ -154,6 +154,8 @@ def test_every_save_submit_and_reopen_is_audited(opened):
     sheets.save_draft(con, gk, eid, {"I.1": "0,5"})
     sheet = sheets.submit_sheet(con, gk, eid, full_marks(rubric20()))
     sheets.reopen_sheet(con, user(con, "chutich"), sheet.id, "Sửa")
-    log = rounds.round_audit(con, rid)
+    log = history.round_history(con, rid)
     assert list(log["action"])[:3] == ["reopen_sheet", "submit", "save"]
-    assert '"I.1": "0,5"' in log.iloc[1]["before"] and '"I.1": "0,75"' in log.iloc[1]["after"]
+    submitted = log.iloc[1]
+    assert submitted["sentence"] == "Lê Thu Hà nộp phiếu SKKN-001: 20 điểm"
+    assert "I.1: 0,5 → " in submitted["details"] and "I.1: 0,75" in submitted["details"]

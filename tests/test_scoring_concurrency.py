@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from lib.access import users
 from lib.core import db
-from lib.scoring import results, rounds, sheets
+from lib.scoring import assignment, history, results, rounds, sheets, states
 from tests.scoring_helpers import add_entry, add_examiner, make_round, rubric20
 
 N_EXAMINERS = 20
@@ -21,9 +21,13 @@ def test_twenty_examiners_at_once(tmp_path):
     rid = make_round(con)
     for i in range(N_EXAMINERS // 2):
         add_entry(con, rid, f"Đề tài {i}", author=f"Tác giả {i}")
-    rounds.apply_assignments(con, rid, rounds.propose_assignments(con, rid).proposals, "chutich")
-    rounds.open_round(con, rid, "chutich")
-    mine = {row.examiner: int(row.entry_id) for row in rounds.assignments(con, rid).itertuples()}
+    assignment.apply_assignments(
+        con, rid, assignment.propose_assignments(con, rid).proposals, "chutich"
+    )
+    states.open_round(con, rid, "chutich")
+    mine = {
+        row.examiner: int(row.entry_id) for row in assignment.assignments(con, rid).itertuples()
+    }
     assert len(mine) == N_EXAMINERS
 
     r = rubric20()
@@ -65,7 +69,7 @@ def test_twenty_examiners_at_once(tmp_path):
     for s in submitted:
         assert s.scores == expected[s.examiner], s.examiner
         assert s.overall == f"Của {s.examiner}" and s.comments == {"I.1": "cuối"}
-    log = rounds.round_audit(con, rid)
+    log = history.round_history(con, rid)
     assert (log["action"] == "save").sum() == N_EXAMINERS * DRAFTS
     assert (log["action"] == "submit").sum() == N_EXAMINERS
     assert rounds.require_round(con, rid).rubric_frozen

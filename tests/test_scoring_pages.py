@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from lib import demo
 from lib.access import users
 from lib.core import db
-from lib.scoring import results, rounds, sheets
+from lib.scoring import assignment, entries, results, sheets, states
 from tests.apptest import ROOT, app, login, open_page, open_tab, texts
 from tests.scoring_helpers import full_marks, rubric20
 
@@ -26,9 +26,9 @@ def prepare(path, *, state="open", blind=False):
     demo.load_demo(con)
     if blind:
         con.execute("UPDATE rounds SET blind = true")
-    rounds.auto_assign(con, 1, "chutich")
+    assignment.auto_assign(con, 1, "chutich")
     if state != "draft":
-        rounds.open_round(con, 1, "chutich")
+        states.open_round(con, 1, "chutich")
     return con
 
 
@@ -52,7 +52,7 @@ def number(at: AppTest, code: str):
 
 def shared_entry(con) -> int:
     """An entry giamkhao1 and giamkhao2 both score."""
-    table = rounds.assignments(con, 1)
+    table = assignment.assignments(con, 1)
     by_entry = table.groupby("entry_id")["examiner"].apply(set)
     both = [e for e, who in by_entry.items() if {"giamkhao1", "giamkhao2"} <= who]
     return int(both[0])
@@ -168,7 +168,7 @@ def test_blind_round_hides_authors_from_the_examiner(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path, blind=True)
     entry_id = int(mine(con, "giamkhao1").iloc[0]["entry_id"])
-    authors = rounds.require_entry(con, entry_id).authors_text
+    authors = entries.require_entry(con, entry_id).authors_text
     con.close()
     at = app(path, monkeypatch)
     open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
@@ -243,8 +243,28 @@ def test_admin_opens_the_round_and_sees_the_audit(tmp_path, monkeypatch):
     button(at, "Mở đợt chấm").click().run()
     assert "Đã mở đợt chấm" in texts(at)
     open_tab(at, "dc_the", "Nhật ký")
-    assert "Mở đợt chấm" in texts(at)  # the audit table lists it
-    assert "Phân công" in texts(at)
+    log = at.dataframe[0].value
+    assert list(log.columns) == ["Thời gian", "Nội dung"]
+    said = list(log["Nội dung"])
+    assert said[0] == "Nguyễn Thị Quyên mở đợt chấm"
+    assert "Nguyễn Thị Quyên phân công Lê Thu Hà chấm SKKN-001 (GK1)" in said
+    assert not any("1:SKKN" in line or "{" in line for line in said)
+    at.toggle(key="dc_nk_chi_tiet").set_value(True).run()
+    details = at.dataframe[0].value["Chi tiết"]
+    assert details.iloc[0] == "Trạng thái: chuẩn bị → đang chấm"
+
+
+def test_council_flags_an_account_without_a_password(tmp_path, monkeypatch):
+    con = prepare(tmp_path / "app.duckdb", state="draft")
+    con.execute("UPDATE users SET password_hash = NULL WHERE username = 'giamkhao2'")
+    con.close()
+    at = app(tmp_path / "app.duckdb", monkeypatch)
+    open_page(login(at, "chutich"), "pages/rounds.py")
+    open_tab(at, "dc_the", "Hội đồng")
+    table = at.dataframe[0].value.set_index("Tên đăng nhập")
+    assert table.loc["giamkhao2", "Tài khoản"] == "chưa có mật khẩu"
+    assert table.loc["giamkhao1", "Tài khoản"] == ""
+    assert "chưa đăng nhập được" in texts(at)
 
 
 def test_admin_registers_an_entry_and_shares_are_checked(at):
@@ -304,7 +324,7 @@ def test_results_flag_a_disagreement_and_the_chair_assigns_a_third(tmp_path, mon
     path = tmp_path / "app.duckdb"
     con = prepare(path)
     entry_id = _disagreement(con)
-    code = rounds.require_entry(con, entry_id).code
+    code = entries.require_entry(con, entry_id).code
     con.close()
     at = app(path, monkeypatch)
     open_page(login(at, "chutich"), "pages/results.py")
@@ -321,7 +341,7 @@ def test_results_flag_a_disagreement_and_the_chair_assigns_a_third(tmp_path, mon
 def test_assignment_table_leaves_an_entry_without_gk3_blank(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path)
-    code = rounds.require_entry(con, _disagreement(con)).code
+    code = entries.require_entry(con, _disagreement(con)).code
     con.close()
     at = app(path, monkeypatch)
     open_page(login(at, "chutich"), "pages/results.py")
@@ -358,10 +378,10 @@ def test_chair_override_is_shown_as_such(tmp_path, monkeypatch):
 def test_staff_see_results_only_once_finalized(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path)
-    for row in rounds.assignments(con, 1).itertuples():
+    for row in assignment.assignments(con, 1).itertuples():
         sheets.submit_sheet(con, users.get_user(con, row.examiner), int(row.entry_id),
                              full_marks(rubric20()))  # fmt: skip
-    rounds.close_round(con, 1, "chutich")
+    states.close_round(con, 1, "chutich")
     con.close()
     at = app(path, monkeypatch)
     open_page(login(at, "giaovien"), "pages/results.py")
@@ -383,7 +403,7 @@ def test_examiner_sees_fellow_sheets_after_closing(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path)
     entry_id = _disagreement(con)
-    rounds.close_round(con, 1, "chutich")
+    states.close_round(con, 1, "chutich")
     assert results.unsettled(con, 1)
     con.close()
     at = app(path, monkeypatch)
@@ -395,11 +415,11 @@ def test_examiner_sees_fellow_sheets_after_closing(tmp_path, monkeypatch):
 def test_chair_downloads_the_council_documents_staff_do_not(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path)
-    for row in rounds.assignments(con, 1).itertuples():
+    for row in assignment.assignments(con, 1).itertuples():
         sheets.submit_sheet(con, users.get_user(con, row.examiner), int(row.entry_id),
                              full_marks(rubric20()))  # fmt: skip
-    rounds.close_round(con, 1, "chutich")
-    rounds.finalize_round(con, 1, "chutich")
+    states.close_round(con, 1, "chutich")
+    states.finalize_round(con, 1, "chutich")
     con.close()
     chair = app(path, monkeypatch)
     open_page(login(chair, "chutich"), "pages/results.py")
@@ -418,9 +438,9 @@ def test_examiner_with_many_sheets_sees_them_a_page_at_a_time(tmp_path, monkeypa
     path = tmp_path / "app.duckdb"
     con = prepare(path)
     for i in range(25):
-        eid = rounds.add_entry(con, 1, "chutich", title=f"Đề tài thêm {i}",
+        eid = entries.add_entry(con, 1, "chutich", title=f"Đề tài thêm {i}",
                                authors=[{"name": "Vũ Thị Hồng Nhung", "share": 100}])  # fmt: skip
-        rounds.assign(con, eid, "giamkhao1", "chutich")
+        assignment.assign(con, eid, "giamkhao1", "chutich")
     total = len(mine(con, "giamkhao1"))
     con.close()
     at = app(path, monkeypatch)
@@ -437,10 +457,13 @@ def test_a_published_round_is_one_table_with_a_picker(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path)
     entry_id = _disagreement(con)
-    code = rounds.require_entry(con, entry_id).code
+    code = entries.require_entry(con, entry_id).code
     results.set_override(con, entry_id, "A", "Hội đồng thống nhất", "chutich")
-    rounds.close_round(con, 1, "chutich")
-    rounds.finalize_round(con, 1, "chutich")
+    for other in entries.entry_list(con, 1):  # unscored entries would stop the publication
+        if other.id != entry_id:
+            entries.withdraw_entry(con, other.id, "chutich", "Không dự thi")
+    states.close_round(con, 1, "chutich")
+    states.finalize_round(con, 1, "chutich")
     con.close()
     at = app(path, monkeypatch)
     open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
@@ -457,7 +480,7 @@ def test_chair_reads_one_sheet_and_reopens_another_from_their_tabs(tmp_path, mon
     path = tmp_path / "app.duckdb"
     con = prepare(path)
     entry_id = _disagreement(con)
-    code = rounds.require_entry(con, entry_id).code
+    code = entries.require_entry(con, entry_id).code
     sheet_ids = [int(i) for i in results.sheet_list(con, 1)["sheet_id"]]
     con.close()
     at = app(path, monkeypatch)
@@ -486,10 +509,31 @@ def test_examiner_downloads_the_entry_document_from_the_sheet(tmp_path, monkeypa
     con = prepare(path)
     entry_id = int(mine(con, "giamkhao1")["entry_id"].iloc[0])
     pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
-    rounds.set_document(con, entry_id, "chutich", pdf, "bien-phap.pdf")
+    entries.set_document(con, entry_id, "chutich", pdf, "bien-phap.pdf")
     con.close()
     at = app(path, monkeypatch)
     open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
     at.button(key=f"mo_phieu_{entry_id}").click().run()
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Tải tài liệu SKKN (bien-phap.pdf)"]
+
+
+def test_publishing_with_unscored_entries_is_refused_naming_them(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    first = assignment.assignments(con, 1).iloc[0]
+    for row in assignment.assignments(con, 1).itertuples():
+        if row.entry_id == first.entry_id:
+            sheets.submit_sheet(con, users.get_user(con, row.examiner), int(row.entry_id),
+                                full_marks(rubric20()))  # fmt: skip
+    states.close_round(con, 1, "chutich")
+    con.close()
+    chair = app(path, monkeypatch)
+    open_page(login(chair, "chutich"), "pages/results.py")
+    chair.checkbox(key="kq_chac").check().run()
+    button(chair, "Công bố kết quả").click().run()
+    errors = " ".join(e.value for e in chair.error)
+    assert "Chưa công bố được" in errors and "SKKN-002" in errors and "SKKN-001" not in errors
+    con = db.connect(path)
+    assert con.execute("SELECT state FROM rounds WHERE id = 1").fetchone() == ("closed",)
+    con.close()

@@ -1,4 +1,4 @@
-"""Tests for lib.stats: rounding, means, grades and the third-examiner rule."""
+"""Tests for lib.scoring.stats: rounding, means, grades and the third-examiner rule."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lib.scoring.rubric import NO_GRADE, load_rubric_yaml
-from lib.scoring.stats import EntryResult, disagreement, entry_result, round_half_up
+from lib.scoring.rubric import NO_GRADE, load_rubric_yaml, section_totals
+from lib.scoring.stats import EntryResult, disagreement, entry_result_of_sections, round_half_up
 
 RUBRICS = Path(__file__).resolve().parent.parent / "data" / "rubrics"
 
@@ -17,6 +17,11 @@ RUBRICS = Path(__file__).resolve().parent.parent / "data" / "rubrics"
 def r20():
     rubric, _ = load_rubric_yaml((RUBRICS / "mau-20-diem.yaml").read_text(encoding="utf-8"))
     return rubric
+
+
+def entry_result(r, sheets) -> EntryResult:
+    """The result of whole sheets (criterion -> points), as results() combines them."""
+    return entry_result_of_sections(r, [section_totals(r, s) for s in sheets])
 
 
 def sheet(i: float = 1, ii: float = 11, iii: float = 2, iv: float = 2) -> dict[str, float]:

@@ -74,7 +74,7 @@ def test_changes_are_audited(con):
     make(con)
     make(con, "gv", roles=("staff",))
     users.set_roles(con, "gv", ["staff", "examiner"], "hieutruong")
-    log = audit.entries(con, "user")
+    log = audit.latest(con, "user")
     assert log.iloc[0]["action"] == "roles" and log.iloc[0]["actor"] == "hieutruong"
     assert "examiner" in log.iloc[0]["after"]
 

@@ -62,14 +62,14 @@ def can_import_data(user: User | None) -> bool:
 
 
 class RoundLike(Protocol):
-    """What the round rules look at (lib.rounds.Round has it)."""
+    """What the round rules look at (lib.scoring.rounds.Round has it)."""
 
     state: str  # draft, open, closed, final
     blind: bool
 
 
 class SheetLike(Protocol):
-    """What the sheet rules look at (lib.scoring.Sheet has it)."""
+    """What the sheet rules look at (lib.scoring.sheets.Sheet has it)."""
 
     examiner: str  # the sheet's owner
     status: str  # draft, submitted
@@ -88,6 +88,62 @@ def can_manage_rounds(user: User | None) -> bool:
 def can_score(user: User | None) -> bool:
     """Council members (examiners) have a "Phiếu chấm của tôi" page."""
     return user is not None and "examiner" in user.roles
+
+
+# --- what a round's state allows (lib and pages ask these, never the state itself) ----------
+
+# Stored round states and the council's words for them, in their order.
+ROUND_STATES: dict[str, str] = {
+    "draft": "Chuẩn bị",
+    "open": "Đang chấm",
+    "closed": "Đã đóng",
+    "final": "Đã công bố",
+}
+
+
+def _state_words(round_: RoundLike) -> str:
+    return ROUND_STATES.get(round_.state, round_.state).lower()
+
+
+def can_edit_round(round_: RoundLike) -> bool:
+    """Settings, rubric, council, entries and conflicts change until the results are published."""
+    return round_.state != "final"
+
+
+def why_cannot_edit_round(round_: RoundLike) -> str | None:
+    """The reason nothing of this round can change now, or None."""
+    if can_edit_round(round_):
+        return None
+    return "Kết quả đợt chấm đã công bố: mọi thứ đã khóa (mở lại đợt để sửa)."
+
+
+def can_add_entries(round_: RoundLike) -> bool:
+    """New SKKN are registered while the round is being prepared or scored."""
+    return round_.state in ("draft", "open")
+
+
+def why_cannot_add_entries(round_: RoundLike) -> str | None:
+    """The reason no SKKN can be registered in this round now, or None."""
+    if can_add_entries(round_):
+        return None
+    return f"Đợt chấm {_state_words(round_)}: không đăng ký thêm SKKN được."
+
+
+def can_assign(round_: RoundLike) -> bool:
+    """Examiners are assigned and unassigned while the round is being prepared or scored."""
+    return round_.state in ("draft", "open")
+
+
+def why_cannot_assign(round_: RoundLike) -> str | None:
+    """The reason no examiner can be assigned in this round now, or None."""
+    if can_assign(round_):
+        return None
+    return f"Đợt chấm {_state_words(round_)}: không phân công được."
+
+
+def can_override_grade(round_: RoundLike) -> bool:
+    """The chair settles a grade until the results are published."""
+    return round_.state != "final"
 
 
 def can_view_results(user: User | None, round_: RoundLike) -> bool:

@@ -9,6 +9,48 @@ import pandas as pd
 
 from lib.core.db import Connection
 
+# Every action word written to the log and how the council names it (one home: the log views
+# and their filters read these; an action missing here would show as the raw word).
+ACTIONS: dict[str, str] = {
+    "create": "Tạo",
+    "update": "Sửa",
+    "delete": "Xóa",
+    "copy": "Sao chép",
+    "move": "Chuyển",
+    "import": "Nhập từ tệp",
+    "password": "Đổi mật khẩu",
+    "roles": "Đổi vai trò",
+    "enable": "Mở lại tài khoản",
+    "disable": "Khóa tài khoản",
+    "rubric": "Sửa mẫu phiếu",
+    "council": "Sửa hội đồng",
+    "council_remove": "Bỏ khỏi hội đồng",
+    "withdraw": "Rút SKKN",
+    "restore": "Khôi phục SKKN",
+    "document": "Tài liệu",
+    "conflict": "Ghi xung đột",
+    "conflict_remove": "Xóa xung đột",
+    "assign": "Phân công",
+    "unassign": "Bỏ phân công",
+    "save": "Lưu nháp",
+    "submit": "Nộp phiếu",
+    "reopen_sheet": "Mở lại phiếu",
+    "override": "Điều chỉnh xếp loại",
+    "open": "Mở đợt chấm",
+    "close": "Đóng đợt chấm",
+    "reopen_scoring": "Mở lại để chấm",
+    "finalize": "Công bố kết quả",
+    "reopen": "Mở lại đợt đã công bố",
+    "meeting": "Ghi biên bản họp",
+    "number": "Cấp số văn bản",
+    "recognize": "Công nhận SKKN",
+}
+
+
+def action_label(action: str) -> str:
+    """The council's word for a logged action."""
+    return ACTIONS.get(action, action)
+
 
 def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
@@ -31,7 +73,7 @@ def record(
     )
 
 
-def entries(con: Connection, entity: str | None = None, limit: int = 500) -> pd.DataFrame:
+def latest(con: Connection, entity: str | None = None, limit: int = 500) -> pd.DataFrame:
     """Return the newest audit entries, optionally for one kind of entity."""
     sql = "SELECT logged_at, actor, action, entity, entity_id, before, after FROM audit_log"
     params: list[Any] = []

@@ -61,11 +61,6 @@ def vn_name_key(full_name: str) -> tuple:
     return vn_key(words[-1]), vn_key(" ".join(words))
 
 
-def vn_sorted(values, key=lambda v: v) -> list:
-    """Sort values by a text key in Vietnamese order."""
-    return sorted(values, key=lambda v: vn_key(key(v)))
-
-
 # Everything Streamlit's markdown treats as syntax: CommonMark punctuation, its own directives
 # (":red[…]", ":material/…:", emoji shortcodes) and LaTeX ("$").
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$=&\"'])")

@@ -18,7 +18,7 @@ from lib.core.errors import Invalid
 from lib.documents import engine, numbers, office, skkn
 from lib.documents.engine import Signer
 from lib.documents.organization import Organization
-from lib.scoring import results, rounds
+from lib.scoring import entries, results, rounds
 from lib.scoring.rubric import NO_GRADE, format_number
 
 
@@ -52,7 +52,7 @@ def recognized(con: Connection, round_id: int) -> list[Recognized]:
     df = results.results(con, round_id)
     kept = df[(~df["withdrawn"]) & df["grade"].notna() & (df["grade"] != NO_GRADE)]
     ids = [int(i) for i in kept["entry_id"]]
-    authors = rounds.authors_of(con, ids)
+    authors = entries.authors_of(con, ids)
     jobs = dict(con.execute("SELECT id, position FROM people").fetchall())
     found = []
     for row in kept.to_dict("records"):
@@ -283,7 +283,7 @@ def dossier_zip(con: Connection, round_id: int, actor: str) -> bytes:
         files.append((f"phieu-cham/{skkn.sheet_file_name(sheet)}", "phieu-cham", sheet.code,
                       skkn._sheet_docx(org, r, sheet)))  # fmt: skip
     for eid, people in grade_a.items():
-        document = rounds.entry_document(con, eid)
+        document = entries.entry_document(con, eid)
         if document is not None:
             data, name, _ = document
             files.append((f"skkn/{people[0].code}-{name}", "skkn", people[0].code, data))

@@ -14,7 +14,7 @@ from lib.core.db import Connection
 from lib.core.errors import Invalid
 from lib.io import imports
 from lib.plans import plans
-from lib.scoring import results, rounds
+from lib.scoring import entries, results, rounds, stats
 
 FORMATS = ("csv", "xlsx")
 # Excel runs a cell that starts with one of these as a formula (CSV/formula injection).
@@ -100,7 +100,7 @@ def _round(con: Connection, target: str | None) -> rounds.Round:
 def skkn_table(con: Connection, target: str | None = None) -> pd.DataFrame:
     """A round's SKKN with the import's Vietnamese headers, so the list can be re-imported."""
     label = _labels("skkn")
-    items = rounds.round_entries(con, _round(con, target).id)
+    items = entries.entry_list(con, _round(con, target).id)
     return pd.DataFrame(
         {
             label["ma_skkn"]: [e.code for e in items],
@@ -125,7 +125,7 @@ def results_table(con: Connection, target: str | None = None) -> pd.DataFrame:
             "ten_skkn": df["title"],
             "tac_gia": df["authors"],
             "so_phieu": df["n_sheets"],
-            "diem_tb": [rounds.plain(v) if v is not None else None for v in df["mean_total"]],
+            "diem_tb": [stats.plain(v) if v is not None else None for v in df["mean_total"]],
             "xep_loai": df["grade"],
             "trang_thai": df["status"],
         },

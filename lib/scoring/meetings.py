@@ -13,7 +13,10 @@ from lib.core import audit
 from lib.core.db import Connection, transaction
 from lib.core.errors import Invalid
 from lib.core.text import fold, nfc
-from lib.scoring.rounds import require_round, round_examiners
+from lib.scoring.conflicts import is_author
+from lib.scoring.council import round_examiners
+from lib.scoring.entries import require_entry
+from lib.scoring.rounds import require_round
 
 CHAIR, VICE_CHAIR, MEMBER, SECRETARY = "Chủ tịch HĐ", "Phó Chủ tịch HĐ", "Ủy viên", "Thư ký HĐ"
 
@@ -248,8 +251,6 @@ class OverrideFacts:
 
 def override_facts(con: Connection, entry_id: int, username: str) -> OverrideFacts:
     """What why_cannot_override needs to know about this user deciding this entry."""
-    from lib.scoring.rounds import is_author, require_entry
-
     e = require_entry(con, entry_id)
     row = con.execute(
         "SELECT EXISTS (SELECT 1 FROM assignments WHERE entry_id = ? AND examiner = ?) "

@@ -1,7 +1,7 @@
 """Results of a round: per-entry means and grades, disagreements, overrides, progress, sheets.
 
 Only submitted sheets count. The mean of the submitted totals is rounded half-up to two
-decimals (lib.stats), the grade comes from the rubric applied to the means, and two sheets
+decimals (lib.scoring.stats), the grade comes from the rubric applied to the means, and two sheets
 whose grades differ or whose totals are further apart than the round's max gap mark the
 entry "cần giám khảo thứ 3". A grade the chair overrides is shown as such, with the reason.
 """
@@ -14,26 +14,19 @@ from decimal import Decimal
 
 import pandas as pd
 
-from lib.access.permissions import why_cannot_override
+from lib.access.permissions import can_override_grade, why_cannot_override
 from lib.access.users import get_user
 from lib.core import audit
 from lib.core.db import Connection, transaction
 from lib.core.errors import Invalid
 from lib.core.text import nfc
+from lib.scoring.assignment import gk_label
+from lib.scoring.council import round_examiners
+from lib.scoring.entries import authors_of, authors_text, entry_list, require_entry
 from lib.scoring.meetings import override_facts
-from lib.scoring.rounds import (
-    Round,
-    authors_of,
-    authors_text,
-    gk_label,
-    plain,
-    require_entry,
-    require_round,
-    round_entries,
-    round_examiners,
-)
+from lib.scoring.rounds import Round, require_round
 from lib.scoring.rubric import NO_GRADE, grade_for, section_totals
-from lib.scoring.stats import entry_result_of_sections
+from lib.scoring.stats import entry_result_of_sections, plain, round_half_up
 
 # Entry status words (derived, never stored).
 WITHDRAWN = "Đã rút"
@@ -112,7 +105,7 @@ def results(con: Connection, round_id: int) -> pd.DataFrame:
     ).fetchall():
         order.setdefault(int(entry_id), []).append(examiner)
     records = []
-    for e in round_entries(con, round_id):
+    for e in entry_list(con, round_id):
         examiners = order.get(e.id, [])
         by_examiner = scores.get(e.id, {})
         # Sheets in GK order; a sheet whose examiner was since unassigned still counts, last.
@@ -180,6 +173,11 @@ def unsettled(con: Connection, round_id: int, df: pd.DataFrame | None = None) ->
     return df.loc[df["unsettled"], "code"].tolist()
 
 
+def unscored(df: pd.DataFrame) -> list[str]:
+    """Codes of kept entries of these results() with no submitted sheet at all."""
+    return df.loc[~df["withdrawn"] & (df["n_sheets"] == 0), "code"].tolist()
+
+
 def grade_choices(r: Round) -> list[str]:
     """The grades the chair may give: the rubric's, then "Không xếp loại"."""
     return [g.grade for g in r.rubric.grades] + [NO_GRADE]
@@ -193,7 +191,7 @@ def set_override(
         e = require_entry(con, entry_id)
         r = require_round(con, e.round_id)
         errors: dict[str, str] = {}
-        if r.state == "final":
+        if not can_override_grade(r):
             errors["state"] = "Kết quả đã công bố: mở lại đợt chấm để điều chỉnh xếp loại."
         if e.withdrawn:
             errors["entry"] = f"{e.code} đã rút."
@@ -235,7 +233,7 @@ def progress_by_examiner(con: Connection, round_id: int) -> pd.DataFrame:
     )
     out["not_started"] = out["assigned"] - out["submitted"] - out["drafts"]
     out["percent"] = [
-        round(100 * s / a) if a else 0
+        int(round_half_up(Decimal(100 * s) / a, 0)) if a else 0
         for s, a in zip(out["submitted"], out["assigned"], strict=True)
     ]
     return out
@@ -358,7 +356,9 @@ def submitted_sheets(
     return found
 
 
-def summary(con: Connection, round_id: int, df: pd.DataFrame | None = None) -> dict[str, int]:
+def headline_counts(
+    con: Connection, round_id: int, df: pd.DataFrame | None = None
+) -> dict[str, int]:
     """Headline numbers: entries, sheets expected and submitted, flagged, graded per grade.
 
     df is the round's results() when the caller already has them (read in the same run)."""

@@ -23,16 +23,12 @@ from lib.core import audit, db
 from lib.core.db import Connection
 from lib.core.errors import Invalid
 from lib.core.text import nfc
-from lib.scoring.rounds import (
-    STATES,
-    Round,
-    gk_label,
-    is_author,
-    plain,
-    require_entry,
-    require_round,
-)
+from lib.scoring.assignment import gk_label
+from lib.scoring.conflicts import is_author
+from lib.scoring.entries import require_entry
+from lib.scoring.rounds import STATES, Round, require_round
 from lib.scoring.rubric import Rubric, format_number, grade_for, section_totals
+from lib.scoring.stats import plain
 from lib.scoring.validation import FieldError, validate_sheet
 
 SHEET_STATUS: dict[str, str] = {

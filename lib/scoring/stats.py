@@ -6,18 +6,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from lib.scoring.rubric import Rubric, format_number, grade_of, parse_number, section_totals
+from lib.scoring.rubric import Rubric, format_number, grade_of, parse_number
 
 
 def round_half_up(x: object, places: int = 2) -> Decimal:
-    """Round half away from zero, as people do by hand (2.675 → 2.68), not banker's rounding."""
+    """Round half away from zero, as people do by hand (2.675 → 2.68), not banker's rounding:
+    the one rounding of every mean and percentage the council reads."""
     number = parse_number(x)
     if number is None:
         raise ValueError("Không có số để làm tròn")
     return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-_CENT = Decimal("0.01")
+def plain(value: Decimal | None) -> Decimal | None:
+    """A stored DECIMAL without its padding zeros: 0.7500 -> 0.75, 20.0000 -> 20."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
 @dataclass
@@ -49,13 +54,9 @@ def disagreement(
     return text[0].upper() + text[1:]
 
 
-def entry_result(r: Rubric, sheets: list[Mapping[str, object]]) -> EntryResult:
-    """Combine the submitted sheets of one entry: rounded means, grade, third-examiner flag."""
-    return entry_result_of_sections(r, [section_totals(r, sheet) for sheet in sheets])
-
-
 def entry_result_of_sections(r: Rubric, per_sheet: list[Mapping[str, Decimal]]) -> EntryResult:
-    """The same combination from each sheet's points per section (as SQL sums them)."""
+    """Combine the submitted sheets of one entry, each as its points per section (as SQL sums
+    them): rounded means, grade, third-examiner flag."""
     if not per_sheet:
         return EntryResult(n_sheets=0)
     zero = Decimal(0)
@@ -63,13 +64,8 @@ def entry_result_of_sections(r: Rubric, per_sheet: list[Mapping[str, Decimal]]) 
     per_sheet = [{c: per.get(c, zero) for c in codes} for per in per_sheet]
     totals = [sum(s.values(), zero) for s in per_sheet]
     n = len(per_sheet)
-    # The points are Decimals already: quantize and grade them directly (a results page does
-    # this for every entry of a round), exactly as round_half_up and grade_for would.
-    mean_total = (sum(totals, zero) / n).quantize(_CENT, rounding=ROUND_HALF_UP)
-    section_means = {
-        c: (sum((t[c] for t in per_sheet), zero) / n).quantize(_CENT, rounding=ROUND_HALF_UP)
-        for c in codes
-    }
+    mean_total = round_half_up(sum(totals, zero) / n)
+    section_means = {c: round_half_up(sum((t[c] for t in per_sheet), zero) / n) for c in codes}
     reason = None
     if n == 2:
         grades = [grade_of(r, total, t) for total, t in zip(totals, per_sheet, strict=True)]

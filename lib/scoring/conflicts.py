@@ -1,0 +1,216 @@
+"""Conflicts of interest: who may not score an entry (its authors, recorded conflicts) and the
+same-group suggestions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from lib.access.identity import AuthorMatcher
+from lib.access.identity import is_author as person_is_author
+from lib.core import audit
+from lib.core.db import Connection, transaction
+from lib.core.errors import Invalid
+from lib.core.text import fold, nfc
+from lib.scoring.council import require_examiner
+from lib.scoring.entries import authors_of, require_entry
+from lib.scoring.rounds import require_editable, require_round
+
+CONFLICT_KINDS: dict[str, str] = {
+    "same_group": "Cùng tổ",
+    "relative": "Người thân",
+    "other": "Lý do khác",
+}
+AUTHOR = "Là tác giả"
+
+
+def _user_person(con: Connection, username: str) -> tuple[int, str] | None:
+    row = con.execute(
+        "SELECT u.person_id, p.full_name FROM users u JOIN people p ON p.id = u.person_id "
+        "WHERE u.username = ?",
+        [username],
+    ).fetchone()
+    return (int(row[0]), row[1]) if row else None
+
+
+def is_author(con: Connection, entry_id: int, username: str) -> bool:
+    """Tell whether the account's person wrote the entry (lib.access.identity's rule)."""
+    person = _user_person(con, username)
+    if person is None:
+        return False
+    return person_is_author(authors_of(con, [entry_id])[entry_id], *person)
+
+
+def conflict_reason(con: Connection, entry_id: int, examiner: str) -> str | None:
+    """Why this examiner may not score this entry (author, or a recorded conflict), or None."""
+    if is_author(con, entry_id, examiner):
+        return "là tác giả của SKKN"
+    row = con.execute(
+        "SELECT kind, note FROM conflicts WHERE entry_id = ? AND examiner = ?",
+        [entry_id, examiner],
+    ).fetchone()
+    if row:
+        note = f": {row[1]}" if row[1] else ""
+        return f"có xung đột lợi ích ({CONFLICT_KINDS[row[0]].lower()}{note})"
+    return None
+
+
+def conflicted_examiners(con: Connection, entry_id: int, usernames: Sequence[str]) -> set[str]:
+    """Those of these accounts that may not score the entry: its authors and recorded conflicts
+    (conflict_reason for many examiners at once, in two queries instead of two each)."""
+    wanted = list(usernames)
+    found = {
+        str(row[0])
+        for row in con.execute(
+            "SELECT examiner FROM conflicts WHERE entry_id = ? AND list_contains(?, examiner)",
+            [entry_id, wanted],
+        ).fetchall()
+    }
+    matcher = AuthorMatcher(
+        (str(username), int(person_id), full_name)
+        for username, person_id, full_name in con.execute(
+            "SELECT u.username, u.person_id, p.full_name FROM users u "
+            "JOIN people p ON p.id = u.person_id WHERE list_contains(?, u.username)",
+            [wanted],
+        ).fetchall()
+    )
+    return found | set(matcher.writers(authors_of(con, [entry_id]).get(entry_id, ())))
+
+
+def add_conflict(
+    con: Connection, entry_id: int, examiner: str, kind: str, actor: str, note: str = ""
+) -> None:
+    """Record that an examiner must not score an entry (same group, relative, other)."""
+    with transaction(con):
+        e = require_entry(con, entry_id)
+        require_editable(require_round(con, e.round_id))
+        errors: dict[str, str] = {}
+        if kind not in CONFLICT_KINDS:
+            errors["kind"] = f"Loại xung đột không hợp lệ: {kind}."
+        try:
+            require_examiner(con, examiner)
+        except Invalid as exc:
+            errors.update(exc.errors)
+        if con.execute(
+            "SELECT 1 FROM conflicts WHERE entry_id = ? AND examiner = ?", [entry_id, examiner]
+        ).fetchone():
+            errors["examiner"] = f"Đã ghi xung đột của {examiner} với {e.code}."
+        elif con.execute(
+            "SELECT 1 FROM assignments WHERE entry_id = ? AND examiner = ?", [entry_id, examiner]
+        ).fetchone():
+            errors["examiner"] = (
+                f"{examiner} đang được phân công chấm {e.code}: hãy bỏ phân công trước."
+            )
+        if errors:
+            raise Invalid(errors)
+        con.execute(
+            "INSERT INTO conflicts (round_id, examiner, entry_id, kind, note, created_by) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [e.round_id, examiner, entry_id, kind, nfc(note or ""), actor],
+        )
+        audit.record(con, actor, "conflict", "conflict", f"{e.round_id}:{e.code}:{examiner}",
+                     None, {"kind": kind, "note": nfc(note or "")})  # fmt: skip
+
+
+def remove_conflict(con: Connection, conflict_id: int, actor: str) -> None:
+    """Delete a recorded conflict."""
+    with transaction(con):
+        row = con.execute(
+            "SELECT c.round_id, e.code, c.examiner, c.kind, c.note FROM conflicts c "
+            "JOIN entries e ON e.id = c.entry_id WHERE c.id = ?",
+            [conflict_id],
+        ).fetchone()
+        if row is None:
+            raise Invalid({"conflict": "Không có xung đột này."})
+        require_editable(require_round(con, row[0]))
+        con.execute("DELETE FROM conflicts WHERE id = ?", [conflict_id])
+        audit.record(con, actor, "conflict_remove", "conflict", f"{row[0]}:{row[1]}:{row[2]}",
+                     {"kind": row[3], "note": row[4]}, None)  # fmt: skip
+
+
+def conflicts(con: Connection, round_id: int, include_authors: bool = True) -> pd.DataFrame:
+    """Conflicts of the round: id (None for authorship), entry_id, code, examiner, full_name,
+    kind, kind_label, note. Authorship of council members is listed as kind 'author'."""
+    rows = con.execute(
+        "SELECT c.id, c.entry_id, e.code, c.examiner, p.full_name, c.kind, c.note "
+        "FROM conflicts c JOIN entries e ON e.id = c.entry_id "
+        "JOIN users u ON u.username = c.examiner JOIN people p ON p.id = u.person_id "
+        "WHERE c.round_id = ? ORDER BY e.code, c.examiner",
+        [round_id],
+    ).fetchall()
+    records = [
+        {"id": r[0], "entry_id": r[1], "code": r[2], "examiner": r[3], "full_name": r[4],
+         "kind": r[5], "kind_label": CONFLICT_KINDS[r[5]], "note": r[6]}
+        for r in rows
+    ]  # fmt: skip
+    if include_authors:
+        for entry_id, code, username, name in _council_authors(con, round_id):
+            records.append(
+                {"id": None, "entry_id": entry_id, "code": code, "examiner": username,
+                 "full_name": name, "kind": "author", "kind_label": AUTHOR, "note": ""}
+            )  # fmt: skip
+    columns = ["id", "entry_id", "code", "examiner", "full_name", "kind", "kind_label", "note"]
+    return pd.DataFrame(records, columns=columns)
+
+
+def _council_authors(con: Connection, round_id: int) -> list[tuple[int, str, str, str]]:
+    """(entry_id, code, examiner, full_name) for each council member who wrote an entry of the
+    round, by code then council order: linked by person, or by name when the author is not.
+
+    Members are indexed once (lib.access.identity): checking every entry against every member
+    took seconds for a city round (thousands of entries, hundreds of examiners)."""
+    members = con.execute(
+        "SELECT x.examiner, u.person_id, p.full_name FROM round_examiners x "
+        "JOIN users u ON u.username = x.examiner JOIN people p ON p.id = u.person_id "
+        "WHERE x.round_id = ? ORDER BY x.examiner",
+        [round_id],
+    ).fetchall()
+    rank = {username: i for i, (username, _, _) in enumerate(members)}
+    names = {username: name for username, _, name in members}
+    matcher = AuthorMatcher((u, int(pid), name) for u, pid, name in members)
+    rows = con.execute(
+        "SELECT id, code FROM entries WHERE round_id = ? ORDER BY code", [round_id]
+    ).fetchall()
+    authors = authors_of(con, [int(entry_id) for entry_id, _ in rows])
+    found = []
+    for entry_id, code in rows:
+        for username in sorted(matcher.writers(authors[int(entry_id)]), key=rank.__getitem__):
+            found.append((int(entry_id), code, username, names[username]))
+    return found
+
+
+def same_group_conflicts(con: Connection, round_id: int) -> list[tuple[int, str, str]]:
+    """Suggested same-group conflicts not yet recorded: (entry_id, code, examiner)."""
+    found = []
+    members = con.execute(
+        "SELECT x.examiner, p.group_name, u.person_id, p.full_name FROM round_examiners x "
+        "JOIN users u ON u.username = x.examiner JOIN people p ON p.id = u.person_id "
+        "WHERE x.round_id = ? AND p.group_name <> ''",
+        [round_id],
+    ).fetchall()
+    taken = {
+        (int(e), x)
+        for e, x in con.execute(
+            "SELECT entry_id, examiner FROM conflicts WHERE round_id = ? UNION "
+            "SELECT a.entry_id, a.examiner FROM assignments a JOIN entries e "
+            "ON e.id = a.entry_id WHERE e.round_id = ?",
+            [round_id, round_id],
+        ).fetchall()
+    }
+    # Members by folded group, authorship from the set of author pairs: checking every entry
+    # against every member (one query, then one loop per pair) took seconds at city scale.
+    by_group: dict[str, list[str]] = {}
+    for username, group, _, _ in members:
+        by_group.setdefault(fold(group), []).append(username)
+    authors = {(entry_id, username) for entry_id, _, username, _ in _council_authors(con, round_id)}
+    for entry_id, code, group_name in con.execute(
+        "SELECT id, code, group_name FROM entries WHERE round_id = ? AND NOT withdrawn "
+        "AND group_name <> '' ORDER BY code",
+        [round_id],
+    ).fetchall():
+        for username in by_group.get(fold(group_name), []):
+            pair = (int(entry_id), username)
+            if pair not in taken and pair not in authors:
+                found.append((int(entry_id), code, username))
+    return found

@@ -1,0 +1,128 @@
+"""A round's council: its members, their duties and fields, and the accounts that may join."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from lib.core import audit
+from lib.core.db import Connection, transaction
+from lib.core.errors import Invalid
+from lib.core.text import nfc, vn_name_key
+from lib.scoring.rounds import DEFAULT_DUTY, require_editable, require_round
+
+# Shown next to a member whose account has no password yet: they cannot log in to score.
+NO_PASSWORD = "chưa có mật khẩu"
+
+
+def split_fields(text: str) -> list[str]:
+    """Fields (lĩnh vực) typed as "Nhà trẻ; Mẫu giáo" (';' or ',' between)."""
+    return [nfc(p) for p in re.split(r"[;,]", text or "") if nfc(p)]
+
+
+def round_examiners(con: Connection, round_id: int) -> pd.DataFrame:
+    """The round's council: username, full_name, position, group_name, duty, fields,
+    active, has_password, is_examiner, n_assigned, n_submitted, n_drafts; sorted by given
+    name."""
+    df = con.execute(
+        "SELECT x.examiner AS username, p.full_name, p.position, p.group_name, x.duty, "
+        "       x.fields, u.active, u.password_hash IS NOT NULL AS has_password, "
+        "       EXISTS (SELECT 1 FROM user_roles ur WHERE ur.username = x.examiner "
+        "               AND ur.role = 'examiner') AS is_examiner, "
+        "       (SELECT count(*) FROM assignments a JOIN entries e ON e.id = a.entry_id "
+        "         WHERE e.round_id = x.round_id AND a.examiner = x.examiner AND NOT e.withdrawn)"
+        "         AS n_assigned, "
+        "       (SELECT count(*) FROM sheets s JOIN entries e ON e.id = s.entry_id "
+        "         JOIN assignments a ON a.entry_id = s.entry_id AND a.examiner = s.examiner "
+        "         WHERE e.round_id = x.round_id AND s.examiner = x.examiner AND NOT e.withdrawn "
+        "         AND s.status = 'submitted') AS n_submitted, "
+        "       (SELECT count(*) FROM sheets s JOIN entries e ON e.id = s.entry_id "
+        "         JOIN assignments a ON a.entry_id = s.entry_id AND a.examiner = s.examiner "
+        "         WHERE e.round_id = x.round_id AND s.examiner = x.examiner AND NOT e.withdrawn "
+        "         AND s.status = 'draft') AS n_drafts "
+        "FROM round_examiners x JOIN users u ON u.username = x.examiner "
+        "JOIN people p ON p.id = u.person_id WHERE x.round_id = ?",
+        [round_id],
+    ).df()
+    return df.sort_values("full_name", key=lambda s: s.map(vn_name_key)).reset_index(drop=True)
+
+
+def council_names(con: Connection, round_id: int) -> dict[str, str]:
+    """The round's council as username -> full name, sorted by given name (no counts)."""
+    rows = con.execute(
+        "SELECT x.examiner, p.full_name FROM round_examiners x "
+        "JOIN users u ON u.username = x.examiner JOIN people p ON p.id = u.person_id "
+        "WHERE x.round_id = ?",
+        [round_id],
+    ).fetchall()
+    return dict(sorted(rows, key=lambda row: vn_name_key(row[1])))
+
+
+def examiner_accounts(con: Connection) -> pd.DataFrame:
+    """Active accounts with the examiner role: username, full_name, group_name, position,
+    has_password (false: cannot log in yet)."""
+    df = con.execute(
+        "SELECT u.username, p.full_name, p.group_name, p.position, "
+        "       u.password_hash IS NOT NULL AS has_password FROM users u "
+        "JOIN people p ON p.id = u.person_id JOIN user_roles r ON r.username = u.username "
+        "WHERE u.active AND r.role = 'examiner'"
+    ).df()
+    return df.sort_values("full_name", key=lambda s: s.map(vn_name_key)).reset_index(drop=True)
+
+
+def require_examiner(con: Connection, username: str) -> str:
+    """The examiner's full name, or raise Invalid if not an active examiner account."""
+    row = con.execute(
+        "SELECT p.full_name FROM users u JOIN people p ON p.id = u.person_id "
+        "JOIN user_roles r ON r.username = u.username AND r.role = 'examiner' "
+        "WHERE u.username = ? AND u.active",
+        [username],
+    ).fetchone()
+    if row is None:
+        raise Invalid({"examiner": f"'{username}' không phải tài khoản giám khảo đang hoạt động."})
+    return str(row[0])
+
+
+def set_council_member(
+    con: Connection, round_id: int, examiner: str, actor: str, duty: str = "", fields: str = ""
+) -> None:
+    """Add an examiner to the round's council, or change their duty and fields."""
+    with transaction(con):
+        require_editable(require_round(con, round_id))
+        require_examiner(con, examiner)
+        clean_fields = "; ".join(split_fields(fields))
+        before = con.execute(
+            "SELECT duty, fields FROM round_examiners WHERE round_id = ? AND examiner = ?",
+            [round_id, examiner],
+        ).fetchone()
+        con.execute(
+            "INSERT INTO round_examiners (round_id, examiner, duty, fields) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (round_id, examiner) DO UPDATE SET duty = excluded.duty, "
+            "fields = excluded.fields",
+            [round_id, examiner, nfc(duty or "") or DEFAULT_DUTY, clean_fields],
+        )
+        audit.record(
+            con, actor, "council", "round_examiner", f"{round_id}:{examiner}",
+            {"duty": before[0], "fields": before[1]} if before else None,
+            {"duty": nfc(duty or "") or DEFAULT_DUTY, "fields": clean_fields},
+        )  # fmt: skip
+
+
+def remove_council_member(con: Connection, round_id: int, examiner: str, actor: str) -> None:
+    """Take an examiner off the council; refused while they have assignments in the round."""
+    with transaction(con):
+        require_editable(require_round(con, round_id))
+        row = con.execute(
+            "SELECT count(*) FROM assignments a JOIN entries e ON e.id = a.entry_id "
+            "WHERE e.round_id = ? AND a.examiner = ?",
+            [round_id, examiner],
+        ).fetchone()
+        if row and row[0]:
+            raise Invalid(
+                {"examiner": f"{examiner} đang được phân công {row[0]} SKKN: bỏ phân công trước."}
+            )
+        con.execute(
+            "DELETE FROM round_examiners WHERE round_id = ? AND examiner = ?", [round_id, examiner]
+        )
+        audit.record(con, actor, "council_remove", "round_examiner", f"{round_id}:{examiner}")

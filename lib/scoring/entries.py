@@ -1,0 +1,491 @@
+"""SKKN entries of a round: registering, editing and withdrawing them, their authors with
+shares, their document and code."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from lib.access.identity import AuthorMatcher, name_key
+from lib.access.permissions import why_cannot_add_entries
+from lib.core import audit
+from lib.core.db import Connection, transaction, transactional
+from lib.core.errors import Invalid
+from lib.core.text import nfc
+from lib.scoring.rounds import require_editable, require_round
+from lib.scoring.rubric import format_number, parse_number
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+DOCUMENT_TYPES: dict[str, tuple[str, bytes]] = {
+    ".pdf": ("application/pdf", b"%PDF"),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        b"PK\x03\x04",
+    ),
+}
+_CODE_NUMBER = re.compile(r"^SKKN-(\d+)$")
+
+
+@dataclass(frozen=True)
+class AuthorIn:
+    """An author as typed: name as written, share in % (text or number), optional person."""
+
+    name: str
+    share: object = None
+    person_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Author:
+    """A checked author of an entry."""
+
+    name: str
+    share: Decimal
+    person_id: int | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An SKKN registered in a round (without its document bytes)."""
+
+    id: int
+    round_id: int
+    code: str
+    title: str
+    field: str
+    group_name: str
+    withdrawn: bool
+    withdrawn_reason: str
+    document_name: str | None
+    document_mime: str | None
+    is_demo: bool
+    authors: tuple[Author, ...]
+
+    @property
+    def authors_text(self) -> str:
+        """Authors joined the way the council writes them: "A (60%); B (40%)"."""
+        return authors_text(self.authors)
+
+
+def authors_text(authors: Iterable[Author]) -> str:
+    """Join authors as "A (60%); B (40%)" (a sole author without a share)."""
+    items = list(authors)
+    if len(items) == 1 and items[0].share == 100:
+        return items[0].name
+    return "; ".join(f"{a.name} ({format_number(a.share)}%)" for a in items)
+
+
+_AUTHOR_SHARE = re.compile(
+    r"^(?P<name>.*?)\s*(?:[(\[]\s*(?P<a>[\d.,]+)\s*%?\s*[)\]]"
+    r"|[-|:,–]\s*(?P<b>[\d.,]+)\s*%?|\s(?P<c>[\d.,]+)\s*%)\s*$"
+)
+
+
+def parse_authors_text(text: str) -> list[AuthorIn]:
+    """Authors typed one per line or separated by ';', each with an optional share:
+    "Nguyễn Thị A (60%)", "Nguyễn Thị A - 60", "Nguyễn Thị A 60%"."""
+    found = []
+    for part in re.split(r"[;\n]", text or ""):
+        item = nfc(part)
+        if not item:
+            continue
+        m = _AUTHOR_SHARE.match(item)
+        if m and m.group("name"):
+            found.append(
+                AuthorIn(nfc(m.group("name")), m.group("a") or m.group("b") or m.group("c"))
+            )
+        else:
+            found.append(AuthorIn(item))
+    return found
+
+
+def _people_by_name(con: Connection) -> dict[str, list[tuple[int, str]]]:
+    found: dict[str, list[tuple[int, str]]] = {}
+    for pid, name, group in con.execute("SELECT id, full_name, group_name FROM people").fetchall():
+        found.setdefault(name_key(name), []).append((int(pid), group))
+    return found
+
+
+def check_authors(
+    con: Connection, authors: Sequence[AuthorIn | Mapping[str, Any]]
+) -> tuple[list[Author], dict[str, str]]:
+    """Check authors and shares (adding to 100); match names to people. Return (authors, errors)."""
+    errors: dict[str, str] = {}
+    by_name = _people_by_name(con)
+    names_of = dict(con.execute("SELECT id, full_name FROM people").fetchall())
+    rows = [a if isinstance(a, AuthorIn) else AuthorIn(**a) for a in authors]
+    rows = [a for a in rows if nfc(a.name or "") or a.person_id is not None or a.share]
+    if not rows:
+        return [], {"authors": "Hãy nhập ít nhất một tác giả."}
+    clean: list[Author] = []
+    for i, a in enumerate(rows, start=1):
+        person_id = a.person_id
+        name = nfc(a.name or "")
+        if person_id is not None and person_id not in names_of:
+            errors[f"author{i}"] = f"Tác giả thứ {i}: không có người số {person_id}."
+            continue
+        if not name and person_id is not None:
+            name = names_of[person_id]
+        if not name:
+            errors[f"author{i}"] = f"Tác giả thứ {i}: thiếu họ tên."
+            continue
+        if person_id is None and len(by_name.get(name_key(name), [])) == 1:
+            person_id = by_name[name_key(name)][0][0]
+        try:
+            share = parse_number(a.share)
+        except ValueError:
+            errors[f"share{i}"] = f"Tác giả {name}: tỉ lệ đóng góp '{a.share}' không phải là số."
+            continue
+        if share is None:
+            if len(rows) > 1:
+                errors[f"share{i}"] = f"Tác giả {name}: hãy nhập tỉ lệ đóng góp (%)."
+                continue
+            share = Decimal(100)
+        if share <= 0 or share > 100 or share != share.quantize(Decimal("0.01")):
+            errors[f"share{i}"] = (
+                f"Tác giả {name}: tỉ lệ đóng góp {format_number(share)}% phải lớn hơn 0, "
+                "không quá 100 và có tối đa 2 chữ số thập phân."
+            )
+            continue
+        clean.append(Author(name, share, person_id))
+    keys = [a.person_id if a.person_id is not None else name_key(a.name) for a in clean]
+    if len(set(keys)) != len(keys):
+        errors["authors"] = "Một tác giả được nhập hai lần."
+    if not errors:
+        total = sum((a.share for a in clean), Decimal(0))
+        if total != 100:
+            errors["shares"] = f"Tổng tỉ lệ đóng góp của các tác giả là {format_number(total)}%, "
+            errors["shares"] += "phải bằng 100%."
+    return clean, errors
+
+
+def check_document(data: bytes | None, filename: str | None) -> tuple[str | None, str | None]:
+    """Accept a PDF or DOCX document; return (name, mime), or raise Invalid."""
+    if not data:
+        return None, None
+    name = nfc(Path(filename or "").name)
+    suffix = Path(name).suffix.lower()
+    if suffix not in DOCUMENT_TYPES:
+        raise Invalid({"document": f"Tệp '{name}' không nhận được: chỉ nhận PDF hoặc DOCX."})
+    mime, magic = DOCUMENT_TYPES[suffix]
+    if not data.startswith(magic):
+        raise Invalid({"document": f"Tệp '{name}' không phải là tệp {suffix[1:].upper()} hợp lệ."})
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise Invalid(
+            {"document": f"Tệp '{name}' lớn quá {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB."}
+        )
+    return name, mime
+
+
+def next_code(con: Connection, round_id: int) -> str:
+    """The next generated code of the round: SKKN-001, SKKN-002, …"""
+    numbers = [
+        int(m.group(1))
+        for (code,) in con.execute(
+            "SELECT code FROM entries WHERE round_id = ?", [round_id]
+        ).fetchall()
+        if (m := _CODE_NUMBER.match(code))
+    ]
+    return f"SKKN-{max(numbers, default=0) + 1:03d}"
+
+
+def check_code(con: Connection, round_id: int, code: str, entry_id: int | None) -> str | None:
+    """Why this code cannot be the entry's code in the round, or None."""
+    if not code:
+        return "Hãy nhập mã SKKN (hoặc để trống để tự sinh)."
+    if len(code) > 30:
+        return "Mã SKKN dài quá 30 ký tự."
+    row = con.execute(
+        "SELECT id FROM entries WHERE round_id = ? AND lower(code) = lower(?) AND id <> ?",
+        [round_id, code, entry_id or -1],
+    ).fetchone()
+    return f"Mã SKKN '{code}' đã có trong đợt chấm này." if row else None
+
+
+def examiner_authors(con: Connection, entry_id: int, authors: Sequence[Author]) -> list[str]:
+    """Assigned examiners of the entry who are among these authors."""
+    matcher = AuthorMatcher(
+        (str(username), int(person_id), full_name)
+        for username, person_id, full_name in con.execute(
+            "SELECT a.examiner, u.person_id, p.full_name FROM assignments a "
+            "JOIN users u ON u.username = a.examiner JOIN people p ON p.id = u.person_id "
+            "WHERE a.entry_id = ? ORDER BY a.ord",
+            [entry_id],
+        ).fetchall()
+    )
+    return matcher.writers(authors)
+
+
+def _write_authors(con: Connection, entry_id: int, authors: Sequence[Author]) -> None:
+    con.execute("DELETE FROM entry_authors WHERE entry_id = ?", [entry_id])
+    frame = pd.DataFrame(
+        {
+            "entry_id": [entry_id] * len(authors),
+            "position": list(range(1, len(authors) + 1)),
+            "person_id": pd.array([a.person_id for a in authors], dtype="Int64"),
+            "name": [a.name for a in authors],
+            "share": [str(a.share) for a in authors],
+        }
+    )
+    con.register("_authors_in", frame)
+    try:
+        con.execute(
+            "INSERT INTO entry_authors SELECT entry_id, position, person_id, name, "
+            "CAST(share AS DECIMAL(5, 2)) FROM _authors_in"
+        )
+    finally:
+        con.unregister("_authors_in")
+
+
+def _entry_snapshot(e: Entry) -> dict:
+    return {
+        "code": e.code, "title": e.title, "field": e.field, "group_name": e.group_name,
+        "authors": e.authors_text, "document": e.document_name, "withdrawn": e.withdrawn,
+    }  # fmt: skip
+
+
+@transactional
+def add_entry(
+    con: Connection,
+    round_id: int,
+    actor: str,
+    *,
+    title: str,
+    authors: Sequence[AuthorIn | Mapping[str, Any]],
+    code: str | None = None,
+    field: str = "",
+    group_name: str = "",
+    document: bytes | None = None,
+    document_name: str | None = None,
+    is_demo: bool = False,
+) -> int:
+    """Register an SKKN: code given or generated, authors with shares adding to 100."""
+    r = require_round(con, round_id)
+    errors: dict[str, str] = {}
+    refused = why_cannot_add_entries(r)
+    if refused:
+        errors["state"] = refused
+    code = nfc(code or "") or next_code(con, round_id)
+    problem = check_code(con, round_id, code, None)
+    if problem:
+        errors["code"] = problem
+    title = nfc(title or "")
+    if not title:
+        errors["title"] = "Hãy nhập tên SKKN."
+    clean, author_errors = check_authors(con, authors)
+    errors.update(author_errors)
+    try:
+        doc_name, mime = check_document(document, document_name)
+    except Invalid as exc:
+        errors.update(exc.errors)
+        doc_name = mime = None
+    if errors:
+        raise Invalid(errors)
+    group = nfc(group_name or "")
+    if not group and clean and clean[0].person_id is not None:
+        row = con.execute(
+            "SELECT group_name FROM people WHERE id = ?", [clean[0].person_id]
+        ).fetchone()
+        group = row[0] if row else ""
+    row = con.execute(
+        "INSERT INTO entries (round_id, code, title, field, group_name, document, "
+        " document_name, document_mime, is_demo, created_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [round_id, code, title, nfc(field or ""), group, document if doc_name else None,
+         doc_name, mime, is_demo, actor],
+    ).fetchone()  # fmt: skip
+    assert row is not None
+    entry_id = int(row[0])
+    _write_authors(con, entry_id, clean)
+    entry = require_entry(con, entry_id)
+    audit.record(con, actor, "create", "entry", f"{round_id}:{code}", None,
+                 _entry_snapshot(entry))  # fmt: skip
+    return entry_id
+
+
+@transactional
+def update_entry(
+    con: Connection,
+    entry_id: int,
+    actor: str,
+    *,
+    title: str,
+    authors: Sequence[AuthorIn | Mapping[str, Any]],
+    code: str,
+    field: str = "",
+    group_name: str = "",
+) -> None:
+    """Change an entry's code, title, field, group or authors (not once finalized)."""
+    before = require_entry(con, entry_id)
+    r = require_round(con, before.round_id)
+    require_editable(r)
+    errors: dict[str, str] = {}
+    code = nfc(code or "")
+    problem = check_code(con, r.id, code, entry_id)
+    if problem:
+        errors["code"] = problem
+    title = nfc(title or "")
+    if not title:
+        errors["title"] = "Hãy nhập tên SKKN."
+    clean, author_errors = check_authors(con, authors)
+    errors.update(author_errors)
+    if not errors:
+        clash = examiner_authors(con, entry_id, clean)
+        if clash:
+            errors["authors"] = (
+                f"{', '.join(clash)} đang được phân công chấm SKKN này nên không thể là "
+                "tác giả: bỏ phân công trước."
+            )
+    if errors:
+        raise Invalid(errors)
+    con.execute(
+        "UPDATE entries SET code = ?, title = ?, field = ?, group_name = ?, "
+        "updated_at = current_localtimestamp() WHERE id = ?",
+        [code, title, nfc(field or ""), nfc(group_name or ""), entry_id],
+    )
+    if [(a.name, a.share, a.person_id) for a in before.authors] != [
+        (a.name, a.share, a.person_id) for a in clean
+    ]:
+        _write_authors(con, entry_id, clean)
+    after = require_entry(con, entry_id)
+    audit.record(con, actor, "update", "entry", f"{r.id}:{after.code}",
+                 _entry_snapshot(before), _entry_snapshot(after))  # fmt: skip
+
+
+def set_document(
+    con: Connection, entry_id: int, actor: str, data: bytes | None, filename: str | None
+) -> None:
+    """Attach (or with no data, remove) the entry's PDF/DOCX document."""
+    with transaction(con):
+        e = require_entry(con, entry_id)
+        require_editable(require_round(con, e.round_id))
+        name, mime = check_document(data, filename)
+        con.execute(
+            "UPDATE entries SET document = ?, document_name = ?, document_mime = ?, "
+            "updated_at = current_localtimestamp() WHERE id = ?",
+            [data if name else None, name, mime, entry_id],
+        )
+        audit.record(con, actor, "document", "entry", f"{e.round_id}:{e.code}",
+                     {"document": e.document_name}, {"document": name})  # fmt: skip
+
+
+def withdraw_entry(
+    con: Connection, entry_id: int, actor: str, reason: str = "", withdrawn: bool = True
+) -> None:
+    """Mark an entry withdrawn (kept, no longer scored or counted), or take the mark back."""
+    with transaction(con):
+        e = require_entry(con, entry_id)
+        require_editable(require_round(con, e.round_id))
+        reason = nfc(reason or "")
+        if withdrawn and not reason:
+            raise Invalid({"reason": "Hãy ghi lý do rút SKKN."})
+        con.execute(
+            "UPDATE entries SET withdrawn = ?, withdrawn_reason = ?, "
+            "updated_at = current_localtimestamp() WHERE id = ?",
+            [withdrawn, reason if withdrawn else "", entry_id],
+        )
+        audit.record(con, actor, "withdraw" if withdrawn else "restore", "entry",
+                     f"{e.round_id}:{e.code}", {"withdrawn": e.withdrawn},
+                     {"withdrawn": withdrawn, "reason": reason})  # fmt: skip
+
+
+def authors_of(con: Connection, entry_ids: Sequence[int]) -> dict[int, tuple[Author, ...]]:
+    """The authors of each of these entries, in their order on the entry."""
+    found: dict[int, list[Author]] = {i: [] for i in entry_ids}
+    if not entry_ids:
+        return {}
+    for entry_id, name, share, person_id in con.execute(
+        "SELECT entry_id, name, share, person_id FROM entry_authors "
+        "WHERE list_contains(?, entry_id) ORDER BY entry_id, position",
+        [list(entry_ids)],
+    ).fetchall():
+        found[int(entry_id)].append(Author(name, share, person_id))
+    return {k: tuple(v) for k, v in found.items()}
+
+
+_ENTRY_COLUMNS = (
+    "id, round_id, code, title, field, group_name, withdrawn, withdrawn_reason, document_name, "
+    "document_mime, is_demo"
+)
+
+
+def get_entry(con: Connection, entry_id: int) -> Entry | None:
+    """Return the entry with its authors, or None."""
+    row = con.execute(f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE id = ?", [entry_id]).fetchone()
+    if row is None:
+        return None
+    return Entry(*row, authors=authors_of(con, [int(row[0])])[int(row[0])])
+
+
+def require_entry(con: Connection, entry_id: int) -> Entry:
+    """Return the entry or raise Invalid."""
+    e = get_entry(con, entry_id)
+    if e is None:
+        raise Invalid({"entry": f"Không có SKKN số {entry_id}."})
+    return e
+
+
+def require_entry_by_code(con: Connection, round_id: int, code: str) -> Entry:
+    """The entry of the round with this code (case aside), or raise Invalid."""
+    row = con.execute(
+        "SELECT id FROM entries WHERE round_id = ? AND lower(code) = lower(?)",
+        [round_id, nfc(code)],
+    ).fetchone()
+    if row is None:
+        raise Invalid({"entry": f"Không có SKKN mã '{code}' trong đợt chấm này."})
+    return require_entry(con, int(row[0]))
+
+
+def entry_list(con: Connection, round_id: int) -> list[Entry]:
+    """Every entry of the round (withdrawn ones too), by code."""
+    rows = con.execute(
+        f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE round_id = ? ORDER BY code", [round_id]
+    ).fetchall()
+    authors = authors_of(con, [int(r[0]) for r in rows])
+    return [Entry(*r, authors=authors[int(r[0])]) for r in rows]
+
+
+def entry_table(con: Connection, round_id: int) -> pd.DataFrame:
+    """The round's entries as a table: id, code, title, authors, field, group_name, withdrawn,
+    withdrawn_reason, document_name, examiners (names in GK order), n_assigned, is_demo."""
+    items = entry_list(con, round_id)
+    assigned: dict[int, list[str]] = {}
+    for entry_id, name in con.execute(
+        "SELECT a.entry_id, p.full_name FROM assignments a JOIN entries e ON e.id = a.entry_id "
+        "JOIN users u ON u.username = a.examiner JOIN people p ON p.id = u.person_id "
+        "WHERE e.round_id = ? ORDER BY a.entry_id, a.ord",
+        [round_id],
+    ).fetchall():
+        assigned.setdefault(int(entry_id), []).append(name)
+    return pd.DataFrame(
+        {
+            "id": [e.id for e in items],
+            "code": [e.code for e in items],
+            "title": [e.title for e in items],
+            "authors": [e.authors_text for e in items],
+            "field": [e.field for e in items],
+            "group_name": [e.group_name for e in items],
+            "withdrawn": [e.withdrawn for e in items],
+            "withdrawn_reason": [e.withdrawn_reason for e in items],
+            "document_name": [e.document_name or "" for e in items],
+            "examiners": ["; ".join(assigned.get(e.id, [])) for e in items],
+            "n_assigned": [len(assigned.get(e.id, [])) for e in items],
+            "is_demo": [e.is_demo for e in items],
+        }
+    )
+
+
+def entry_document(con: Connection, entry_id: int) -> tuple[bytes, str, str] | None:
+    """The entry's document: (bytes, file name, mime type), or None."""
+    row = con.execute(
+        "SELECT document, document_name, document_mime FROM entries WHERE id = ?", [entry_id]
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return bytes(row[0]), row[1], row[2]
