@@ -192,3 +192,39 @@ def test_purge_forgets_ended_sessions_and_old_failures(con):
     sessions.purge(con, now)
     assert con.execute("SELECT count(*) FROM sessions").fetchone() == (0,)
     assert con.execute("SELECT count(*) FROM login_failures").fetchone() == (0,)
+
+
+def test_cli_lists_and_ends_sessions_and_rotates_the_key(tmp_path, monkeypatch, capsys):
+    from lib import cli
+    from lib.core import db
+
+    monkeypatch.delenv(sessions.KEY_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)  # no .streamlit/secrets.toml here
+    db_file = tmp_path / "cli.duckdb"
+    con = db.connect(db_file)
+    make(con)
+    first, second = (sessions.id_hash(sessions.start(con, "hieutruong", "10.1.1.1")) for _ in "ab")
+    con.close()
+    old_key = sessions.signing_key(db_file)
+    assert cli.main(["--db", str(db_file), "session", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert first[:12] in listed and second[:12] in listed and "10.1.1.1" in listed
+    assert cli.main(["--db", str(db_file), "session", "end", first[:12]]) == 0
+    assert cli.main(["--db", str(db_file), "session", "end", first[:12]]) == 1
+    assert "Không có phiên đăng nhập mã" in capsys.readouterr().err
+    assert cli.main(["--db", str(db_file), "key", "rotate"]) == 0
+    assert "kết thúc 1 phiên" in capsys.readouterr().out
+    assert sessions.signing_key(db_file) != old_key
+    con = db.connect(db_file)
+    assert sessions.live(con).empty
+    con.close()
+
+
+def test_cli_key_rotate_with_a_configured_key_says_to_replace_it(tmp_path, monkeypatch, capsys):
+    from lib import cli
+
+    monkeypatch.setenv(sessions.KEY_ENV, "k" * 40)
+    db_file = tmp_path / "cli.duckdb"
+    assert cli.main(["--db", str(db_file), "key", "rotate"]) == 0
+    assert "THIDUA_COOKIE_KEY: hãy thay" in capsys.readouterr().out
+    assert not sessions.key_file(db_file).exists()

@@ -36,6 +36,7 @@ PENDING_COOKIE = "login_cookie_to_store"
 def _database(path: str) -> db.Connection:
     # One DuckDB database per process; sessions get their own cursor from it.
     con = db.connect(path)
+    sessions.purge(con)  # logins that ended by time while the app was stopped
     if demo.should_autoload(con):
         demo.load_demo(con)
     return con
