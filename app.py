@@ -21,6 +21,11 @@ def database_error_page() -> None:
     st.error(st.session_state.get("_db_error", ""))
 
 
+def refused_page() -> None:
+    st.title("Không mở được ứng dụng")
+    st.error(st.session_state.get("_refused", ""))
+
+
 def login_page() -> None:
     con = ui.connection()
     _, middle, _ = st.columns([1, 2, 1])
@@ -56,6 +61,13 @@ def login_page() -> None:
                     }
                 )
 
+
+try:
+    ui.check_origin()
+except ui.ForeignOrigin as exc:
+    st.session_state["_refused"] = str(exc)
+    st.navigation([st.Page(refused_page, title="Lỗi")], position="hidden").run()
+    st.stop()
 
 try:
     con = ui.connection()

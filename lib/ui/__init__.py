@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 import streamlit as st
 import streamlit_authenticator as stauth
@@ -74,6 +75,28 @@ def client() -> str:
         return address
     ctx = get_script_run_ctx()
     return f"phiên {ctx.session_id}" if ctx else "không rõ"
+
+
+class ForeignOrigin(RuntimeError):
+    """The app was opened from a page of another origin (say another port of this host)."""
+
+
+def check_origin() -> None:
+    """Refuse a connection a page of another origin opened (Streamlit compares host names only)."""
+    headers = st.context.headers
+    origin = headers.get("Origin")
+    if not isinstance(origin, str) or not origin:
+        return  # not a browser page (a browser always sends Origin on the websocket)
+    expected = os.environ.get("THIDUA_ORIGIN")
+    if expected:
+        same = origin.rstrip("/").lower() == expected.rstrip("/").lower()
+    else:
+        same = urlsplit(origin).netloc.lower() == str(headers.get("Host", "")).lower()
+    if not same:
+        raise ForeignOrigin(
+            f"Trang {origin} không phải trang của ứng dụng: không mở phiên đăng nhập nào từ đó. "
+            "Hãy mở ứng dụng bằng địa chỉ của nó."
+        )
 
 
 class LoginRefused(LoginError):
