@@ -15,7 +15,6 @@ ROOT = Path(__file__).resolve().parent.parent
 def app(db_file: Path, monkeypatch) -> AppTest:
     """The whole app (app.py) on its own database file, not yet run."""
     monkeypatch.setenv("THIDUA_DB", str(db_file))
-    monkeypatch.setenv("THIDUA_LOGIN_SLEEP", "0")
     monkeypatch.chdir(ROOT)
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
 
