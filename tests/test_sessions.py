@@ -109,6 +109,8 @@ def test_disabling_an_account_or_changing_its_password_or_roles_ends_its_logins(
     users.change_own_password(con, "gv", "matkhau-123", "moi-moi-moi", "moi-moi-moi", kept)
     assert sessions.user_of(con, kept) == "gv" and sessions.user_of(con, other) is None
     users.set_roles(con, "gv", ["staff", "examiner"], "hieutruong")
+    assert sessions.user_of(con, kept) == "gv"  # a role added: nothing to end
+    users.set_roles(con, "gv", ["staff"], "hieutruong")
     assert sessions.user_of(con, kept) is None
     again = sessions.id_hash(sessions.start(con, "gv"))
     users.set_active(con, "gv", False, "hieutruong")

@@ -250,8 +250,9 @@ def set_roles(con: Connection, username: str, roles: list[str], actor: str) -> N
             [username],
         )
         audit.record(con, actor, "roles", "user", username, sorted(before), sorted(roles))
-        if set(roles) != set(before):
-            # Pages already open were chosen for the old roles: log in again to get the new ones.
+        if set(before) - set(roles):
+            # A role taken away: end the open logins, so no page opened under it stays on screen.
+            # (Roles are read again on every run; an added role needs no new login.)
             sessions.end_user(con, username)
 
 
