@@ -64,20 +64,22 @@ def login_page() -> None:
 
 try:
     ui.check_origin()
-except ui.ForeignOrigin as exc:
+    cookie_key = ui.cookie_key()
+except (ui.ForeignOrigin, KeyProblem) as exc:
+    # Nothing of the app for a page of another origin, nor without a usable signing key.
     st.session_state["_refused"] = str(exc)
     st.navigation([st.Page(refused_page, title="Lỗi")], position="hidden").run()
     st.stop()
 
 try:
     con = ui.connection()
-    auth = ui.authenticator(con)
-except (db.DatabaseLocked, KeyProblem) as exc:
+except db.DatabaseLocked as exc:
     # st.navigation must still run, or Streamlit would serve every file in pages/.
     st.session_state["_db_error"] = str(exc)
     st.navigation([st.Page(database_error_page, title="Lỗi")], position="hidden").run()
     st.stop()
 
+auth = ui.authenticator(con, cookie_key)
 user = ui.current_user(con)
 
 

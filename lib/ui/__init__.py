@@ -136,9 +136,8 @@ class _ServerSessionCookie:
             self.manager.delete(COOKIE, key="xoa_cookie_dang_nhap")  # type: ignore[attr-defined]
 
 
-def authenticator(con: db.Connection) -> stauth.Authenticate:
+def authenticator(con: db.Connection, key: str) -> stauth.Authenticate:
     """The login widget over the accounts in the database, with server-side sessions."""
-    key = cookie_key()
     auth = stauth.Authenticate(
         users.credentials(con),
         cookie_name=COOKIE,
