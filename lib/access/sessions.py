@@ -15,7 +15,7 @@ import jwt
 import pandas as pd
 
 from lib.core import audit, clock
-from lib.core.db import Connection, is_conflict, transaction
+from lib.core.db import Connection, is_conflict, retrying, transaction
 
 IDLE = timedelta(hours=12)  # a login unused this long ends
 LIFETIME = timedelta(days=7)  # a login ends this long after it began, used or not
@@ -278,4 +278,10 @@ def failed(con: Connection, account: str, client: str, now: datetime | None = No
 
 def succeeded(con: Connection, account: str) -> None:
     """Forget the account's failures after a right password (the client's stay counted)."""
-    con.execute("DELETE FROM login_failures WHERE kind = 'account' AND key = ?", [account])
+    # Two logins of one account at the same moment would delete the same rows: retry.
+    retrying(
+        con,
+        lambda c: c.execute(
+            "DELETE FROM login_failures WHERE kind = 'account' AND key = ?", [account]
+        ),
+    )
