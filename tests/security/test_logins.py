@@ -232,3 +232,16 @@ def test_a_configured_key_shorter_than_32_bytes_is_refused_with_a_message(
     assert not at.exception
     assert "quá ngắn: 8 byte, cần ít nhất 32" in texts(at)
     assert not login_form_shown(at)
+
+
+def test_an_admin_logs_a_stolen_account_out_everywhere(tmp_path, monkeypatch, browser_request):
+    _, stolen = log_in_for_a_cookie(tmp_path, monkeypatch, "giamkhao1")
+    admin, _ = log_in_for_a_cookie(tmp_path, monkeypatch)
+    open_page(admin, ADMIN_PAGE)
+    admin.selectbox(key="sua_tk").set_value("giamkhao1").run()
+    assert "**Đăng nhập đang mở:** 1" in texts(admin)
+    next(b for b in admin.button if b.label == "Đăng xuất mọi nơi").click().run()
+    assert "Đã đăng xuất giamkhao1 ở 1 nơi." in texts(admin)
+    assert sees_admin_page(admin)  # the admin's own login stays
+    visit = visit_with(tmp_path, monkeypatch, browser_request, stolen, "pages/home.py")
+    assert login_form_shown(visit)
