@@ -1,13 +1,12 @@
 """Entry point: page config, login, and the role-filtered navigation, built on every run."""
 
-import time
-
 import streamlit as st
 from streamlit_authenticator.utilities.exceptions import LoginError
 
 from lib import demo, ui
 from lib.access.navigation import PAGES, pages_for
-from lib.access.users import role_labels
+from lib.access.sessions import KeyProblem
+from lib.access.users import LOGIN_FAILED, role_labels
 from lib.core import db
 
 st.set_page_config(
@@ -22,6 +21,11 @@ def database_error_page() -> None:
     st.error(st.session_state.get("_db_error", ""))
 
 
+def refused_page() -> None:
+    st.title("Không mở được ứng dụng")
+    st.error(st.session_state.get("_refused", ""))
+
+
 def login_page() -> None:
     con = ui.connection()
     _, middle, _ = st.columns([1, 2, 1])
@@ -30,17 +34,16 @@ def login_page() -> None:
         st.caption("Hội đồng thi đua – khen thưởng và Hội đồng chấm sáng kiến kinh nghiệm")
         try:
             auth.login(location="main", fields=ui.LOGIN_FIELDS, key="dang_nhap")
+        except ui.LoginRefused as exc:
+            st.error(str(exc))
         except (LoginError, ValueError):
             ui.forget_login()
-            st.error("Không đăng nhập được bằng phiên cũ. Hãy nhập lại tên đăng nhập và mật khẩu.")
-        status = st.session_state.get("authentication_status")
-        if status:
-            # Give the cookie component a moment to store the login before the page changes.
-            st.success("Đăng nhập thành công.")
-            time.sleep(0.6)
+            st.error("Không đăng nhập được. Hãy nhập lại tên đăng nhập và mật khẩu.")
+        if st.session_state.get("authentication_status"):
+            # No wait for the cookie here: ui.keep_login draws its component on the next runs.
             st.rerun()
-        elif status is False:
-            st.error("Sai tên đăng nhập hoặc mật khẩu.")
+        if st.session_state.get("authentication_status") is False:
+            st.error(LOGIN_FAILED)
         if not con.execute("SELECT 1 FROM users LIMIT 1").fetchone():
             st.info(
                 "Chưa có tài khoản nào. Tạo tài khoản quản trị bằng lệnh: "
@@ -60,6 +63,15 @@ def login_page() -> None:
 
 
 try:
+    ui.check_origin()
+    cookie_key = ui.cookie_key()
+except (ui.ForeignOrigin, KeyProblem) as exc:
+    # Nothing of the app for a page of another origin, nor without a usable signing key.
+    st.session_state["_refused"] = str(exc)
+    st.navigation([st.Page(refused_page, title="Lỗi")], position="hidden").run()
+    st.stop()
+
+try:
     con = ui.connection()
 except db.DatabaseLocked as exc:
     # st.navigation must still run, or Streamlit would serve every file in pages/.
@@ -67,7 +79,7 @@ except db.DatabaseLocked as exc:
     st.navigation([st.Page(database_error_page, title="Lỗi")], position="hidden").run()
     st.stop()
 
-auth = ui.authenticator(con)
+auth = ui.authenticator(con, cookie_key)
 user = ui.current_user(con)
 
 
@@ -97,6 +109,7 @@ else:
         if spec not in specs
     ]
     page = st.navigation(pages + refused, position="hidden")
+    ui.keep_login(auth)
     with st.sidebar:
         st.markdown(f"**{user.name}**  \n{role_labels(user.roles)}")
         section = None

@@ -14,8 +14,9 @@ from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
 from lib import ui
-from lib.access import navigation
+from lib.access import navigation, sessions
 from lib.access.navigation import PageSpec
+from lib.core import db
 
 ROOT = Path(__file__).resolve().parent.parent
 EMPTY = PageSpec("bench/empty_page.py", "Trang trống", ":material/crop_square:", "Đo", "trong",
@@ -96,6 +97,9 @@ def _app(db_path: Path, username: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.session_state["authentication_status"] = True
     at.session_state["username"] = username
+    con = db.connect(db_path)  # the app's own DuckDB instance (same process): a server-side login
+    at.session_state[ui.SESSION] = sessions.id_hash(sessions.start(con, username))
+    con.close()
     at.run()
     return at
 

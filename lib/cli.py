@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
+import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from lib import demo
-from lib.access import users
+from lib.access import sessions, users
 from lib.access.permissions import ROLES
 from lib.core import db
 from lib.core.errors import Invalid
@@ -84,6 +86,76 @@ def cmd_user_enable(con: db.Connection, args: argparse.Namespace) -> str:
 def cmd_user_roles(con: db.Connection, args: argparse.Namespace) -> str:
     users.set_roles(con, args.username, args.role, ACTOR)
     return f"Vai trò của {args.username}: {users.role_labels(args.role)}."
+
+
+def _configured_key_source() -> str | None:
+    if os.environ.get(sessions.KEY_ENV):
+        return f"biến môi trường {sessions.KEY_ENV}"
+    secrets_file = Path(".streamlit/secrets.toml")
+    if secrets_file.is_file():
+        try:
+            if tomllib.loads(secrets_file.read_text(encoding="utf-8")).get("cookie_key"):
+                return f"cookie_key trong {secrets_file}"
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            return None
+    return None
+
+
+def cmd_key_rotate(con: db.Connection, args: argparse.Namespace) -> str:
+    ended = sessions.end_all(con)
+    source = _configured_key_source()
+    if source:
+        return (
+            f"Đã kết thúc {ended} phiên đăng nhập. Khóa ký cookie đang lấy từ {source}: hãy thay "
+            "giá trị đó bằng khóa mới (ít nhất 32 byte ngẫu nhiên) rồi khởi động lại ứng dụng."
+        )
+    path = sessions.rotate_key(args.db)
+    return f"Đã tạo khóa ký cookie mới trong {path} và kết thúc {ended} phiên đăng nhập."
+
+
+def cmd_session_list(con: db.Connection, args: argparse.Namespace) -> str:
+    df = sessions.live(con, args.user)
+    if df.empty:
+        return "Không có phiên đăng nhập nào đang mở."
+    lines = [f"{'MÃ PHIÊN':<14} {'TÊN ĐĂNG NHẬP':<16} {'BẮT ĐẦU':<17} {'DÙNG LẦN CUỐI':<17} MÁY"]
+    for row in df.itertuples():
+        start, seen = (f"{t:%d/%m/%Y %H:%M}" for t in (row.created_at, row.last_seen))
+        lines.append(f"{row.ref:<14} {row.username:<16} {start:<17} {seen:<17} {row.client}")
+    return "\n".join(lines)
+
+
+def cmd_session_end(con: db.Connection, args: argparse.Namespace) -> str:
+    if args.all:
+        return f"Đã kết thúc {sessions.end_all(con)} phiên đăng nhập."
+    if args.user:
+        ended = users.log_out_everywhere(con, args.user, ACTOR)
+        return f"Đã kết thúc {ended} phiên đăng nhập của {args.user}."
+    if not args.ref or not sessions.end_by_ref(con, args.ref):
+        raise Invalid({"ref": f"Không có phiên đăng nhập mã '{args.ref}' (xem: session list)."})
+    return f"Đã kết thúc phiên {args.ref}."
+
+
+def _add_login_commands(sub: argparse._SubParsersAction) -> None:
+    key = sub.add_parser("key", help="khóa ký cookie đăng nhập").add_subparsers(
+        dest="key_command", required=True, metavar="LỆNH"
+    )
+    key.add_parser(
+        "rotate", help="tạo khóa mới: mọi phiên đăng nhập kết thúc",
+        description="Ghi khóa ngẫu nhiên mới vào tệp khóa cạnh tệp CSDL (quyền 0600) và kết thúc "
+        "mọi phiên đăng nhập. Khóa đặt qua THIDUA_COOKIE_KEY hoặc secrets thì phải tự thay.",
+    ).set_defaults(handler=cmd_key_rotate)  # fmt: skip
+    group = sub.add_parser("session", help="phiên đăng nhập").add_subparsers(
+        dest="session_command", required=True, metavar="LỆNH"
+    )
+    listing = group.add_parser("list", help="liệt kê phiên đăng nhập đang mở")
+    listing.add_argument("--user", metavar="TÊN_ĐĂNG_NHẬP", help="chỉ phiên của tài khoản này")
+    listing.set_defaults(handler=cmd_session_list)
+    end = group.add_parser("end", help="kết thúc phiên đăng nhập")
+    which = end.add_mutually_exclusive_group(required=True)
+    which.add_argument("ref", nargs="?", metavar="MÃ_PHIÊN", help="mã phiên (từ session list)")
+    which.add_argument("--user", metavar="TÊN_ĐĂNG_NHẬP", help="mọi phiên của tài khoản này")
+    which.add_argument("--all", action="store_true", help="mọi phiên của mọi người")
+    end.set_defaults(handler=cmd_session_end)
 
 
 # --- import, export, backup, restore ---------------------------------------------------------
@@ -359,6 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_file_commands(sub)
     _add_round_commands(sub)
     _add_document_commands(sub)
+    _add_login_commands(sub)
     return parser
 
 

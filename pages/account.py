@@ -1,9 +1,9 @@
-"""Tài khoản của tôi: who I am, my roles, and changing my own password."""
+"""Tài khoản của tôi: who I am, my roles, my logins, and changing my own password."""
 
 import streamlit as st
 
 from lib import ui
-from lib.access import users
+from lib.access import sessions, users
 from lib.access.permissions import can_manage_own_account
 
 user = ui.require(can_manage_own_account)
@@ -20,5 +20,21 @@ with st.form("doi_mat_khau", clear_on_submit=True):
     confirm = st.text_input("Nhập lại mật khẩu mới", type="password")
     if st.form_submit_button("Đổi mật khẩu", type="primary"):
         with ui.errors_shown():
-            users.change_own_password(con, user.username, current, new, confirm)
-            ui.saved("account_flash", "Đã đổi mật khẩu. Lần đăng nhập sau hãy dùng mật khẩu mới.")
+            users.change_own_password(
+                con, user.username, current, new, confirm, session=ui.session_hash()
+            )
+            ui.saved(
+                "account_flash",
+                "Đã đổi mật khẩu. Các nơi khác đang đăng nhập tài khoản này đã bị đăng xuất.",
+            )
+
+st.subheader("Đăng nhập đang mở")
+logins = sessions.live(con, user.username)
+st.caption(
+    f"Tài khoản đang đăng nhập ở {ui.count_text(len(logins))} nơi (trình duyệt, máy tính). "
+    "Mất máy hoặc quên đăng xuất ở máy dùng chung: bấm «Đăng xuất mọi nơi», rồi đổi mật khẩu."
+)
+if st.button("Đăng xuất mọi nơi", key="dang_xuat_moi_noi", help="Kể cả trình duyệt này"):
+    users.log_out_everywhere(con, user.username, user.username)
+    ui.forget_login()
+    st.rerun()

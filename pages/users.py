@@ -1,9 +1,9 @@
-"""Người dùng: list accounts, add one, change roles, reset a password, disable or enable."""
+"""Người dùng: list accounts, add one, change roles, reset a password, log out, disable, enable."""
 
 import streamlit as st
 
 from lib import ui
-from lib.access import users
+from lib.access import sessions, users
 from lib.access.permissions import ROLES, can_manage_users
 from lib.core.errors import Invalid
 
@@ -98,6 +98,12 @@ with edit_tab:
                         raise Invalid({"confirm": "Hai lần nhập mật khẩu không khớp."})
                     users.set_password(con, chosen, new_password, admin.username)
                     done(f"Đã đặt lại mật khẩu của {chosen}.")
+
+        logins = sessions.live(con, chosen)
+        st.markdown(f"**Đăng nhập đang mở:** {ui.count_text(len(logins))}")
+        if st.button("Đăng xuất mọi nơi", key="dang_xuat_tk", disabled=logins.empty):
+            ended = users.log_out_everywhere(con, chosen, admin.username)
+            done(f"Đã đăng xuất {chosen} ở {ended} nơi.")
 
         if row["active"]:
             if st.button("Khóa tài khoản", key="khoa_tk", type="secondary"):

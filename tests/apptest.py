@@ -6,21 +6,33 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from lib.access import sessions
+from lib.core import db
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def app(db_file: Path, monkeypatch) -> AppTest:
     """The whole app (app.py) on its own database file, not yet run."""
     monkeypatch.setenv("THIDUA_DB", str(db_file))
-    monkeypatch.setenv("THIDUA_LOGIN_SLEEP", "0")
     monkeypatch.chdir(ROOT)
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+
+
+def start_session(username: str) -> str:
+    """Open a server-side login for username in the app's database; return its id's hash."""
+    con = db.connect(db.db_path())  # the same DuckDB instance the app's cached connection uses
+    try:
+        return sessions.id_hash(sessions.start(con, username))
+    finally:
+        con.close()
 
 
 def login(at: AppTest, username: str) -> AppTest:
     """Mark the session as logged in as username (what the login widget does) and run."""
     at.session_state["authentication_status"] = True
     at.session_state["username"] = username
+    at.session_state["login_session"] = start_session(username)
     return at.run()
 
 

@@ -79,13 +79,6 @@ def test_changes_are_audited(con):
     assert "examiner" in log.iloc[0]["after"]
 
 
-def test_cookie_key_is_generated_once_and_kept(con):
-    first = users.cookie_key(con)
-    assert len(bytes.fromhex(first)) >= 32
-    assert users.cookie_key(con) == first
-    assert users.cookie_key(con, "configured-key") == "configured-key"
-
-
 def test_user_changes_own_password_only_with_the_current_one(con):
     make(con)
     with pytest.raises(Invalid) as info:

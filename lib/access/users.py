@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
 
 import bcrypt
 import pandas as pd
 
-from lib.access import people
+from lib.access import people, sessions
 from lib.access.permissions import ROLES, User
 from lib.core import audit
-from lib.core.db import Connection, get_setting, set_setting, transaction
+from lib.core.db import Connection, transaction
 from lib.core.errors import Invalid
 from lib.core.text import nfc, vn_name_key
 
@@ -23,6 +22,7 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 
 def password_problem(password: str) -> str | None:
     """Say what is wrong with a new password, or None if it is acceptable."""
+    password = nfc(password)
     if len(password) < MIN_PASSWORD:
         return f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự."
     size = len(password.encode("utf-8"))
@@ -35,18 +35,57 @@ def password_problem(password: str) -> str | None:
 
 
 def hash_password(password: str) -> str:
-    """Hash a password with bcrypt, refusing one the library cannot take."""
+    """Hash a password (its NFC form, as typed on any keyboard) with bcrypt."""
     problem = password_problem(password)
     if problem:
         raise Invalid({"password": problem})
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
+    return bcrypt.hashpw(nfc(password).encode("utf-8"), bcrypt.gensalt()).decode("ascii")
+
+
+def _checkpw(password: str, password_hash: str) -> bool:
+    data = password.encode("utf-8")
+    if len(data) > MAX_PASSWORD_BYTES:
+        return False
+    try:
+        return bcrypt.checkpw(data, password_hash.encode("ascii"))
+    except ValueError:  # not a bcrypt hash
+        return False
+
+
+# The hash of a forgotten random string, at the cost gensalt() gives real passwords: checked
+# against when there is no account, so an unknown name takes as long as a known one.
+_DUMMY_HASH = "$2b$12$sANCLA990Dc8Gmoa8G96.e0QEe/hDAOSKQ0LkTxtRioYS3d2qtTuq"
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:
-    """Check a password against its hash; over-long or missing input simply fails."""
-    if not password_hash or len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+    """Check a password in its NFC form (a Mac types NFD); missing or over-long input fails."""
+    if not password_hash:
+        # Spend the time a real check takes, so an unknown name answers no faster.
+        _checkpw(nfc(password), _DUMMY_HASH)
         return False
-    return bcrypt.checkpw(password.encode("utf-8"), password_hash.encode("ascii"))
+    if _checkpw(nfc(password), password_hash):
+        return True
+    # A hash made before passwords were normalised, from a password typed in another form.
+    return nfc(password) != password and _checkpw(password, password_hash)
+
+
+LOGIN_FAILED = "Sai tên đăng nhập hoặc mật khẩu."
+
+
+def authenticate(con: Connection, typed: str, password: str, client: str) -> str:
+    """The account a name and password open, else Invalid (wrong, or too many failures)."""
+    account = nfc(typed or "").strip().lower()[:64]
+    locked = sessions.waiting(con, account, client)
+    if locked:
+        raise Invalid({"login": locked.message})
+    row = con.execute(
+        "SELECT username, password_hash FROM users WHERE username = ? AND active", [account]
+    ).fetchone()
+    if verify_password(password or "", row[1] if row else None) and row is not None:
+        sessions.succeeded(con, account)
+        return str(row[0])
+    locked = sessions.failed(con, account, client)
+    raise Invalid({"login": locked.message if locked else LOGIN_FAILED})
 
 
 def _roles(con: Connection, username: str) -> frozenset[str]:
@@ -211,6 +250,10 @@ def set_roles(con: Connection, username: str, roles: list[str], actor: str) -> N
             [username],
         )
         audit.record(con, actor, "roles", "user", username, sorted(before), sorted(roles))
+        if set(before) - set(roles):
+            # A role taken away: end the open logins, so no page opened under it stays on screen.
+            # (Roles are read again on every run; an added role needs no new login.)
+            sessions.end_user(con, username)
 
 
 def set_active(con: Connection, username: str, active: bool, actor: str) -> None:
@@ -224,14 +267,18 @@ def set_active(con: Connection, username: str, active: bool, actor: str) -> None
             "UPDATE users SET active = ?, updated_at = current_localtimestamp() WHERE username = ?",
             [active, username],
         )
+        if not active:
+            sessions.end_user(con, username)
         action = "enable" if active else "disable"
         audit.record(
             con, actor, action, "user", username, {"active": was_active}, {"active": active}
         )
 
 
-def set_password(con: Connection, username: str, password: str, actor: str) -> None:
-    """Set a new password (stored only as its bcrypt hash)."""
+def set_password(
+    con: Connection, username: str, password: str, actor: str, keep_session: str | None = None
+) -> None:
+    """Set a new password (only its bcrypt hash is kept) and end the account's other logins."""
     password_hash = hash_password(password)
     with transaction(con):
         _require(con, username)
@@ -240,13 +287,19 @@ def set_password(con: Connection, username: str, password: str, actor: str) -> N
             "WHERE username = ?",
             [password_hash, username],
         )
-        audit.record(con, actor, "password", "user", username)
+        ended = sessions.end_user(con, username, keep=keep_session)
+        audit.record(con, actor, "password", "user", username, after={"sessions_ended": ended})
 
 
 def change_own_password(
-    con: Connection, username: str, current: str, new: str, confirm: str
+    con: Connection,
+    username: str,
+    current: str,
+    new: str,
+    confirm: str,
+    session: str | None = None,
 ) -> None:
-    """Let a user replace their password after proving they know the current one."""
+    """Let a user replace their password after proving the current one; other logins end."""
     row = con.execute(
         "SELECT password_hash FROM users WHERE username = ? AND active", [username]
     ).fetchall()
@@ -256,27 +309,25 @@ def change_own_password(
     problem = password_problem(new)
     if problem:
         errors["new"] = problem
-    elif new != confirm:
+    elif nfc(new) != nfc(confirm):
         errors["confirm"] = "Hai lần nhập mật khẩu mới không khớp."
-    elif new == current:
+    elif nfc(new) == nfc(current):
         errors["new"] = "Mật khẩu mới phải khác mật khẩu hiện tại."
     if errors:
         raise Invalid(errors)
-    set_password(con, username, new, username)
+    set_password(con, username, new, username, keep_session=session)
+
+
+def log_out_everywhere(con: Connection, username: str, actor: str) -> int:
+    """End every login of an account (a lost laptop, a shared computer); return how many."""
+    with transaction(con):
+        _require(con, username)
+        ended = sessions.end_user(con, username)
+        audit.record(con, actor, "logout_everywhere", "user", username, after={"ended": ended})
+    return ended
 
 
 def role_labels(roles: str | list[str] | frozenset[str]) -> str:
     """Vietnamese names of roles given as a list or a comma-separated string."""
     items = roles.split(",") if isinstance(roles, str) else sorted(roles)
     return ", ".join(ROLES[r] for r in items if r in ROLES)
-
-
-def cookie_key(con: Connection, configured: str | None = None) -> str:
-    """The login cookie's signing key: configured (secrets/env), else generated once and kept."""
-    if configured:
-        return configured
-    key = get_setting(con, "cookie_key")
-    if key is None:
-        key = secrets.token_hex(32)
-        set_setting(con, "cookie_key", key)
-    return key
