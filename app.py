@@ -1,5 +1,6 @@
 """Entry point: page config, login, and the role-filtered navigation, built on every run."""
 
+import logging
 import time
 
 import streamlit as st
@@ -9,6 +10,7 @@ from lib import demo, ui
 from lib.access.navigation import PAGES, pages_for
 from lib.access.users import role_labels
 from lib.core import db
+from lib.core.text import literal
 
 st.set_page_config(
     page_title="Thi đua – Khen thưởng",
@@ -18,8 +20,13 @@ st.set_page_config(
 
 
 def database_error_page() -> None:
+    # Anyone can open this page: the file path, the interpreter and the PID of the process that
+    # holds the lock go to the server's log only.
     st.title("Không mở được cơ sở dữ liệu")
-    st.error(st.session_state.get("_db_error", ""))
+    st.error(
+        "Cơ sở dữ liệu đang được một tiến trình khác sử dụng nên ứng dụng chưa mở được. "
+        "Hãy thử lại sau ít phút hoặc báo người quản trị (chi tiết đã ghi vào nhật ký máy chủ)."
+    )
 
 
 def login_page() -> None:
@@ -62,8 +69,8 @@ def login_page() -> None:
 try:
     con = ui.connection()
 except db.DatabaseLocked as exc:
+    logging.getLogger("thidua").error("Không mở được cơ sở dữ liệu: %s", exc)
     # st.navigation must still run, or Streamlit would serve every file in pages/.
-    st.session_state["_db_error"] = str(exc)
     st.navigation([st.Page(database_error_page, title="Lỗi")], position="hidden").run()
     st.stop()
 
@@ -98,7 +105,7 @@ else:
     ]
     page = st.navigation(pages + refused, position="hidden")
     with st.sidebar:
-        st.markdown(f"**{user.name}**  \n{role_labels(user.roles)}")
+        st.markdown(f"**{literal(user.name)}**  \n{role_labels(user.roles)}")
         section = None
         for spec, target in zip(specs, pages, strict=True):
             if spec.section != section:

@@ -6,6 +6,7 @@ import streamlit as st
 from lib import ui
 from lib.access.permissions import can_manage_rounds
 from lib.core import frames
+from lib.core.text import literal
 from lib.scoring import rounds
 
 user = ui.require(can_manage_rounds)
@@ -100,7 +101,7 @@ if tab_add.open:
                             document=document.getvalue() if document else None,
                             document_name=document.name if document else None,
                         )  # fmt: skip
-                        done(f"Đã đăng ký {rounds.require_entry(con, new_id).code}.")
+                        done(f"Đã đăng ký {literal(rounds.require_entry(con, new_id).code)}.")
 
 if tab_edit.open:
     with tab_edit:
@@ -125,11 +126,13 @@ if tab_edit.open:
                             con, e.id, user.username, code=code, title=title, field=field,
                             group_name=group, authors=rounds.parse_authors_text(authors),
                         )  # fmt: skip
-                        done(f"Đã lưu {code.strip() or e.code}.")
+                        done(f"Đã lưu {literal(code.strip() or e.code)}.")
             if not locked:
                 st.markdown("**Tài liệu**")
                 st.caption(
-                    f"Hiện có: {e.document_name}" if e.document_name else "Chưa có tài liệu."
+                    f"Hiện có: {literal(e.document_name)}"
+                    if e.document_name
+                    else "Chưa có tài liệu."
                 )
                 document = st.file_uploader("Tải lên tài liệu mới (PDF hoặc DOCX)",
                                             type=["pdf", "docx"], key=f"sk_tl_{e.id}")  # fmt: skip
@@ -138,23 +141,23 @@ if tab_edit.open:
                     with ui.errors_shown():
                         rounds.set_document(con, e.id, user.username, document.getvalue(),
                                             document.name)  # fmt: skip
-                        done(f"Đã lưu tài liệu của {e.code}.")
+                        done(f"Đã lưu tài liệu của {literal(e.code)}.")
                 if e.document_name and right.button("Xóa tài liệu", key=f"sk_tl_xoa_{e.id}"):
                     rounds.set_document(con, e.id, user.username, None, None)
-                    done(f"Đã xóa tài liệu của {e.code}.")
+                    done(f"Đã xóa tài liệu của {literal(e.code)}.")
                 st.markdown("**Rút SKKN**")
                 if e.withdrawn:
-                    st.caption(f"Đã rút. Lý do: {e.withdrawn_reason}")
+                    st.caption(f"Đã rút. Lý do: {literal(e.withdrawn_reason)}")
                     if st.button("Khôi phục SKKN", key=f"sk_khoi_phuc_{e.id}"):
                         rounds.withdraw_entry(con, e.id, user.username, withdrawn=False)
-                        done(f"Đã khôi phục {e.code}.")
+                        done(f"Đã khôi phục {literal(e.code)}.")
                 else:
                     with st.form(f"sk_rut_{e.id}"):
                         reason = st.text_input("Lý do rút (SKKN vẫn được giữ, đánh dấu đã rút)")
                         if st.form_submit_button("Rút SKKN"):
                             with ui.errors_shown():
                                 rounds.withdraw_entry(con, e.id, user.username, reason)
-                                done(f"Đã rút {e.code}.")
+                                done(f"Đã rút {literal(e.code)}.")
 
 if tab_conflicts.open:
     with tab_conflicts:
@@ -187,7 +190,11 @@ if tab_conflicts.open:
             if suggested:
                 st.markdown("**Gợi ý: giám khảo cùng tổ với tác giả**")
                 if len(suggested) <= SUGGESTIONS_INLINE:
-                    st.caption("; ".join(f"{code} – {names.get(u, u)}" for _, code, u in suggested))
+                    st.caption(
+                        "; ".join(
+                            literal(f"{code} – {names.get(u, u)}") for _, code, u in suggested
+                        )
+                    )
                 else:  # a city round can suggest thousands: a scrollable table holds them all
                     st.caption(f"{len(suggested)} gợi ý, xem trong bảng.")
                     st.dataframe(
@@ -254,7 +261,7 @@ if tab_assign.open:
             if saved and saved[0] == round_id:
                 plan = saved[1]
                 for problem in plan.problems:
-                    st.warning(problem)
+                    st.warning(literal(problem))
                 if not plan.proposals:
                     st.info("Không có phân công nào cần thêm: mọi SKKN đã đủ giám khảo.")
                 else:
@@ -265,8 +272,8 @@ if tab_assign.open:
                          "Cùng lĩnh vực": shown["same_field"].map({True: "có", False: ""})},
                         hide_index=True, width="stretch",
                     )  # fmt: skip
-                    st.caption("Số phiếu sau phân công: " + ", ".join(
-                        f"{names.get(u, u)}: {n}" for u, n in plan.loads.items()))  # fmt: skip
+                    loads = [literal(f"{names.get(u, u)}: {n}") for u, n in plan.loads.items()]
+                    st.caption("Số phiếu sau phân công: " + ", ".join(loads))
                     yes, no = st.columns(2)
                     if yes.button("Xác nhận phân công", type="primary", key="sk_xac_nhan"):
                         with ui.errors_shown():
@@ -289,8 +296,8 @@ if tab_assign.open:
                     if st.form_submit_button("Phân công"):
                         with ui.errors_shown():
                             order = rounds.assign(con, entry_pick, examiner, user.username)
-                            done(f"Đã phân công {names[examiner]} là GK{order} của "
-                                 f"{labels[entry_pick].split(' – ')[0]}.")  # fmt: skip
+                            done(f"Đã phân công {literal(names[examiner])} là GK{order} của "
+                                 f"{literal(labels[entry_pick].split(' – ')[0])}.")  # fmt: skip
             if not current.empty:
                 pairs = {
                     f"{entry}|{examiner}": f"{code} – {gk} {name}"
@@ -305,4 +312,4 @@ if tab_assign.open:
                         entry_text, examiner = pick.split("|", 1)
                         with ui.errors_shown():
                             rounds.unassign(con, int(entry_text), examiner, user.username)
-                            done(f"Đã bỏ phân công {pairs[pick]}.")
+                            done(f"Đã bỏ phân công {literal(pairs[pick])}.")

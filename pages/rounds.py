@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib import ui
 from lib.access.permissions import can_manage_rounds
+from lib.core.text import literal
 from lib.scoring import rounds, rubric_edit
 from lib.scoring.rubric import format_number, load_rubric_yaml
 
@@ -25,7 +26,7 @@ def done(message: str, round_id: int | None = None) -> None:
 
 
 def rubric_errors(errors: list[str]) -> None:
-    st.error("Mẫu phiếu chưa hợp lệ:\n\n" + "\n".join(f"- {e}" for e in errors),
+    st.error("Mẫu phiếu chưa hợp lệ:\n\n" + "\n".join(f"- {literal(e)}" for e in errors),
              icon=":material/error:")  # fmt: skip
 
 
@@ -61,7 +62,7 @@ with (
                         examiners_per_entry=per_entry, max_gap=gap, blind=blind,
                         deadline=deadline,
                     )  # fmt: skip
-                done(f"Đã tạo đợt chấm '{name.strip()}'.", new_id)
+                done(f"Đã tạo đợt chấm '{literal(name.strip())}'.", new_id)
 
 if listed.empty:
     st.info("Chưa có đợt chấm nào.")
@@ -107,7 +108,9 @@ if tab_state.open:
                         done("Đã mở lại đợt chấm.")
         else:
             at = f"{r.finalized_at:%H:%M %d/%m/%Y}" if r.finalized_at else ""
-            st.success(f"Kết quả đã công bố bởi {r.finalized_by} lúc {at}. Mọi phiếu đã khóa.")
+            st.success(
+                f"Kết quả đã công bố bởi {literal(r.finalized_by)} lúc {at}. Mọi phiếu đã khóa."
+            )
             with st.form("dc_mo_lai"):
                 reason = st.text_input("Lý do mở lại đợt đã công bố (được ghi vào nhật ký)")
                 if st.form_submit_button("Mở lại đợt đã công bố"):
@@ -115,7 +118,7 @@ if tab_state.open:
                         rounds.reopen_round(con, round_id, user.username, reason)
                         done("Đã mở lại đợt chấm (trạng thái: đã đóng).")
         if r.reopen_reason:
-            st.caption(f"Lần mở lại gần nhất: {r.reopen_reason}")
+            st.caption(f"Lần mở lại gần nhất: {literal(r.reopen_reason)}")
 
         st.markdown("##### Thông tin đợt chấm")
         locked = r.state == "final"
@@ -147,7 +150,7 @@ if tab_rubric.open:
         rubric = r.rubric
         frozen = rounds.is_rubric_frozen(con, round_id) or r.state == "final"
         st.markdown(
-            f"**{rubric.name}** · thang {format_number(rubric.scale)} điểm · bước "
+            f"**{literal(rubric.name)}** · thang {format_number(rubric.scale)} điểm · bước "
             f"{format_number(rubric.step)} · chênh lệch tối đa {format_number(r.max_gap)}"
         )
         st.download_button(
@@ -213,7 +216,7 @@ if tab_rubric.open:
                         else:
                             with ui.errors_shown():
                                 rounds.set_rubric(con, round_id, new_rubric, user.username)
-                                done(f"Đã thay mẫu phiếu: {new_rubric.name}.")
+                                done(f"Đã thay mẫu phiếu: {literal(new_rubric.name)}.")
 
 # --- the council ------------------------------------------------------------------------
 if tab_council.open:
@@ -257,11 +260,11 @@ if tab_council.open:
                         rounds.set_council_member(
                             con, round_id, member, user.username, duty, fields
                         )
-                        done(f"Đã cập nhật hội đồng: {names[member]}.")
+                        done(f"Đã cập nhật hội đồng: {literal(names[member])}.")
             if len(current) and st.button("Bỏ khỏi hội đồng", key="dc_bo_hd"):
                 with ui.errors_shown():
                     rounds.remove_council_member(con, round_id, member, user.username)
-                    done(f"Đã bỏ {names[member]} khỏi hội đồng.")
+                    done(f"Đã bỏ {literal(names[member])} khỏi hội đồng.")
 
 # --- audit ------------------------------------------------------------------------------
 if tab_audit.open:
