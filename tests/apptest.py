@@ -43,7 +43,7 @@ _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~:$=&\"'])")
 
 def shown(markdown: str) -> str:
     """Markdown source as the browser shows its text: escaped punctuation without backslashes."""
-    return _ESCAPED.sub(r"\1", markdown)
+    return _ESCAPED.sub(r"\1", markdown).replace("\u2060", "")  # the joiner is invisible
 
 
 def texts(at: AppTest) -> str:

@@ -7,6 +7,7 @@ import yaml
 
 from lib import demo
 from lib.core import db
+from lib.core.text import literal
 from lib.io import imports
 from tests.apptest import app, login, open_page, open_tab, shown
 
@@ -123,3 +124,15 @@ def test_import_errors_quote_cells_as_text(at):
     assert any(PAYLOADS["link"] in str(p) for p in problems.problems)  # messages quote cells
     at.file_uploader[0].set_value(("ds.csv", data, "text/csv")).run()
     assert_literal(at, list(PAYLOADS))
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["https://evil.example/x", "HTTP://evil.example", "www.evil.example", "a@evil.example"],
+)
+def test_bare_addresses_do_not_become_links(address):
+    """GFM links bare addresses even after escapes: the scheme, www or @ is broken invisibly."""
+    escaped = literal(address)
+    assert shown(escaped) == address
+    for trigger in ("://", "www.", "www\\.", "@e"):
+        assert trigger not in escaped.replace("\\:", ":")
