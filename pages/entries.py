@@ -31,6 +31,7 @@ assert round_id is not None
 r = rounds.require_round(con, round_id)
 writable = r.state in ("draft", "open")
 SUGGESTIONS_INLINE = 30
+DOCUMENT_MB = rounds.MAX_DOCUMENT_BYTES // (1024 * 1024)
 AUTHORS_HELP = ("Mỗi dòng một tác giả, kèm tỉ lệ đóng góp khi có nhiều tác giả, "
                 "vd. Nguyễn Thị A (60%). Tổng phải bằng 100%.")  # fmt: skip
 
@@ -92,7 +93,8 @@ if tab_add.open:
                     "Tác giả", help=AUTHORS_HELP, placeholder="Nguyễn Thị A (60%)\nTrần Thị B (40%)"
                 )
                 document = st.file_uploader("Tài liệu SKKN (PDF hoặc DOCX, không bắt buộc)",
-                                            type=["pdf", "docx"])  # fmt: skip
+                                            type=["pdf", "docx"],
+                                            max_upload_size=DOCUMENT_MB)  # fmt: skip
                 if st.form_submit_button("Đăng ký SKKN", type="primary"):
                     with ui.errors_shown():
                         new_id = rounds.add_entry(
@@ -135,7 +137,8 @@ if tab_edit.open:
                     else "Chưa có tài liệu."
                 )
                 document = st.file_uploader("Tải lên tài liệu mới (PDF hoặc DOCX)",
-                                            type=["pdf", "docx"], key=f"sk_tl_{e.id}")  # fmt: skip
+                                            type=["pdf", "docx"], key=f"sk_tl_{e.id}",
+                                            max_upload_size=DOCUMENT_MB)  # fmt: skip
                 left, right = st.columns(2)
                 if left.button("Lưu tài liệu", disabled=document is None, key=f"sk_tl_luu_{e.id}"):
                     with ui.errors_shown():

@@ -37,7 +37,9 @@ _SIGNATURES = {
 }
 # Limits of every table import (CSV and Excel, app and CLI), checked before or while parsing:
 # a small file must not become millions of cells. 32 767 characters is Excel's own cell limit.
-MAX_ROWS = 200_000
+MAX_ROWS = 500_000
+# Excel is parsed cell by cell by openpyxl, several times slower than CSV.
+MAX_XLSX_ROWS = 200_000
 MAX_COLUMNS = 200
 MAX_CELL_CHARS = 32_767
 # An Office file (.xlsx, .docx) is a zip: its directory is checked before any parser opens it.
@@ -223,9 +225,9 @@ def _scan_sheet(zf: zipfile.ZipFile, item: zipfile.ZipInfo) -> str | None:
                         f"Trang tính có dòng {max(rows, 1)} với hơn {_MAX_ROW_CELLS} ô; "
                         f"tối đa {MAX_COLUMNS} cột. Không mở tệp."
                     )
-            if rows > MAX_ROWS + 100 or cells > _MAX_XLSX_CELLS:
+            if rows > MAX_XLSX_ROWS + 100 or cells > _MAX_XLSX_CELLS:
                 return (
-                    f"Trang tính quá lớn (hơn {MAX_ROWS} dòng hoặc {_MAX_XLSX_CELLS} ô); "
+                    f"Trang tính quá lớn (hơn {MAX_XLSX_ROWS} dòng hoặc {_MAX_XLSX_CELLS} ô); "
                     "không mở. Hãy chia nhỏ tệp."
                 )
             if not chunk:
@@ -552,7 +554,7 @@ def _read_xlsx(data: bytes) -> tuple[pd.DataFrame | None, list[Problem]]:
             while cells and not cells[-1]:
                 cells.pop()
             rows.append(cells)
-            problem = _too_big(len(rows), cells)
+            problem = _too_big(len(rows), cells, MAX_XLSX_ROWS)
             if problem:
                 return _fail(problem)
     except Exception:
@@ -562,13 +564,13 @@ def _read_xlsx(data: bytes) -> tuple[pd.DataFrame | None, list[Problem]]:
     return _build_frame(rows)
 
 
-def _too_big(row: int, cells: list[str]) -> str | None:
+def _too_big(row: int, cells: list[str], max_rows: int = MAX_ROWS) -> str | None:
     """Why a table import stops at this row (too many rows, columns or a too long cell)."""
     width = len(cells)
     while width and not cells[width - 1]:  # empty cells after the last value do not count
         width -= 1
-    if row > MAX_ROWS:
-        return f"Tệp có quá nhiều dòng; tối đa {MAX_ROWS} dòng. Hãy chia nhỏ tệp."
+    if row > max_rows:
+        return f"Tệp có quá nhiều dòng; tối đa {max_rows} dòng. Hãy chia nhỏ tệp."
     if len(cells) > MAX_COLUMNS:
         return f"Dòng {row} có {len(cells)} cột; tối đa {MAX_COLUMNS} cột. Hãy xoá các cột thừa."
     longest = max(map(len, cells), default=0)
