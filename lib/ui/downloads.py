@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 
@@ -15,8 +16,8 @@ from lib.core.db import Connection
 
 # Streamlit serves a clicked download at /media/<hash> to anyone holding the address, with no
 # login, until two later script runs have ended (minutes on a quiet server). The browser fetches
-# it within a second of the click; after this many seconds the file is deleted.
-EXPIRE_SECONDS = 30.0
+# it within a second of the click; after this many seconds (THIDUA_DOWNLOAD_SECONDS) it is deleted.
+EXPIRE_SECONDS = float(os.environ.get("THIDUA_DOWNLOAD_SECONDS", "30"))
 _LOG = logging.getLogger(__name__)
 
 
