@@ -1,5 +1,7 @@
 """Entry point: page config, login, and the role-filtered navigation, built on every run."""
 
+import logging
+
 import streamlit as st
 from streamlit_authenticator.utilities.exceptions import LoginError
 
@@ -8,6 +10,7 @@ from lib.access.navigation import PAGES, pages_for
 from lib.access.sessions import KeyProblem
 from lib.access.users import LOGIN_FAILED, role_labels
 from lib.core import db
+from lib.core.text import literal
 
 st.set_page_config(
     page_title="Thi đua – Khen thưởng",
@@ -17,8 +20,13 @@ st.set_page_config(
 
 
 def database_error_page() -> None:
+    # Anyone can open this page: the file path, the interpreter and the PID of the process that
+    # holds the lock go to the server's log only.
     st.title("Không mở được cơ sở dữ liệu")
-    st.error(st.session_state.get("_db_error", ""))
+    st.error(
+        "Cơ sở dữ liệu đang được một tiến trình khác sử dụng nên ứng dụng chưa mở được. "
+        "Hãy thử lại sau ít phút hoặc báo người quản trị (chi tiết đã ghi vào nhật ký máy chủ)."
+    )
 
 
 def refused_page() -> None:
@@ -74,8 +82,8 @@ except (ui.ForeignOrigin, KeyProblem) as exc:
 try:
     con = ui.connection()
 except db.DatabaseLocked as exc:
+    logging.getLogger("thidua").error("Không mở được cơ sở dữ liệu: %s", exc)
     # st.navigation must still run, or Streamlit would serve every file in pages/.
-    st.session_state["_db_error"] = str(exc)
     st.navigation([st.Page(database_error_page, title="Lỗi")], position="hidden").run()
     st.stop()
 
@@ -111,7 +119,7 @@ else:
     page = st.navigation(pages + refused, position="hidden")
     ui.keep_login(auth)
     with st.sidebar:
-        st.markdown(f"**{user.name}**  \n{role_labels(user.roles)}")
+        st.markdown(f"**{literal(user.name)}**  \n{role_labels(user.roles)}")
         section = None
         for spec, target in zip(specs, pages, strict=True):
             if spec.section != section:

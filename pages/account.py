@@ -5,12 +5,15 @@ import streamlit as st
 from lib import ui
 from lib.access import sessions, users
 from lib.access.permissions import can_manage_own_account
+from lib.core.text import literal
 
 user = ui.require(can_manage_own_account)
 con = ui.connection()
 
 st.title("Tài khoản của tôi")
-st.markdown(f"**{user.name}** · `{user.username}`  \n{users.role_labels(user.roles)}")
+st.markdown(
+    f"**{literal(user.name)}** · {literal(user.username)}  \n{users.role_labels(user.roles)}"
+)
 ui.show_saved("account_flash")
 
 with st.form("doi_mat_khau", clear_on_submit=True):

@@ -11,6 +11,7 @@ from lib.access.permissions import (
     why_cannot_assign,
 )
 from lib.core import frames
+from lib.core.text import literal
 from lib.scoring import assignment, conflicts, council, entries, rounds
 
 user = ui.require(can_manage_rounds)
@@ -34,6 +35,7 @@ round_id = ui.pick_round(options, key="sk_dot")
 assert round_id is not None
 r = rounds.require_round(con, round_id)
 SUGGESTIONS_INLINE = 30
+DOCUMENT_MB = entries.MAX_DOCUMENT_BYTES // (1024 * 1024)
 AUTHORS_HELP = ("Mỗi dòng một tác giả, kèm tỉ lệ đóng góp khi có nhiều tác giả, "
                 "vd. Nguyễn Thị A (60%). Tổng phải bằng 100%.")  # fmt: skip
 
@@ -95,7 +97,8 @@ if tab_add.open:
                     "Tác giả", help=AUTHORS_HELP, placeholder="Nguyễn Thị A (60%)\nTrần Thị B (40%)"
                 )
                 document = st.file_uploader("Tài liệu SKKN (PDF hoặc DOCX, không bắt buộc)",
-                                            type=["pdf", "docx"])  # fmt: skip
+                                            type=["pdf", "docx"],
+                                            max_upload_size=DOCUMENT_MB)  # fmt: skip
                 if st.form_submit_button("Đăng ký SKKN", type="primary"):
                     with ui.errors_shown():
                         new_id = entries.add_entry(
@@ -104,7 +107,7 @@ if tab_add.open:
                             document=document.getvalue() if document else None,
                             document_name=document.name if document else None,
                         )  # fmt: skip
-                        done(f"Đã đăng ký {entries.require_entry(con, new_id).code}.")
+                        done(f"Đã đăng ký {literal(entries.require_entry(con, new_id).code)}.")
 
 if tab_edit.open:
     with tab_edit:
@@ -129,36 +132,39 @@ if tab_edit.open:
                             con, e.id, user.username, code=code, title=title, field=field,
                             group_name=group, authors=entries.parse_authors_text(authors),
                         )  # fmt: skip
-                        done(f"Đã lưu {code.strip() or e.code}.")
+                        done(f"Đã lưu {literal(code.strip() or e.code)}.")
             if not locked:
                 st.markdown("**Tài liệu**")
                 st.caption(
-                    f"Hiện có: {e.document_name}" if e.document_name else "Chưa có tài liệu."
+                    f"Hiện có: {literal(e.document_name)}"
+                    if e.document_name
+                    else "Chưa có tài liệu."
                 )
                 document = st.file_uploader("Tải lên tài liệu mới (PDF hoặc DOCX)",
-                                            type=["pdf", "docx"], key=f"sk_tl_{e.id}")  # fmt: skip
+                                            type=["pdf", "docx"], key=f"sk_tl_{e.id}",
+                                            max_upload_size=DOCUMENT_MB)  # fmt: skip
                 left, right = st.columns(2)
                 if left.button("Lưu tài liệu", disabled=document is None, key=f"sk_tl_luu_{e.id}"):
                     with ui.errors_shown():
                         entries.set_document(con, e.id, user.username, document.getvalue(),
                                             document.name)  # fmt: skip
-                        done(f"Đã lưu tài liệu của {e.code}.")
+                        done(f"Đã lưu tài liệu của {literal(e.code)}.")
                 if e.document_name and right.button("Xóa tài liệu", key=f"sk_tl_xoa_{e.id}"):
                     entries.set_document(con, e.id, user.username, None, None)
-                    done(f"Đã xóa tài liệu của {e.code}.")
+                    done(f"Đã xóa tài liệu của {literal(e.code)}.")
                 st.markdown("**Rút SKKN**")
                 if e.withdrawn:
-                    st.caption(f"Đã rút. Lý do: {e.withdrawn_reason}")
+                    st.caption(f"Đã rút. Lý do: {literal(e.withdrawn_reason)}")
                     if st.button("Khôi phục SKKN", key=f"sk_khoi_phuc_{e.id}"):
                         entries.withdraw_entry(con, e.id, user.username, withdrawn=False)
-                        done(f"Đã khôi phục {e.code}.")
+                        done(f"Đã khôi phục {literal(e.code)}.")
                 else:
                     with st.form(f"sk_rut_{e.id}"):
                         reason = st.text_input("Lý do rút (SKKN vẫn được giữ, đánh dấu đã rút)")
                         if st.form_submit_button("Rút SKKN"):
                             with ui.errors_shown():
                                 entries.withdraw_entry(con, e.id, user.username, reason)
-                                done(f"Đã rút {e.code}.")
+                                done(f"Đã rút {literal(e.code)}.")
 
 if tab_conflicts.open:
     with tab_conflicts:
@@ -191,7 +197,11 @@ if tab_conflicts.open:
             if suggested:
                 st.markdown("**Gợi ý: giám khảo cùng tổ với tác giả**")
                 if len(suggested) <= SUGGESTIONS_INLINE:
-                    st.caption("; ".join(f"{code} – {names.get(u, u)}" for _, code, u in suggested))
+                    st.caption(
+                        "; ".join(
+                            literal(f"{code} – {names.get(u, u)}") for _, code, u in suggested
+                        )
+                    )
                 else:  # a city round can suggest thousands: a scrollable table holds them all
                     st.caption(f"{len(suggested)} gợi ý, xem trong bảng.")
                     st.dataframe(
@@ -260,7 +270,7 @@ if tab_assign.open:
             if saved and saved[0] == round_id:
                 plan = saved[1]
                 for problem in plan.problems:
-                    st.warning(problem)
+                    st.warning(literal(problem))
                 if not plan.proposals:
                     st.info("Không có phân công nào cần thêm: mọi SKKN đã đủ giám khảo.")
                 else:
@@ -271,8 +281,8 @@ if tab_assign.open:
                          "Cùng lĩnh vực": shown["same_field"].map({True: "có", False: ""})},
                         hide_index=True, width="stretch",
                     )  # fmt: skip
-                    st.caption("Số phiếu sau phân công: " + ", ".join(
-                        f"{names.get(u, u)}: {n}" for u, n in plan.loads.items()))  # fmt: skip
+                    loads = [literal(f"{names.get(u, u)}: {n}") for u, n in plan.loads.items()]
+                    st.caption("Số phiếu sau phân công: " + ", ".join(loads))
                     yes, no = st.columns(2)
                     if yes.button("Xác nhận phân công", type="primary", key="sk_xac_nhan"):
                         with ui.errors_shown():
@@ -295,8 +305,8 @@ if tab_assign.open:
                     if st.form_submit_button("Phân công"):
                         with ui.errors_shown():
                             order = assignment.assign(con, entry_pick, examiner, user.username)
-                            done(f"Đã phân công {names[examiner]} là GK{order} của "
-                                 f"{labels[entry_pick].split(' – ')[0]}.")  # fmt: skip
+                            done(f"Đã phân công {literal(names[examiner])} là GK{order} của "
+                                 f"{literal(labels[entry_pick].split(' – ')[0])}.")  # fmt: skip
             if not current.empty:
                 pairs = {
                     f"{entry}|{examiner}": f"{code} – {gk} {name}"
@@ -311,4 +321,4 @@ if tab_assign.open:
                         entry_text, examiner = pick.split("|", 1)
                         with ui.errors_shown():
                             assignment.unassign(con, int(entry_text), examiner, user.username)
-                            done(f"Đã bỏ phân công {pairs[pick]}.")
+                            done(f"Đã bỏ phân công {literal(pairs[pick])}.")

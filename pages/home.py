@@ -6,6 +6,7 @@ import streamlit as st
 
 from lib import ui
 from lib.access.permissions import can_view_overview
+from lib.core.text import literal
 from lib.plans import charts, plans
 
 user = ui.require(can_view_overview)
@@ -26,7 +27,9 @@ s = plans.summarize(df, today)
 
 issued_on = plans.as_date(plan["issued_on"])  # a plan made on the page may have no date
 issued = f"{issued_on:%d/%m/%Y}" if issued_on else "—"
-st.caption(f"{plan['unit']} · Số {plan['code']} · ngày {issued} · người ký: {plan['signer']}")
+st.caption(
+    literal(f"{plan['unit']} · Số {plan['code']} · ngày {issued} · người ký: {plan['signer']}")
+)
 if plan["is_demo"]:
     st.caption(":orange-badge[Dữ liệu mẫu]")
 

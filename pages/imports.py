@@ -6,8 +6,15 @@ import streamlit as st
 
 from lib import ui
 from lib.access.permissions import can_import_data
+from lib.core.text import literal
 from lib.io import backup, exports, imports
+from lib.ui import downloads
 
+MIME = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+    "zip": "application/zip",
+}
 admin = ui.require(can_import_data)
 con = ui.connection()
 
@@ -84,11 +91,11 @@ if upload is not None:
             "Hãy sửa tệp theo từng lỗi dưới đây rồi tải lên lại.",
             icon=":material/error:",
         )
-        st.markdown("\n".join(f"- {p}" for p in checked.problems[:100]))
+        st.markdown("\n".join(f"- {literal(p)}" for p in checked.problems[:100]))
         if len(checked.problems) > 100:
             st.caption(f"… và {len(checked.problems) - 100} lỗi khác.")
     for warning in checked.warnings:
-        st.warning(str(warning), icon=":material/warning:")
+        st.warning(literal(warning), icon=":material/warning:")
 
     if not checked.table.empty:
         total = len(checked.table)
@@ -118,7 +125,10 @@ if upload is not None:
                 ui.show_errors(exc.errors)
             else:
                 shown = exports.imported_data(con, summary)
-                st.session_state["nhap_ket_qua"] = (f"Đã nhập {upload.name}. {summary}", shown)
+                st.session_state["nhap_ket_qua"] = (
+                    literal(f"Đã nhập {upload.name}. {summary}"),
+                    shown,
+                )
                 st.session_state.pop("nhap_xem", None)
                 st.session_state["nhap_lan"] = attempt + 1  # a fresh, empty uploader
                 st.rerun()
@@ -126,17 +136,22 @@ if upload is not None:
 with st.expander("Xuất dữ liệu ra tệp", icon=":material/file_download:"):
     for name, spec in exports.EXPORTS.items():
         chosen = target if spec.target == kind.target else None
-        st.markdown(f"**{spec.label}**" + (f" — {chosen}" if chosen else ""))
+        st.markdown(f"**{spec.label}**" + (f" — {literal(chosen)}" if chosen else ""))
         left, right = st.columns(2)
         for column, fmt, label in ((left, "xlsx", "Excel (.xlsx)"), (right, "csv", "CSV")):
             # Built only when clicked, on another thread: it gets its own database cursor.
+            cursor = con.cursor()
             column.download_button(
                 label,
-                data=exports.deferred(con.cursor(), name, chosen, fmt),
+                data=downloads.on_click(
+                    cursor, admin.username, "export", exports.deferred(cursor, name, chosen, fmt),
+                    f"{name}.{fmt}", MIME[fmt], {"kind": name, "target": chosen},
+                ),
                 file_name=f"{name}.{fmt}",
+                mime=MIME[fmt],
                 key=f"xuat_{name}_{fmt}",
                 icon=":material/download:",
-            )
+            )  # fmt: skip
 
 with st.expander("Sao lưu toàn bộ dữ liệu", icon=":material/backup:"):
     st.caption(
@@ -144,11 +159,19 @@ with st.expander("Sao lưu toàn bộ dữ liệu", icon=":material/backup:"):
         "`python -m lib.cli restore TỆP.zip` khi ứng dụng đã dừng."
     )
     backup_con = con.cursor()  # the file is built on click, on another thread
+    backup_name = f"thidua-sao-luu-{date.today():%Y-%m-%d}.zip"
     st.download_button(
         "Tải tệp sao lưu",
-        data=lambda: backup.backup_bytes(backup_con),
-        file_name=f"thidua-sao-luu-{date.today():%Y-%m-%d}.zip",
-        mime="application/zip",
+        data=downloads.on_click(
+            backup_con,
+            admin.username,
+            "backup",
+            lambda: backup.backup_bytes(backup_con),
+            backup_name,
+            MIME["zip"],
+        ),
+        file_name=backup_name,
+        mime=MIME["zip"],
         key="sao_luu",
         icon=":material/download:",
     )

@@ -6,6 +6,7 @@ import streamlit as st
 
 from lib import ui
 from lib.access.permissions import can_view_plans
+from lib.core.text import literal
 from lib.plans import charts, plans, reports
 
 user = ui.require(can_view_plans)
@@ -35,8 +36,8 @@ plan_id = pick.selectbox(
 leave.page_link("pages/home.py", label="Thoát", icon=":material/close:")
 plan = plans.get_plan(con, plan_id)
 assert plan is not None
-top.markdown(f"## Tiến độ kế hoạch {plan['code']}")
-st.markdown(f"#### {plan['title']} · hôm nay {today:%d/%m/%Y}")
+top.markdown(f"## Tiến độ kế hoạch {literal(plan['code'])}")
+st.markdown(f"#### {literal(plan['title'])} · hôm nay {today:%d/%m/%Y}")
 
 df = plans.tasks(con, plan_id, today)
 s = plans.summarize(df, today)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib import ui
 from lib.access.permissions import can_edit_plans, can_view_plans
+from lib.core.text import literal
 from lib.plans import plans
 from lib.ui import plan_forms
 
@@ -48,7 +49,7 @@ else:
 if plan_id is not None:
     plan = plans.get_plan(con, plan_id)
     assert plan is not None
-    st.header(f"{plan['code']} – {plan['title']}")
+    st.header(literal(f"{plan['code']} – {plan['title']}"))
     issued = plans.as_date(plan["issued_on"])
     facts = [
         plan["unit"],
@@ -58,7 +59,7 @@ if plan_id is not None:
         f"năm {int(plan['year'])}" if not pd.isna(plan["year"]) else "",
         f"năm học {plan['school_year']}" if plan["school_year"] else "",
     ]
-    st.caption(" · ".join(f for f in facts if f))
+    st.caption(literal(" · ".join(f for f in facts if f)))
     if plan["is_demo"]:
         st.caption(":orange-badge[Dữ liệu mẫu]")
     if plan["body"]:
@@ -103,7 +104,7 @@ if plan_id is not None:
     unread = plans.needs_dates(df)
     if not unread.empty:
         lines = "\n".join(
-            f"- Dòng {r.position}: “{r.period_label or '(trống)'}” — {r.content}"
+            f"- Dòng {r.position}: “{literal(r.period_label or '(trống)')}” — {literal(r.content)}"
             for r in unread.itertuples()
         )
         st.warning(

@@ -8,6 +8,7 @@ import streamlit as st
 from lib import ui
 from lib.access.permissions import can_edit_round, can_manage_rounds
 from lib.core import clock
+from lib.core.text import literal
 from lib.scoring import council, history, rounds, rubric_edit, states
 from lib.scoring.rubric import format_number, load_rubric_yaml
 
@@ -26,7 +27,7 @@ def done(message: str, round_id: int | None = None) -> None:
 
 
 def rubric_errors(errors: list[str]) -> None:
-    st.error("Mẫu phiếu chưa hợp lệ:\n\n" + "\n".join(f"- {e}" for e in errors),
+    st.error("Mẫu phiếu chưa hợp lệ:\n\n" + "\n".join(f"- {literal(e)}" for e in errors),
              icon=":material/error:")  # fmt: skip
 
 
@@ -62,7 +63,7 @@ with (
                         examiners_per_entry=per_entry, max_gap=gap, blind=blind,
                         deadline=deadline,
                     )  # fmt: skip
-                done(f"Đã tạo đợt chấm '{name.strip()}'.", new_id)
+                done(f"Đã tạo đợt chấm '{literal(name.strip())}'.", new_id)
 
 if listed.empty:
     st.info("Chưa có đợt chấm nào.")
@@ -108,7 +109,9 @@ if tab_state.open:
                         done("Đã mở lại đợt chấm.")
         else:
             at = clock.stamp(r.finalized_at)
-            st.success(f"Kết quả đã công bố bởi {r.finalized_by} lúc {at}. Mọi phiếu đã khóa.")
+            st.success(
+                f"Kết quả đã công bố bởi {literal(r.finalized_by)} lúc {at}. Mọi phiếu đã khóa."
+            )
             with st.form("dc_mo_lai"):
                 reason = st.text_input("Lý do mở lại đợt đã công bố (được ghi vào nhật ký)")
                 if st.form_submit_button("Mở lại đợt đã công bố"):
@@ -116,7 +119,7 @@ if tab_state.open:
                         states.reopen_round(con, round_id, user.username, reason)
                         done("Đã mở lại đợt chấm (trạng thái: đã đóng).")
         if r.reopen_reason:
-            st.caption(f"Lần mở lại gần nhất: {r.reopen_reason}")
+            st.caption(f"Lần mở lại gần nhất: {literal(r.reopen_reason)}")
 
         st.markdown("##### Thông tin đợt chấm")
         locked = not can_edit_round(r)
@@ -148,7 +151,7 @@ if tab_rubric.open:
         rubric = r.rubric
         frozen = rounds.is_rubric_frozen(con, round_id) or not can_edit_round(r)
         st.markdown(
-            f"**{rubric.name}** · thang {format_number(rubric.scale)} điểm · bước "
+            f"**{literal(rubric.name)}** · thang {format_number(rubric.scale)} điểm · bước "
             f"{format_number(rubric.step)} · chênh lệch tối đa {format_number(r.max_gap)}"
         )
         st.download_button(
@@ -214,7 +217,7 @@ if tab_rubric.open:
                         else:
                             with ui.errors_shown():
                                 rounds.set_rubric(con, round_id, new_rubric, user.username)
-                                done(f"Đã thay mẫu phiếu: {new_rubric.name}.")
+                                done(f"Đã thay mẫu phiếu: {literal(new_rubric.name)}.")
 
 # --- the council ------------------------------------------------------------------------
 if tab_council.open:
@@ -270,11 +273,11 @@ if tab_council.open:
                         council.set_council_member(
                             con, round_id, member, user.username, duty, fields
                         )
-                        done(f"Đã cập nhật hội đồng: {names[member]}.")
+                        done(f"Đã cập nhật hội đồng: {literal(names[member])}.")
             if len(current) and st.button("Bỏ khỏi hội đồng", key="dc_bo_hd"):
                 with ui.errors_shown():
                     council.remove_council_member(con, round_id, member, user.username)
-                    done(f"Đã bỏ {names[member]} khỏi hội đồng.")
+                    done(f"Đã bỏ {literal(names[member])} khỏi hội đồng.")
 
 # --- audit ------------------------------------------------------------------------------
 if tab_audit.open:

@@ -6,6 +6,7 @@ from lib import ui
 from lib.access import sessions, users
 from lib.access.permissions import ROLES, can_manage_users
 from lib.core.errors import Invalid
+from lib.core.text import literal
 
 admin = ui.require(can_manage_users)
 con = ui.connection()
@@ -62,7 +63,7 @@ with add_tab, st.form("them_tai_khoan", clear_on_submit=False):
             if password != confirm:
                 raise Invalid({"confirm": "Hai lần nhập mật khẩu không khớp."})
             users.add_user(con, new, admin.username)
-            done(f"Đã thêm tài khoản {new.username}.")
+            done(f"Đã thêm tài khoản {literal(new.username)}.")
 
 with edit_tab:
     if df.empty:
@@ -86,7 +87,7 @@ with edit_tab:
             if st.form_submit_button("Lưu vai trò"):
                 with ui.errors_shown():
                     users.set_roles(con, chosen, new_roles, admin.username)
-                    done(f"Đã cập nhật vai trò của {chosen}.")
+                    done(f"Đã cập nhật vai trò của {literal(chosen)}.")
 
         with st.form("dat_lai_mat_khau", clear_on_submit=True):
             st.markdown("**Đặt lại mật khẩu**")
@@ -97,7 +98,7 @@ with edit_tab:
                     if new_password != again:
                         raise Invalid({"confirm": "Hai lần nhập mật khẩu không khớp."})
                     users.set_password(con, chosen, new_password, admin.username)
-                    done(f"Đã đặt lại mật khẩu của {chosen}.")
+                    done(f"Đã đặt lại mật khẩu của {literal(chosen)}.")
 
         logins = sessions.live(con, chosen)
         st.markdown(f"**Đăng nhập đang mở:** {ui.count_text(len(logins))}")
@@ -109,7 +110,7 @@ with edit_tab:
             if st.button("Khóa tài khoản", key="khoa_tk", type="secondary"):
                 with ui.errors_shown():
                     users.set_active(con, chosen, False, admin.username)
-                    done(f"Đã khóa tài khoản {chosen}.")
+                    done(f"Đã khóa tài khoản {literal(chosen)}.")
         elif st.button("Mở khóa tài khoản", key="mo_khoa_tk"):
             users.set_active(con, chosen, True, admin.username)
-            done(f"Đã mở khóa tài khoản {chosen}.")
+            done(f"Đã mở khóa tài khoản {literal(chosen)}.")

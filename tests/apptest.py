@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -48,13 +49,23 @@ def open_tab(at: AppTest, key: str, label: str) -> AppTest:
     return at.run()
 
 
+# A backslash before markdown punctuation (lib.core.text.literal) is not shown in the browser.
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~:$=&\"'])")
+
+
+def shown(markdown: str) -> str:
+    """Markdown source as the browser shows its text: escaped punctuation without backslashes."""
+    return _ESCAPED.sub(r"\1", markdown).replace("\u2060", "")  # the joiner is invisible
+
+
 def texts(at: AppTest) -> str:
     """All visible text of the last run, for 'shows' / 'does not show' checks."""
     parts: list[str] = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success",
                  "error", "warning", "metric", "text"):  # fmt: skip
         for element in getattr(at, kind):
-            parts.append(str(getattr(element, "value", "")))
+            value = str(getattr(element, "value", ""))
+            parts.append(value if kind == "text" else shown(value))
             parts.append(str(getattr(element, "label", "")))
     for frame in at.dataframe:
         parts.append(frame.value.to_string())

@@ -9,7 +9,7 @@ from lib import demo
 from lib.access import users
 from lib.core import db
 from lib.scoring import assignment, entries, results, sheets, states
-from tests.apptest import ROOT, app, login, open_page, open_tab, texts
+from tests.apptest import ROOT, app, login, open_page, open_tab, shown, texts
 from tests.scoring_helpers import full_marks, rubric20
 
 PAGES = ["pages/my_sheets.py", "pages/results.py", "pages/rounds.py", "pages/entries.py"]
@@ -532,7 +532,7 @@ def test_publishing_with_unscored_entries_is_refused_naming_them(tmp_path, monke
     open_page(login(chair, "chutich"), "pages/results.py")
     chair.checkbox(key="kq_chac").check().run()
     button(chair, "Công bố kết quả").click().run()
-    errors = " ".join(e.value for e in chair.error)
+    errors = shown(" ".join(e.value for e in chair.error))
     assert "Chưa công bố được" in errors and "SKKN-002" in errors and "SKKN-001" not in errors
     con = db.connect(path)
     assert con.execute("SELECT state FROM rounds WHERE id = 1").fetchone() == ("closed",)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import random
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -41,20 +42,61 @@ def db_path(path: str | Path | None = None) -> Path:
     return Path(path or os.environ.get("THIDUA_DB") or DEFAULT_PATH)
 
 
-def connect(path: str | Path = ":memory:") -> Connection:
+# Least privilege: the app reads and writes only its own database file (DuckDB allows that
+# file, its .wal and its .tmp folder by itself). Every import, export and backup goes through
+# Python (Arrow, openpyxl, zipfile), so SQL can open no other file, URL or extension.
+SAFE_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+# Left by a restore that was killed: `.NAME.khoi-phuc-PID` folders next to the database file.
+STAGING = ".{name}.khoi-phuc-"
+
+
+def connect(path: str | Path = ":memory:", *, migrations: bool = True) -> Connection:
     """Open (creating if needed) the database file and bring its schema up to date."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(path))
+        con = duckdb.connect(str(path), config=dict(SAFE_CONFIG))
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise DatabaseLocked(path, str(exc).split("\n")[0]) from exc
         raise
     # Stored timestamps (current_localtimestamp) are the council's wall clock, not the server's.
     con.execute(f"SET GLOBAL TimeZone = '{clock.zone_name()}'")
-    migrate(con)
+    if str(path) != ":memory:":
+        remove_stale_staging(Path(path))
+    if migrations:
+        migrate(con)
     return con
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_staging(db_file: Path) -> list[Path]:
+    """Delete the staging folders of restores whose process is gone (killed); return them."""
+    prefix = STAGING.format(name=db_file.name)
+    removed = []
+    for folder in db_file.parent.glob(prefix + "*"):
+        pid = folder.name[len(prefix) :].split(".")[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            folder.unlink(missing_ok=True)  # an older version staged a bare file
+        removed.append(folder)
+    return removed
 
 
 def migration_files() -> list[tuple[int, str, Path]]:
@@ -65,8 +107,8 @@ def migration_files() -> list[tuple[int, str, Path]]:
     return found
 
 
-def migrate(con: Connection) -> list[str]:
-    """Apply every migration not yet recorded in schema_migrations; return their names."""
+def migrate(con: Connection, upto: int | None = None) -> list[str]:
+    """Apply every migration (up to number `upto`) not yet recorded; return their names."""
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
@@ -75,7 +117,7 @@ def migrate(con: Connection) -> list[str]:
     done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
     for version, name, file in migration_files():
-        if version in done:
+        if version in done or (upto is not None and version > upto):
             continue
         with transaction(con):
             con.execute(file.read_text(encoding="utf-8"))

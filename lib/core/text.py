@@ -66,8 +66,15 @@ def vn_name_key(full_name: str) -> tuple:
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$=&\"'])")
 
 
+# GFM turns bare addresses into links after escapes are read (http://…, www.…, a@b.c); an
+# invisible word joiner after the scheme, "www" or "@" keeps them text.
+_JOINER = "\u2060"
+_BARE_LINK = re.compile(r"(?i)\b(https?|ftp):(?=//)|\b(www)(?=\.)|(@)")
+
+
 def literal(value: object) -> str:
     """User text made safe inside st.markdown: shown exactly as typed, never as formatting."""
     text = "" if value is None else str(value)
+    text = _BARE_LINK.sub(lambda m: m[0] + _JOINER, text)
     # A line break must stay a break, not start a heading or list on the next line.
     return "  \n".join(_MARKDOWN.sub(r"\\\1", line) for line in text.splitlines() or [""])

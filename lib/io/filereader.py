@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,8 +35,35 @@ _SIGNATURES = {
     b"\xd0\xcf\x11\xe0": "tệp Office cũ (.xls / .doc)",
     b"%PDF": "tệp PDF",
 }
-# A 10 MB .xlsx can unzip to millions of cells; CSV size is already bounded by MAX_BYTES.
-_MAX_XLSX_ROWS = 200_000
+# Limits of every table import (CSV and Excel, app and CLI), checked before or while parsing:
+# a small file must not become millions of cells. 32 767 characters is Excel's own cell limit.
+MAX_ROWS = 500_000
+# Excel is parsed cell by cell by openpyxl, several times slower than CSV.
+MAX_XLSX_ROWS = 200_000
+MAX_COLUMNS = 200
+MAX_CELL_CHARS = 32_767
+# An Office file (.xlsx, .docx) is a zip: its directory is checked before any parser opens it.
+# (parts, bytes once unzipped); a part over 1 MB may shrink at most MAX_RATIO times in the zip.
+_OFFICE_LIMITS = {"xlsx": (2_000, 150 * 1024 * 1024), "docx": (2_000, 100 * 1024 * 1024)}
+MAX_RATIO = 100
+# The main part's content type names the kind of package ([Content_Types].xml).
+_MAIN_TYPES = {
+    "xlsx": (
+        b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    ),
+    "docx": (b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",),
+}
+_KIND_NAMES = {"xlsx": "Excel (.xlsx)", "docx": "Word (.docx)"}
+_CORRUPT = {
+    "xlsx": "Tệp Excel bị hỏng hoặc không đúng định dạng .xlsx. Hãy mở bằng Excel và lưu lại.",
+    "docx": "Tệp Word bị hỏng hoặc không đúng định dạng .docx. Hãy lưu lại.",
+}
+# Excel's own maximum: a row with more cells than columns exist was not written by Excel.
+_MAX_ROW_CELLS = 16_384
+_MAX_XLSX_CELLS = 3_000_000
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_CELL_PREFIX = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s>]")
 _BINARY = (
     "Tệp không phải văn bản CSV (có vẻ là tệp nhị phân). "
     "Hãy tải lên tệp .csv lưu từ Excel hoặc tệp .xlsx."
@@ -108,8 +136,102 @@ def read_table(data: bytes, filename: str) -> tuple[pd.DataFrame | None, list[Pr
             f"Giới hạn là {MAX_BYTES // (1024 * 1024)} MB."
         )
     if ext in _EXCEL_EXTENSIONS:
-        return _read_xlsx(data)
+        refused = check_office_zip(data, "xlsx")
+        return _fail(refused) if refused else _read_xlsx(data)
     return _read_text(data, default_sep="\t" if ext == ".tsv" else ",")
+
+
+def check_office_zip(data: bytes, kind: str) -> str | None:
+    """Why an .xlsx/.docx upload must not be opened (from its zip directory), or None."""
+    name = _KIND_NAMES[kind]
+    fake = _CORRUPT[kind] + " (Tệp là một tệp nén khác được đổi đuôi, không có nội dung chính.)"
+    max_parts, max_bytes = _OFFICE_LIMITS[kind]
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            items = zf.infolist()
+            if len(items) > max_parts:
+                return f"Tệp {name} có quá nhiều phần ({len(items)}); không mở."
+            total = sum(item.file_size for item in items)
+            if total > max_bytes:
+                return (
+                    f"Tệp {name} khi giải nén lớn quá {max_bytes // (1024 * 1024)} MB "
+                    f"({total / 1024 / 1024:.0f} MB); không mở. Hãy lưu lại tệp gọn hơn."
+                )
+            for item in items:
+                if item.file_size > 1024 * 1024 and item.file_size > MAX_RATIO * max(
+                    item.compress_size, 1
+                ):
+                    return f"Tệp {name} nén bất thường (phần “{item.filename[:80]}”); không mở."
+            parts = {item.filename: item for item in items}
+            types = parts.get("[Content_Types].xml")
+            if types is None or types.file_size > 1024 * 1024:
+                return fake
+            declared = zf.read(types)
+            main = _main_part(declared, _MAIN_TYPES[kind])
+            if main is None or main not in parts:
+                return fake
+            if kind == "xlsx":
+                for item in items:
+                    if item.filename.startswith("xl/worksheets/") and item.filename.endswith(
+                        ".xml"
+                    ):
+                        problem = _scan_sheet(zf, item)
+                        if problem:
+                            return problem
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+        return _CORRUPT[kind]
+    return None
+
+
+def _main_part(declared: bytes, content_types: tuple[bytes, ...]) -> str | None:
+    """The part name [Content_Types].xml gives the package's main part, or None."""
+    for override in re.finditer(rb"<(?:\w+:)?Override\b[^>]*>", declared):
+        tag = override[0]
+        content = re.search(rb'ContentType\s*=\s*["\']([^"\']+)["\']', tag)
+        part = re.search(rb'PartName\s*=\s*["\']/?([^"\']+)["\']', tag)
+        if content and part and content[1] in content_types:
+            return part[1].decode("utf-8", "replace")
+    return None
+
+
+def _scan_sheet(zf: zipfile.ZipFile, item: zipfile.ZipInfo) -> str | None:
+    """Count a worksheet's rows and cells from its XML bytes, before openpyxl builds them."""
+    rows = cells = in_row = 0
+    cell_tags: tuple[bytes, ...] = ()
+    tail = b""
+    with zf.open(item) as stream:
+        while True:
+            chunk = stream.read(1 << 20)
+            data = tail + chunk
+            if not cell_tags:  # the first chunk holds the root tag and its namespace prefix
+                root = _CELL_PREFIX.search(data)
+                prefix = (root[1] or b"") if root else b""
+                ends = (b" ", b">", b"/", b"\t", b"\n", b"\r")
+                cell_tags = tuple(b"<" + prefix + b"c" + end for end in ends)
+            cut = data.rfind(b"<") if chunk else len(data)
+            if cut <= 0 or len(data) - cut > 4096:
+                cut = len(data)  # a tag is never this long: nothing to keep for the next chunk
+            body, tail = data[:cut], data[cut:]
+            pieces = _ROW_TAG.split(body)
+            for number, piece in enumerate(pieces):
+                if number:  # a new row starts
+                    rows += 1
+                    in_row = 0
+                found = sum(piece.count(tag) for tag in cell_tags)
+                in_row += found
+                cells += found
+                if in_row > _MAX_ROW_CELLS:
+                    return (
+                        f"Trang tính có dòng {max(rows, 1)} với hơn {_MAX_ROW_CELLS} ô; "
+                        f"tối đa {MAX_COLUMNS} cột. Không mở tệp."
+                    )
+            if rows > MAX_XLSX_ROWS + 100 or cells > _MAX_XLSX_CELLS:
+                return (
+                    f"Trang tính quá lớn (hơn {MAX_XLSX_ROWS} dòng hoặc {_MAX_XLSX_CELLS} ô); "
+                    "không mở. Hãy chia nhỏ tệp."
+                )
+            if not chunk:
+                return None
 
 
 def _read_text(data: bytes, default_sep: str) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -117,11 +239,22 @@ def _read_text(data: bytes, default_sep: str) -> tuple[pd.DataFrame | None, list
     if text is None:
         return None, [problem or Problem(None, None, "Không đọc được tệp.")]
     sep = _sniff_separator(text, default_sep)
+    first = text[: text.find("\n") + 1 or len(text)]
+    if first.count(sep) >= MAX_COLUMNS:  # 100 000 columns would take Arrow a minute
+        header = next(csv.reader(io.StringIO(first, newline=""), delimiter=sep), [])
+        problem = _too_big(1, header)
+        if problem:
+            return _fail(problem)
     fast = _read_text_fast(text, sep, _utf8_bytes(data, text))
     if fast is not None:
         return fast
+    rows: list[list[str]] = []
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=sep):
+            rows.append(row)
+            problem = _too_big(len(rows), row)
+            if problem:
+                return _fail(problem)
     except csv.Error:
         return _fail(
             "Tệp CSV không đúng định dạng (có ô quá dài hoặc dấu ngoặc kép không đóng). "
@@ -268,6 +401,12 @@ def _read_text_fast(
     limit = csv.field_size_limit()
     if any((pc.max(pc.binary_length(c)).as_py() or 0) > limit for c in raw_columns):
         return None
+    if table.num_rows > MAX_ROWS:
+        return _fail(f"Tệp có quá nhiều dòng; tối đa {MAX_ROWS} dòng. Hãy chia nhỏ tệp.")
+    for column in raw_columns:
+        longest = pc.max(pc.utf8_length(column)).as_py() or 0
+        if longest > MAX_CELL_CHARS:
+            return None  # csv.reader names the row of the long cell
     columns = [clean_column(c, _clean_cell, False) for c in raw_columns]
     lengths = np.zeros(table.num_rows, dtype=np.int64)
     for column in columns:
@@ -411,14 +550,33 @@ def _read_xlsx(data: bytes) -> tuple[pd.DataFrame | None, list[Problem]]:
         # Some tools write a wrong <dimension>; read-only mode would cut columns to it.
         ws.reset_dimensions()
         for values in ws.iter_rows(values_only=True):
-            rows.append([_excel_text(v) for v in values])
-            if len(rows) > _MAX_XLSX_ROWS:
-                return _fail(f"Trang tính có quá nhiều dòng; tối đa {_MAX_XLSX_ROWS} dòng.")
+            cells = [_excel_text(v) for v in values]
+            while cells and not cells[-1]:
+                cells.pop()
+            rows.append(cells)
+            problem = _too_big(len(rows), cells, MAX_XLSX_ROWS)
+            if problem:
+                return _fail(problem)
     except Exception:
         return _fail(corrupt)
     finally:
         wb.close()
     return _build_frame(rows)
+
+
+def _too_big(row: int, cells: list[str], max_rows: int = MAX_ROWS) -> str | None:
+    """Why a table import stops at this row (too many rows, columns or a too long cell)."""
+    width = len(cells)
+    while width and not cells[width - 1]:  # empty cells after the last value do not count
+        width -= 1
+    if row > max_rows:
+        return f"Tệp có quá nhiều dòng; tối đa {max_rows} dòng. Hãy chia nhỏ tệp."
+    if len(cells) > MAX_COLUMNS:
+        return f"Dòng {row} có {len(cells)} cột; tối đa {MAX_COLUMNS} cột. Hãy xoá các cột thừa."
+    longest = max(map(len, cells), default=0)
+    if longest > MAX_CELL_CHARS:
+        return f"Dòng {row}: ô quá dài ({longest} ký tự); mỗi ô tối đa {MAX_CELL_CHARS} ký tự."
+    return None
 
 
 def _excel_text(value: object) -> str:

@@ -15,7 +15,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.table import Table
 
 from lib.core.text import fold
-from lib.io.filereader import MAX_BYTES, Problem
+from lib.io.filereader import MAX_BYTES, Problem, check_office_zip
 
 NO_SCHEDULE = "Không tìm thấy bảng tiến độ (cột THỜI GIAN, NỘI DUNG…)"
 
@@ -88,6 +88,9 @@ def parse_plan_docx(data: bytes) -> tuple[PlanDoc | None, list[Problem]]:
                 "lưu lại dạng .docx rồi tải lên lại.",
             )
         ]
+    refused = check_office_zip(data, "docx")
+    if refused:
+        return None, [Problem(None, None, refused)]
     try:
         document = docx.Document(io.BytesIO(data))
         lines, tables = _walk(document)

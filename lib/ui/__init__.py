@@ -19,6 +19,7 @@ from lib.access import sessions, users
 from lib.access.permissions import User
 from lib.core import db
 from lib.core.errors import Invalid
+from lib.core.text import literal
 from lib.scoring.rubric import format_number
 
 LOGIN_FIELDS = {
@@ -226,7 +227,8 @@ def require(permission: Callable[[User | None], bool]) -> User:
 def show_errors(errors: dict[str, str]) -> None:
     """Show each refused field's message."""
     for message in errors.values():
-        st.error(message, icon=":material/error:")
+        # Messages quote what the user typed or a file held: shown as text, never as markdown.
+        st.error(literal(message), icon=":material/error:")
 
 
 def show_saved(key: str) -> None:

@@ -12,6 +12,7 @@ from lib import ui
 from lib.access.permissions import User
 from lib.core import frames
 from lib.core.db import Connection
+from lib.core.text import literal
 from lib.plans import plans
 
 
@@ -127,7 +128,7 @@ def edit_task_tab(con: Connection, user: User, df: pd.DataFrame) -> None:
 
     if opened != int(row["version"]):
         st.warning(
-            f"{row['updated_by']} vừa sửa việc này lúc "
+            f"{literal(row['updated_by'])} vừa sửa việc này lúc "
             f"{pd.Timestamp(row['updated_at']):%H:%M %d/%m/%Y}, sau khi bạn mở. "
             "Bảng ở trên là bản mới; những gì bạn nhập dưới đây chưa được lưu.",
             icon=":material/sync_problem:",
@@ -148,24 +149,24 @@ def edit_task_tab(con: Connection, user: User, df: pd.DataFrame) -> None:
         disabled=row["position"] == df["position"].min(),
     ):  # fmt: skip
         plans.move_task(con, task_id, -1, user)
-        done(f"Đã đưa việc “{row['content']}” lên trên.")
+        done(f"Đã đưa việc “{literal(row['content'])}” lên trên.")
     if down.button(
         "Đưa xuống dưới", icon=":material/arrow_downward:", width="stretch",
         disabled=row["position"] == df["position"].max(),
     ):  # fmt: skip
         plans.move_task(con, task_id, +1, user)
-        done(f"Đã đưa việc “{row['content']}” xuống dưới.")
+        done(f"Đã đưa việc “{literal(row['content'])}” xuống dưới.")
     if remove.button("Xóa việc này", icon=":material/delete:", width="stretch"):
         st.session_state["plans_delete"] = task_id
     if st.session_state.get("plans_delete") != task_id:
         return
-    st.warning(f"Xóa hẳn việc “{row['content']}”? Không thể hoàn tác.")
+    st.warning(f"Xóa hẳn việc “{literal(row['content'])}”? Không thể hoàn tác.")
     yes, no = st.columns(2)
     if yes.button("Xóa hẳn", type="primary", width="stretch"):
         st.session_state.pop("plans_delete", None)
         with ui.errors_shown():
             plans.delete_task(con, task_id, opened, user)
-            done(f"Đã xóa việc “{row['content']}”.")
+            done(f"Đã xóa việc “{literal(row['content'])}”.")
     if no.button("Không xóa", width="stretch"):
         st.session_state.pop("plans_delete", None)
         st.rerun()
@@ -206,7 +207,7 @@ def copy_plan_tab(con: Connection, user: User, plan_id: int, plan: dict) -> None
         if st.form_submit_button("Sao chép", type="primary"):
             with ui.errors_shown():
                 new_id = plans.copy_plan(con, plan_id, code, user, int(years))
-                done(f"Đã tạo kế hoạch {code.strip()} từ {plan['code']}.", new_id)
+                done(f"Đã tạo kế hoạch {literal(code.strip())} từ {literal(plan['code'])}.", new_id)
 
 
 def new_plan_tab(con: Connection, user: User) -> None:
@@ -216,5 +217,7 @@ def new_plan_tab(con: Connection, user: User) -> None:
         with ui.errors_shown():
             new_id = plans.new_plan(con, created, user)
             done(
-                f"Đã tạo kế hoạch {created.code.strip()}. Thêm việc ở mục “Thêm công việc”.", new_id
+                f"Đã tạo kế hoạch {literal(created.code.strip())}. "
+                "Thêm việc ở mục “Thêm công việc”.",
+                new_id,
             )
