@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~:$=&\"'])")
 
 
 def app(db_file: Path, monkeypatch) -> AppTest:
@@ -48,4 +50,5 @@ def texts(at: AppTest) -> str:
         parts.append(frame.value.to_string())
     for table in at.table:
         parts.append(table.value.to_string())
-    return "\n".join(parts)
+    # User text reaches markdown escaped (lib.core.text.literal): read it as the user sees it.
+    return _ESCAPED.sub(r"\1", "\n".join(parts))

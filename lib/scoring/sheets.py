@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from json.encoder import encode_basestring  # what json.dumps(ensure_ascii=False) uses for str
 from typing import Any
@@ -911,6 +911,25 @@ def my_assignments(con: Connection, username: str, include_draft_rounds: bool = 
     df["state_label"] = df["round_state"].map(STATES)
     df["gk"] = df["ord"].map(lambda o: gk_label(int(o)))
     return df.drop(columns=["n_rows", "comment", "ord"])
+
+
+@dataclass(frozen=True)
+class ToScore:
+    """How many sheets the examiner still has to score in open rounds, and the nearest deadline."""
+
+    count: int
+    deadline: date | None
+
+
+def to_score(mine: pd.DataFrame) -> ToScore:
+    """From my_assignments: the sheets not yet submitted in open rounds, kept entries only."""
+    left = mine[(mine["round_state"] == "open") & ~mine["withdrawn"].astype(bool)
+                & (mine["status"] != "submitted")]  # fmt: skip
+    dates = [d for d in left["deadline"] if d is not None and d == d]
+    nearest = min(dates) if dates else None
+    if nearest is not None and hasattr(nearest, "date"):  # a datetime or pandas Timestamp
+        nearest = nearest.date()
+    return ToScore(len(left), nearest)
 
 
 def round_of_sheet(con: Connection, sheet: Sheet) -> Round:

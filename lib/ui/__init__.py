@@ -15,7 +15,7 @@ from lib.access import users
 from lib.access.permissions import User
 from lib.core import db
 from lib.core.errors import Invalid
-from lib.scoring.rubric import format_number
+from lib.core.numbers import format_number
 
 LOGIN_FIELDS = {
     "Form name": "Đăng nhập",
@@ -140,3 +140,26 @@ def number_text(value: object) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
     return format_number(value)
+
+
+def download_button(
+    label: str, data: object, file_name: str, mime: str | None = None, **kwargs: object
+) -> None:
+    """A download button whose file always arrives, however quickly buttons are clicked.
+
+    Streamlit gives a deferred (callable) download a new id on every run, and drops the old
+    ids at the end of the run (MediaFileManager.add_deferred / remove_orphaned_files). A click
+    reruns the page by default, so a second button clicked before the browser has the new ids
+    asks for one already dropped: "Deferred file … not found". The click must not rerun."""
+    st.download_button(label, data=data, file_name=file_name, mime=mime,
+                       icon=kwargs.pop("icon", ":material/download:"), on_click="ignore",
+                       **kwargs)  # type: ignore[arg-type]  # fmt: skip
+
+
+def sticky(key: str) -> None:
+    """Keep the container made with st.container(key=key) on screen while the page scrolls."""
+    st.html(
+        f"<style>.st-key-{key} {{position: sticky; top: 3.75rem; z-index: 990; "
+        "background: var(--st-background-color, #fff); background-color: white; "
+        "padding: 0.35rem 0.25rem; border-bottom: 1px solid rgba(49, 51, 63, 0.2);}}</style>"
+    )
