@@ -517,3 +517,24 @@ def test_examiner_downloads_the_entry_document_from_the_sheet(tmp_path, monkeypa
     at.button(key=f"mo_phieu_{entry_id}").click().run()
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Tải tài liệu SKKN (bien-phap.pdf)"]
+
+
+def test_chair_scoring_an_entry_sees_only_their_own_sheet_and_no_author(tmp_path, monkeypatch):
+    # Issue 15, point 6: the chair who is also an examiner follows the examiners' rules.
+    path = tmp_path / "app.duckdb"
+    con = prepare(path, blind=True)
+    entry_id = shared_entry(con)
+    if "chutich" not in set(rounds.assignments(con, 1).query("entry_id == @entry_id")["examiner"]):
+        rounds.assign(con, entry_id, "chutich", "chutich")
+    sheets.save_draft(con, users.get_user(con, "giamkhao1"), entry_id, {"II.3": "7,75"},
+                      overall="NHÁP CỦA GK1")  # fmt: skip
+    authors = rounds.require_entry(con, entry_id).authors_text
+    con.close()
+    at = app(path, monkeypatch)
+    login(at, "chutich")
+    at.query_params["skkn"] = str(entry_id)
+    open_page(at, "pages/my_sheets.py")
+    shown = texts(at)
+    assert not at.exception and "Chấm ẩn danh" in shown
+    assert authors not in shown and "Phiếu của các giám khảo khác" not in shown
+    assert "7,75" not in shown and "NHÁP CỦA GK1" not in shown

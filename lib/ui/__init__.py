@@ -158,8 +158,34 @@ def download_button(
 
 def sticky(key: str) -> None:
     """Keep the container made with st.container(key=key) on screen while the page scrolls."""
+    # Streamlit wraps each block in a wrapper exactly its size, and sticky only moves within
+    # the parent: the wrapper is what must stick, inside the block that holds the rest.
     st.html(
-        f"<style>.st-key-{key} {{position: sticky; top: 3.75rem; z-index: 990; "
-        "background: var(--st-background-color, #fff); background-color: white; "
-        "padding: 0.35rem 0.25rem; border-bottom: 1px solid rgba(49, 51, 63, 0.2);}}</style>"
+        f'<style>[data-testid="stLayoutWrapper"]:has(> .st-key-{key}) {{position: sticky; '
+        "top: 3.75rem; z-index: 990; background: var(--background-color, #fff); "
+        "background-color: white; padding: 0.35rem 0.25rem; "
+        "border-bottom: 1px solid rgba(49, 51, 63, 0.2);}}</style>"
     )
+
+
+# Streamlit's own menu folds away after a choice on a phone; links drawn with st.page_link
+# (our menu) do not. A constant script, no user data: it taps the sidebar's own close button.
+_CLOSE_MENU = """<script>
+(() => {
+  if (window.__thiduaMenuCloser) return;
+  window.__thiduaMenuCloser = true;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest('[data-testid="stSidebar"] a');
+    if (!link || window.innerWidth > 768) return;  // 768 px: Streamlit's phone layout
+    setTimeout(() => {
+      const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+      if (close) close.click();
+    }, 0);
+  }, true);
+})();
+</script>"""
+
+
+def close_menu_on_choice() -> None:
+    """On a phone, fold the sidebar menu away once a page has been chosen in it."""
+    st.html(_CLOSE_MENU, unsafe_allow_javascript=True)
