@@ -112,7 +112,8 @@ def past_round(group: list, round_id: int) -> None:
 
 
 st.title("Phiếu chấm của tôi")
-ui.show_saved("sheet_flash")
+# A toast too: after submitting on a phone the list opens scrolled where the sheet's button was.
+ui.show_saved("sheet_flash", toast=True)
 
 wanted = st.query_params.get("skkn")
 entry_id = int(wanted) if wanted and wanted.isdigit() else None

@@ -94,11 +94,15 @@ def show_errors(errors: dict[str, str]) -> None:
         st.error(message, icon=":material/error:")
 
 
-def show_saved(key: str) -> None:
-    """Show, once, the message the last save left under key (see saved)."""
+def show_saved(key: str, *, toast: bool = False) -> None:
+    """Show, once, the message the last save left under key (see saved).
+
+    toast: also as a toast, which is on screen however far down the page was scrolled."""
     message = st.session_state.pop(key, None)
     if message:
         st.success(message, icon=":material/check_circle:")
+        if toast:
+            st.toast(message, icon=":material/check_circle:")
 
 
 def saved(key: str, message: str) -> NoReturn:
