@@ -39,7 +39,7 @@ if kind.target:
     )
 
 if kind.columns:
-    st.download_button(
+    ui.download_button(
         "Tải mẫu Excel",
         data=exports.template_xlsx(kind_name),
         file_name=f"mau-nhap-{kind_name}.xlsx",
@@ -130,8 +130,9 @@ with st.expander("Xuất dữ liệu ra tệp", icon=":material/file_download:")
         left, right = st.columns(2)
         for column, fmt, label in ((left, "xlsx", "Excel (.xlsx)"), (right, "csv", "CSV")):
             # Built only when clicked, on another thread: it gets its own database cursor.
-            column.download_button(
+            ui.download_button(
                 label,
+                where=column,
                 data=exports.deferred(con.cursor(), name, chosen, fmt),
                 file_name=f"{name}.{fmt}",
                 key=f"xuat_{name}_{fmt}",
@@ -144,7 +145,7 @@ with st.expander("Sao lưu toàn bộ dữ liệu", icon=":material/backup:"):
         "`python -m lib.cli restore TỆP.zip` khi ứng dụng đã dừng."
     )
     backup_con = con.cursor()  # the file is built on click, on another thread
-    st.download_button(
+    ui.download_button(
         "Tải tệp sao lưu",
         data=lambda: backup.backup_bytes(backup_con),
         file_name=f"thidua-sao-luu-{date.today():%Y-%m-%d}.zip",

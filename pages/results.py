@@ -328,7 +328,7 @@ if tab_sheets.open:
                 f"Xếp loại theo phiếu: **{sheet.grade}**  \nNhận xét chung: {sheet.overall}"
             )
             if admin:
-                st.download_button(
+                ui.download_button(
                     "Tải phiếu này (Word) để ký",
                     data=lambda: skkn.round_sheet_docx(con, round_id, sheet),
                     file_name=f"phieu-cham-{sheet.code}-{sheet.gk or sheet.examiner}.docx",

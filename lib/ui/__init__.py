@@ -147,15 +147,22 @@ def number_text(value: object) -> str:
 
 
 def download_button(
-    label: str, data: object, file_name: str, mime: str | None = None, **kwargs: object
+    label: str,
+    data: object,
+    file_name: str,
+    mime: str | None = None,
+    *,
+    where: object = None,
+    **kwargs: object,
 ) -> None:
     """A download button whose file always arrives, however quickly buttons are clicked.
 
     Streamlit gives a deferred (callable) download a new id on every run, and drops the old
     ids at the end of the run (MediaFileManager.add_deferred / remove_orphaned_files). A click
     reruns the page by default, so a second button clicked before the browser has the new ids
-    asks for one already dropped: "Deferred file … not found". The click must not rerun."""
-    st.download_button(label, data=data, file_name=file_name, mime=mime,
+    asks for one already dropped: "Deferred file … not found". The click must not rerun.
+    where: the column or container to draw it in (the page by default)."""
+    (where or st).download_button(label, data=data, file_name=file_name, mime=mime,
                        icon=kwargs.pop("icon", ":material/download:"), on_click="ignore",
                        **kwargs)  # type: ignore[arg-type]  # fmt: skip
 
