@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -126,6 +127,10 @@ def pick_round(options: dict[int, str], key: str, label: str = "Đợt chấm") 
         return None
     ids = list(options)
     remembered = st.session_state.get("chosen_round")
+    # The browser keeps the text it drew for a widget: a round that was closed or published
+    # kept its old state in the label. So the key follows the labels (the choice is kept).
+    digest = hashlib.sha1("\n".join(options.values()).encode("utf-8")).hexdigest()[:10]
+    key = f"{key}_{digest}"
     # Streamlit forgets a widget's state when the page changes: seed it from the last choice.
     if st.session_state.get(key) not in ids:
         st.session_state[key] = remembered if remembered in ids else ids[0]
