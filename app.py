@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit_authenticator.utilities.exceptions import LoginError
 
 from lib import demo, ui
-from lib.access.navigation import PAGES, pages_for
+from lib.access.navigation import PAGES, landing_for, pages_for
 from lib.access.sessions import KeyProblem
 from lib.access.users import LOGIN_FAILED, role_labels
 from lib.core import db
@@ -105,10 +105,11 @@ if user is None:
     )
 else:
     specs = pages_for(user)
+    landing = landing_for(user)
     pages = [
         st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path,
-                default=i == 0)
-        for i, spec in enumerate(specs)
+                default=spec == landing)
+        for spec in specs
     ]  # fmt: skip
     # Our own menu: config hides Streamlit's, which would otherwise list pages/ to visitors.
     refused = [
@@ -126,6 +127,7 @@ else:
                 section = spec.section
                 st.caption(section)
             st.page_link(target, label=spec.title, icon=spec.icon)
+        ui.close_menu_on_choice()
         st.divider()
         auth.logout(button_name="Đăng xuất", location="sidebar", key="nut_dang_xuat")
     if not st.session_state.get("authentication_status"):

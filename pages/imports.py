@@ -1,11 +1,10 @@
 """Nhập dữ liệu: pick a kind, upload, preview with problems marked, confirm, see the summary."""
 
-from datetime import date
-
 import streamlit as st
 
 from lib import ui
 from lib.access.permissions import can_import_data
+from lib.core import clock
 from lib.core.text import literal
 from lib.io import backup, exports, imports
 from lib.ui import downloads
@@ -46,7 +45,7 @@ if kind.target:
     )
 
 if kind.columns:
-    st.download_button(
+    ui.download_button(
         "Tải mẫu Excel",
         data=exports.template_xlsx(kind_name),
         file_name=f"mau-nhap-{kind_name}.xlsx",
@@ -141,8 +140,9 @@ with st.expander("Xuất dữ liệu ra tệp", icon=":material/file_download:")
         for column, fmt, label in ((left, "xlsx", "Excel (.xlsx)"), (right, "csv", "CSV")):
             # Built only when clicked, on another thread: it gets its own database cursor.
             cursor = con.cursor()
-            column.download_button(
+            ui.download_button(
                 label,
+                where=column,
                 data=downloads.on_click(
                     cursor, admin.username, "export", exports.deferred(cursor, name, chosen, fmt),
                     f"{name}.{fmt}", MIME[fmt], {"kind": name, "target": chosen},
@@ -159,8 +159,8 @@ with st.expander("Sao lưu toàn bộ dữ liệu", icon=":material/backup:"):
         "`python -m lib.cli restore TỆP.zip` khi ứng dụng đã dừng."
     )
     backup_con = con.cursor()  # the file is built on click, on another thread
-    backup_name = f"thidua-sao-luu-{date.today():%Y-%m-%d}.zip"
-    st.download_button(
+    backup_name = f"thidua-sao-luu-{clock.today():%Y-%m-%d}.zip"
+    ui.download_button(
         "Tải tệp sao lưu",
         data=downloads.on_click(
             backup_con,

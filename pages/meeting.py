@@ -76,21 +76,21 @@ stem = plan["code"].replace("/", "-")
 png, xlsx = st.columns(2)
 # Both files are made only when their button is clicked (the picture takes a second or two),
 # from the same tasks the page shows.
-png.download_button(
+ui.download_button(
     "Tải biểu đồ (PNG)",
     lambda: reports.chart_png(charts.styled(charts.stacked(month, line), big=True)),
     file_name=f"bieu-do-{stem}-{today:%Y%m%d}.png",
     mime="image/png",
     icon=":material/image:",
-    on_click="ignore",
     width="stretch",
+    where=png,
 )
-xlsx.download_button(
+ui.download_button(
     "Tải bảng công việc (Excel)",
     lambda: reports.tasks_xlsx(df, f"Công việc {stem}"),
     file_name=f"cong-viec-{stem}-{today:%Y%m%d}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/table_view:",
-    on_click="ignore",
     width="stretch",
+    where=xlsx,
 )

@@ -1,6 +1,6 @@
 """Phiếu chấm của tôi: the examiner's assignments, and the scoring sheet of one of them."""
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 import streamlit as st
@@ -10,12 +10,13 @@ from lib.access.permissions import (
     can_edit_sheet,
     can_score,
     can_view_authors,
-    can_view_sheet,
     why_cannot_edit_sheet,
 )
+from lib.core import clock
 from lib.core.errors import Invalid
+from lib.core.numbers import format_number
+from lib.core.text import literal
 from lib.scoring import entries, rounds, sheets
-from lib.scoring.rubric import format_number
 from lib.scoring.validation import validate_sheet
 
 user = ui.require(can_score)
@@ -28,7 +29,8 @@ def open_sheet(entry_id: int | None) -> None:
         st.query_params.pop("skkn", None)
     else:
         st.query_params["skkn"] = str(entry_id)
-    st.session_state.pop("confirm_submit", None)
+    for key in [k for k in st.session_state if str(k).endswith("__confirm")]:
+        st.session_state.pop(key, None)  # a confirmation belongs to the sheet it was asked on
 
 
 def deadline_text(deadline: object, state: str) -> str:
@@ -37,7 +39,7 @@ def deadline_text(deadline: object, state: str) -> str:
     day = deadline.date() if isinstance(deadline, datetime) else deadline
     text = f"Hạn chấm: {day:%d/%m/%Y}"
     if state == "open":
-        left = (day - date.today()).days
+        left = (day - clock.today()).days
         text += " (quá hạn)" if left < 0 else (" (hôm nay)" if left == 0 else f" (còn {left} ngày)")
     return text
 
@@ -62,8 +64,11 @@ def cards(group: list, round_id: int) -> None:
             if row.reopened and not row.withdrawn:
                 badge += " :blue-badge[Được mở lại]"
             # One markdown per card, not three: elements are what a long list pays for.
-            field = f"  \n:gray[:small[Lĩnh vực: {row.field}]]" if row.field else ""
-            st.markdown(f"**{row.code}** · {row.gk} · {badge}{total}  \n{row.title}{field}")
+            field = f"  \n:gray[:small[Lĩnh vực: {literal(row.field)}]]" if row.field else ""
+            st.markdown(
+                f"**{literal(row.code)}** · {row.gk} · {badge}{total}  \n"
+                f"{literal(row.title)}{field}"
+            )
             editable = row.round_state == "open" and not row.withdrawn \
                 and row.status != "submitted"  # fmt: skip
             st.button(
@@ -107,17 +112,19 @@ def past_round(group: list, round_id: int) -> None:
 
 
 st.title("Phiếu chấm của tôi")
-ui.show_saved("sheet_flash")
+# A toast too: after submitting on a phone the list opens scrolled where the sheet's button was.
+ui.show_saved("sheet_flash", toast=True)
 
-mine = sheets.my_assignments(con, user.username)
 wanted = st.query_params.get("skkn")
 entry_id = int(wanted) if wanted and wanted.isdigit() else None
-if entry_id is not None and entry_id not in set(mine["entry_id"]):
+# Membership by key: the sheet reads nothing of the examiner's other assignments.
+if entry_id is not None and not sheets.is_assigned(con, entry_id, user.username):
     st.warning("Bạn không được phân công chấm SKKN này (hoặc đợt chấm chưa mở).")
     entry_id = None
 
 # --- the list of my assignments -------------------------------------------------------
 if entry_id is None:
+    mine = sheets.my_assignments(con, user.username)
     if mine.empty:
         st.info("Bạn chưa có SKKN nào để chấm: phiếu sẽ hiện ở đây khi đợt chấm mở.")
         st.stop()
@@ -126,9 +133,13 @@ if entry_id is None:
     by_round: dict[int, list] = {}
     for row in mine.itertuples(index=False):
         by_round.setdefault(int(row.round_id), []).append(row)
+    todo = sheets.to_score(mine)
+    if todo.count:
+        due = f" (hạn {todo.deadline:%d/%m/%Y})" if todo.deadline else ""
+        st.info(f"Còn {todo.count} phiếu cần chấm{due}.", icon=":material/edit_note:")
     for round_id, group in by_round.items():
         first = group[0]
-        st.subheader(first.round_name)
+        st.subheader(literal(first.round_name))
         st.caption(f"{first.state_label} · {deadline_text(first.deadline, first.round_state)}")
         kept = [row for row in group if not row.withdrawn]
         done = sum(row.status == "submitted" for row in kept)
@@ -145,167 +156,247 @@ if entry_id is None:
 entry = entries.require_entry(con, entry_id)
 r = rounds.require_round(con, entry.round_id)
 rubric = r.rubric
-sheet = sheets.get_sheet(con, entry_id, user.username)
-editable = can_edit_sheet(user, sheet)
 
 st.button("Danh sách phiếu", icon=":material/arrow_back:", on_click=open_sheet, args=(None,))
-st.subheader(f"{entry.code} – {entry.title}")
-meta = [r.name, sheet.gk, deadline_text(r.deadline, r.state)]
-st.caption(" · ".join(m for m in meta if m))
-if can_view_authors(user, r):
-    st.markdown(f"**Tác giả:** {entry.authors_text}")
+st.subheader(f"{literal(entry.code)} – {literal(entry.title)}")
+# The chair who scores this entry is an examiner here like any other (issue 15, point 6).
+if can_view_authors(user, r, scoring=True):
+    st.markdown(f"**Tác giả:** {literal(entry.authors_text)}")
 else:
     st.caption("Chấm ẩn danh: tên tác giả được ẩn.")
 if entry.field:
-    st.markdown(f"**Lĩnh vực:** {entry.field}")
+    st.markdown(f"**Lĩnh vực:** {literal(entry.field)}")
 if entry.document_name:
     # The file is read when the examiner clicks, not on every rerun while points are typed.
-    st.download_button(
+    ui.download_button(
         f"Tải tài liệu SKKN ({entry.document_name})",
         data=lambda: (entries.entry_document(con, entry_id) or (b"",))[0],
         file_name=entry.document_name,
         mime=entry.document_mime,
-        icon=":material/download:",
-    )
-st.markdown(f"Trạng thái phiếu: :{BADGES[sheet.status_code]}-badge[{sheet.status_label}]")
-if sheet.reopened_reason and sheet.status == "draft":
-    st.info(f"Chủ tịch HĐ đã mở lại phiếu để sửa. Lý do: {sheet.reopened_reason}")
-if not editable:
-    reason = why_cannot_edit_sheet(user, sheet)
-    if sheet.status == "submitted":
-        at = sheet.submitted_at.strftime("%H:%M %d/%m/%Y") if sheet.submitted_at else ""
-        st.info(f"Phiếu đã nộp {at}. Phiếu chỉ sửa được khi Chủ tịch HĐ mở lại.")
-    elif reason:
-        st.info(reason)
-
-# Widget keys carry the sheet's version: after a save the inputs start again from the database.
-prefix = f"phieu_{entry_id}_{sheet.version}"
-decimals = max(0, -rubric.step.normalize().as_tuple().exponent)
-number_format = f"%.{decimals}f"
-
-
-def stored(code: str) -> float | None:
-    value = sheet.values.get(code)
-    return float(value) if value is not None else None
-
-
-values = {
-    c.code: st.session_state.get(f"{prefix}_{c.code}", stored(c.code)) for c in rubric.criteria
-}
-comments = {c.code: st.session_state.get(f"{prefix}_{c.code}_nx", sheet.comments.get(c.code, ""))
-            for c in rubric.criteria}  # fmt: skip
-overall = st.session_state.get(f"{prefix}_chung", sheet.comment)
-live = sheets.preview(rubric, values)
-
-
-def summary_line() -> str:
-    return (
-        f"**Tổng điểm: {format_number(live.total)} / {format_number(rubric.scale)}** · "
-        f"Xếp loại tạm tính: **{live.grade}** · "
-        f"đã nhập {live.filled}/{len(rubric.criteria)} tiêu chí"
     )
 
+# Widget keys stay the same across saves: autosave bumps the version on every change, and the
+# field being typed must not start again from the database.
+prefix = f"phieu_{entry_id}"
+SAVED = f"{prefix}__saved"  # the text of each field as this window last saw it stored
+VERSION = f"{prefix}__version"  # the sheet version this window last saw
+NOTICE = f"{prefix}__notice"  # what the last save said (saved at, refused, other window)
+CODES = [c.code for c in rubric.criteria]
 
-st.markdown(summary_line())
-for section in rubric.sections:
-    st.markdown(f"##### {section.code}. {section.label}")
-    for c in (c for c in rubric.criteria if c.section == section.code):
-        # Side by side on a computer; Streamlit stacks the columns on a phone.
-        points, note = st.columns([2, 3], vertical_alignment="bottom")
-        points.number_input(
-            f"{c.code}. {c.label} (tối đa {format_number(c.max)})",
-            min_value=0.0,
-            max_value=float(c.max),
-            step=float(rubric.step),
-            value=stored(c.code),
-            format=number_format,
-            key=f"{prefix}_{c.code}",
-            disabled=not editable,
-            placeholder="Nhập điểm",
+
+def key(code: str) -> str:
+    return f"{prefix}_{code}"
+
+
+def shown(sheet: sheets.Sheet) -> dict[str, str]:
+    """Every field's text as stored: points as 0,5, comments, the overall comment."""
+    texts = {key(c): format_number(sheet.values.get(c)) for c in CODES}
+    texts.update({f"{key(c)}_nx": sheet.comments.get(c, "") for c in CODES})
+    texts[f"{prefix}_chung"] = sheet.comment
+    return texts
+
+
+def sync(sheet: sheets.Sheet) -> None:
+    """Fill each field from the database unless this window holds an edit not stored there."""
+    seen = st.session_state.setdefault(SAVED, {})
+    known = st.session_state.get(VERSION)
+    if known is not None and known != sheet.version and sheet.status == "draft":
+        st.session_state[NOTICE] = (
+            "warning",
+            "Phiếu vừa được lưu ở một cửa sổ khác: các ô đã cập nhật theo bản mới nhất.",
         )
-        note.text_input(
-            f"Nhận xét {c.code}",
-            value=sheet.comments.get(c.code, ""),
-            key=f"{prefix}_{c.code}_nx",
-            disabled=not editable,
-            placeholder="Không bắt buộc",
+    for k, text in shown(sheet).items():
+        # A field holding text that differs from what it last showed as stored is the
+        # examiner's (an invalid value kept as typed): never overwrite it.
+        if k not in st.session_state or st.session_state[k] == seen.get(k, text):
+            st.session_state[k] = text
+        seen[k] = text
+    st.session_state[VERSION] = sheet.version
+
+
+def autosave(code: str | None, kind: str) -> None:
+    """Store the field just changed (on_change: before the sheet reruns)."""
+    if kind == "points":
+        change = {"points": {code: st.session_state[key(code)]}}
+    elif kind == "note":
+        change = {"notes": {code: st.session_state[f"{key(code)}_nx"]}}
+    else:
+        change = {"overall": st.session_state[f"{prefix}_chung"]}
+    try:
+        done = sheets.autosave(con, user, entry_id, **change,
+                               known_version=st.session_state.get(VERSION))  # fmt: skip
+    except Invalid as exc:
+        st.session_state[NOTICE] = ("error", " ".join(exc.errors.values()))
+        return
+    # The field just changed shows what was stored, the Vietnamese way (",75" reads "0,75");
+    # the others follow the database when the sheet reruns (sync).
+    field, error = {
+        "points": (key(code or ""), code),
+        "note": (f"{key(code or '')}_nx", f"{code}_comment"),
+        "overall": (f"{prefix}_chung", "overall"),
+    }[kind]
+    if error not in done.refused:
+        text = shown(done.sheet)[field]
+        st.session_state[field] = text
+        st.session_state.setdefault(SAVED, {})[field] = text
+    st.session_state[VERSION] = done.sheet.version
+    if done.refused:
+        # Also in the sticky bar, which is on screen wherever the field is.
+        st.session_state[NOTICE] = ("error", "Chưa lưu: " + " ".join(done.refused.values()))
+    elif done.elsewhere:
+        st.session_state[NOTICE] = (
+            "warning",
+            "Phiếu vừa được lưu ở một cửa sổ khác: các ô đã cập nhật theo bản mới nhất, "
+            "ô vừa sửa đã được lưu.",
         )
-    st.caption(
-        f"Cộng phần {section.code}: **{format_number(live.sections[section.code])}** / "
-        f"{format_number(rubric.section_max(section.code))}"
-    )
-for problem in live.errors:
-    st.error(problem.message, icon=":material/error:")
-st.text_area("Nhận xét chung", value=sheet.comment, key=f"{prefix}_chung", disabled=not editable)
+    else:
+        st.session_state[NOTICE] = ("saved", f"Đã lưu tự động lúc {clock.hhmm()}")
 
-st.divider()
-st.markdown(summary_line())
-if editable:
-    changed = (
-        any(v != stored(k) for k, v in values.items())
-        or any((comments[k] or "") != sheet.comments.get(k, "") for k in comments)
-        or (overall or "") != sheet.comment
-    )
-    if changed:
-        st.caption(":orange[Có thay đổi chưa lưu.]")
-    notes = {k: v for k, v in comments.items() if v}
 
-    def write(submit: bool) -> None:
-        action = sheets.submit_sheet if submit else sheets.save_draft
+def texts_now() -> dict[str, str]:
+    return {c: st.session_state.get(key(c), "") for c in CODES}
+
+
+def bar(sheet: sheets.Sheet, live: sheets.Preview, editable: bool) -> None:
+    """The sticky line: section subtotals, total, provisional grade and the saved state."""
+    with st.container(key="phieu_thanh_tong"):
+        parts = " · ".join(
+            f"{s.code}: {format_number(live.sections[s.code])}/"
+            f"{format_number(rubric.section_max(s.code))}"
+            for s in rubric.sections
+        )
+        st.markdown(
+            f"**Tổng điểm: {format_number(live.total)} / {format_number(rubric.scale)}** · "
+            f"Xếp loại tạm tính: **{live.grade}** · đã nhập {live.filled}/{len(CODES)} tiêu chí"
+            f"  \n:small[{parts}]"
+        )
+        kind, message = st.session_state.get(NOTICE, (None, None))
+        if not editable:
+            st.caption(f"Trạng thái phiếu: {sheet.status_label} (chỉ xem).")
+        elif kind == "saved":
+            st.caption(f":green[:material/cloud_done: {message}]")
+        elif kind == "warning":
+            st.caption(f":orange[:material/sync_problem: {message}]")
+        elif kind == "error":
+            st.caption(f":red[:material/error: {literal(message)}]")
+        elif sheet.updated_at is not None:
+            st.caption(f":material/cloud_done: Bản đã lưu lúc {clock.stamp(sheet.updated_at)} · "
+                       "mọi thay đổi được lưu tự động")  # fmt: skip
+        else:
+            st.caption(":material/cloud: Mọi thay đổi được lưu tự động, không cần bấm nút.")
+
+
+CONFIRM = f"{prefix}__confirm"
+
+
+def forget_confirm() -> None:
+    st.session_state.pop(CONFIRM, None)
+
+
+# Open while the flag is set, so a click inside it finds it again on any rerun; closing it
+# (the cross, Esc or "Chưa nộp") clears the flag.
+@st.dialog("Nộp phiếu chấm", on_dismiss=forget_confirm)
+def confirm_submit(total: Decimal, grade: str) -> None:
+    st.markdown(
+        f"Nộp phiếu **{literal(entry.code)}** với tổng điểm **{format_number(total)}** "
+        f"(xếp loại tạm tính **{grade}**)?"
+    )
+    st.caption("Sau khi nộp, phiếu chỉ sửa được khi Chủ tịch HĐ mở lại.")
+    yes, no = st.columns(2)
+    if yes.button("Xác nhận nộp phiếu", type="primary", width="stretch"):
+        sheet = sheets.get_sheet(con, entry_id, user.username)
         try:
-            action(
-                con, user, entry_id, values, notes, overall or "", expected_version=sheet.version
-            )
+            sheets.submit_sheet(con, user, entry_id, texts_now(), sheet.comments, sheet.comment,
+                                expected_version=st.session_state.get(VERSION))  # fmt: skip
         except Invalid as exc:
             ui.show_errors(exc.errors)
             return
-        st.session_state.pop("confirm_submit", None)
-        now = datetime.now().strftime("%H:%M")
-        if submit:
-            open_sheet(None)
-        ui.saved("sheet_flash", f"Đã nộp phiếu {entry.code} lúc {now}." if submit
-                 else f"Đã lưu nháp lúc {now}.")  # fmt: skip
+        forget_confirm()
+        open_sheet(None)
+        ui.saved("sheet_flash", f"Đã nộp phiếu {entry.code} lúc {clock.hhmm()}.")
+    if no.button("Chưa nộp", width="stretch"):
+        forget_confirm()
+        st.rerun()
 
-    left, right = st.columns(2)
-    if left.button("Lưu nháp", icon=":material/save:", width="stretch"):
-        write(submit=False)
-    if right.button("Nộp phiếu", type="primary", icon=":material/send:", width="stretch"):
-        _, problems = validate_sheet(rubric, values, submit=True)
-        if problems:
-            st.error("Chưa nộp được phiếu:", icon=":material/error:")
-            for problem in problems:
-                st.error(problem.message)
-        else:
-            st.session_state["confirm_submit"] = entry_id
-    if st.session_state.get("confirm_submit") == entry_id:
-        with st.container(border=True):
-            st.warning(
-                f"Nộp phiếu {entry.code} với tổng điểm {format_number(live.total)} "
-                f"(xếp loại {live.grade})? Sau khi nộp, phiếu chỉ sửa được khi Chủ tịch HĐ mở lại."
+
+@st.fragment
+def scoring_sheet() -> None:
+    """The sheet itself: a change reruns only this, and every valid change is stored at once."""
+    sheet = sheets.get_sheet(con, entry_id, user.username)
+    editable = can_edit_sheet(user, sheet)
+    sync(sheet)
+    values = texts_now()
+    live = sheets.preview(rubric, values)
+    problems = {e.field: e.short for e in live.errors}
+    meta = [r.name, sheet.gk, deadline_text(r.deadline, r.state)]
+    st.caption(literal(" · ".join(m for m in meta if m)))
+    if sheet.reopened_reason and sheet.status == "draft":
+        st.info(f"Chủ tịch HĐ đã mở lại phiếu để sửa. Lý do: {literal(sheet.reopened_reason)}")
+    if sheet.status == "submitted":
+        st.info(f"Phiếu đã nộp {clock.stamp(sheet.submitted_at)}. "
+                "Phiếu chỉ sửa được khi Chủ tịch HĐ mở lại.")  # fmt: skip
+    elif not editable:
+        st.info(why_cannot_edit_sheet(user, sheet) or "")
+    bar(sheet, live, editable)
+    for section in rubric.sections:
+        st.markdown(f"##### {literal(section.code)}. {literal(section.label)}")
+        for c in (c for c in rubric.criteria if c.section == section.code):
+            # Side by side on a computer; Streamlit stacks the columns on a phone.
+            points, note = st.columns([2, 3])
+            # Text, never st.number_input: Chromium drops a decimal comma from a number field.
+            points.text_input(
+                f"{c.code}. {c.label} (tối đa {format_number(c.max)})",
+                key=key(c.code),
+                disabled=not editable,
+                placeholder=f"0 – {format_number(c.max)}, ví dụ 0,5",
+                on_change=autosave,
+                args=(c.code, "points"),
             )
-            yes, no = st.columns(2)
-            if yes.button("Xác nhận nộp phiếu", type="primary", width="stretch"):
-                write(submit=True)
-            if no.button("Chưa nộp", width="stretch"):
-                st.session_state.pop("confirm_submit", None)
-                st.rerun()
-
-# Fellow examiners' sheets: only once the round is closed (never while scoring).
-others = [s for s in sheets.entry_sheets(con, entry_id)
-          if s.examiner != user.username and can_view_sheet(user, s)]  # fmt: skip
-if others:
-    st.divider()
-    st.markdown("##### Phiếu của các giám khảo khác")
-    rows = []
-    for c in rubric.criteria:
-        row = {"Tiêu chí": f"{c.code}. {c.label}", "Tối đa": format_number(c.max)}
-        for s in others:
-            row[s.gk or s.examiner] = format_number(s.values.get(c.code)) if s.values.get(
-                c.code) is not None else ""  # fmt: skip
-        rows.append(row)
-    total_row = {"Tiêu chí": "Tổng", "Tối đa": format_number(rubric.scale)}
-    for s in others:
-        total_row[s.gk or s.examiner] = format_number(
-            sum((v for v in s.values.values() if v is not None), Decimal(0))
+            if c.code in problems:
+                points.error(literal(problems[c.code]), icon=":material/error:")
+            note.text_input(
+                f"Nhận xét {c.code}",
+                key=f"{key(c.code)}_nx",
+                disabled=not editable,
+                placeholder="Không bắt buộc",
+                on_change=autosave,
+                args=(c.code, "note"),
+            )
+        st.caption(
+            f"Cộng phần {literal(section.code)}: **{format_number(live.sections[section.code])}**"
+            f" / {format_number(rubric.section_max(section.code))}"
         )
-    st.dataframe([*rows, total_row], hide_index=True, width="stretch")
+    st.text_area("Nhận xét chung", key=f"{prefix}_chung", disabled=not editable,
+                 on_change=autosave, args=(None, "overall"))  # fmt: skip
+    if editable and st.button("Nộp phiếu", type="primary", icon=":material/send:",
+                              width="stretch"):  # fmt: skip
+        _, missing = validate_sheet(rubric, values, submit=True)
+        if missing:
+            st.error("Chưa nộp được phiếu:", icon=":material/error:")
+            for problem in missing:
+                st.error(literal(problem.short))
+        else:
+            st.session_state[CONFIRM] = True
+    if editable and st.session_state.get(CONFIRM):
+        confirm_submit(live.total, live.grade)
+    # Fellow examiners' sheets: only once the round is closed (never while scoring).
+    others = sheets.fellow_sheets(con, user, entry_id, r)
+    if others:
+        st.divider()
+        st.markdown("##### Phiếu của các giám khảo khác")
+        rows = []
+        for c in rubric.criteria:
+            row = {"Tiêu chí": f"{c.code}. {c.label}", "Tối đa": format_number(c.max)}
+            for s in others:
+                row[s.gk or s.examiner] = format_number(s.values.get(c.code))
+            rows.append(row)
+        total_row = {"Tiêu chí": "Tổng", "Tối đa": format_number(rubric.scale)}
+        for s in others:
+            total_row[s.gk or s.examiner] = format_number(
+                sum((v for v in s.values.values() if v is not None), Decimal(0))
+            )
+        st.dataframe([*rows, total_row], hide_index=True, width="stretch")
+
+
+ui.sticky("phieu_thanh_tong")
+scoring_sheet()

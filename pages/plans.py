@@ -83,7 +83,9 @@ if plan_id is not None:
         )
         st.dataframe(
             table[["position", "period_label", "start_date", "due_date", "content", "unit",
-                   "leader", "note", "status_label", "done_on", "evidence", "updated"]],
+                   "leader", "note", "status_label", "done_on", "evidence", "updated"]]
+        # Dates as dates: a column of date objects and None showed a grey "None".
+        .assign(done_on=lambda t: t["done_on"].astype("date32[pyarrow]")),
             hide_index=True,
             width="stretch",
             column_config={

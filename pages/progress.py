@@ -84,13 +84,11 @@ def task_table(which: str, count: int, what: str, stem: str) -> None:
             "Lọc thêm để thu hẹp, hoặc tải đủ danh sách:"
         )
         # Built only when clicked, from the database as it is then.
-        st.download_button(
+        ui.download_button(
             f"Tải đủ {num(count)} {what} (CSV)",
             lambda: reports.tasks_csv(plans.task_list(con.cursor(), wanted, today, which)),
             file_name=f"{stem}-{today:%Y%m%d}.csv",
             mime="text/csv",
-            icon=":material/download:",
-            on_click="ignore",
             key=f"td_csv_{which}",
         )
 

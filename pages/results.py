@@ -13,7 +13,8 @@ from lib.access.permissions import (
     can_view_overview,
     can_view_results,
 )
-from lib.core import frames
+from lib.core import clock, frames
+from lib.core.text import literal
 from lib.documents import skkn
 from lib.scoring import assignment, charts, conflicts, council, results, rounds, sheets, states
 from lib.scoring.rubric import format_number
@@ -44,7 +45,7 @@ df = results.results(con, round_id)
 
 line = f"Trạng thái: **{r.state_label}** · {r.level} · {r.rubric.name}"
 if r.state == "final" and r.finalized_at is not None:
-    line += f" · công bố bởi {r.finalized_by} lúc {r.finalized_at:%H:%M %d/%m/%Y}"
+    line += f" · công bố bởi {literal(r.finalized_by)} lúc {clock.stamp(r.finalized_at)}"
 st.markdown(line)
 if r.is_demo:
     st.caption(":orange-badge[Dữ liệu mẫu]")
@@ -76,25 +77,26 @@ def note_cells(frame) -> list[str]:
 
 
 def totals_table(frame, with_examiners: bool, with_authors: bool):
+    # The outcome first (grade, mean, state), long texts last: at 1440 px the chair saw no
+    # Trạng thái and a cut Xếp loại, and a phone showed only Mã, Tên and Tác giả.
     table = {
         "Mã": frame["code"],
-        "Tên SKKN": frame["title"],
+        "Xếp loại": grade_cells(frame),
+        "Điểm TB": [ui.number_text(v) for v in frame["mean_total"]],
     }
-    if with_authors:
-        table["Tác giả"] = frame["authors"]
-    table["Lĩnh vực"] = frame["field"]
-    table["Tổ"] = frame["group_name"]
     if with_examiners:
+        table["Trạng thái"] = frame["status"]
         for i in (1, 2, 3):
             if i == 3 and frame["gk3_total"].isna().all():
                 continue
             table[f"GK{i}"] = [ui.number_text(v) for v in frame[f"gk{i}_total"]]
         table["Số phiếu"] = frame["n_sheets"]
-    table["Điểm TB"] = [ui.number_text(v) for v in frame["mean_total"]]
-    table["Xếp loại"] = grade_cells(frame)
+    table["Tên SKKN"] = frame["title"]
+    if with_authors:
+        table["Tác giả"] = frame["authors"]
+    table["Lĩnh vực"] = frame["field"]
+    table["Tổ"] = frame["group_name"]
     table["Ghi chú"] = note_cells(frame)
-    if with_examiners:
-        table["Trạng thái"] = frame["status"]
     return table
 
 
@@ -232,6 +234,10 @@ if tab_settle.open:
                 entry_id = st.selectbox("SKKN cần giám khảo thứ 3", list(waiting),
                                         format_func=waiting.get, key="kq_gk3_skkn")  # fmt: skip
                 row = flagged[flagged["entry_id"] == entry_id].iloc[0]
+                if len(row["examiners"]) >= 3:
+                    st.info(f"{literal(row['code'])} đã có giám khảo thứ 3: "
+                            + literal(", ".join(names.get(u, u) for u in row["examiners"][2:]))
+                            + ". Chờ phiếu của GK3 hoặc quyết định của Chủ tịch HĐ.")  # fmt: skip
                 others = [u for u in names if u not in row["examiners"]]
                 barred = conflicts.conflicted_examiners(con, entry_id, others)
                 free = [u for u in others if u not in barred]
@@ -258,10 +264,18 @@ if tab_settle.open:
         else:
             labels = {
                 int(i): f"{code} – {title}"
-                for i, code, title in frames.rows(scored, "entry_id", "code", "title")
-            }
+                + (" · cần quyết định" if waits else "")
+                + (f" · đã phân công GK3 ({len(who)} giám khảo)" if len(who) >= 3 else "")
+                for i, code, title, waits, who in frames.rows(
+                    scored, "entry_id", "code", "title", "unsettled", "examiners")
+            }  # fmt: skip
+            # The picker opens on the SKKN that waits for the chair's decision, not the first.
+            needing = [int(i) for i, waits in frames.rows(scored, "entry_id", "unsettled")
+                       if waits]  # fmt: skip
+            first = list(labels).index(needing[0]) if needing else 0
             with st.form("kq_dieu_chinh"):
-                entry_pick = st.selectbox("SKKN", list(labels), format_func=labels.get)
+                entry_pick = st.selectbox("SKKN", list(labels), format_func=labels.get,
+                                          index=first)  # fmt: skip
                 clear = "— Bỏ điều chỉnh, dùng xếp loại theo điểm —"
                 grade = st.selectbox("Xếp loại", [*results.grade_choices(r), clear])
                 reason = st.text_area("Lý do (bắt buộc, được ghi lại và hiện trong kết quả)")
@@ -330,7 +344,7 @@ if tab_sheets.open:
                 f"Xếp loại theo phiếu: **{sheet.grade}**  \nNhận xét chung: {sheet.overall}"
             )
             if admin:
-                st.download_button(
+                ui.download_button(
                     "Tải phiếu này (Word) để ký",
                     data=lambda: skkn.round_sheet_docx(con, round_id, sheet),
                     file_name=f"phieu-cham-{sheet.code}-{sheet.gk or sheet.examiner}.docx",

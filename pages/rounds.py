@@ -154,7 +154,7 @@ if tab_rubric.open:
             f"**{literal(rubric.name)}** · thang {format_number(rubric.scale)} điểm · bước "
             f"{format_number(rubric.step)} · chênh lệch tối đa {format_number(r.max_gap)}"
         )
-        st.download_button(
+        ui.download_button(
             "Tải mẫu phiếu (YAML)",
             data=rounds.rubric_yaml(r).encode("utf-8"),
             file_name="mau-phieu-cham.yaml",

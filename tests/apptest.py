@@ -11,6 +11,7 @@ from lib.access import sessions
 from lib.core import db
 
 ROOT = Path(__file__).resolve().parent.parent
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~:$=&\"'])")
 
 
 def app(db_file: Path, monkeypatch) -> AppTest:

@@ -109,12 +109,11 @@ def test_two_examiners_chair_and_staff(prepared, browser):
         goto(page, f"{base}/phieu-cham?skkn={entry_id}")
         expect(page.get_by_text(f"{code} – ")).to_be_visible(timeout=30_000)
 
-    # GK1 types a few points, sees the live total, saves a draft.
+    # GK1 types the points, sees the live total; each is saved as typed (no button).
     gk1_values = full()
     score(gk1, gk1_values)
     expect(gk1.get_by_text("Tổng điểm: 20 / 20").first).to_be_visible()
-    gk1.get_by_role("button", name="Lưu nháp").click()
-    expect(gk1.get_by_text(re.compile("Đã lưu nháp lúc"))).to_be_visible(timeout=30_000)
+    expect(gk1.get_by_text(re.compile("Đã lưu tự động lúc"))).to_be_visible(timeout=30_000)
 
     # GK2 scores lower (a 4-point gap: more than the 2 allowed) and never sees GK1's points.
     gk2_values = full({"II.3": "4"})
@@ -124,7 +123,9 @@ def test_two_examiners_chair_and_staff(prepared, browser):
         wait_ready(page)
         page.get_by_role("button", name="Nộp phiếu").click()
         page.get_by_role("button", name="Xác nhận nộp phiếu").click()
-        expect(page.get_by_text(re.compile(f"Đã nộp phiếu {code}"))).to_be_visible(timeout=30_000)
+        expect(page.get_by_text(re.compile(f"Đã nộp phiếu {code}")).first).to_be_visible(
+            timeout=30_000
+        )
 
     # The chair sees the disagreement, settles it with a recorded decision, closes, publishes.
     chair = new_page(browser)

@@ -97,7 +97,7 @@ def test_the_documents_tab_records_the_meeting_and_offers_each_document(tmp_path
     rid = scored_db(path, meeting=False, adjust=False)
     at = app(path, monkeypatch)
     open_page(login(at, "chutich"), "pages/results.py")
-    at.selectbox(key="kq_dot").set_value(rid).run()
+    next(s for s in at.selectbox if s.label == "Đợt chấm").set_value(rid).run()
     open_tab(at, "kq_the", "Văn bản")
     buttons = {b.proto.label: b.proto.disabled for b in at.get("download_button")}
     assert buttons["Biên bản họp hội đồng chấm SKKN (Word)"] is True  # no meeting yet

@@ -119,3 +119,18 @@ def test_refusals_name_the_state_in_the_councils_words():
     assert p.why_cannot_add_entries(R(state="final")) == (
         "Đợt chấm đã công bố: không đăng ký thêm SKKN được."
     )
+
+
+def test_chair_who_scores_an_entry_is_an_examiner_on_its_sheet():
+    # Issue 15 point 6: the chair's own scoring sheet shows no fellow draft, no author.
+    chair_scores = S(examiner="gk1", entry_examiners=frozenset({"gk1", "chair"}))
+    assert not p.can_view_sheet(ADMIN, chair_scores, scoring=True)
+    assert p.can_view_sheet(ADMIN, chair_scores)  # the results page keeps the admin's view
+    submitted_closed = replace(chair_scores, status="submitted", round_state="closed")
+    assert p.can_view_sheet(ADMIN, submitted_closed, scoring=True)
+    assert not p.can_view_authors(ADMIN, R(blind=True), scoring=True)
+    assert not p.can_view_authors(ADMIN, R(blind=True, state="closed"), scoring=True)
+    assert p.can_view_authors(ADMIN, R(blind=True, state="final"), scoring=True)
+    assert p.can_view_authors(ADMIN, R(blind=True))
+    assert not p.can_view_fellow_sheets(ADMIN, R(state="open"))
+    assert p.can_view_fellow_sheets(GK1, R(state="closed"))

@@ -46,8 +46,17 @@ def button(at: AppTest, label: str):
     return found[0]
 
 
-def number(at: AppTest, code: str):
-    return next(n for n in at.number_input if n.label.startswith(f"{code}. "))
+def point(at: AppTest, code: str):
+    return next(n for n in at.text_input if n.label.startswith(f"{code}. "))
+
+
+def stored(path, entry_id: int, examiner: str = "giamkhao1") -> dict:
+    con = db.connect(path)
+    try:
+        return {k: v for k, v in sheets.get_sheet(con, entry_id, examiner).values.items()
+                if v is not None}  # fmt: skip
+    finally:
+        con.close()
 
 
 def shared_entry(con) -> int:
@@ -112,44 +121,52 @@ def test_examiner_before_the_round_opens_has_nothing_to_score(tmp_path, monkeypa
     assert "phiếu sẽ hiện ở đây khi đợt chấm mở" in texts(at)
 
 
-def test_examiner_saves_a_draft_then_submits(tmp_path, monkeypatch):
+def test_examiner_scores_with_commas_autosaved_then_submits(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path)
     entry_id = int(mine(con, "giamkhao1").iloc[0]["entry_id"])
     con.close()
     at = app(path, monkeypatch)
     open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    assert "Còn 4 phiếu cần chấm" in texts(at)
     at.button(key=f"mo_phieu_{entry_id}").click().run()
     assert "Tổng điểm: 0 / 20" in texts(at)
-    number(at, "I.1").set_value(0.5).run()
-    number(at, "II.3").set_value(7.25).run()
+    assert not at.number_input  # Chromium drops a decimal comma from a number field
+    point(at, "I.1").input(",5").run()
+    point(at, "II.3").input("7,25").run()
     shown = texts(at)
     assert "Tổng điểm: 7,75 / 20" in shown and "Cộng phần II: **7,25**" in shown
-    assert "Có thay đổi chưa lưu." in shown
-    at.text_input(key=f"phieu_{entry_id}_0_I.1_nx").input("Đặt vấn đề rõ").run()
-    button(at, "Lưu nháp").click().run()
-    assert not at.exception
-    assert "Đã lưu nháp" in texts(at)
+    assert "Đã lưu tự động lúc" in shown
+    # Stored at once, without a button, and shown the Vietnamese way.
+    assert stored(path, entry_id) == {"I.1": Decimal("0.5"), "II.3": Decimal("7.25")}
+    assert point(at, "I.1").value == "0,5"
+    assert [b.label for b in at.button if b.label == "Lưu nháp"] == []
+    at.text_input(key=f"phieu_{entry_id}_I.1_nx").input("Đặt vấn đề rõ").run()
+    # Back to the list and again: every field as saved, the totals agreeing with them.
+    button(at, "Danh sách phiếu").click().run()
+    at.button(key=f"mo_phieu_{entry_id}").click().run()
+    assert point(at, "II.3").value == "7,25" and "Tổng điểm: 7,75 / 20" in texts(at)
+    assert at.text_input(key=f"phieu_{entry_id}_I.1_nx").value == "Đặt vấn đề rõ"
     # submitting with criteria missing names them and writes nothing
     button(at, "Nộp phiếu").click().run()
     shown = texts(at)
-    assert "Chưa nộp được phiếu" in shown and "I.2 (Mục đích): chưa nhập điểm" in shown
+    assert "Chưa nộp được phiếu" in shown and "I.2: chưa nhập điểm" in shown
     for code, value in full_marks(rubric20()).items():
-        number(at, code).set_value(float(value))
-    at.run()
+        point(at, code).input(str(value).replace(".", ",")).run()
     assert "Tổng điểm: 20 / 20" in texts(at) and "Xếp loại tạm tính: **A**" in texts(at)
     button(at, "Nộp phiếu").click().run()
     assert "Sau khi nộp, phiếu chỉ sửa được khi Chủ tịch HĐ mở lại." in texts(at)
     button(at, "Xác nhận nộp phiếu").click().run()
     assert not at.exception
     assert "Đã nộp phiếu" in texts(at) and progress(at) == ["Đã nộp 1/4 phiếu"]
+    assert "Còn 3 phiếu cần chấm" in texts(at)
     at.button(key=f"mo_phieu_{entry_id}").click().run()
     assert "Phiếu chỉ sửa được khi Chủ tịch HĐ mở lại" in texts(at)
-    assert all(n.disabled for n in at.number_input)
-    assert [b.label for b in at.button if b.label in ("Lưu nháp", "Nộp phiếu")] == []
+    assert all(n.disabled for n in at.text_input)
+    assert [b.label for b in at.button if b.label == "Nộp phiếu"] == []
 
 
-def test_out_of_range_value_is_refused_with_the_criterion_named(tmp_path, monkeypatch):
+def test_an_invalid_value_stays_as_typed_with_its_message_and_is_not_stored(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path)
     entry_id = int(mine(con, "giamkhao1").iloc[0]["entry_id"])
@@ -157,11 +174,18 @@ def test_out_of_range_value_is_refused_with_the_criterion_named(tmp_path, monkey
     at = app(path, monkeypatch)
     open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
     at.button(key=f"mo_phieu_{entry_id}").click().run()
-    number(at, "I.2").set_value(0.3).run()  # within max, off the 0.25 step
-    assert "I.2 (Mục đích): điểm phải là bội số của 0,25" in texts(at)
-    button(at, "Lưu nháp").click().run()
-    assert "I.2 (Mục đích): điểm phải là bội số của 0,25" in texts(at)
-    assert "Đã lưu nháp" not in texts(at)
+    point(at, "II.3").input("7").run()
+    point(at, "II.3").input("15").run()  # above the maximum 8
+    point(at, "I.2").input("0,3").run()  # within max, off the 0.25 step
+    shown = texts(at)
+    assert "II.3: 15 vượt quá điểm tối đa 8" in shown
+    assert "I.2: 0,3 không phải là bội số của 0,25 (bước điểm)" in shown
+    assert point(at, "II.3").value == "15" and point(at, "I.2").value == "0,3"
+    assert stored(path, entry_id) == {"II.3": Decimal("7")}  # the 7 before, nothing new
+    assert "Tổng điểm: 0 / 20" in shown  # the totals count only what is valid
+    # Another field's save leaves the typed text alone.
+    point(at, "I.1").input("0,5").run()
+    assert point(at, "II.3").value == "15" and "II.3: 15 vượt quá" in texts(at)
 
 
 def test_blind_round_hides_authors_from_the_examiner(tmp_path, monkeypatch):
@@ -537,3 +561,26 @@ def test_publishing_with_unscored_entries_is_refused_naming_them(tmp_path, monke
     con = db.connect(path)
     assert con.execute("SELECT state FROM rounds WHERE id = 1").fetchone() == ("closed",)
     con.close()
+
+
+def test_chair_scoring_an_entry_sees_only_their_own_sheet_and_no_author(tmp_path, monkeypatch):
+    # Issue 15, point 6: the chair who is also an examiner follows the examiners' rules.
+    path = tmp_path / "app.duckdb"
+    con = prepare(path, blind=True)
+    entry_id = shared_entry(con)
+    if "chutich" not in set(
+        assignment.assignments(con, 1).query("entry_id == @entry_id")["examiner"]
+    ):
+        assignment.assign(con, entry_id, "chutich", "chutich")
+    sheets.save_draft(con, users.get_user(con, "giamkhao1"), entry_id, {"II.3": "7,75"},
+                      overall="NHÁP CỦA GK1")  # fmt: skip
+    authors = entries.require_entry(con, entry_id).authors_text
+    con.close()
+    at = app(path, monkeypatch)
+    login(at, "chutich")
+    at.query_params["skkn"] = str(entry_id)
+    open_page(at, "pages/my_sheets.py")
+    shown = texts(at)
+    assert not at.exception and "Chấm ẩn danh" in shown
+    assert authors not in shown and "Phiếu của các giám khảo khác" not in shown
+    assert "7,75" not in shown and "NHÁP CỦA GK1" not in shown

@@ -61,3 +61,14 @@ PAGES: tuple[PageSpec, ...] = (
 def pages_for(user: User | None) -> list[PageSpec]:
     """The pages this user may open, in menu order; none for a visitor who is not logged in."""
     return [page for page in PAGES if user is not None and page.allowed(user)]
+
+
+def landing_for(user: User | None) -> PageSpec | None:
+    """The first page after login: an examiner's own sheets (unless they also run the council),
+    everyone else's the first page of their menu."""
+    pages = pages_for(user)
+    if not pages:
+        return None
+    if user is not None and can_score(user) and not user.is_admin:
+        return next(page for page in pages if page.allowed is can_score)
+    return pages[0]

@@ -153,18 +153,33 @@ def can_view_results(user: User | None, round_: RoundLike) -> bool:
     return user.is_admin or round_.state == "final"
 
 
-def can_view_authors(user: User | None, round_: RoundLike) -> bool:
-    """In a blind round only admins see authors until the results are published."""
+def can_view_authors(user: User | None, round_: RoundLike, *, scoring: bool = False) -> bool:
+    """In a blind round only admins see authors until the results are published.
+
+    On the scoring sheet of an entry they score (scoring=True) an admin is an examiner like any
+    other: no authors until the results are published."""
     if user is None:
         return False
-    return user.is_admin or not round_.blind or round_.state == "final"
+    if user.is_admin and not scoring:
+        return True
+    return not round_.blind or round_.state == "final"
 
 
-def can_view_sheet(user: User | None, sheet: SheetLike) -> bool:
-    """Admins and the sheet's owner; a fellow examiner of the entry only after closing."""
+def can_view_fellow_sheets(user: User | None, round_: RoundLike) -> bool:
+    """Fellow examiners' sheets appear on a scoring sheet only once the round is closed."""
+    return user is not None and round_.state in ("closed", "final")
+
+
+def can_view_sheet(user: User | None, sheet: SheetLike, *, scoring: bool = False) -> bool:
+    """Admins and the sheet's owner; a fellow examiner of the entry only after closing.
+
+    From the scoring sheet of an entry they score (scoring=True) an admin is a fellow examiner
+    like any other: the admin's view of every sheet is on the results page."""
     if user is None:
         return False
-    if user.is_admin or user.username == sheet.examiner:
+    if user.username == sheet.examiner:
+        return True
+    if user.is_admin and not (scoring and user.username in sheet.entry_examiners):
         return True
     return (
         user.username in sheet.entry_examiners

@@ -26,9 +26,16 @@ PROGRESS_COLORS = ["#2e7d32", "#f0a202", "#9aa5b1"]
 ROWS = "rows"  # the dataset each scoring chart draws; the rest of its spec is cached
 
 
+# Streamlit's default autosize is "fit": title, axes and legend are squeezed into the given
+# height, so a short chart with a legend (the examiners' progress with a few examiners) kept
+# no room for its bars and drew none. fit-x fits the width only; height is the plot's own.
+AUTOSIZE = {"type": "fit-x", "contains": "padding"}
+
+
 def _finished(chart: alt.TopLevelMixin) -> Spec:
-    """The chart's validated Vega-Lite spec, with the Vietnamese font."""
-    return chart.configure(font=SCORING_FONT).configure_view(stroke=None).to_dict()
+    """The chart's validated Vega-Lite spec, with the Vietnamese font, sized as drawn."""
+    spec = chart.configure(font=SCORING_FONT).configure_view(stroke=None).to_dict()
+    return {**spec, "autosize": AUTOSIZE}
 
 
 def _drawn(rows: pd.DataFrame, spec: Spec) -> Spec:

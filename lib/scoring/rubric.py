@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import math
-import numbers
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 import yaml
 
+from lib.core.numbers import format_number, parse_number
 from lib.core.text import nfc
 
 NO_GRADE = "Không xếp loại"
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 _TOP_KEYS = ("name", "scale", "step", "max_gap", "sections", "criteria", "grades", "source")
 _SECTION_KEYS = ("code", "label")
 _CRITERION_KEYS = ("code", "section", "label", "max")
@@ -74,43 +71,6 @@ class Rubric:
     def section_max(self, code: str) -> Decimal:
         """Return the maximum points of a section (sum of its criteria)."""
         return sum((c.max for c in self.criteria if c.section == code), Decimal(0))
-
-
-def parse_number(value: object) -> Decimal | None:
-    """Return the value as a Decimal (decimal comma accepted), None if empty; ValueError if not."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(value)
-        return value
-    if isinstance(value, numbers.Real):
-        # pandas writes empty cells as NaN; they mean "not entered", not a bad value.
-        if isinstance(value, float) and math.isnan(value):
-            return None
-        if not math.isfinite(value):
-            raise ValueError(value)
-        # str() gives the shortest repr, so 2.675 stays 2.675 instead of 2.67499999…
-        return Decimal(str(value))
-    if isinstance(value, str):
-        text = nfc(value).replace(" ", "")
-        if not text:
-            return None
-        if not _NUMBER.fullmatch(text):
-            raise ValueError(value)
-        return Decimal(text.replace(",", "."))
-    raise ValueError(value)
-
-
-def format_number(value: object) -> str:
-    """Format a number the Vietnamese way: decimal comma, no trailing zeros (19,5; 20; 0,25)."""
-    number = value if isinstance(value, Decimal) else parse_number(value)
-    if number is None:
-        return ""
-    text = format(number.normalize(), "f")
-    return "0" if text in ("-0", "0") else text.replace(".", ",")
 
 
 def _number_field(value: object, *, positive: bool) -> Decimal | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from json.encoder import encode_basestring  # what json.dumps(ensure_ascii=False) uses for str
 from typing import Any
@@ -18,7 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib.access.permissions import User, can_reopen_sheet, why_cannot_edit_sheet
+from lib.access.permissions import (
+    User,
+    can_reopen_sheet,
+    can_view_fellow_sheets,
+    can_view_sheet,
+    why_cannot_edit_sheet,
+)
 from lib.core import audit, db
 from lib.core.db import Connection
 from lib.core.errors import Invalid
@@ -62,6 +68,7 @@ class Sheet:
     reopened_by: str | None = None
     reopened_at: datetime | None = None
     version: int = 0
+    updated_at: datetime | None = None
     values: dict[str, Decimal | None] = field(default_factory=dict)
     comments: dict[str, str] = field(default_factory=dict)
 
@@ -104,7 +111,7 @@ def _load(con: Connection, entry_id: int, examiner: str) -> Sheet:
     }
     row = con.execute(
         "SELECT id, status, comment, submitted_at, reopened_reason, reopened_by, reopened_at, "
-        "version FROM sheets WHERE entry_id = ? AND examiner = ?",
+        "version, updated_at FROM sheets WHERE entry_id = ? AND examiner = ?",
         [entry_id, examiner],
     ).fetchone()
     values: dict[str, Decimal | None] = {}
@@ -126,7 +133,7 @@ def _load(con: Connection, entry_id: int, examiner: str) -> Sheet:
     return Sheet(
         id=int(row[0]), status=row[1], comment=row[2], submitted_at=row[3],
         reopened_reason=row[4], reopened_by=row[5], reopened_at=row[6], version=int(row[7]),
-        values=values, comments=comments, **base,  # type: ignore[arg-type]
+        updated_at=row[8], values=values, comments=comments, **base,  # type: ignore[arg-type]
     )  # fmt: skip
 
 
@@ -347,17 +354,40 @@ def store_sheet(
         )
     after = _load(c, entry_id, examiner)
     e = require_entry(c, entry_id)
-    audit.record(c, actor, action or ("submit" if submit else "save"), "sheet",
-                 f"{r.id}:{e.code}:{examiner}", _snapshot(before) if before.id else None,
-                 _snapshot(after))  # fmt: skip
+    entity_id = f"{r.id}:{e.code}:{examiner}"
+    verb = action or ("submit" if submit else "save")
+    if verb != "save" or not _merge_into_burst(c, actor, entity_id, _snapshot(after)):
+        audit.record(c, actor, verb, "sheet", entity_id,
+                     _snapshot(before) if before.id else None, _snapshot(after))  # fmt: skip
     return after
+
+
+# Draft saves by the same person this close together are one sitting: one audit entry.
+BURST_MINUTES = 10
+
+
+def _merge_into_burst(c: Connection, actor: str, entity_id: str, after: dict[str, Any]) -> bool:
+    """Fold a draft save into the sheet's newest audit entry when it is the same burst."""
+    row = c.execute(
+        "SELECT id, actor, action, logged_at >= current_localtimestamp() - to_minutes(?) "
+        "FROM audit_log WHERE entity = 'sheet' AND entity_id = ? ORDER BY id DESC LIMIT 1",
+        [BURST_MINUTES, entity_id],
+    ).fetchone()
+    if row is None or row[1] != actor or row[2] != "save" or not row[3]:
+        return False
+    # The entry keeps the sheet as it was before the burst and gets the sheet as it is now.
+    c.execute(
+        "UPDATE audit_log SET after = ?, logged_at = current_localtimestamp() WHERE id = ?",
+        [_json(after), row[0]],
+    )
+    return True
 
 
 # --- many submitted sheets at once (typed-up paper sheets) ----------------------------------
 #
 # An import brings thousands of sheets: a dozen queries per sheet made 1,400 sheets take 90 s
 # (13,600 sheets, a 150,000-row file, about 15 minutes). These take every sheet at once as two
-# tables and write with a few statements what rounds.assign and store_sheet(submit=True)
+# tables and write with a few statements what assignment.assign and store_sheet(submit=True)
 # would write sheet by sheet.
 #   sheets: entry_id, code (the entry's), examiner, assign (not assigned yet: assign first),
 #           overall (the checked overall comment), in the order they are written;
@@ -547,7 +577,7 @@ def store_submitted_sheets(
 ) -> None:
     """Assign, then submit checked sheets of one round inside the caller's transaction.
 
-    Writes the rows rounds.assign and store_sheet(submit=True) write sheet by sheet
+    Writes the rows assignment.assign and store_sheet(submit=True) write sheet by sheet
     (assignments, council, sheets, scores, the rubric freeze, one audit entry per assignment
     and per sheet, in that order); a sheet saved before is replaced, criteria not given dropped."""
     if sheets.empty:
@@ -728,6 +758,94 @@ def submit_sheet(
                   expected_version=expected_version)  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Autosaved:
+    """What an autosave did: the sheet as stored now, the fields it refused (code → message,
+    nothing stored for them), and whether another window had saved the sheet meanwhile."""
+
+    sheet: Sheet
+    refused: dict[str, str]
+    elsewhere: bool
+
+
+def autosave(
+    con: Connection,
+    user: User,
+    entry_id: int,
+    points: Mapping[str, object] | None = None,
+    notes: Mapping[str, str] | None = None,
+    overall: str | None = None,
+    known_version: int | None = None,
+) -> Autosaved:
+    """Save the fields just changed on a draft, over the sheet as stored (field by field).
+
+    Valid points are stored at once; an invalid one is refused with its message and stored
+    nowhere, the other fields still are. Fields not given keep what the database has, so the
+    later of two windows wins field by field."""
+    points, notes = dict(points or {}), dict(notes or {})
+    r = require_round(con, require_entry(con, entry_id).round_id)
+    known = {c.code for c in r.rubric.criteria}
+    clean, errors = validate_sheet(r.rubric, points, submit=False)
+    refused = {e.field: e.short for e in errors}
+    checked: dict[str, str] = {}
+    for code, text in notes.items():
+        note, problem = check_note(code, text) if code in known else ("", "Không có tiêu chí này.")
+        if problem:
+            refused[f"{code}_comment"] = problem
+        else:
+            checked[code] = note
+    if overall is not None:
+        overall, problem = check_overall(overall)
+        if problem:
+            refused["overall"] = problem
+            overall = None
+    cleared = [code for code in points if code in known and code not in clean
+               and code not in refused]  # fmt: skip
+
+    def work(c: Connection) -> Autosaved:
+        before = _load(c, entry_id, user.username)
+        refusal = why_cannot_edit_sheet(user, before)
+        if refusal:
+            raise Invalid({"sheet": refusal})
+        values = {k: v for k, v in before.values.items() if v is not None and k not in cleared}
+        values.update(clean)
+        comments = {**before.comments, **checked}
+        comments = {k: v for k, v in comments.items() if v}
+        changed = (values != {k: v for k, v in before.values.items() if v is not None}
+                   or comments != before.comments
+                   or (overall is not None and overall != before.comment))  # fmt: skip
+        elsewhere = known_version is not None and before.version != known_version
+        if not changed:
+            return Autosaved(before, refused, elsewhere)
+        after = store_sheet(c, user.username, entry_id, r, values, comments,
+                            before.comment if overall is None else overall, submit=False,
+                            actor=user.username, before=before)  # fmt: skip
+        return Autosaved(after, refused, elsewhere)
+
+    return db.retrying(con, work)
+
+
+def is_assigned(con: Connection, entry_id: int, username: str) -> bool:
+    """The examiner is assigned this entry in a round that has opened (as my_assignments)."""
+    return bool(
+        con.execute(
+            "SELECT 1 FROM assignments a JOIN entries e ON e.id = a.entry_id "
+            "JOIN rounds r ON r.id = e.round_id WHERE a.entry_id = ? AND a.examiner = ? "
+            "AND r.state IN ('open', 'closed', 'final')",
+            [entry_id, username],
+        ).fetchone()
+    )
+
+
+def fellow_sheets(con: Connection, user: User, entry_id: int, round_: Round) -> list[Sheet]:
+    """The other examiners' sheets this user may see from their own scoring sheet (none, and
+    nothing read, while the round is open)."""
+    if not can_view_fellow_sheets(user, round_):
+        return []
+    return [s for s in entry_sheets(con, entry_id)
+            if s.examiner != user.username and can_view_sheet(user, s, scoring=True)]  # fmt: skip
+
+
 def reopen_sheet(con: Connection, user: User, sheet_id: int, reason: str) -> Sheet:
     """The chair gives a submitted sheet back to its examiner, with a reason (recorded)."""
     reason = nfc(reason or "")
@@ -789,6 +907,25 @@ def my_assignments(con: Connection, username: str, include_draft_rounds: bool = 
     df["state_label"] = df["round_state"].map(STATES)
     df["gk"] = df["ord"].map(lambda o: gk_label(int(o)))
     return df.drop(columns=["n_rows", "comment", "ord"])
+
+
+@dataclass(frozen=True)
+class ToScore:
+    """How many sheets the examiner still has to score in open rounds, and the nearest deadline."""
+
+    count: int
+    deadline: date | None
+
+
+def to_score(mine: pd.DataFrame) -> ToScore:
+    """From my_assignments: the sheets not yet submitted in open rounds, kept entries only."""
+    left = mine[(mine["round_state"] == "open") & ~mine["withdrawn"].astype(bool)
+                & (mine["status"] != "submitted")]  # fmt: skip
+    dates = [d for d in left["deadline"] if d is not None and d == d]
+    nearest = min(dates) if dates else None
+    if nearest is not None and hasattr(nearest, "date"):  # a datetime or pandas Timestamp
+        nearest = nearest.date()
+    return ToScore(len(left), nearest)
 
 
 def round_of_sheet(con: Connection, sheet: Sheet) -> Round:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 
 from lib.scoring.rubric import Rubric, format_number, parse_number
@@ -15,6 +16,13 @@ class FieldError:
 
     field: str
     message: str
+    # What is wrong without the criterion's label, for a message under the field itself.
+    detail: str = dataclass_field(default="", compare=False)
+
+    @property
+    def short(self) -> str:
+        """The message as shown right under the field: "II.3: 15 vượt quá điểm tối đa 8"."""
+        return f"{self.field}: {self.detail}" if self.detail else self.message
 
 
 def validate_sheet(
@@ -29,26 +37,29 @@ def validate_sheet(
         try:
             points = parse_number(raw)
         except ValueError:
-            errors.append(FieldError(c.code, f"{name}: '{raw}' không phải là số"))
+            errors.append(
+                FieldError(c.code, f"{name}: '{raw}' không phải là số", f"'{raw}' không phải là số")
+            )
             continue
         if points is None:
             if submit:
-                errors.append(FieldError(c.code, f"{name}: chưa nhập điểm"))
+                errors.append(FieldError(c.code, f"{name}: chưa nhập điểm", "chưa nhập điểm"))
             continue
+        shown = format_number(points)
         if points < 0:
-            errors.append(
-                FieldError(c.code, f"{name}: điểm không được âm ({format_number(points)})")
-            )
+            detail = f"điểm không được âm ({shown})"
+            errors.append(FieldError(c.code, f"{name}: {detail}", detail))
         elif points > c.max:
+            detail = f"{shown} vượt quá điểm tối đa {format_number(c.max)}"
+            errors.append(FieldError(c.code, f"{name}: {detail}", detail))
+        elif points % r.step != 0:
+            step = format_number(r.step)
             errors.append(
                 FieldError(
                     c.code,
-                    f"{name}: {format_number(points)} vượt quá điểm tối đa {format_number(c.max)}",
+                    f"{name}: điểm phải là bội số của {step}",
+                    f"{shown} không phải là bội số của {step} (bước điểm)",
                 )
-            )
-        elif points % r.step != 0:
-            errors.append(
-                FieldError(c.code, f"{name}: điểm phải là bội số của {format_number(r.step)}")
             )
         else:
             clean[c.code] = points

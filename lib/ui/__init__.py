@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -19,8 +20,8 @@ from lib.access import sessions, users
 from lib.access.permissions import User
 from lib.core import db
 from lib.core.errors import Invalid
+from lib.core.numbers import format_number
 from lib.core.text import literal
-from lib.scoring.rubric import format_number
 
 LOGIN_FIELDS = {
     "Form name": "Đăng nhập",
@@ -231,11 +232,15 @@ def show_errors(errors: dict[str, str]) -> None:
         st.error(literal(message), icon=":material/error:")
 
 
-def show_saved(key: str) -> None:
-    """Show, once, the message the last save left under key (see saved)."""
+def show_saved(key: str, *, toast: bool = False) -> None:
+    """Show, once, the message the last save left under key (see saved).
+
+    toast: also as a toast, which is on screen however far down the page was scrolled."""
     message = st.session_state.pop(key, None)
     if message:
         st.success(message, icon=":material/check_circle:")
+        if toast:
+            st.toast(message, icon=":material/check_circle:")
 
 
 def saved(key: str, message: str) -> NoReturn:
@@ -259,6 +264,10 @@ def pick_round(options: dict[int, str], key: str, label: str = "Đợt chấm") 
         return None
     ids = list(options)
     remembered = st.session_state.get("chosen_round")
+    # The browser keeps the text it drew for a widget: a round that was closed or published
+    # kept its old state in the label. So the key follows the labels (the choice is kept).
+    digest = hashlib.sha1("\n".join(options.values()).encode("utf-8")).hexdigest()[:10]
+    key = f"{key}_{digest}"
     # Streamlit forgets a widget's state when the page changes: seed it from the last choice.
     if st.session_state.get(key) not in ids:
         st.session_state[key] = remembered if remembered in ids else ids[0]
@@ -277,3 +286,59 @@ def number_text(value: object) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
     return format_number(value)
+
+
+def download_button(
+    label: str,
+    data: object,
+    file_name: str,
+    mime: str | None = None,
+    *,
+    where: object = None,
+    **kwargs: object,
+) -> None:
+    """A download button whose file always arrives, however quickly buttons are clicked.
+
+    Streamlit gives a deferred (callable) download a new id on every run, and drops the old
+    ids at the end of the run (MediaFileManager.add_deferred / remove_orphaned_files). A click
+    reruns the page by default, so a second button clicked before the browser has the new ids
+    asks for one already dropped: "Deferred file … not found". The click must not rerun.
+    where: the column or container to draw it in (the page by default)."""
+    (where or st).download_button(label, data=data, file_name=file_name, mime=mime,
+                       icon=kwargs.pop("icon", ":material/download:"), on_click="ignore",
+                       **kwargs)  # type: ignore[arg-type]  # fmt: skip
+
+
+def sticky(key: str) -> None:
+    """Keep the container made with st.container(key=key) on screen while the page scrolls."""
+    # Streamlit wraps each block in a wrapper exactly its size, and sticky only moves within
+    # the parent: the wrapper is what must stick, inside the block that holds the rest.
+    st.html(
+        f'<style>[data-testid="stLayoutWrapper"]:has(> .st-key-{key}) {{position: sticky; '
+        "top: 3.75rem; z-index: 990; background: var(--background-color, #fff); "
+        "background-color: white; padding: 0.35rem 0.25rem; "
+        "border-bottom: 1px solid rgba(49, 51, 63, 0.2);}}</style>"
+    )
+
+
+# Streamlit's own menu folds away after a choice on a phone; links drawn with st.page_link
+# (our menu) do not. A constant script, no user data: it taps the sidebar's own close button.
+_CLOSE_MENU = """<script>
+(() => {
+  if (window.__thiduaMenuCloser) return;
+  window.__thiduaMenuCloser = true;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest('[data-testid="stSidebar"] a');
+    if (!link || window.innerWidth > 768) return;  // 768 px: Streamlit's phone layout
+    setTimeout(() => {
+      const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+      if (close) close.click();
+    }, 0);
+  }, true);
+})();
+</script>"""
+
+
+def close_menu_on_choice() -> None:
+    """On a phone, fold the sidebar menu away once a page has been chosen in it."""
+    st.html(_CLOSE_MENU, unsafe_allow_javascript=True)

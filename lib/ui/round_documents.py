@@ -10,6 +10,7 @@ from lib.access.permissions import User, can_manage_rounds
 from lib.core.db import Connection
 from lib.documents import catalog, numbers, organization, recognition, skkn
 from lib.scoring import meetings, results, rounds
+from lib.ui import downloads
 
 MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -166,12 +167,15 @@ def render(con: Connection, user: User, round_id: int) -> None:
                "đợt chấm; sau khi công bố, kết quả không đổi nữa.")  # fmt: skip
     for kind, (build, suffix) in catalog.DOCUMENTS.items():
         problem = _why_not(con, r, kind)
-        st.download_button(
+        name, cursor = f"{kind}-dot-{round_id}.{suffix}", con.cursor()  # built on another thread
+        ui.download_button(
             catalog.LABELS[kind],
-            data=(lambda build=build: build(con, round_id, user.username)) if not problem else b"",
-            file_name=f"{kind}-dot-{round_id}.{suffix}", mime=MIME[suffix],
-            icon=":material/download:", key=f"kq_van_ban_{kind}", disabled=problem is not None,
-            help=problem,
+            data=downloads.on_click(
+                cursor, user.username, "document", lambda build=build, cursor=cursor: build(
+                    cursor, round_id, user.username), name, MIME[suffix], {"kind": kind},
+            ) if not problem else b"",
+            file_name=name, mime=MIME[suffix], key=f"kq_van_ban_{kind}",
+            disabled=problem is not None, help=problem,
         )  # fmt: skip
         if problem:
             st.caption(problem)
