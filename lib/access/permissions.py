@@ -170,3 +170,31 @@ def can_reopen_sheet(user: User | None, sheet: SheetLike) -> bool:
         and sheet.status == "submitted"
         and sheet.round_state == "open"
     )
+
+
+# --- emulation titles (thi đua) -----------------------------------------------------------
+
+
+def can_register_titles(user: User | None) -> bool:
+    """Everyone logged in has a "Đăng ký thi đua" page (their own registration)."""
+    return user is not None
+
+
+def can_manage_titles(user: User | None) -> bool:
+    """The chair and secretary run the year: quy chế, evaluations, eligibility, anyone's entry."""
+    return user is not None and user.is_admin
+
+
+def why_cannot_edit_registration(
+    user: User | None, person_id: int, registration_open: bool
+) -> str | None:
+    """Why this user may not write this person's registration now, or None when they may."""
+    if user is None:
+        return "Hãy đăng nhập."
+    if user.is_admin:
+        return None
+    if user.person_id != person_id:
+        return "Bạn chỉ đăng ký thi đua được cho chính mình."
+    if not registration_open:
+        return "Đã hết hạn đăng ký thi đua của năm học này."
+    return None
