@@ -76,8 +76,13 @@ def ldtt_problems(rules: Rules, ev: Evaluation | None, school_year: str) -> list
 
 def ldtt_summary(ev: Evaluation) -> str:
     """What made the person eligible, in words."""
+    counted = (
+        f" (kể cả {format_number(ev.counted_months)} tháng nghỉ được tính)"
+        if (ev.counted_months)
+        else ""
+    )
     return (
-        f"{RATINGS[ev.rating]}; công tác {format_number(ev.months_counted)} tháng; "
+        f"{RATINGS[ev.rating]}; công tác {format_number(ev.months_counted)} tháng{counted}; "
         f"nghỉ {ev.days_off} ngày làm việc"
     )
 

@@ -510,3 +510,14 @@ def rule_table(rules: Rules) -> list[tuple[str, str, str]]:
          str(rules.medal_no_discipline_years)),
     ]  # fmt: skip
     return [(label, value, rules.sources.get(key, "")) for key, label, value in rows]
+
+
+def default_year(con: Connection, today: date) -> str:
+    """The year a page opens on: the newest with titles data, else the current school year."""
+    row = con.execute("SELECT max(school_year) FROM title_years").fetchone()
+    return row[0] if row and row[0] else school_year_of(today)
+
+
+def year_choices(con: Connection, today: date) -> list[str]:
+    """Years a page offers: known ones and the current school year, newest first."""
+    return sorted(set(known_years(con)) | {school_year_of(today)}, reverse=True)
