@@ -15,6 +15,7 @@ from lib.core import db
 from lib.core.errors import Invalid
 from lib.io import backup, exports, imports
 from lib.scoring import rounds
+from lib.titles.commands import add_titles_commands
 
 ACTOR = "cli"
 Handler = Callable[[db.Connection, argparse.Namespace], str | None]
@@ -306,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     roles.set_defaults(handler=cmd_user_roles)
     add_file_commands(sub)
     _add_round_commands(sub)
+    add_titles_commands(sub)
     return parser
 
 
