@@ -198,3 +198,19 @@ def why_cannot_edit_registration(
     if not registration_open:
         return "Đã hết hạn đăng ký thi đua của năm học này."
     return None
+
+
+def can_vote_titles(user: User | None) -> bool:
+    """Council members (examiner role) and the chair and secretary vote at the council meeting."""
+    return user is not None and (user.is_admin or "examiner" in user.roles)
+
+
+def why_cannot_vote(user: User | None, ballot_state: str | None, has_voted: bool) -> str | None:
+    """Why this user may not cast a ballot now, or None when they may."""
+    if not can_vote_titles(user):
+        return "Chỉ thành viên Hội đồng thi đua – khen thưởng được bỏ phiếu."
+    if ballot_state != "open":
+        return "Chưa có cuộc bỏ phiếu nào đang mở."
+    if has_voted:
+        return "Bạn đã bỏ phiếu: phiếu của bạn đã được tính."
+    return None

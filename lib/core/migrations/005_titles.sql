@@ -67,3 +67,51 @@ CREATE TABLE cstdcs_choices (
     chosen_at    TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
     PRIMARY KEY (school_year, person_id)
 );
+
+-- The council's vote. A phone ballot keeps who has voted (ballot_voters) apart from the votes
+-- (ballot_votes): a vote row has no voter, no time and no order (rows are rewritten in random
+-- order after every ballot), so no reader of the database or the log can link the two.
+CREATE SEQUENCE title_ballots_id_seq;
+CREATE TABLE title_ballots (
+    id           INTEGER PRIMARY KEY DEFAULT nextval('title_ballots_id_seq'),
+    school_year  VARCHAR NOT NULL,
+    present      INTEGER NOT NULL CHECK (present > 0),   -- members present at the meeting
+    state        VARCHAR NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closed')),
+    opened_by    VARCHAR NOT NULL,
+    opened_at    TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+    closed_at    TIMESTAMP
+);
+
+CREATE TABLE ballot_candidates (
+    ballot_id  INTEGER NOT NULL REFERENCES title_ballots (id),
+    subject    VARCHAR NOT NULL,                         -- 'p:<person id>' or 'g:<tổ>'
+    title      VARCHAR NOT NULL,
+    name       VARCHAR NOT NULL,
+    PRIMARY KEY (ballot_id, subject, title)
+);
+
+CREATE TABLE ballot_voters (
+    ballot_id  INTEGER NOT NULL REFERENCES title_ballots (id),
+    username   VARCHAR NOT NULL,
+    PRIMARY KEY (ballot_id, username)
+);
+
+CREATE TABLE ballot_votes (
+    ballot_id  INTEGER NOT NULL,
+    subject    VARCHAR NOT NULL,
+    title      VARCHAR NOT NULL,
+    agree      BOOLEAN NOT NULL
+);
+
+-- Paper ballots counted by the secretary: the tally per candidate and title.
+CREATE TABLE paper_tallies (
+    school_year  VARCHAR NOT NULL,
+    subject      VARCHAR NOT NULL,
+    title        VARCHAR NOT NULL,
+    name         VARCHAR NOT NULL,
+    agree        INTEGER NOT NULL CHECK (agree >= 0),
+    disagree     INTEGER NOT NULL CHECK (disagree >= 0),
+    present      INTEGER NOT NULL CHECK (present > 0),
+    entered_by   VARCHAR NOT NULL,
+    PRIMARY KEY (school_year, subject, title)
+);
