@@ -5,7 +5,9 @@ import streamlit as st
 from lib import ui
 from lib.access.permissions import can_manage_titles
 from lib.core import clock
+from lib.core.errors import Invalid
 from lib.io import exports
+from lib.titles import ballots
 from lib.titles import eligibility as el
 from lib.titles import evaluations as ev
 from lib.titles import rules as R
@@ -281,10 +283,85 @@ def rules_tab() -> None:
                 done("Đã lưu quy chế của năm học.")
 
 
+def vote_tab() -> None:
+    ballot = ballots.current_ballot(con, year)
+    if ballot is None or ballot.state == "closed":
+        with st.form("bxtd_mo_phieu"):
+            present = st.text_input("Số thành viên Hội đồng có mặt", key="bxtd_co_mat")
+            if st.form_submit_button("Mở bỏ phiếu trên điện thoại", type="primary"):
+                with ui.errors_shown():
+                    ballots.open_ballot(con, user, year, present)
+                    done("Đã mở bỏ phiếu: thành viên vào trang “Bỏ phiếu thi đua”.")
+    if ballot is not None and ballot.state == "open":
+        st.metric("Đã bỏ phiếu", f"{ballots.n_voted(con, ballot.id)}/{ballot.present}")
+        st.caption("Kết quả chỉ hiện khi đóng bỏ phiếu.")
+        left, right = st.columns(2)
+        left.button("Tải lại", key="bxtd_tai_lai")
+        if right.button("Đóng bỏ phiếu", type="primary", key="bxtd_dong_phieu"):
+            with ui.errors_shown():
+                ballots.close_ballot(con, user, ballot.id)
+                done("Đã đóng bỏ phiếu.")
+    elif ballot is not None:
+        st.subheader("Kết quả bỏ phiếu trên điện thoại")
+        tally = ballots.tallies(con, ballot.id)
+        st.dataframe(
+            tally.assign(title=tally["title"].map(R.TITLES))[
+                ["name", "title", "dong_y", "khong_dong_y", "co_mat"]
+            ],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "name": "Họ và tên / Tổ",
+                "title": "Danh hiệu",
+                "dong_y": "Đồng ý",
+                "khong_dong_y": "Không đồng ý",
+                "co_mat": "Có mặt",
+            },
+        )
+    st.subheader("Nhập kết quả phiếu giấy")
+    try:
+        candidates = ballots.candidates_of(con, year)
+    except Invalid as exc:  # over the quota: the final list says why
+        st.info(str(exc))
+        candidates = []
+    if candidates:
+        labels = {(s_, t): f"{n} – {R.TITLES[t]}" for s_, t, n in candidates}
+        with st.form("bxtd_phieu_giay"):
+            key = st.selectbox("Người (tổ) và danh hiệu", list(labels), format_func=labels.get)
+            a, b, c = st.columns(3)
+            yes = a.text_input("Đồng ý")
+            no = b.text_input("Không đồng ý")
+            here = c.text_input("Có mặt")
+            if st.form_submit_button("Lưu kết quả phiếu giấy"):
+                with ui.errors_shown():
+                    ballots.save_paper_tally(con, user, year, key[0], key[1], yes, no, here)
+                    done("Đã lưu kết quả phiếu giấy.")
+    st.subheader("Kết quả bình xét")
+    res = ballots.results(con, year)
+    if res.empty:
+        st.info("Chưa có kết quả biểu quyết.")
+    else:
+        st.dataframe(
+            res.assign(
+                danh_hieu=res["danh_hieu"].map(R.TITLES),
+                ket_qua=res["ket_qua"].map({"dat": "Đạt", "khong_dat": "Không đạt"}),
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "ho_ten": "Họ và tên / Tổ",
+                "danh_hieu": "Danh hiệu",
+                "ket_qua": "Kết quả",
+                "ly_do": "Lý do",
+            },
+        )
+
+
 sections = {
     "Đánh giá cuối năm": evaluations_tab,
     "Đủ điều kiện": eligibility_tab,
     "Danh sách đề nghị": final_tab,
+    "Biểu quyết": vote_tab,
     "Kỷ niệm chương": medal_tab,
     "Quy chế": rules_tab,
 }

@@ -138,3 +138,45 @@ def test_review_page_is_for_admins_only(at, tmp_path, monkeypatch, username):
     login(page, username)
     assert "Bạn không có quyền mở trang này." in texts(page)
     assert "Đủ điều kiện" not in texts(page)
+
+
+VOTE = "pages/title_vote.py"
+
+
+def test_vote_page_roles(at):
+    login(at, "giamkhao1")
+    open_page(at, VOTE)
+    assert not at.exception
+    assert "Chưa có cuộc bỏ phiếu nào đang mở." in texts(at)
+    login(at, "giaovien")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(VOTE)
+
+
+def test_chair_opens_members_vote_on_the_page_and_tallies_show_after_closing(at):
+    login(at, "chutich")
+    open_page(at, REVIEW)
+    open_tab(at, "bxtd_tab", "Biểu quyết")
+    at.text_input(key="bxtd_co_mat").input("2")
+    _button(at, "Mở bỏ phiếu trên điện thoại").click().run()
+    assert "Đã mở bỏ phiếu" in texts(at)
+    assert "Đồng ý" not in [c for f in at.dataframe for c in f.value.columns]  # no tallies yet
+    for member in ("giamkhao1", "chutich"):
+        login(at, member)
+        open_page(at, VOTE)
+        assert not at.exception
+        for radio in at.radio:
+            radio.set_value("Đồng ý")
+        _button(at, "Gửi phiếu").click().run()
+        assert "Đã gửi phiếu." in texts(at)
+        assert "Bạn đã bỏ phiếu: phiếu của bạn đã được tính." in texts(at)
+    login(at, "chutich")
+    open_page(at, REVIEW)
+    open_tab(at, "bxtd_tab", "Biểu quyết")
+    assert "2/2" in texts(at)
+    _button(at, "Đóng bỏ phiếu").click().run()
+    shown = texts(at)
+    assert "Đã đóng bỏ phiếu." in shown
+    tally = next(f.value for f in at.dataframe if "dong_y" in f.value.columns)
+    assert set(tally["dong_y"]) == {2} and set(tally["co_mat"]) == {2}
+    assert "2/2 đồng ý (100%)" in shown

@@ -16,6 +16,7 @@ from lib.access.permissions import (
     can_score,
     can_view_overview,
     can_view_plans,
+    can_vote_titles,
 )
 
 
@@ -52,6 +53,8 @@ PAGES: tuple[PageSpec, ...] = (
              "dang-ky-thi-dua", can_register_titles),
     PageSpec("pages/title_review.py", "Bình xét thi đua", ":material/military_tech:", "Thi đua",
              "binh-xet-thi-dua", can_manage_titles),
+    PageSpec("pages/title_vote.py", "Bỏ phiếu thi đua", ":material/how_to_vote:", "Thi đua",
+             "bo-phieu-thi-dua", can_vote_titles),
     PageSpec("pages/users.py", "Người dùng", ":material/manage_accounts:", "Quản trị",
              "nguoi-dung", can_manage_users),
     PageSpec("pages/imports.py", "Nhập dữ liệu", ":material/upload_file:", "Quản trị",

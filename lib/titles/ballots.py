@@ -44,6 +44,15 @@ def current_ballot(con: Connection, school_year: str) -> Ballot | None:
     return _ballot(row) if row else None
 
 
+def open_now(con: Connection) -> Ballot | None:
+    """The ballot open right now (any year), or None."""
+    row = con.execute(
+        "SELECT id, school_year, present, state FROM title_ballots WHERE state = 'open' "
+        "ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    return _ballot(row) if row else None
+
+
 def require_ballot(con: Connection, ballot_id: int) -> Ballot:
     """The ballot, or Invalid."""
     row = con.execute(
