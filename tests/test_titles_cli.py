@@ -64,3 +64,31 @@ def test_medal_csv(tmp_path, capsys):
     assert list(rows[0]) == ["ho_ten", "so_nam", "du_dieu_kien", "ly_do"]
     assert {r["ly_do"] for r in rows} == {"Chưa có ngày vào ngành"}
     assert cli.main(["--db", path, "titles", "medal", "--year", "2023"]) == 1
+
+
+def test_paper_tally_file_then_results(tmp_path, capsys):
+    path = _db(tmp_path)
+    con = db.connect(path)
+    from lib.titles import registrations as reg
+    from tests.titles_helpers import user
+
+    reg.save_registration(con, user(con, "chutich"), "2023-2024",
+                          con.execute("SELECT id FROM people WHERE full_name = 'Lê Thị Bình'")
+                          .fetchone()[0], "LDTT")  # fmt: skip
+    con.close()
+    bad = tmp_path / "sai.csv"
+    bad.write_text("ho_ten,danh_hieu,dong_y,khong_dong_y,co_mat\n"
+                   "Lê Thị Bình,LDTT,5,1,4\nNgười Lạ,LDTT,1,0,4\n", encoding="utf-8")  # fmt: skip
+    assert cli.main(["--db", path, "titles", "tally", "--year", "2023-2024", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "Dòng 2: Đồng ý + không đồng ý (6) nhiều hơn số có mặt (4)." in err
+    assert "Dòng 3, cột “ho_ten”: “Người Lạ” không có trong danh sách đề nghị LĐTT." in err
+    good = tmp_path / "dung.csv"
+    good.write_text("ho_ten,danh_hieu,dong_y,khong_dong_y,co_mat\nle thi binh,LĐTT,3,1,4\n",
+                    encoding="utf-8")  # fmt: skip
+    assert cli.main(["--db", path, "titles", "tally", "--year", "2023-2024", str(good)]) == 0
+    capsys.readouterr()
+    assert cli.main(["--db", path, "titles", "results", "--year", "2023-2024"]) == 0
+    rows = _rows(capsys.readouterr().out)
+    assert rows == [{"ho_ten": "Lê Thị Bình", "danh_hieu": "LDTT", "ket_qua": "dat",
+                     "ly_do": "3/4 đồng ý (75%)"}]  # fmt: skip

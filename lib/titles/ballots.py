@@ -10,8 +10,10 @@ import pandas as pd
 
 from lib.access.permissions import User, can_manage_titles, why_cannot_vote
 from lib.core import audit
-from lib.core.db import Connection, retrying, transactional
+from lib.core.db import Connection, retrying, transaction, transactional
 from lib.core.errors import Invalid
+from lib.core.text import fold
+from lib.io.filereader import ROW_COLUMN
 from lib.scoring.rubric import format_number, parse_number
 from lib.titles import eligibility as el
 from lib.titles.registrations import registrations_table
@@ -111,8 +113,15 @@ def open_ballot(con: Connection, user: User | None, school_year: str, present: o
             "INSERT INTO ballot_candidates VALUES (?, ?, ?, ?)", [ballot_id, subject, title, name]
         )
     lock_rules(con, year, user.username)
-    audit.record(con, user.username, "open", "ballot", ballot_id, None,
-                 {"present": n_present, "candidates": len(candidates)})  # fmt: skip
+    audit.record(
+        con,
+        user.username,
+        "open",
+        "ballot",
+        ballot_id,
+        None,
+        {"present": n_present, "candidates": len(candidates)},
+    )
     return ballot_id
 
 
@@ -122,8 +131,9 @@ def ballot_candidates(con: Connection, ballot_id: int) -> pd.DataFrame:
         "SELECT subject, title, name FROM ballot_candidates WHERE ballot_id = ?", [ballot_id]
     ).df()
     order = {t: i for i, t in enumerate(TITLES)}
-    return df.sort_values(["title", "subject"], key=lambda s: s.map(order) if s.name == "title"
-                          else s).reset_index(drop=True)  # fmt: skip
+    return df.sort_values(
+        ["title", "subject"], key=lambda s: s.map(order) if s.name == "title" else s
+    ).reset_index(drop=True)
 
 
 def has_voted(con: Connection, ballot_id: int, username: str) -> bool:
@@ -197,8 +207,9 @@ def close_ballot(con: Connection, user: User | None, ballot_id: int) -> None:
         "WHERE id = ?",
         [ballot_id],
     )
-    audit.record(con, user.username, "close", "ballot", ballot_id, None,
-                 {"voted": n_voted(con, ballot_id)})  # fmt: skip
+    audit.record(
+        con, user.username, "close", "ballot", ballot_id, None, {"voted": n_voted(con, ballot_id)}
+    )
 
 
 def tallies(con: Connection, ballot_id: int) -> pd.DataFrame:
@@ -235,9 +246,15 @@ def _count(value: object, label: str, errors: dict[str, str]) -> int:
 
 @transactional
 def save_paper_tally(
-    con: Connection, user: User | None, school_year: str, subject: str, title: str,
-    agree: object, disagree: object, present: object,
-) -> None:  # fmt: skip
+    con: Connection,
+    user: User | None,
+    school_year: str,
+    subject: str,
+    title: str,
+    agree: object,
+    disagree: object,
+    present: object,
+) -> None:
     """The secretary records a paper ballot's tally for one candidate and title."""
     if not can_manage_titles(user):
         raise Invalid({"user": "Chỉ Chủ tịch, Thư ký HĐ nhập kết quả phiếu giấy."})
@@ -268,8 +285,15 @@ def save_paper_tally(
         [year, subject, title, known[(subject, title)], yes, no, here, user.username],
     )
     lock_rules(con, year, user.username)
-    audit.record(con, user.username, "paper_tally", "ballot", f"{year}:{subject}:{title}", None,
-                 {"agree": yes, "disagree": no, "present": here})  # fmt: skip
+    audit.record(
+        con,
+        user.username,
+        "paper_tally",
+        "ballot",
+        f"{year}:{subject}:{title}",
+        None,
+        {"agree": yes, "disagree": no, "present": here},
+    )
 
 
 def results(con: Connection, school_year: str) -> pd.DataFrame:
@@ -296,8 +320,7 @@ def results(con: Connection, school_year: str) -> pd.DataFrame:
     eligible = el.eligibility(con, year, rules)
     ok = set()
     for r in eligible[eligible["du_dieu_kien"]].itertuples():
-        ok.add((f"p:{int(r.person_id)}" if pd.notna(r.person_id) else f"g:{r.ho_ten}",
-                r.danh_hieu))  # fmt: skip
+        ok.add((f"p:{int(r.person_id)}" if pd.notna(r.person_id) else f"g:{r.ho_ten}", r.danh_hieu))
     rows = []
     for (subject, title), (name, yes, _no, present) in votes.items():
         share = Decimal(yes) * 100 / present
@@ -311,3 +334,50 @@ def results(con: Connection, school_year: str) -> pd.DataFrame:
         reason = "; ".join(problems) or f"{yes}/{present} đồng ý ({shown}%)"
         rows.append([name, title, "khong_dat" if problems else "dat", reason])
     return pd.DataFrame(rows, columns=["ho_ten", "danh_hieu", "ket_qua", "ly_do"])
+
+
+TALLY_COLUMNS = ("ho_ten", "danh_hieu", "dong_y", "khong_dong_y", "co_mat")
+
+
+def save_paper_file(
+    con: Connection, user: User | None, school_year: str, table: pd.DataFrame
+) -> int:
+    """Record a file of paper tallies (ho_ten, danh_hieu, dong_y, khong_dong_y, co_mat), all or
+    nothing: every row's problem is listed with its row and column; return rows written."""
+    year = check_school_year(school_year)
+    missing = [c for c in TALLY_COLUMNS if c not in table.columns]
+    if missing:
+        raise Invalid({"columns": "Thiếu cột: " + ", ".join(missing)})
+    by_name = {(fold(n), t): s for s, t, n in candidates_of(con, year)}
+    codes = {fold(k): k for k in TITLES} | {fold(v): k for k, v in TITLES.items()}
+    rows = table[ROW_COLUMN].tolist() if ROW_COLUMN in table.columns else range(2, len(table) + 2)
+    errors: dict[str, str] = {}
+    planned = []
+    for row, cells in zip(rows, table.to_dict("records"), strict=True):
+        title = codes.get(fold(str(cells["danh_hieu"])))
+        if title is None:
+            errors[f"{row}:danh_hieu"] = (
+                f"Dòng {row}, cột “danh_hieu”: “{cells['danh_hieu']}” "
+                "không phải LDTT, CSTDCS, TTLDTT hoặc TTLDXS."
+            )
+            continue
+        subject = by_name.get((fold(str(cells["ho_ten"])), title))
+        if subject is None:
+            errors[f"{row}:ho_ten"] = (
+                f"Dòng {row}, cột “ho_ten”: “{cells['ho_ten']}” không có "
+                f"trong danh sách đề nghị {TITLES[title]}."
+            )
+            continue
+        planned.append(
+            (row, subject, title, cells["dong_y"], cells["khong_dong_y"], cells["co_mat"])
+        )
+    with transaction(con):
+        for row, subject, title, yes, no, here in planned:
+            try:
+                save_paper_tally(con, user, year, subject, title, yes, no, here)
+            except Invalid as exc:
+                for key, message in exc.errors.items():
+                    errors[f"{row}:{key}"] = f"Dòng {row}: {message}"
+        if errors:
+            raise Invalid(errors)  # rolls back every row already written
+    return len(planned)
