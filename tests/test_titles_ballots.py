@@ -134,3 +134,39 @@ def test_every_ballot_rewrites_all_vote_rows_through_the_shuffle(con, world, mon
     # The first member's rows were moved behind the second's: storage order is not arrival order.
     stored = [a for (a,) in con.execute("SELECT agree FROM ballot_votes").fetchall()]
     assert stored == [False, False, True, True]
+
+
+def test_three_members_voting_at_the_same_moment_are_all_counted(tmp_path):
+    import threading
+
+    from lib.core import db
+
+    con = db.connect(tmp_path / "t.duckdb")
+    ids = school(con)
+    for name, full in (("gk1", "Thành viên Một"), ("gk2", "Thành viên Hai"), ("gk3", "Ba")):
+        users.add_user(con, NewUser(name, full, ("examiner",)), "test")
+    admin = user(con, "chutich")
+    for name in ("Lê Thị Bình", "Phạm Thu Cúc"):
+        evaluate(con, ids[name])
+        reg.save_registration(con, admin, YEAR, ids[name], "LDTT")
+    bid = B.open_ballot(con, admin, YEAR, 3)
+    choices = _all_agree(con, bid)
+    start, failures = threading.Barrier(3), []
+
+    def vote(name):
+        cursor = con.cursor()  # one cursor per session, as the app does
+        try:
+            start.wait()
+            B.cast_vote(cursor, user(cursor, name), bid, choices)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=vote, args=(n,)) for n in ("gk1", "gk2", "gk3")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    B.close_ballot(con, admin, bid)
+    assert set(B.tallies(con, bid)["dong_y"]) == {3}
+    con.close()

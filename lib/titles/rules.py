@@ -115,10 +115,6 @@ class Rules:
     medal_no_discipline_years: int
     sources: dict[str, str] = field(default_factory=dict)
 
-    def __hash__(self) -> int:
-        """Hash by name and values (dict fields are left out)."""
-        return hash((self.name, self.ldtt_min_months, self.ldtt_days_off_below, self.skkn_grades))
-
     def collective(self, title: str) -> Collective:
         """The conditions of TTLDTT or TTLDXS."""
         return self.ttldtt if title == "TTLDTT" else self.ttldxs
