@@ -39,3 +39,15 @@ def test_demo_cycle_publishing_the_round_makes_cstdcs_and_the_quota_bite(demo_co
     assert len(fl.ldtt) == 7 and fl.quota == 1
     assert {names[p] for p in fl.candidates} == {"Lê Thu Hà", "Vũ Thị Hồng Nhung", "Bùi Thanh Tâm"}
     assert fl.message.startswith("3 người đủ điều kiện CSTĐCS nhưng chỉ tiêu là 1")
+
+
+def test_demo_meeting_has_a_phone_ballot_in_progress(demo_con):
+    from lib.titles import ballots
+
+    ballot = ballots.open_now(demo_con)
+    assert ballot.school_year == YEAR and ballot.present == 3
+    assert ballots.n_voted(demo_con, ballot.id) == 1
+    assert ballots.has_voted(demo_con, ballot.id, "giamkhao2")
+    assert not ballots.has_voted(demo_con, ballot.id, "giamkhao1")
+    names = ballots.ballot_candidates(demo_con, ballot.id)["name"].tolist()
+    assert "Ngô Thị Phương" not in names and "Ban giám hiệu" in names  # only the eligible

@@ -120,6 +120,9 @@ def test_review_page_refuses_an_invalid_quy_che_and_lists_every_error(at):
     login(at, "chutich")
     open_page(at, REVIEW)
     open_tab(at, "bxtd_tab", "Quy chế")
+    assert "Năm học này đã có biểu quyết: quy chế đã khóa." in texts(at)  # the demo year
+    year = at.selectbox(key="bxtd_nam")
+    year.set_value(year.options[0]).run()  # the current school year: nothing voted yet
     area = at.text_area[0]
     area.input(area.value.replace("value: 10\n", "value: mười\n", 1).replace(
         'value: "xuống"', 'value: "ngang"'))  # fmt: skip
@@ -144,23 +147,25 @@ VOTE = "pages/title_vote.py"
 
 
 def test_vote_page_roles(at):
-    login(at, "giamkhao1")
+    login(at, "giamkhao2")  # voted in the demo meeting
     open_page(at, VOTE)
     assert not at.exception
-    assert "Chưa có cuộc bỏ phiếu nào đang mở." in texts(at)
+    assert "Bạn đã bỏ phiếu: phiếu của bạn đã được tính." in texts(at)
+    assert not at.radio
+    login(at, "giamkhao1")
+    open_page(at, VOTE)
+    assert "Lê Thu Hà – LĐTT" in [r.label for r in at.radio]
     login(at, "giaovien")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(VOTE)
 
 
-def test_chair_opens_members_vote_on_the_page_and_tallies_show_after_closing(at):
+def test_members_vote_on_the_demo_ballot_and_tallies_show_after_closing(at):
     login(at, "chutich")
     open_page(at, REVIEW)
     open_tab(at, "bxtd_tab", "Biểu quyết")
-    at.text_input(key="bxtd_co_mat").input("2")
-    _button(at, "Mở bỏ phiếu trên điện thoại").click().run()
-    assert "Đã mở bỏ phiếu" in texts(at)
-    assert "Đồng ý" not in [c for f in at.dataframe for c in f.value.columns]  # no tallies yet
+    assert "1/3" in texts(at)  # the demo meeting: giamkhao2 has voted
+    assert not [f for f in at.dataframe if "dong_y" in f.value.columns]  # no tallies yet
     for member in ("giamkhao1", "chutich"):
         login(at, member)
         open_page(at, VOTE)
@@ -173,10 +178,26 @@ def test_chair_opens_members_vote_on_the_page_and_tallies_show_after_closing(at)
     login(at, "chutich")
     open_page(at, REVIEW)
     open_tab(at, "bxtd_tab", "Biểu quyết")
-    assert "2/2" in texts(at)
+    assert "3/3" in texts(at)
     _button(at, "Đóng bỏ phiếu").click().run()
     shown = texts(at)
     assert "Đã đóng bỏ phiếu." in shown
-    tally = next(f.value for f in at.dataframe if "dong_y" in f.value.columns)
-    assert set(tally["dong_y"]) == {2} and set(tally["co_mat"]) == {2}
-    assert "2/2 đồng ý (100%)" in shown
+    tally = next(f.value for f in at.dataframe if "dong_y" in f.value.columns).set_index("name")
+    assert tally.loc["Hoàng Mai Anh", "dong_y"] == 2 and tally.loc["Lê Thu Hà", "dong_y"] == 3
+    assert set(tally["co_mat"]) == {3}
+    assert "2/3 đồng ý (66,7%)" in shown and "3/3 đồng ý (100%)" in shown
+    # A new ballot can be opened once this one is closed.
+    assert "Mở bỏ phiếu trên điện thoại" in [b.label for b in at.button]
+
+
+def test_chair_opens_a_ballot_with_the_members_present(at):
+    login(at, "chutich")
+    open_page(at, REVIEW)
+    open_tab(at, "bxtd_tab", "Biểu quyết")
+    _button(at, "Đóng bỏ phiếu").click().run()
+    at.text_input(key="bxtd_co_mat").input("hai")
+    _button(at, "Mở bỏ phiếu trên điện thoại").click().run()
+    assert "Số thành viên có mặt “hai” phải là số nguyên dương." in texts(at)
+    at.text_input(key="bxtd_co_mat").input("2")
+    _button(at, "Mở bỏ phiếu trên điện thoại").click().run()
+    assert "Đã mở bỏ phiếu" in texts(at) and "0/2" in texts(at)

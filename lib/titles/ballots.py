@@ -12,7 +12,7 @@ from lib.access.permissions import User, can_manage_titles, why_cannot_vote
 from lib.core import audit
 from lib.core.db import Connection, retrying, transaction, transactional
 from lib.core.errors import Invalid
-from lib.core.text import fold
+from lib.core.text import fold, vn_name_key
 from lib.io.filereader import ROW_COLUMN
 from lib.scoring.rubric import format_number, parse_number
 from lib.titles import eligibility as el
@@ -130,10 +130,11 @@ def ballot_candidates(con: Connection, ballot_id: int) -> pd.DataFrame:
     df = con.execute(
         "SELECT subject, title, name FROM ballot_candidates WHERE ballot_id = ?", [ballot_id]
     ).df()
-    order = {t: i for i, t in enumerate(TITLES)}
-    return df.sort_values(
-        ["title", "subject"], key=lambda s: s.map(order) if s.name == "title" else s
-    ).reset_index(drop=True)
+    order = sorted(
+        range(len(df)),
+        key=lambda i: (list(TITLES).index(df["title"].iloc[i]), vn_name_key(df["name"].iloc[i])),
+    )
+    return df.iloc[order].reset_index(drop=True)
 
 
 def has_voted(con: Connection, ballot_id: int, username: str) -> bool:

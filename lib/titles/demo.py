@@ -1,4 +1,4 @@
-"""The demo school year of titles: registrations, evaluations and start dates (DỮ LIỆU MẪU)."""
+"""The demo school year of titles: registrations, evaluations, start dates, a vote (DỮ LIỆU MẪU)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from pathlib import Path
 import yaml
 
 from lib.access.permissions import User
+from lib.access.users import get_user
 from lib.core.db import Connection
 from lib.io.filereader import parse_date
-from lib.titles import evaluations, registrations, skkn
+from lib.titles import ballots, evaluations, registrations, skkn
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "data" / "demo" / "thi-dua-mau.yaml"
 # Demo rows are written as an admin would, in the demo loader's name.
@@ -45,3 +46,9 @@ def load_demo_titles(con: Connection, round_id: int, path: Path = DEMO_FILE) -> 
             counted_months=counted, days_off=days, discipline=measure, discipline_until=until,
             is_demo=True,
         )  # fmt: skip
+    vote = data["vote"]
+    ballot_id = ballots.open_ballot(con, DEMO_ADMIN, year, vote["present"])
+    candidates = ballots.ballot_candidates(con, ballot_id)
+    for username, against in vote["voted"].items():
+        choices = {(r.subject, r.title): r.name not in against for r in candidates.itertuples()}
+        ballots.cast_vote(con, get_user(con, username), ballot_id, choices)
