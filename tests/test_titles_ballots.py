@@ -170,3 +170,15 @@ def test_three_members_voting_at_the_same_moment_are_all_counted(tmp_path):
     B.close_ballot(con, admin, bid)
     assert set(B.tallies(con, bid)["dong_y"]) == {3}
     con.close()
+
+
+def test_a_ballot_must_answer_every_candidate_and_nothing_is_counted_otherwise(con, world):
+    bid = B.open_ballot(con, user(con, "chutich"), YEAR, 3)
+    choices = _all_agree(con, bid)
+    choices.pop(next(iter(choices)))
+    with pytest.raises(Invalid, match="cho mọi người trong phiếu"):
+        B.cast_vote(con, user(con, "gk1"), bid, choices)
+    assert not B.has_voted(con, bid, "gk1") and B.n_voted(con, bid) == 0
+    extra = {**_all_agree(con, bid), ("p:999", "LDTT"): True}
+    with pytest.raises(Invalid, match="cho mọi người trong phiếu"):
+        B.cast_vote(con, user(con, "gk1"), bid, extra)
