@@ -9,6 +9,7 @@ from lib.access.permissions import (
     why_cannot_edit_registration,
 )
 from lib.core import clock
+from lib.core.text import literal
 from lib.io import exports
 from lib.titles import registrations as reg
 from lib.titles import skkn
@@ -101,7 +102,7 @@ table = reg.registrations_table(con, year)
 missing = table[~table["registered"]]
 left.metric("Đã đăng ký", f"{int(table['registered'].sum())}/{len(table)}")
 if len(missing):
-    st.warning(f"Chưa đăng ký ({len(missing)}): " + ", ".join(missing["full_name"]))
+    st.warning(f"Chưa đăng ký ({len(missing)}): " + literal(", ".join(missing["full_name"])))
 st.dataframe(
     table.assign(
         title=[PERSON_TITLES.get(t, "Chưa đăng ký") for t in table["title"]],
@@ -147,7 +148,7 @@ with tab_for:
         if st.form_submit_button("Lưu đăng ký thay", type="primary"):
             with ui.errors_shown():
                 reg.save_registration(con, user, year, person, other_title, other_skkn, other_field)
-                done(f"Đã lưu đăng ký của {names[person]}.")
+                done(f"Đã lưu đăng ký của {literal(names[person])}.")
 with tab_groups:
     current = reg.group_registrations(con, year)
     options = ["", *GROUP_TITLES]
@@ -155,7 +156,7 @@ with tab_groups:
     with st.form("dktd_to"):
         chosen = {
             g: st.selectbox(
-                g,
+                literal(g),
                 options,
                 index=options.index(current.get(g, "")),
                 format_func=labels.get,

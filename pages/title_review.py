@@ -6,6 +6,7 @@ from lib import ui
 from lib.access.permissions import can_manage_titles
 from lib.core import clock
 from lib.core.errors import Invalid
+from lib.core.text import literal
 from lib.io import exports
 from lib.titles import ballots
 from lib.titles import eligibility as el
@@ -119,7 +120,7 @@ def evaluations_tab() -> None:
                     discipline_from=since,
                     discipline_until=until,
                 )
-                done(f"Đã lưu đánh giá của {names[person]}.")
+                done(f"Đã lưu đánh giá của {literal(names[person])}.")
     st.caption(
         "Nhập cả danh sách từ tệp Excel/CSV với các cột: "
         + ", ".join(f"“{c}”" for c in ev.COLUMNS)
@@ -253,11 +254,11 @@ def medal_tab() -> None:
         if st.form_submit_button("Ghi nhận"):
             with ui.errors_shown():
                 el.record_medal(con, user, int(person), year)
-                done(f"Đã ghi nhận Kỷ niệm chương của {names[person]}.")
+                done(f"Đã ghi nhận Kỷ niệm chương của {literal(names[person])}.")
 
 
 def rules_tab() -> None:
-    st.caption(f"Quy chế đang dùng: {rules.name}")
+    st.caption(f"Quy chế đang dùng: {literal(rules.name)}")
     st.dataframe(
         [{"Quy định": a, "Giá trị": b, "Căn cứ": c} for a, b, c in R.rule_table(rules)],
         hide_index=True,
