@@ -19,6 +19,7 @@ from lib.documents import catalog as documents
 from lib.documents import organization
 from lib.io import backup, exports, imports
 from lib.scoring import assignment, entries, rounds, states
+from lib.titles.commands import add_titles_commands
 
 ACTOR = "cli"
 Handler = Callable[[db.Connection, argparse.Namespace], str | None]
@@ -432,6 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_round_commands(sub)
     _add_document_commands(sub)
     _add_login_commands(sub)
+    add_titles_commands(sub)
     return parser
 
 

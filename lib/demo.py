@@ -97,7 +97,10 @@ def load_demo(con: Connection) -> None:
         # lib.rounds' own transactions join this one, so a failure here leaves no half demo.
         from lib.demo_scoring import load_demo_round
 
-        load_demo_round(con)
+        round_id = load_demo_round(con)
+        from lib.titles.demo import load_demo_titles
+
+        load_demo_titles(con, round_id)
 
 
 def demo_accounts(con: Connection) -> list[tuple[str, str, str]]:

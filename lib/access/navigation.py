@@ -11,10 +11,13 @@ from lib.access.permissions import (
     can_manage_organization,
     can_manage_own_account,
     can_manage_rounds,
+    can_manage_titles,
     can_manage_users,
+    can_register_titles,
     can_score,
     can_view_overview,
     can_view_plans,
+    can_vote_titles,
 )
 
 
@@ -47,6 +50,12 @@ PAGES: tuple[PageSpec, ...] = (
              "dot-cham", can_manage_rounds),
     PageSpec("pages/entries.py", "SKKN và phân công", ":material/assignment_ind:", "Chấm SKKN",
              "skkn", can_manage_rounds),
+    PageSpec("pages/title_registration.py", "Đăng ký thi đua", ":material/how_to_reg:", "Thi đua",
+             "dang-ky-thi-dua", can_register_titles),
+    PageSpec("pages/title_review.py", "Bình xét thi đua", ":material/military_tech:", "Thi đua",
+             "binh-xet-thi-dua", can_manage_titles),
+    PageSpec("pages/title_vote.py", "Bỏ phiếu thi đua", ":material/how_to_vote:", "Thi đua",
+             "bo-phieu-thi-dua", can_vote_titles),
     PageSpec("pages/users.py", "Người dùng", ":material/manage_accounts:", "Quản trị",
              "nguoi-dung", can_manage_users),
     PageSpec("pages/imports.py", "Nhập dữ liệu", ":material/upload_file:", "Quản trị",

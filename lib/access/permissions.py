@@ -272,3 +272,47 @@ def why_cannot_override(user: User | None, decision: OverrideLike) -> str | None
 def can_manage_organization(user: User | None) -> bool:
     """Only admins set Thông tin đơn vị, the letterhead of every document."""
     return user is not None and user.is_admin
+
+
+# --- emulation titles (thi đua) -----------------------------------------------------------
+
+
+def can_register_titles(user: User | None) -> bool:
+    """Everyone logged in has a "Đăng ký thi đua" page (their own registration)."""
+    return user is not None
+
+
+def can_manage_titles(user: User | None) -> bool:
+    """The chair and secretary run the year: quy chế, evaluations, eligibility, anyone's entry."""
+    return user is not None and user.is_admin
+
+
+def why_cannot_edit_registration(
+    user: User | None, person_id: int, registration_open: bool
+) -> str | None:
+    """Why this user may not write this person's registration now, or None when they may."""
+    if user is None:
+        return "Hãy đăng nhập."
+    if user.is_admin:
+        return None
+    if user.person_id != person_id:
+        return "Bạn chỉ đăng ký thi đua được cho chính mình."
+    if not registration_open:
+        return "Đã hết hạn đăng ký thi đua của năm học này."
+    return None
+
+
+def can_vote_titles(user: User | None) -> bool:
+    """Council members (examiner role) and the chair and secretary vote at the council meeting."""
+    return user is not None and (user.is_admin or "examiner" in user.roles)
+
+
+def why_cannot_vote(user: User | None, ballot_state: str | None, has_voted: bool) -> str | None:
+    """Why this user may not cast a ballot now, or None when they may."""
+    if not can_vote_titles(user):
+        return "Chỉ thành viên Hội đồng thi đua – khen thưởng được bỏ phiếu."
+    if ballot_state != "open":
+        return "Chưa có cuộc bỏ phiếu nào đang mở."
+    if has_voted:
+        return "Bạn đã bỏ phiếu: phiếu của bạn đã được tính."
+    return None

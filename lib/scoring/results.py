@@ -174,8 +174,9 @@ def unsettled(con: Connection, round_id: int, df: pd.DataFrame | None = None) ->
 
 
 def unscored(df: pd.DataFrame) -> list[str]:
-    """Codes of kept entries of these results() with no submitted sheet at all."""
-    return df.loc[~df["withdrawn"] & (df["n_sheets"] == 0), "code"].tolist()
+    """Codes of kept entries of these results() with neither a submitted sheet nor a chair's
+    recorded decision: nothing a published grade could rest on."""
+    return df.loc[~df["withdrawn"] & (df["n_sheets"] == 0) & ~df["overridden"], "code"].tolist()
 
 
 def grade_choices(r: Round) -> list[str]:

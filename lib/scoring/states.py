@@ -99,7 +99,7 @@ def reopen_round(con: Connection, round_id: int, actor: str, reason: str) -> Rou
 
 def why_cannot_publish(con: Connection, round_id: int) -> str | None:
     """Why the round's results cannot be published yet (entries still waiting for a third
-    examiner or the chair's decision, or kept entries with no submitted sheet), or None."""
+    examiner or the chair's decision, or kept entries with no sheet and no decision), or None."""
     df = results.results(con, round_id)
     problems = []
     waiting = results.unsettled(con, round_id, df)

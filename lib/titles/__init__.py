@@ -1,0 +1,1 @@
+"""Emulation titles: quy chế, registrations, evaluations, eligibility, the council's vote."""

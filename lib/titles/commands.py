@@ -1,0 +1,115 @@
+"""The `titles` commands of `python -m lib.cli`: eligibility and medal lists as CSV or Excel."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from lib.access.permissions import User
+from lib.core.db import Connection
+from lib.core.errors import Invalid
+from lib.io import exports
+from lib.io.filereader import read_table
+from lib.titles import ballots
+from lib.titles import eligibility as el
+from lib.titles.rules import CONFIRM_NOTE, check_school_year, load_rules_file
+
+# Whoever runs the command line holds the database file: they act as the council's admin.
+CLI_ADMIN = User("cli", "Dòng lệnh", frozenset({"admin"}), 0)
+
+
+def _write(data: bytes, output: str | None, what: str) -> str | None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return None
+    Path(output).write_bytes(data)
+    return f"Đã xuất {what} ra {output}."
+
+
+def cmd_eligibility(con: Connection, args: argparse.Namespace) -> str | None:
+    """Print or write the eligibility table of a school year."""
+    year = check_school_year(args.year)
+    if args.rules:
+        path = Path(args.rules)
+        if not path.is_file():
+            raise Invalid({"rules": f"Không có tệp quy chế {path}."})
+        rules = load_rules_file(path)
+    else:
+        rules = None
+    table = el.export_table(el.eligibility(con, year, rules))
+    fmt = args.format or ("xlsx" if (args.output or "").endswith(".xlsx") else "csv")
+    if fmt == "xlsx":
+        data = exports.to_xlsx(table, "Đủ điều kiện", notes=[CONFIRM_NOTE])
+        return _write(data, args.output or f"du-dieu-kien-{year}.xlsx", "danh sách đủ điều kiện")
+    return _write(exports.to_csv(table), args.output, "danh sách đủ điều kiện")
+
+
+def cmd_medal(con: Connection, args: argparse.Namespace) -> str | None:
+    """Print or write who may be proposed for the medal in a school year."""
+    year = check_school_year(args.year)
+    df = el.medal_list(con, year)[["ho_ten", "so_nam", "du_dieu_kien", "ly_do"]].copy()
+    df["du_dieu_kien"] = df["du_dieu_kien"].map({True: "co", False: "khong"})
+    if (args.output or "").endswith(".xlsx"):
+        return _write(
+            exports.to_xlsx(df, "Kỷ niệm chương"), args.output, "danh sách Kỷ niệm chương"
+        )
+    return _write(exports.to_csv(df), args.output, "danh sách Kỷ niệm chương")
+
+
+def cmd_tally(con: Connection, args: argparse.Namespace) -> str:
+    """Record a file of paper-ballot tallies, all or nothing."""
+    path = Path(args.file)
+    if not path.is_file():
+        raise Invalid({"file": f"Không có tệp {path}."})
+    table, problems = read_table(path.read_bytes(), path.name)
+    if table is None or problems:
+        raise Invalid({f"p{i}": str(p) for i, p in enumerate(problems)} or "Không đọc được tệp.")
+    n = ballots.save_paper_file(con, CLI_ADMIN, args.year, table)
+    return f"{path.name}: đã ghi kết quả phiếu giấy của {n} dòng."
+
+
+def cmd_results(con: Connection, args: argparse.Namespace) -> str | None:
+    """Print or write the titles decided by the vote."""
+    df = ballots.results(con, check_school_year(args.year))
+    if (args.output or "").endswith(".xlsx"):
+        return _write(exports.to_xlsx(df, "Kết quả bình xét"), args.output, "kết quả bình xét")
+    return _write(exports.to_csv(df), args.output, "kết quả bình xét")
+
+
+def add_titles_commands(sub: argparse._SubParsersAction) -> None:
+    """Add `titles eligibility` and `titles medal` to the command line."""
+    group = sub.add_parser("titles", help="thi đua: đủ điều kiện danh hiệu, Kỷ niệm chương")
+    commands = group.add_subparsers(dest="titles_command", required=True, metavar="LỆNH")
+    elig = commands.add_parser(
+        "eligibility", help="danh sách đủ điều kiện LĐTT, CSTĐCS, TTLĐTT, TTLĐXS",
+        description="Cột: ho_ten, to, danh_hieu (LDTT/CSTDCS/TTLDTT/TTLDXS), du_dieu_kien "
+        "(co/khong), ly_do. Không có -o thì in CSV ra màn hình.",
+    )  # fmt: skip
+    elig.add_argument("--year", required=True, metavar="2024-2025", help="năm học")
+    elig.add_argument("--rules", metavar="TỆP.yaml", help="quy chế khác quy chế đã lưu của năm học")
+    elig.add_argument("--format", choices=["csv", "xlsx"], help="mặc định csv (hoặc theo đuôi -o)")
+    elig.add_argument("-o", "--output", metavar="TỆP", help="tệp ghi ra")
+    elig.set_defaults(handler=cmd_eligibility)
+    medal = commands.add_parser(
+        "medal", help="xét Kỷ niệm chương 'Vì sự nghiệp giáo dục'",
+        description="Cột: ho_ten, so_nam, du_dieu_kien (co/khong), ly_do.",
+    )  # fmt: skip
+    medal.add_argument("--year", required=True, metavar="2024-2025", help="năm học")
+    medal.add_argument("-o", "--output", metavar="TỆP", help="tệp ghi ra (.csv hoặc .xlsx)")
+    medal.set_defaults(handler=cmd_medal)
+    tally = commands.add_parser(
+        "tally", help="nhập kết quả phiếu giấy (CSV/Excel)",
+        description="Cột: ho_ten, danh_hieu, dong_y, khong_dong_y, co_mat. Có lỗi thì không "
+        "ghi dòng nào.",
+    )  # fmt: skip
+    tally.add_argument("--year", required=True, metavar="2024-2025", help="năm học")
+    tally.add_argument("file", metavar="TỆP", help="tệp .csv hoặc .xlsx")
+    tally.set_defaults(handler=cmd_tally)
+    res = commands.add_parser(
+        "results", help="kết quả bình xét: ho_ten, danh_hieu, ket_qua (dat/khong_dat), ly_do"
+    )
+    res.add_argument("--year", required=True, metavar="2024-2025", help="năm học")
+    res.add_argument("-o", "--output", metavar="TỆP", help="tệp ghi ra (.csv hoặc .xlsx)")
+    res.set_defaults(handler=cmd_results)
