@@ -141,17 +141,17 @@ def test_restore_while_the_app_holds_the_file_is_explained(demo_db, tmp_path):
 # lands inside the import's transaction every time (not before it started or after it ended).
 PAUSED_CLI = """
 import sys, time
-from lib.io import imports
+from lib.io.imports import tasks
 from lib.cli import main
 
-write = imports._append_tasks
+write = tasks._append_tasks
 
 def write_then_wait(*args, **kwargs):
     write(*args, **kwargs)
     print("rows written, transaction open", flush=True)
     time.sleep(120)
 
-imports._append_tasks = write_then_wait
+tasks._append_tasks = write_then_wait
 sys.exit(main(sys.argv[1:]))
 """
 
