@@ -43,7 +43,7 @@ def test_text_that_looks_like_a_formula_is_stored_as_text():
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
     cell = next(c for row in ws.iter_rows() for c in row if c.value and "HYPERLINK" in str(c.value))
     assert cell.data_type == "s" and cell.quotePrefix
-    assert office.neutralise_csv("=1+1") == "'=1+1" and office.neutralise_csv(5) == 5
+    assert office.neutralise("=1+1") == "'=1+1" and office.neutralise(5) == 5
 
 
 def test_grade_a_list_has_only_grade_a():
