@@ -206,12 +206,6 @@ def check_sheet(
     return clean, notes, overall
 
 
-def check_points(r: Rubric, code: str, raw: object) -> tuple[Decimal | None, str | None]:
-    """One criterion's points as check_sheet(submit=True) judges them: (points, problem)."""
-    clean, errors = validate_sheet(r, {code: raw}, submit=True)
-    return clean.get(code), next((e.message for e in errors if e.field == code), None)
-
-
 def check_note(code: str, text: str | None) -> tuple[str, str | None]:
     """A criterion's comment as check_sheet keeps it, and why it is refused (too long)."""
     note = nfc(text or "")

@@ -15,6 +15,7 @@ from lib.io.imports import arrays, pipeline, targets
 from lib.io.imports.pipeline import KINDS, Checked, Kind, Progress, Summary, register
 from lib.scoring import rounds
 from lib.scoring import sheets as scoring_sheets
+from lib.scoring.validation import criterion_points
 
 SCORE_COLUMNS = (
     ColumnSpec("ma_skkn", True, ("Mã", "Mã số", "Mã sáng kiến"), "Mã SKKN"),
@@ -331,7 +332,9 @@ def _check_sheets(
         crit, value = divmod(int(p), span)
         raw = sheets.values[value]
         clean, problem = (
-            scoring_sheets.check_points(r.rubric, criteria[crit].code, raw) if raw else (None, None)
+            criterion_points(criteria[crit], r.rubric.step, raw, submit=True)
+            if raw
+            else (None, None)
         )
         points.append(str(clean) if clean is not None else "")
         wrong.append(problem)
@@ -367,12 +370,18 @@ def _check_sheets(
         "WHERE e.round_id = ?"
     )
     conflicts = pairs_of(
-        "SELECT c.entry_id, c.examiner, c.kind, c.note FROM conflicts c "
+        "SELECT c.entry_id, c.examiner FROM conflicts c "
         "JOIN entries e ON e.id = c.entry_id WHERE e.round_id = ?"
     )
     author = np.isin(key, list(_author_keys(con, entries, usernames)))
     withdrawn = arrays.pick([e.withdrawn for e in entries], sheets.entry, bool)
-    refused = author | withdrawn | (r.state not in ("open", "closed"))
+    # Who may score is the import's permission, asked once per (author, withdrawn) pair.
+    may_not = [
+        why_cannot_import_sheet(_SheetState("", bool(a), bool(w), r.state)) is not None
+        for a in (False, True)
+        for w in (False, True)
+    ]
+    refused = np.asarray(may_not, dtype=bool)[author.astype(np.int64) * 2 + withdrawn]
     assigned = np.isin(key, list(assigned_keys))
     conflict = np.isin(key, list(conflicts))
     unassignable = ~refused & ~assigned & ((r.state not in ("draft", "open")) | conflict)
@@ -381,13 +390,14 @@ def _check_sheets(
     bad |= np.bincount(sheets.cell_sheet[cell_bad], minlength=count) > 0
     details = _SheetChecks(~bad, assigned, points, pair_of.astype(np.int64), kept_notes[:-1])
     if bad.any():
-        context = (author, withdrawn, refused, unassignable, conflicts, filled, bad_points,
-                   long_note, [overall[i] for i in overall_of], wrong)  # fmt: skip
-        _sheet_problems(r, sheets, details, entries, usernames, bad, context, problems)
+        context = (author, withdrawn, refused, unassignable, filled, bad_points, long_note,
+                   [overall[i] for i in overall_of], wrong)  # fmt: skip
+        _sheet_problems(con, r, sheets, details, entries, usernames, bad, context, problems)
     return details
 
 
 def _sheet_problems(
+    con: Connection,
     r: rounds.Round,
     sheets: _Sheets,
     details: _SheetChecks,
@@ -399,12 +409,12 @@ def _sheet_problems(
 ) -> None:
     """The problems of the sheets that have some, in file order, as the sheet-by-sheet check
     worded and placed them: who may score, missing criteria, then points and comments."""
-    author, withdrawn, refused, unassignable, conflicts, filled, bad_points, long_note, overall, \
-        wrong = context  # fmt: skip
+    author, withdrawn, refused, unassignable, filled, bad_points, long_note, overall, wrong = (
+        context
+    )
     kind = KINDS["scores"]
     examiner_column, criterion_column = kind.spec("giam_khao").label, kind.spec("tieu_chi").label
     criteria = r.rubric.criteria
-    width = max(len(usernames), 1)
     cells: dict[int, list[int]] = {}
     for i in np.flatnonzero(bad[sheets.cell_sheet]):
         cells.setdefault(int(sheets.cell_sheet[i]), []).append(int(i))
@@ -415,15 +425,9 @@ def _sheet_problems(
             refusal = why_cannot_import_sheet(state)
             problems.append(Problem(row, examiner_column, f"Phiếu {e.code}: {refusal}"))
         elif unassignable[s]:
-            # The words of rounds.assign_problem (authors and withdrawn entries are refused above).
-            if r.state not in ("draft", "open"):
-                reason = f"Đợt chấm {r.state_label.lower()}: không phân công được."
-            else:
-                kind_code, note = conflicts[int(sheets.entry[s]) * width + int(sheets.user[s])]
-                said = f"có xung đột lợi ích ({rounds.CONFLICT_KINDS[kind_code].lower()}"
-                said += f": {note})" if note else ")"
-                reason = f"Không phân công {examiner} chấm {e.code}: {examiner} {said}."
-            problems.append(Problem(row, examiner_column, reason))
+            # Few sheets: the assignment rule itself says why (the closed round, the conflict).
+            reason = rounds.assign_problem(con, e, r, examiner)
+            problems.append(Problem(row, examiner_column, str(reason)))
         mine = cells.get(int(s), [])
         have = {int(sheets.cell_crit[i]) for i in mine if filled[i]}
         missing = [c.code for n, c in enumerate(criteria) if n not in have]
