@@ -98,10 +98,11 @@ class Kind:
         return next(c for c in self.columns if c.name == name)
 
 
-# The table of importable kinds. A new kind (skkn, scores, rubric…) is one more entry:
-#   register(Kind(name="skkn", label="…", extensions=(".xlsx", ".csv"), read=read_columns,
-#                 check=check_skkn, write=write_skkn, columns=SKKN_COLUMNS, example=(…),
-#                 target="round"), ("round", Target("Đợt chấm", round_choices, "Chưa có đợt…")))
+# The table of importable kinds. A new kind is one module in lib/io/imports/ (its columns, its
+# check and write, its own helpers) ending with one entry, and its name in __init__'s list:
+#   register(Kind(name="skkn", label="…", extensions=(".xlsx", ".csv"),
+#                 read=pipeline.read_columns, check=check_skkn, write=write_skkn,
+#                 columns=SKKN_COLUMNS, example=(…), target="round"), targets.ROUND_TARGET)
 # check(con, parsed, target, progress) -> Checked collects every Problem and fills added /
 # updated / unchanged and a payload; write(con, checked, actor) -> Summary runs inside the
 # import's transaction. The page, the CLI (`--round` / `--plan`) and templates follow the table.
