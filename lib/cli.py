@@ -10,6 +10,8 @@ import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import duckdb
+
 from lib import demo
 from lib.access import sessions, users
 from lib.access.permissions import ROLES
@@ -437,6 +439,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def open_database(path: Path, create: bool) -> db.Connection:
+    """Open the --db file, refusing a missing folder, a missing file (unless create) or a file
+    that is not a DuckDB database, each with a message instead of a traceback."""
+    if not path.parent.is_dir():
+        raise Invalid({"db": f"Không có thư mục {path.parent} (--db {path}): hãy kiểm tra lại "
+                       "đường dẫn; dòng lệnh không tự tạo thư mục."})  # fmt: skip
+    if path.is_dir():
+        raise Invalid({"db": f"{path} là một thư mục, không phải tệp cơ sở dữ liệu."})
+    if not create and not path.exists():
+        raise Invalid({"db": f"Không có cơ sở dữ liệu {path}: hãy kiểm tra lại --db, hoặc tạo "
+                       f"mới bằng lệnh “python -m lib.cli --db {path} init”."})  # fmt: skip
+    try:
+        return db.connect(path)
+    except duckdb.Error as exc:
+        raise Invalid({"db": f"Tệp {path} không phải cơ sở dữ liệu của ứng dụng (không mở được "
+                       "bằng DuckDB, hoặc tệp đã hỏng): hãy kiểm tra lại --db. Chi tiết: "
+                       f"{str(exc).splitlines()[0]}"}) from exc  # fmt: skip
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit code 0 ok, 1 refused input, 2 wrong usage (argparse)."""
     parser = build_parser()
@@ -449,9 +470,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.db = db.db_path(args.db)
     handler: Handler = args.handler
     try:
-        con = db.connect(args.db)
+        # Only init makes a new database file: a mistyped --db must not start an empty one.
+        con = open_database(args.db, create=handler is cmd_init)
     except db.DatabaseLocked as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
+        return 1
+    except Invalid as exc:
+        for message in exc.messages:
+            print(f"Lỗi: {message}", file=sys.stderr)
         return 1
     try:
         output = handler(con, args)

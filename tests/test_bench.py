@@ -1,8 +1,11 @@
 """The benchmark's smoke run at school scale, so the measuring code cannot rot."""
 
+import pytest
+
 from bench import run
 
 
+@pytest.mark.slow
 def test_school_scale_smoke_run(tmp_path):
     report = run.run("school", 1, tmp_path, examiners=5, import_rows=500, score_rows=220,
                      with_server=False, log=lambda message: None)  # fmt: skip

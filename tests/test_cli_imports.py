@@ -1,4 +1,5 @@
-"""The command line's import, export, backup and restore, and a kill in the middle of an import."""
+"""The command line's import, export, backup and restore (in-process through cli.main), and a
+kill in the middle of an import (a real process)."""
 
 from __future__ import annotations
 
@@ -15,14 +16,13 @@ from lib.core import db
 from tests.apptest import ROOT
 from tests.conftest import held_by_another_process
 from tests.docx_factory import build_plan_docx
+from tests.test_cli import invoke
 from tests.test_imports import PEOPLE_HEADER, csv_bytes, snapshot
 
 
-def run(db_file, *args):
-    return subprocess.run(
-        [sys.executable, "-m", "lib.cli", "--db", str(db_file), *map(str, args)],
-        capture_output=True, text=True, timeout=120, cwd=ROOT,
-    )  # fmt: skip
+@pytest.fixture
+def run(capsys):
+    return lambda db_file, *args: invoke(capsys, db_file, *args)
 
 
 def state(db_file) -> dict:
@@ -42,7 +42,7 @@ def demo_db(tmp_path):
     return path
 
 
-def test_import_prints_one_line_and_exits_0(demo_db, tmp_path):
+def test_import_prints_one_line_and_exits_0(demo_db, tmp_path, run):
     file = tmp_path / "danh-sach.csv"
     file.write_bytes(
         csv_bytes([PEOPLE_HEADER, ["Trần Thị Bình", "Thư ký", "Văn phòng", "", "", "thuky",
@@ -59,7 +59,7 @@ def test_import_prints_one_line_and_exits_0(demo_db, tmp_path):
     assert "thuky" in listed and "(chưa có MK)" in listed
 
 
-def test_bad_file_prints_every_problem_exits_1_and_writes_nothing(demo_db, tmp_path):
+def test_bad_file_prints_every_problem_exits_1_and_writes_nothing(demo_db, tmp_path, run):
     file = tmp_path / "ds.csv"
     file.write_bytes(
         csv_bytes([PEOPLE_HEADER, ["Trần An", "GV", "Tổ 1", "", "30/02/2024", "", ""],
@@ -78,7 +78,7 @@ def test_bad_file_prints_every_problem_exits_1_and_writes_nothing(demo_db, tmp_p
     assert state(demo_db) == before
 
 
-def test_tasks_need_a_plan_and_missing_files_are_named(demo_db, tmp_path):
+def test_tasks_need_a_plan_and_missing_files_are_named(demo_db, tmp_path, run):
     file = tmp_path / "viec.csv"
     file.write_bytes(tasks_csv(3))
     result = run(demo_db, "import", "tasks", file)
@@ -90,10 +90,14 @@ def test_tasks_need_a_plan_and_missing_files_are_named(demo_db, tmp_path):
     assert missing.returncode == 1 and "Không có tệp" in missing.stderr
 
 
-def test_import_word_plan_then_export_its_tasks(tmp_path):
+def test_import_word_plan_then_export_its_tasks(tmp_path, run):
     path = tmp_path / "t.duckdb"
     plan = tmp_path / "kh.docx"
     plan.write_bytes(build_plan_docx())
+    refused = run(path, "import", "plan", plan)
+    assert refused.returncode == 1 and "Không có cơ sở dữ liệu" in refused.stderr
+    assert not path.exists()  # only init makes a new database
+    assert run(path, "init").returncode == 0
     result = run(path, "import", "plan", plan)
     assert result.returncode == 0, result.stderr
     assert "thêm 10" in result.stdout and "13/KH-MNAS" in result.stdout
@@ -105,13 +109,13 @@ def test_import_word_plan_then_export_its_tasks(tmp_path):
     assert xlsx.returncode == 0 and (tmp_path / "ds.xlsx").read_bytes()[:2] == b"PK"
 
 
-def test_export_csv_file_has_a_bom(demo_db, tmp_path):
+def test_export_csv_file_has_a_bom(demo_db, tmp_path, run):
     result = run(demo_db, "export", "people", "-o", tmp_path / "ds.csv")
     assert result.returncode == 0
     assert (tmp_path / "ds.csv").read_bytes().startswith(b"\xef\xbb\xbf" + "Họ và tên".encode())
 
 
-def test_backup_and_restore(demo_db, tmp_path):
+def test_backup_and_restore(demo_db, tmp_path, run):
     before = state(demo_db)
     result = run(demo_db, "backup", tmp_path / "sao-luu.zip")
     assert result.returncode == 0 and "Đã sao lưu" in result.stdout
@@ -129,7 +133,7 @@ def test_backup_and_restore(demo_db, tmp_path):
     assert state(demo_db) == before
 
 
-def test_restore_while_the_app_holds_the_file_is_explained(demo_db, tmp_path):
+def test_restore_while_the_app_holds_the_file_is_explained(demo_db, tmp_path, run):
     assert run(demo_db, "backup", tmp_path / "b.zip").returncode == 0
     with held_by_another_process(demo_db):
         result = run(demo_db, "restore", tmp_path / "b.zip")
@@ -141,17 +145,17 @@ def test_restore_while_the_app_holds_the_file_is_explained(demo_db, tmp_path):
 # lands inside the import's transaction every time (not before it started or after it ended).
 PAUSED_CLI = """
 import sys, time
-from lib.io import imports
+from lib.io.imports import tasks
 from lib.cli import main
 
-write = imports._append_tasks
+write = tasks._append_tasks
 
 def write_then_wait(*args, **kwargs):
     write(*args, **kwargs)
     print("rows written, transaction open", flush=True)
     time.sleep(120)
 
-imports._append_tasks = write_then_wait
+tasks._append_tasks = write_then_wait
 sys.exit(main(sys.argv[1:]))
 """
 

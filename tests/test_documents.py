@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from lib.core.errors import Invalid
-from lib.documents import engine, numbers, organization, recognition, skkn
+from lib.documents import engine, numbers, office, organization, recognition, skkn
 from lib.documents.organization import Organization
 from lib.scoring import entries, meetings, results, rounds, states
 from tests.documents_helpers import REASON, SOURCE, scored_round, with_source
@@ -61,6 +61,7 @@ def test_results_workbook_opens_with_the_heading_and_ends_with_the_signer():
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
     cell = next(c for row in ws.iter_rows() for c in row if c.value and "HYPERLINK" in str(c.value))
     assert cell.data_type == "s" and cell.quotePrefix
+    assert office.neutralise("=1+1") == "'=1+1" and office.neutralise(5) == 5
 
 
 def test_grade_a_list_has_only_grade_a():

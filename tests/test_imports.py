@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 import unicodedata
 
@@ -395,22 +396,28 @@ def test_word_plan_already_imported_or_without_schedule(demo_con):
     assert problems[0] == "Không tìm thấy bảng tiến độ (cột THỜI GIAN, NỘI DUNG…)"
 
 
-def test_lib_functions_per_kind_take_a_parsed_table(con):
-    table, problems = imports.read_columns(
-        imports.KINDS["people"], csv_bytes([PEOPLE_HEADER[:3], ["An", "GV", "Tổ"]]), "a.csv"
-    )
-    assert problems == []
-    assert imports.import_people(con, table, "test").added == 1
-    with pytest.raises(Refused):
-        imports.import_people(con, table.assign(ho_ten=""), "test")
-    summary = imports.import_plan(con, imports.parse_plan_docx(build_plan_docx())[0], "test")
-    assert summary.added == 10
-    table, _ = imports.read_columns(
-        imports.KINDS["tasks"],
-        csv_bytes([TASK_HEADER[:4], ["Tháng 12/2024", "Họp", "", ""]]),
-        "t.csv",
-    )
-    assert imports.import_tasks(con, table, PLAN, "test").added == 1
+def test_each_kind_imports_into_an_empty_database_through_run_import(con):
+    # What the removed per-kind entry points (import_people/_tasks/_plan) were tested for.
+    people = csv_bytes([PEOPLE_HEADER[:3], ["An", "GV", "Tổ"]])
+    assert run_import(con, "people", people, "a.csv", "test").added == 1
+    assert refused(con, "people", csv_bytes([PEOPLE_HEADER[:3], ["", "GV", "Tổ"]]), "b.csv") == [
+        "Dòng 2, cột “Họ và tên”: Họ và tên đang trống."
+    ]
+    summary = run_import(con, "plan", build_plan_docx(), "kh.docx", "test")
+    assert (summary.added, summary.target) == (10, PLAN)
+    tasks = csv_bytes([TASK_HEADER[:4], ["Tháng 12/2024", "Họp", "", ""]])
+    assert run_import(con, "tasks", tasks, "t.csv", "test", PLAN).added == 1
+    assert con.execute("SELECT count(*) FROM tasks").fetchone()[0] == 11
+    audited = con.execute(
+        "SELECT actor, action, entity, entity_id, after FROM audit_log WHERE action = 'import' "
+        "ORDER BY id"
+    ).fetchall()
+    assert [row[:4] for row in audited] == [
+        ("test", "import", "people", "a.csv"),
+        ("test", "import", "plan", "kh.docx"),
+        ("test", "import", "tasks", "t.csv"),
+    ]
+    assert json.loads(audited[2][4]) == {"added": 1, "updated": 0, "unchanged": 0, "target": PLAN}
 
 
 def test_preview_marks_problem_cells_on_their_row_and_column(demo_con):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from decimal import Decimal
 
 import pandas as pd
@@ -12,7 +13,7 @@ from lib import demo
 from lib.core import db
 from lib.core.errors import Invalid
 from lib.io.imports import Refused, preview, run_import
-from lib.scoring import assignment, entries, results, rounds, sheets, states
+from lib.scoring import assignment, conflicts, entries, results, rounds, sheets, states
 from tests.scoring_helpers import add_entry, add_examiner, make_round, rubric20, user
 from tests.test_imports import csv_bytes, xlsx_bytes
 from tests.test_imports_scoring import CODES, FULL, LONG_HEADER, long_rows
@@ -95,7 +96,15 @@ def stored(con, rid: int) -> dict[str, object]:
         ).fetchall(),
         "frozen": con.execute("SELECT id, rubric_frozen FROM rounds ORDER BY id").fetchall(),
         "audit": [
-            (i, actor, action, entity, entity_id, json.loads(b) if b else None, json.loads(a))
+            (
+                i,
+                actor,
+                action,
+                entity,
+                entity_id,
+                json.loads(b) if b else None,
+                json.loads(a) if a else None,
+            )
             for i, actor, action, entity, entity_id, b, a in con.execute(
                 "SELECT id, actor, action, entity, entity_id, before, after FROM audit_log "
                 "WHERE entity <> 'scores' ORDER BY id"
@@ -244,3 +253,46 @@ def test_batch_submit_needs_every_criterion_of_each_sheet():
     sheet = sheets.get_sheet(con, ids[0], "giamkhao1")
     assert sheet.status == "submitted" and sum(sheet.values.values()) == 0
     assert rubric20().criteria[0].code in sheet.values
+
+
+def assign_refusal(con, rid: int, code: str, examiner: str) -> str:
+    """What the one-by-one path says when it assigns this examiner (assignment.assign refuses)."""
+    e = entries.require_entry_by_code(con, rid, code)
+    with pytest.raises(Invalid) as info:
+        assignment.assign(con, e.id, examiner, "chutich")
+    [message] = info.value.messages
+    return message
+
+
+@pytest.mark.parametrize("case", ["conflict", "conflict without a note", "closed round"])
+def test_an_examiner_the_import_cannot_assign_is_refused_in_rounds_assign_words(case):
+    con = db.connect(":memory:")
+    rid, ids = scene(con)
+    if case == "closed round":
+        states.close_round(con, rid, "chutich")
+    else:
+        note = "" if case == "conflict without a note" else "Em ruột"
+        conflicts.add_conflict(con, ids[1], "gk3", "relative", "chutich", note)
+    got = [str(p) for p in preview(con, "scores", long_file([SHEETS[2]]), "d.csv", ROUND).problems]
+    assert got == [f"Dòng 2, cột “Giám khảo”: {assign_refusal(con, rid, 'SKKN-002', 'gk3')}"]
+
+
+POINTS = ["0,5", "0,25", "0", "x", "-0,25", "99", "0,3", "1,25", "8", "1e1", "0.75", "2,50"]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_points_problems_are_the_sheets_own_in_its_words(seed):
+    rng = random.Random(seed)
+    con = db.connect(":memory:")
+    rid, _ = scene(con)
+    r = rounds.require_round(con, rid)
+    values = [rng.choice(POINTS) for _ in CODES]
+    data = long_file([("SKKN-001", "giamkhao1", values, "", "")])
+    got = [p.message for p in preview(con, "scores", data, "d.csv", ROUND).problems]
+    # The one-by-one path: the examiner's own sheet, submitted with these points.
+    try:
+        sheets.check_sheet(r.rubric, dict(zip(CODES, values, strict=True)), {}, "", submit=True)
+        want = []
+    except Invalid as exc:
+        want = exc.messages
+    assert got == want

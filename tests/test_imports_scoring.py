@@ -23,7 +23,7 @@ from tests.scoring_helpers import (
     rubric20,
     user,
 )
-from tests.test_cli_imports import run
+from tests.test_cli import invoke
 from tests.test_imports import csv_bytes, xlsx_bytes
 
 TABLES = ("people", "users", "rounds", "entries", "entry_authors", "assignments",
@@ -383,7 +383,7 @@ def test_templates_of_the_new_kinds_have_their_headers_and_an_example(demo_con):
         assert any(c.value for c in sheet[2])
 
 
-def test_cli_imports_scores_and_refuses_a_bad_file(tmp_path):
+def test_cli_imports_scores_and_refuses_a_bad_file(tmp_path, capsys):
     db_file = tmp_path / "t.duckdb"
     con = db.connect(db_file)
     demo.load_demo(con)
@@ -393,17 +393,18 @@ def test_cli_imports_scores_and_refuses_a_bad_file(tmp_path):
     con.close()
     good = tmp_path / "diem.csv"
     good.write_bytes(csv_bytes([LONG_HEADER, *long_rows("SKKN-001", "giamkhao1", FULL)]))
-    done = run(db_file, "import", "scores", good, "--round", "Đợt chấm thử")
+    done = invoke(capsys, db_file, "import", "scores", good, "--round", "Đợt chấm thử")
     assert done.returncode == 0, done.stderr
     assert "thêm 1" in done.stdout
     bad = tmp_path / "sai.csv"
     bad.write_bytes(csv_bytes([LONG_HEADER, ["SKKN-001", "giamkhao2", "I.1", "9", ""]]))
     before = state(db_file)
-    failed = run(db_file, "import", "scores", bad, "--round", str(rid))
+    failed = invoke(capsys, db_file, "import", "scores", bad, "--round", str(rid))
     assert failed.returncode == 1 and "vượt quá điểm tối đa" in failed.stdout + failed.stderr
     assert state(db_file) == before
     out = tmp_path / "kq.csv"
-    assert run(db_file, "export", "results", "--round", str(rid), "-o", out).returncode == 0
+    exported = invoke(capsys, db_file, "export", "results", "--round", str(rid), "-o", out)
+    assert exported.returncode == 0
     assert out.read_bytes().decode("utf-8-sig").splitlines()[1].startswith("SKKN-001,")
     con = db.connect(db_file)
     assert sheets.get_sheet(con, eid, "giamkhao1").status == "submitted"

@@ -14,15 +14,16 @@ from lib import demo
 from lib.core import db
 from lib.io import imports
 from lib.io.filereader import ROW_COLUMN, Problem, parse_date
+from lib.io.imports import arrays, pipeline, tasks
 from lib.plans import plans
 
 PLAN = "13/KH-MNAS"
-NAMES = [c.name for c in imports.TASK_COLUMNS]
+NAMES = [c.name for c in tasks.TASK_COLUMNS]
 
 
 def reference_check(con, table: pd.DataFrame, target: str | None):
     """The tasks check as it was written before, one row at a time (kept here as the spec)."""
-    label = {c.name: c.label for c in imports.TASK_COLUMNS}
+    label = {c.name: c.label for c in tasks.TASK_COLUMNS}
     problems: list[Problem] = []
     plan, missing = imports.find_plan(con, target)
     if missing:
@@ -34,32 +35,32 @@ def reference_check(con, table: pd.DataFrame, target: str | None):
             "FROM tasks WHERE plan_id = ? ORDER BY position",
             [int(plan["id"])],
         ).fetchall():
-            existing.setdefault(imports._task_key(row[1], row[2]), row)
+            existing.setdefault(tasks._task_key(row[1], row[2]), row)
     new, updates, counts = [], [], {"updated": 0, "unchanged": 0}
     seen: dict[tuple[str, str], int] = {}
     period = ""
     for r, values in zip(table[ROW_COLUMN].tolist(), table[NAMES].values.tolist(), strict=True):
-        row, cells = int(r), {n: imports._cell(v) for n, v in zip(NAMES, values, strict=True)}
+        row, cells = int(r), {n: arrays.cell(v) for n, v in zip(NAMES, values, strict=True)}
         bad = len(problems)
         period = cells["thoi_gian"] or period
         content = cells["noi_dung"]
-        key = imports._task_key(period, content)
+        key = tasks._task_key(period, content)
         if not content:
             problems.append(Problem(row, label["noi_dung"], "Nội dung công việc đang trống."))
         elif key in seen:
-            problems.append(Problem(row, label["noi_dung"], imports._duplicate(seen[key])))
+            problems.append(Problem(row, label["noi_dung"], pipeline.duplicate_row(seen[key])))
         else:
             seen[key] = row
         status = None
         if cells["trang_thai"]:
-            status = imports.status_code(cells["trang_thai"])
+            status = tasks.status_code(cells["trang_thai"])
             if status is None:
                 problems.append(
                     Problem(
                         row,
                         label["trang_thai"],
                         f"Trạng thái “{cells['trang_thai']}” không có. "
-                        f"Chỉ nhận: {imports._STATUSES_ACCEPTED}.",
+                        f"Chỉ nhận: {tasks._STATUSES_ACCEPTED}.",
                     )
                 )
         due, message = parse_date(cells["han"])
@@ -169,7 +170,7 @@ def test_column_wise_check_finds_what_the_row_by_row_check_found(demo_con, seed)
     table = random_table(rng, rng.choice([1, 5, 40, 200]), rng.choice(["str", "object"]))
     target = rng.choice([PLAN, PLAN, PLAN, None, "99/KH"])
     problems, new, updates, counts = reference_check(demo_con, table, target)
-    checked = imports.check_tasks(demo_con, table, target, None)
+    checked = tasks.check_tasks(demo_con, table, target, None)
     assert [str(p) for p in checked.problems] == problems
     assert (checked.added, checked.updated, checked.unchanged) == (
         len(new), counts["updated"], counts["unchanged"]
@@ -181,15 +182,15 @@ def test_column_wise_check_finds_what_the_row_by_row_check_found(demo_con, seed)
 
 def test_clean_rows_are_stored_exactly_as_plans_insert_tasks_stores_them(demo_con):
     table = random_table(random.Random(5), 300, "str")
-    checked = imports.check_tasks(demo_con, table, PLAN, None)
+    checked = tasks.check_tasks(demo_con, table, PLAN, None)
     plan, new, _ = checked.payload
     assert new.num_rows > 20
     _, expected, _, _ = reference_check(demo_con, table, PLAN)
-    imports._append_tasks(demo_con, plan, new, "test")
+    tasks._append_tasks(demo_con, plan, new, "test")
     # The same rows, as the row-by-row check made them, through plans.insert_tasks elsewhere.
     other = db.connect(":memory:")
     demo.load_demo(other)
-    plans.insert_tasks(other, int(plan["id"]), imports._plan_in(plan), expected, "test")
+    plans.insert_tasks(other, int(plan["id"]), tasks._plan_in(plan), expected, "test")
     query = (
         "SELECT plan_id, position, period_label, start_date, due_date, content, unit, leader, "
         "note, status, done_on, evidence, version, updated_by FROM tasks ORDER BY position"
@@ -201,7 +202,7 @@ def test_key_characters_left_to_python_cover_every_casefold_arrow_lower_differen
     chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
     values = pa.array(chars, pa.large_string())
     lowered = pc.utf8_lower(values).to_pylist()
-    flagged = pc.match_substring_regex(values, imports._KEYED_IN_PYTHON).to_pylist()
+    flagged = pc.match_substring_regex(values, tasks._KEYED_IN_PYTHON).to_pylist()
     missed = [hex(ord(c)) for c, low, f in zip(chars, lowered, flagged, strict=True)
               if c.casefold() != low and not f]  # fmt: skip
     assert missed == []
@@ -214,6 +215,6 @@ def test_texts_equal_cell_by_cell_cleaning():
     cells = ["".join(rng.choice(pieces) for _ in range(rng.randrange(6))) for _ in range(3000)]
     for dtype in ("str", "object"):
         table = pd.DataFrame({"c": cells}, dtype=dtype)
-        assert imports._texts(table, "c").to_pylist() == [imports._cell(v) for v in cells]
+        assert arrays.texts(table, "c").to_pylist() == [arrays.cell(v) for v in cells]
     mixed = pd.DataFrame({"c": [None, 8, 8.5, "  x  ", float("nan")]}, dtype=object)
-    assert imports._texts(mixed, "c").to_pylist()[:4] == ["", "8", "8.5", "x"]
+    assert arrays.texts(mixed, "c").to_pylist()[:4] == ["", "8", "8.5", "x"]

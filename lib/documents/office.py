@@ -11,14 +11,20 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 FONT = "Times New Roman"  # the font of Vietnamese administrative documents
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV/formula injection).
 RISKY_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise_csv(value: object) -> object:
-    """Prefix text that a spreadsheet would run as a formula with an apostrophe (CSV only)."""
-    if isinstance(value, str) and value.startswith(RISKY_START):
-        return "'" + value
-    return value
+def looks_like_formula(value: object) -> bool:
+    """Tell whether a spreadsheet would run this cell as a formula."""
+    return isinstance(value, str) and value.startswith(RISKY_START)
+
+
+def neutralise(value: object) -> object:
+    """Text a spreadsheet would run as a formula, with an apostrophe before it; else the value.
+
+    Every export (CSV and Excel) writes its cells through this; imports take the apostrophe off."""
+    return "'" + value if looks_like_formula(value) else value
 
 
 def _thin() -> Border:
@@ -30,7 +36,7 @@ def put(ws, row: int, column: int, value: object, *, bold: bool = False, wrap: b
     """Write one cell; text that looks like a formula is stored as plain text, never run."""
     cell = ws.cell(row=row, column=column)
     cell.value = value
-    if isinstance(value, str) and value.startswith(RISKY_START):
+    if looks_like_formula(value):
         cell.data_type = "s"
         cell.quotePrefix = True
     cell.font = Font(name=FONT, size=12, bold=bold)

@@ -12,13 +12,12 @@ import pandas as pd
 from lib.access.people import list_people
 from lib.core.db import Connection
 from lib.core.errors import Invalid
+from lib.documents.office import neutralise
 from lib.io import imports
 from lib.plans import plans
 from lib.scoring import entries, results, rounds, stats
 
 FORMATS = ("csv", "xlsx")
-# Excel runs a cell that starts with one of these as a formula (CSV/formula injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -139,13 +138,6 @@ EXPORTS: dict[str, Export] = {
     "skkn": Export("skkn", "Danh sách SKKN", skkn_table, target="round"),
     "results": Export("results", "Kết quả chấm SKKN", results_table, target="round"),
 }
-
-
-def neutralise(value: object) -> object:
-    """Put an apostrophe before text Excel would run as a formula ("=", "+", "-", "@")."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _safe(df: pd.DataFrame) -> pd.DataFrame:

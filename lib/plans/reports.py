@@ -15,6 +15,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from lib.documents.office import neutralise as safe_cell
+
 # Debian's fonts-noto-core: Noto Sans has every Vietnamese glyph (tests/run.sh installs it).
 FONT_DIRS = [Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/truetype/dejavu")]
 
@@ -35,13 +37,6 @@ TASK_COLUMNS: dict[str, str] = {
     "updated_at": "Cập nhật lúc",
 }
 _WIDTHS = {"content": 60, "note": 30, "evidence": 30, "leader": 26, "unit": 20}
-
-
-def safe_cell(value: object) -> object:
-    """Text that a spreadsheet would run as a formula (= + - @) is kept as plain text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _cell(value: object) -> object:

@@ -209,12 +209,6 @@ def check_sheet(
     return clean, notes, overall
 
 
-def check_points(r: Rubric, code: str, raw: object) -> tuple[Decimal | None, str | None]:
-    """One criterion's points as check_sheet(submit=True) judges them: (points, problem)."""
-    clean, errors = validate_sheet(r, {code: raw}, submit=True)
-    return clean.get(code), next((e.message for e in errors if e.field == code), None)
-
-
 def check_note(code: str, text: str | None) -> tuple[str, str | None]:
     """A criterion's comment as check_sheet keeps it, and why it is refused (too long)."""
     note = nfc(text or "")
@@ -231,14 +225,22 @@ def check_overall(text: str | None) -> tuple[str, str | None]:
     return overall, None
 
 
-def _snapshot(sheet: Sheet) -> dict[str, Any]:
+def sheet_snapshot(
+    status: str, scores: dict[str, str], comments: dict[str, str], overall: str, version: int
+) -> dict[str, Any]:
+    """A sheet as its audit entries record it before and after a write (the one shape)."""
     return {
-        "status": sheet.status,
-        "scores": {k: format_number(v) for k, v in sheet.values.items() if v is not None},
-        "comments": dict(sheet.comments),
-        "overall": sheet.comment,
-        "version": sheet.version,
+        "status": status,
+        "scores": scores,
+        "comments": comments,
+        "overall": overall,
+        "version": version,
     }
+
+
+def _snapshot(sheet: Sheet) -> dict[str, Any]:
+    scores = {k: format_number(v) for k, v in sheet.values.items() if v is not None}
+    return sheet_snapshot(sheet.status, scores, dict(sheet.comments), sheet.comment, sheet.version)
 
 
 def _write(
@@ -395,16 +397,25 @@ def _merge_into_burst(c: Connection, actor: str, entity_id: str, after: dict[str
 #           comment (checked, "" for none): one row per criterion of the rubric, as a
 #           submitted sheet has.
 
-# The audit JSON of an assignment and of a new submitted sheet, as json.dumps writes them.
+# The audit JSON of an assignment as rounds.assign's json.dumps writes it.
 _ASSIGNED = '{"examiner": %s, "order": "GK%d"}'
-_SUBMITTED = (
-    '{"status": "submitted", "scores": {%s}, "comments": {%s}, "overall": %s, "version": %d}'
-)
 
 
 def _json(value: Any) -> str:
     # As lib.audit stores it, so a batch's audit rows read like the one-by-one ones.
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+# A new submitted sheet's audit JSON with holes the batch fills in (scores, comments, overall,
+# version): made from sheet_snapshot, so its keys and their order are the one-by-one ones. One
+# json.dumps per sheet instead would add ~0.1 s CPU to a 150,000-row import (13,636 sheets).
+_SUBMITTED = (
+    _json(sheet_snapshot("submitted", "@S", "@C", "@O", -1))  # type: ignore[arg-type]
+    .replace('"@S"', "{%s}")
+    .replace('"@C"', "{%s}")
+    .replace('"@O"', "%s")
+    .replace("-1}", "%d}")
+)
 
 
 def _stored_text(value: str) -> str:
@@ -549,20 +560,20 @@ def _replaced_snapshots(
         # After the upsert: rows kept (updated) where they were, new criteria after them.
         kept = [code for code, _, _ in mine if code in new]
         after_rows = [(c, *new[c]) for c in kept + [c for c in new if c not in set(kept)]]
-        before = {
-            "status": status,
-            "scores": {c: format_number(v) for c, v, _ in mine if v is not None},
-            "comments": {c: n for c, _, n in mine if n},
-            "overall": comment,
-            "version": int(version),
-        }
-        after = {
-            "status": "submitted",
-            "scores": {c: _stored_text(v) for c, v, _ in after_rows},
-            "comments": {c: n for c, _, n in after_rows if n},
-            "overall": sheets.at[int(pos), "overall"],
-            "version": int(version) + 1,
-        }
+        before = sheet_snapshot(
+            status,
+            {c: format_number(v) for c, v, _ in mine if v is not None},
+            {c: n for c, _, n in mine if n},
+            comment,
+            int(version),
+        )
+        after = sheet_snapshot(
+            "submitted",
+            {c: _stored_text(v) for c, v, _ in after_rows},
+            {c: n for c, _, n in after_rows if n},
+            sheets.at[int(pos), "overall"],
+            int(version) + 1,
+        )
         out[int(pos)] = (_json(before), _json(after))
     return out
 

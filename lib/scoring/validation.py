@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from decimal import Decimal
 
-from lib.scoring.rubric import Rubric, format_number, parse_number
+from lib.scoring.rubric import Criterion, Rubric, format_number, parse_number
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,37 @@ class FieldError:
         return f"{self.field}: {self.detail}" if self.detail else self.message
 
 
+def criterion_points(
+    c: Criterion, step: Decimal, raw: object, *, submit: bool
+) -> tuple[Decimal | None, FieldError | None]:
+    """One criterion's points as the sheet keeps them, and why they are refused: (points, error).
+
+    The one home of the points rules and their words (the form, the import, the CLI)."""
+    name = f"{c.code} ({c.label})"
+
+    def refused(message: str, detail: str) -> tuple[None, FieldError]:
+        return None, FieldError(c.code, f"{name}: {message}", detail)
+
+    try:
+        points = parse_number(raw)
+    except ValueError:
+        return refused(f"'{raw}' không phải là số", f"'{raw}' không phải là số")
+    if points is None:
+        return refused("chưa nhập điểm", "chưa nhập điểm") if submit else (None, None)
+    shown = format_number(points)
+    if points < 0:
+        return refused(f"điểm không được âm ({shown})", f"điểm không được âm ({shown})")
+    if points > c.max:
+        too_much = f"{shown} vượt quá điểm tối đa {format_number(c.max)}"
+        return refused(too_much, too_much)
+    if points % step != 0:
+        return refused(
+            f"điểm phải là bội số của {format_number(step)}",
+            f"{shown} không phải là bội số của {format_number(step)} (bước điểm)",
+        )
+    return points, None
+
+
 def validate_sheet(
     r: Rubric, values: Mapping[str, object], *, submit: bool
 ) -> tuple[dict[str, Decimal], list[FieldError]]:
@@ -32,36 +63,10 @@ def validate_sheet(
     clean: dict[str, Decimal] = {}
     errors: list[FieldError] = []
     for c in r.criteria:
-        name = f"{c.code} ({c.label})"
-        raw = values.get(c.code)
-        try:
-            points = parse_number(raw)
-        except ValueError:
-            errors.append(
-                FieldError(c.code, f"{name}: '{raw}' không phải là số", f"'{raw}' không phải là số")
-            )
-            continue
-        if points is None:
-            if submit:
-                errors.append(FieldError(c.code, f"{name}: chưa nhập điểm", "chưa nhập điểm"))
-            continue
-        shown = format_number(points)
-        if points < 0:
-            detail = f"điểm không được âm ({shown})"
-            errors.append(FieldError(c.code, f"{name}: {detail}", detail))
-        elif points > c.max:
-            detail = f"{shown} vượt quá điểm tối đa {format_number(c.max)}"
-            errors.append(FieldError(c.code, f"{name}: {detail}", detail))
-        elif points % r.step != 0:
-            step = format_number(r.step)
-            errors.append(
-                FieldError(
-                    c.code,
-                    f"{name}: điểm phải là bội số của {step}",
-                    f"{shown} không phải là bội số của {step} (bước điểm)",
-                )
-            )
-        else:
+        points, problem = criterion_points(c, r.step, values.get(c.code), submit=submit)
+        if problem is not None:
+            errors.append(problem)
+        elif points is not None:
             clean[c.code] = points
     known = {c.code for c in r.criteria}
     for code in values:

@@ -12,6 +12,7 @@ import zipfile
 import openpyxl
 import pytest
 
+from lib.core import db
 from lib.io import filereader, imports
 from lib.io.filereader import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, check_office_zip, read_table
 from lib.plans.word import parse_plan_docx
@@ -203,6 +204,7 @@ def test_a_cell_over_the_length_limit_is_refused_with_its_row(quoted):
 def test_the_cli_refuses_the_bomb_with_the_same_message(tmp_path):
     data = xlsx_with_rows([b'<row r="1">', *([b"<c><v>1</v></c>" * 10_000] * 300), b"</row>"])
     (tmp_path / "bom.xlsx").write_bytes(data)
+    db.connect(tmp_path / "t.duckdb").close()  # the CLI opens only an existing database
     result = subprocess.run(
         [sys.executable, "-m", "lib.cli", "--db", str(tmp_path / "t.duckdb"), "import", "people",
          str(tmp_path / "bom.xlsx")],

@@ -1,0 +1,157 @@
+"""Import a round's SKKN list: codes, titles, authors with shares; match entries by code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from lib.core.db import Connection
+from lib.io.filereader import ColumnSpec, Problem
+from lib.io.imports import arrays, pipeline, targets
+from lib.io.imports.pipeline import KINDS, Checked, Kind, Progress, Summary, register
+from lib.scoring import entries
+
+SKKN_COLUMNS = (
+    ColumnSpec("ma_skkn", False, ("Mã", "Mã số", "Mã sáng kiến", "Số TT SKKN"), "Mã SKKN"),
+    ColumnSpec("ten_skkn", True, ("Tên sáng kiến", "Tên đề tài", "Tên SKKN"), "Tên SKKN"),
+    ColumnSpec("tac_gia", True, ("Tác giả", "Họ tên tác giả", "Người viết"), "Tác giả"),
+    ColumnSpec("linh_vuc", False, ("Môn", "Lĩnh vực", "Môn/Lĩnh vực"), "Lĩnh vực"),
+    ColumnSpec("to", False, ("Tổ chuyên môn", "Tổ/Bộ phận", "Bộ phận"), "Tổ"),
+)
+
+
+def _author_tuple(authors: Any) -> list[tuple]:
+    return [(a.name, a.share, a.person_id) for a in authors]
+
+
+def check_skkn(
+    con: Connection, table: pd.DataFrame, target: str | None, progress: Progress | None
+) -> Checked:
+    """Check an SKKN list for a round: titles, authors and shares, codes; match codes and names."""
+    kind = KINDS["skkn"]
+    label = {c.name: c.label for c in kind.columns}
+    checked = Checked(kind="skkn", table=pipeline.shown_rows(kind, table))
+    problems = checked.problems
+    r, missing = targets.find_round(con, target)
+    if r is None:
+        problems.append(missing)  # type: ignore[arg-type]
+        return checked
+    if (locked := targets.round_locked(r, "SKKN")) is not None:
+        problems.append(locked)
+    existing = {e.code.casefold(): e for e in entries.entry_list(con, r.id)}
+    taken = set(existing)
+    records = arrays.records(table, [c.name for c in kind.columns])
+    taken |= {cells["ma_skkn"].casefold() for _, cells in records if cells["ma_skkn"]}
+    number = int(entries.next_code(con, r.id).split("-")[1])
+    new: list[dict] = []
+    updates: list[dict] = []
+    seen: dict[str, int] = {}
+    for index, (row, cells) in enumerate(records):
+        pipeline.report_progress(progress, index, len(records))
+        bad = len(problems)
+
+        def problem(column: str, message: str, row: int = row) -> None:
+            problems.append(Problem(row, label[column], message))
+
+        code = cells["ma_skkn"]
+        if not code:
+            # A code left empty is generated, skipping every code the round or file already has.
+            while (code := f"SKKN-{number:03d}").casefold() in taken:
+                number += 1
+            taken.add(code.casefold())
+        old = existing.get(code.casefold())
+        if code.casefold() in seen:
+            problem("ma_skkn", pipeline.duplicate_row(seen[code.casefold()]))
+        else:
+            seen[code.casefold()] = row
+            message = entries.check_code(con, r.id, code, old.id if old else None)
+            if message:
+                problem("ma_skkn", message)
+        if old is None and r.state not in ("draft", "open"):
+            problem("ma_skkn", f"Đợt chấm {r.state_label.lower()}: không đăng ký thêm SKKN được.")
+        if not cells["ten_skkn"]:
+            problem("ten_skkn", "Tên SKKN đang trống.")
+        authors, errors = entries.check_authors(con, entries.parse_authors_text(cells["tac_gia"]))
+        for message in errors.values():
+            problem("tac_gia", message)
+        if not errors and old is not None:
+            clash = entries.examiner_authors(con, old.id, authors)
+            if clash:
+                problem("tac_gia", f"{', '.join(clash)} đang được phân công chấm SKKN {code} nên "
+                        "không thể là tác giả: bỏ phân công trước.")  # fmt: skip
+        if len(problems) > bad:
+            continue
+        for a in authors:
+            if a.person_id is None:
+                checked.warnings.append(
+                    Problem(row, label["tac_gia"], f"Không tìm thấy “{a.name}” trong danh sách "
+                            "cán bộ (hoặc có nhiều người trùng tên): giữ nguyên tên như đã ghi.")
+                )  # fmt: skip
+        fields = {"code": code, "title": cells["ten_skkn"], "authors": authors,
+                  "field": cells["linh_vuc"], "group_name": cells["to"]}  # fmt: skip
+        if old is None:
+            new.append(fields)
+            continue
+        # The stored code's case is kept; empty cells keep what is stored, so a list without
+        # fields or groups wipes nothing.
+        fields["code"] = code = old.code
+        fields["field"] = fields["field"] or old.field
+        fields["group_name"] = fields["group_name"] or old.group_name
+        current = (old.code, old.title, old.field, old.group_name, _author_tuple(old.authors))
+        wanted = (code, fields["title"], fields["field"], fields["group_name"],
+                  _author_tuple(authors))  # fmt: skip
+        if wanted == current:
+            checked.unchanged += 1
+        else:
+            updates.append({"id": old.id, **fields})
+            checked.updated += 1
+    checked.added = len(new)
+    checked.payload = (r, new, updates)
+    return checked
+
+
+def _authors_in(authors: Any) -> list[entries.AuthorIn]:
+    return [entries.AuthorIn(a.name, a.share, a.person_id) for a in authors]
+
+
+def write_skkn(con: Connection, checked: Checked, actor: str) -> Summary:
+    """Register the new entries and change the matched ones, through the rounds rules."""
+    r, new, updates = checked.payload
+    # Entries are a few hundred at most: the rounds functions (with their audit) run per row.
+    for f in new:
+        entries.add_entry(
+            con, r.id, actor, title=f["title"], authors=_authors_in(f["authors"]),
+            code=f["code"], field=f["field"], group_name=f["group_name"],
+        )  # fmt: skip
+    for f in updates:
+        entries.update_entry(con, f["id"], actor, title=f["title"], code=f["code"],
+                            authors=_authors_in(f["authors"]), field=f["field"],
+                            group_name=f["group_name"])  # fmt: skip
+    return Summary("skkn", checked.added, checked.updated, checked.unchanged,
+                   f"Đợt chấm “{r.name}”.", str(r.id))  # fmt: skip
+
+
+register(
+    Kind(
+        name="skkn",
+        label="Danh sách SKKN của một đợt chấm",
+        extensions=(".xlsx", ".csv", ".txt"),
+        read=pipeline.read_columns,
+        check=check_skkn,
+        write=write_skkn,
+        columns=SKKN_COLUMNS,
+        example=(
+            "",
+            "Một số biện pháp giúp trẻ 5-6 tuổi phát triển ngôn ngữ",
+            "Nguyễn Thị Lan (60%); Trần Thu Hà (40%)",
+            "Giáo dục mầm non",
+            "Tổ Mẫu giáo lớn",
+        ),  # fmt: skip
+        target="round",
+        help="Mã SKKN để trống thì tự sinh (SKKN-001…); mã đã có trong đợt thì được cập nhật. "
+        "Nhiều tác giả cách nhau bằng “;”, mỗi người kèm tỉ lệ như “Nguyễn Thị A (60%)”, tổng "
+        "100%. Tên không khớp danh sách cán bộ được giữ nguyên và báo để kiểm tra.",
+    ),
+    targets.ROUND_TARGET,
+)
