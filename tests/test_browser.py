@@ -22,25 +22,31 @@ def test_every_page_url_shows_only_the_login_form_to_a_visitor(page, base, url_p
     assert page.locator('[data-testid="stDataFrame"]').count() == 0
 
 
-READER = {"Tổng quan", "Kế hoạch", "Tiến độ", "Trình chiếu", "Tài khoản của tôi"}
-SCORING = {"Phiếu chấm của tôi", "Kết quả chấm"}
+READER = {"Tổng quan", "Kế hoạch", "Tiến độ", "Trình chiếu", "Tài khoản của tôi",
+          "Đăng ký thi đua"}  # fmt: skip
+SCORING = {"Phiếu chấm của tôi", "Kết quả chấm", "Bỏ phiếu thi đua"}
+ADMIN = {"Người dùng", "Nhập dữ liệu", "Đợt chấm", "SKKN và phân công", "Bình xét thi đua",
+         "Thông tin đơn vị"}  # fmt: skip
 MENUS = {
-    "chutich": READER | SCORING | {"Người dùng", "Nhập dữ liệu", "Đợt chấm", "SKKN và phân công"},
+    "chutich": READER | SCORING | ADMIN,
     "giamkhao1": READER | SCORING,
     "giamkhao2": READER | SCORING,
     "giaovien": READER | {"Kết quả chấm"},
 }
+# Where each lands after login: an examiner on their own sheets, everyone else on the overview.
+LANDING = {"chutich": "Tổng quan", "giamkhao1": "Phiếu chấm của tôi",
+           "giamkhao2": "Phiếu chấm của tôi", "giaovien": "Tổng quan"}  # fmt: skip
 
 
 @pytest.mark.parametrize("username", list(MENUS))
 def test_each_demo_account_logs_in_sees_its_menu_and_logs_out(page, base, username):
     login(page, base, username, DEMO_PASSWORD)
-    page.get_by_role("heading", name="Tổng quan").wait_for(timeout=WAIT)
+    page.get_by_role("heading", name=LANDING[username]).wait_for(timeout=WAIT)
     nav = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink"] a')
     assert {t.strip().splitlines()[-1] for t in nav.all_inner_texts()} == MENUS[username]
     page.get_by_role("button", name="Đăng xuất").click()
     page.get_by_label("Tên đăng nhập").wait_for(timeout=WAIT)
-    assert page.get_by_role("heading", name="Tổng quan").count() == 0
+    assert page.get_by_role("heading", name=LANDING[username]).count() == 0
 
 
 def test_wrong_password_gets_a_message(page, base):

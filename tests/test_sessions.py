@@ -9,7 +9,7 @@ import jwt
 import pytest
 
 from lib.access import sessions, users
-from lib.core import audit, clock
+from lib.core import audit, clock, db
 from lib.core.errors import Invalid
 
 
@@ -227,6 +227,7 @@ def test_cli_key_rotate_with_a_configured_key_says_to_replace_it(tmp_path, monke
 
     monkeypatch.setenv(sessions.KEY_ENV, "k" * 40)
     db_file = tmp_path / "cli.duckdb"
+    db.connect(db_file).close()  # the CLI opens only an existing database
     assert cli.main(["--db", str(db_file), "key", "rotate"]) == 0
     assert "THIDUA_COOKIE_KEY: hãy thay" in capsys.readouterr().out
     assert not sessions.key_file(db_file).exists()

@@ -44,6 +44,17 @@ ACTIONS: dict[str, str] = {
     "meeting": "Ghi biên bản họp",
     "number": "Cấp số văn bản",
     "recognize": "Công nhận SKKN",
+    "download": "Tải tệp",
+    "login_failed": "Đăng nhập sai",
+    "logout_everywhere": "Đăng xuất mọi nơi",
+    "register": "Đăng ký thi đua",
+    "to_round": "Đưa SKKN đăng ký vào đợt chấm",
+    "evaluate": "Ghi đánh giá cuối năm",
+    "rules": "Sửa quy chế thi đua",
+    "lock_rules": "Khóa quy chế thi đua",
+    "choose_cstdcs": "Chọn CSTĐCS trong chỉ tiêu",
+    "paper_tally": "Nhập kết quả phiếu giấy",
+    "medal": "Ghi Kỷ niệm chương",
 }
 
 

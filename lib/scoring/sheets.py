@@ -357,9 +357,9 @@ def store_sheet(
     after = _load(c, entry_id, examiner)
     e = require_entry(c, entry_id)
     entity_id = f"{r.id}:{e.code}:{examiner}"
-    verb = action or ("submit" if submit else "save")
-    if verb != "save" or not _merge_into_burst(c, actor, entity_id, _snapshot(after)):
-        audit.record(c, actor, verb, "sheet", entity_id,
+    action = action or ("submit" if submit else "save")
+    if action != "save" or not _merge_into_burst(c, actor, entity_id, _snapshot(after)):
+        audit.record(c, actor, action, "sheet", entity_id,
                      _snapshot(before) if before.id else None, _snapshot(after))  # fmt: skip
     return after
 
