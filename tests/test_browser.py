@@ -67,6 +67,12 @@ def test_staff_typing_the_admin_url_gets_no_admin_page(page, base):
 def test_login_survives_a_reload_and_logout_really_ends_it(page, base):
     login(page, base, "chutich", DEMO_PASSWORD)
     page.get_by_role("button", name="Đăng xuất").wait_for(timeout=WAIT)
+    # The cookie component stores the login in the runs after the first page (no sleep on the
+    # login path): wait for it as a person would see the page settle, then reload.
+    for _ in range(WAIT // 250):
+        if login_cookie(page):
+            break
+        page.wait_for_timeout(250)
     page.reload()
     page.get_by_role("button", name="Đăng xuất").wait_for(timeout=WAIT)
     assert login_cookie(page)
