@@ -8,7 +8,7 @@ import streamlit as st
 from lib import ui
 from lib.access.permissions import can_edit_plans, can_view_plans
 from lib.core.text import literal
-from lib.plans import plans
+from lib.plans import editing, plans
 from lib.ui import plan_forms
 
 user = ui.require(can_view_plans)
@@ -64,7 +64,7 @@ if plan_id is not None:
         st.caption(":orange-badge[Dữ liệu mẫu]")
     if plan["body"]:
         with st.expander("Nội dung kế hoạch", icon=":material/description:"):
-            st.markdown(plans.body_markdown(plan["body"]))
+            st.markdown(editing.body_markdown(plan["body"]))
 
     df = plans.tasks(con, plan_id, today)
     s = plans.summarize(df, today)

@@ -13,7 +13,7 @@ from lib import demo
 from lib.core import db
 from lib.core.errors import Invalid
 from lib.io.imports import Refused, preview, run_import
-from lib.scoring import assignment, conflicts, entries, results, rounds, sheets, states
+from lib.scoring import assignment, batch, conflicts, entries, results, rounds, sheets, states
 from tests.scoring_helpers import add_entry, add_examiner, make_round, rubric20, user
 from tests.test_imports import csv_bytes, xlsx_bytes
 from tests.test_imports_scoring import CODES, FULL, LONG_HEADER, long_rows
@@ -246,10 +246,10 @@ def test_batch_submit_needs_every_criterion_of_each_sheet():
                            "assign": [False], "overall": [""]})  # fmt: skip
     scores = pd.DataFrame({"sheet": 0, "criterion": CODES[1:], "value": "0", "comment": ""})
     with pytest.raises(ValueError):
-        sheets.store_submitted_sheets(con, r, rows, scores, "chutich")
+        batch.store_submitted_sheets(con, r, rows, scores, "chutich")
     assert sheets.get_sheet(con, ids[0], "giamkhao1").id is None
     full = pd.DataFrame({"sheet": 0, "criterion": CODES, "value": "0", "comment": ""})
-    sheets.store_submitted_sheets(con, r, rows, full, "chutich")
+    batch.store_submitted_sheets(con, r, rows, full, "chutich")
     sheet = sheets.get_sheet(con, ids[0], "giamkhao1")
     assert sheet.status == "submitted" and sum(sheet.values.values()) == 0
     assert rubric20().criteria[0].code in sheet.values

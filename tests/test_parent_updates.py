@@ -5,7 +5,7 @@ column of a referenced row, so such columns are kept unique in lib instead."""
 import pytest
 
 from lib.access import users
-from lib.plans import plans
+from lib.plans import editing, plans
 from lib.scoring import assignment, council, entries, rounds, sheets, states
 from tests.apptest import app, login, open_page, open_tab, texts
 from tests.scoring_helpers import add_entry, full_marks, make_round, rubric20, user
@@ -33,10 +33,10 @@ def demo_plan(con) -> int:
 def test_the_demo_plan_saves_unchanged_and_with_every_field_changed(demo_con):
     admin = user(demo_con, "chutich")
     plan_id = demo_plan(demo_con)
-    same = plans._plan_in(plans.get_plan(demo_con, plan_id))
-    plans.update_plan(demo_con, plan_id, same, admin)
+    same = editing._plan_in(plans.get_plan(demo_con, plan_id))
+    editing.update_plan(demo_con, plan_id, same, admin)
     changed = same.__class__(**{**same.__dict__, "code": "14/KH-MNAS", "title": "Kế hoạch mới"})
-    plans.update_plan(demo_con, plan_id, changed, admin)
+    editing.update_plan(demo_con, plan_id, changed, admin)
     assert plans.get_plan(demo_con, plan_id)["code"] == "14/KH-MNAS"
     tasks = demo_con.execute("SELECT count(*) FROM tasks WHERE plan_id = ?", [plan_id]).fetchone()
     assert tasks[0] > 0
@@ -45,10 +45,10 @@ def test_the_demo_plan_saves_unchanged_and_with_every_field_changed(demo_con):
 def test_a_plan_number_stays_unique_without_the_constraint(demo_con):
     admin = user(demo_con, "chutich")
     plan_id = demo_plan(demo_con)
-    copy = plans.copy_plan(demo_con, plan_id, "99/KH-MNAS", admin)
-    taken = plans._plan_in(plans.get_plan(demo_con, copy))
+    copy = editing.copy_plan(demo_con, plan_id, "99/KH-MNAS", admin)
+    taken = editing._plan_in(plans.get_plan(demo_con, copy))
     with pytest.raises(Exception, match="Đã có kế hoạch số 13/KH-MNAS"):
-        plans.update_plan(
+        editing.update_plan(
             demo_con, copy, taken.__class__(**{**taken.__dict__, "code": "13/KH-MNAS"}), admin
         )
 
@@ -57,12 +57,12 @@ def test_tasks_of_the_demo_plan_edit_move_and_delete(demo_con):
     admin = user(demo_con, "chutich")
     plan_id = demo_plan(demo_con)
     task_id = int(plans.tasks(demo_con, plan_id).iloc[1]["id"])
-    row = plans.get_task(demo_con, task_id)
+    row = editing.get_task(demo_con, task_id)
     task = plans.TaskIn(**{k: row[k] for k in plans.TaskIn.__dataclass_fields__ if k in row})
-    plans.update_task(demo_con, task_id, task, row["version"], admin)
-    plans.move_task(demo_con, task_id, -1, admin)
-    plans.delete_task(demo_con, task_id, plans.get_task(demo_con, task_id)["version"], admin)
-    assert plans.get_task(demo_con, task_id) is None
+    editing.update_task(demo_con, task_id, task, row["version"], admin)
+    editing.move_task(demo_con, task_id, -1, admin)
+    editing.delete_task(demo_con, task_id, editing.get_task(demo_con, task_id)["version"], admin)
+    assert editing.get_task(demo_con, task_id) is None
 
 
 def test_a_round_with_scored_entries_edits(scored):

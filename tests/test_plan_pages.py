@@ -6,7 +6,7 @@ import pytest
 
 from lib.access import users
 from lib.core import db
-from lib.plans import plans
+from lib.plans import editing, plans
 from tests.apptest import app, login, open_page, open_tab, texts
 
 ROLES = ["chutich", "giamkhao1", "giaovien"]
@@ -128,12 +128,12 @@ def test_edit_of_a_task_another_session_changed_is_refused_and_kept(at, tmp_path
     edit = plans.TaskIn(period_label=row["period_label"], content=row["content"],
                         unit=row["unit"], leader=row["leader"], note="Bản của thư ký",
                         status="done", done_on=row["done_on"])  # fmt: skip
-    plans.update_task(other, 1, edit, 1, users.get_user(other, "chutich"))
+    editing.update_task(other, 1, edit, 1, users.get_user(other, "chutich"))
     button(at, "Lưu thay đổi").click().run()
     shown = texts(at)
     assert "Không lưu được" in shown and "sau khi bạn mở" in shown
     assert at.text_input(key="t1_0_note").value == "Ghi chú của tôi"
-    assert plans.get_task(other, 1)["note"] == "Bản của thư ký"
+    assert editing.get_task(other, 1)["note"] == "Bản của thư ký"
     button(at, "Tải bản mới (bỏ những gì tôi vừa nhập)").click().run()
     assert at.text_input(key="t1_1_note").value == "Bản của thư ký"
 
@@ -213,7 +213,7 @@ def test_a_plan_without_tasks_opens_on_every_plan_page(at, tmp_path):
     login(at, "chutich")
     other = side_connection(tmp_path)
     empty = plans.PlanIn("09/KH-MNAS", "Kế hoạch chưa có việc")
-    new_id = plans.new_plan(other, empty, users.get_user(other, "chutich"))
+    new_id = editing.new_plan(other, empty, users.get_user(other, "chutich"))
     for path, key in [("pages/home.py", "home_plan"), ("pages/meeting.py", "tc_plan"),
                       ("pages/plans.py", "plans_plan")]:  # fmt: skip
         open_page(at, path)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from lib.access import permissions as p
-from lib.plans import charts, plans, reports
+from lib.plans import charts, editing, plans, reports
 
 TODAY = date(2024, 10, 15)
 ADMIN = p.User("chutich", "Nguyễn Thị Quyên", frozenset({"admin"}), 1)
@@ -132,7 +132,7 @@ def test_a_saved_change_counts_at_once(con):
     edit = plans.TaskIn(period_label=row["period_label"], content=row["content"],
                         unit=row["unit"], leader=row["leader"], status="done",
                         due_date=row["due_date"])  # fmt: skip
-    plans.update_task(con, int(row["id"]), edit, int(row["version"]), ADMIN, TODAY)
+    editing.update_task(con, int(row["id"]), edit, int(row["version"]), ADMIN, TODAY)
     after = plans.progress(con, wanted, TODAY)
     assert (after.done, after.overdue) == (before.done + 1, before.overdue - 1)
 

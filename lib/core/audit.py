@@ -63,7 +63,8 @@ def action_label(action: str) -> str:
     return ACTIONS.get(action, action)
 
 
-def _json(value: Any) -> str | None:
+def as_json(value: Any) -> str | None:
+    """A value as the audit log stores it (JSON, Vietnamese kept as is); None for none."""
     return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
 
 
@@ -80,7 +81,7 @@ def record(
     con.execute(
         "INSERT INTO audit_log (actor, action, entity, entity_id, before, after) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        [actor, action, entity, str(entity_id), _json(before), _json(after)],
+        [actor, action, entity, str(entity_id), as_json(before), as_json(after)],
     )
 
 

@@ -13,7 +13,7 @@ from lib.access.permissions import User
 from lib.core import frames
 from lib.core.db import Connection
 from lib.core.text import literal
-from lib.plans import plans
+from lib.plans import editing, plans
 
 
 def done(message: str, plan_id: int | None = None) -> None:
@@ -139,7 +139,7 @@ def edit_task_tab(con: Connection, user: User, df: pd.DataFrame) -> None:
         save = st.form_submit_button("Lưu thay đổi", type="primary")
     if save:
         with ui.errors_shown():
-            plans.update_task(con, task_id, edited, opened, user)
+            editing.update_task(con, task_id, edited, opened, user)
             reload()
             done(f"Đã lưu việc số {row['position']}.")
 
@@ -148,13 +148,13 @@ def edit_task_tab(con: Connection, user: User, df: pd.DataFrame) -> None:
         "Đưa lên trên", icon=":material/arrow_upward:", width="stretch",
         disabled=row["position"] == df["position"].min(),
     ):  # fmt: skip
-        plans.move_task(con, task_id, -1, user)
+        editing.move_task(con, task_id, -1, user)
         done(f"Đã đưa việc “{literal(row['content'])}” lên trên.")
     if down.button(
         "Đưa xuống dưới", icon=":material/arrow_downward:", width="stretch",
         disabled=row["position"] == df["position"].max(),
     ):  # fmt: skip
-        plans.move_task(con, task_id, +1, user)
+        editing.move_task(con, task_id, +1, user)
         done(f"Đã đưa việc “{literal(row['content'])}” xuống dưới.")
     if remove.button("Xóa việc này", icon=":material/delete:", width="stretch"):
         st.session_state["plans_delete"] = task_id
@@ -165,7 +165,7 @@ def edit_task_tab(con: Connection, user: User, df: pd.DataFrame) -> None:
     if yes.button("Xóa hẳn", type="primary", width="stretch"):
         st.session_state.pop("plans_delete", None)
         with ui.errors_shown():
-            plans.delete_task(con, task_id, opened, user)
+            editing.delete_task(con, task_id, opened, user)
             done(f"Đã xóa việc “{literal(row['content'])}”.")
     if no.button("Không xóa", width="stretch"):
         st.session_state.pop("plans_delete", None)
@@ -180,7 +180,7 @@ def add_task_tab(con: Connection, user: User, plan_id: int) -> None:
         add = st.form_submit_button("Thêm công việc", type="primary")
     if add:
         with ui.errors_shown():
-            plans.add_task(con, plan_id, new, user)
+            editing.add_task(con, plan_id, new, user)
             st.session_state["plans_add_gen"] = gen + 1
             done("Đã thêm công việc vào cuối biểu tiến độ.")
 
@@ -190,7 +190,7 @@ def edit_plan_tab(con: Connection, user: User, plan_id: int, plan: dict) -> None
     changed = plan_form(f"sua_ke_hoach_{plan_id}", plan)
     if changed is not None:
         with ui.errors_shown():
-            plans.update_plan(con, plan_id, changed, user)
+            editing.update_plan(con, plan_id, changed, user)
             done("Đã lưu kế hoạch.")
 
 
@@ -206,7 +206,7 @@ def copy_plan_tab(con: Connection, user: User, plan_id: int, plan: dict) -> None
         years = right.number_input("Dời đi (năm)", 1, 5, 1, step=1)
         if st.form_submit_button("Sao chép", type="primary"):
             with ui.errors_shown():
-                new_id = plans.copy_plan(con, plan_id, code, user, int(years))
+                new_id = editing.copy_plan(con, plan_id, code, user, int(years))
                 done(f"Đã tạo kế hoạch {literal(code.strip())} từ {literal(plan['code'])}.", new_id)
 
 
@@ -215,7 +215,7 @@ def new_plan_tab(con: Connection, user: User) -> None:
     created = plan_form("ke_hoach_moi")
     if created is not None:
         with ui.errors_shown():
-            new_id = plans.new_plan(con, created, user)
+            new_id = editing.new_plan(con, created, user)
             done(
                 f"Đã tạo kế hoạch {literal(created.code.strip())}. "
                 "Thêm việc ở mục “Thêm công việc”.",

@@ -14,7 +14,7 @@ from lib.core.text import nfc
 from lib.io.filereader import ROW_COLUMN, ColumnSpec, Problem, map_columns, normalize_header
 from lib.io.imports import arrays, pipeline, targets
 from lib.io.imports.pipeline import KINDS, Checked, Kind, Progress, Summary, register
-from lib.scoring import assignment, rounds
+from lib.scoring import assignment, batch, rounds
 from lib.scoring import entries as scoring_entries
 from lib.scoring import sheets as scoring_sheets
 from lib.scoring.validation import criterion_points
@@ -95,7 +95,7 @@ class _SheetState:
 
 @dataclass(frozen=True)
 class _ScoresPlan:
-    """The checked sheets to write, in file order (see scoring_sheets.store_submitted_sheets)."""
+    """The checked sheets to write, in file order (see batch.store_submitted_sheets)."""
 
     round: rounds.Round
     sheets: pd.DataFrame  # entry_id, code, examiner, assign, overall
@@ -145,9 +145,7 @@ def check_scores(
     checks = _check_sheets(con, r, sheets, entries, usernames, problems)
     pipeline.tell(progress, 0.7, "Đang so với các phiếu đã lưu…")
     plan = _planned_sheets(r, sheets, checks, entries, usernames)
-    states = np.asarray(
-        scoring_sheets.submitted_states(con, plan.sheets, plan.scores), dtype=object
-    )
+    states = np.asarray(batch.submitted_states(con, plan.sheets, plan.scores), dtype=object)
     checked.added = int((states == "new").sum())
     checked.updated = int((states == "replace").sum())
     checked.unchanged = int((states == "same").sum())
@@ -486,7 +484,7 @@ def write_scores(con: Connection, checked: Checked, actor: str) -> Summary:
     """Assign examiners not yet assigned, then submit each sheet (replacing one re-imported)."""
     plan: _ScoresPlan = checked.payload
     r = plan.round
-    scoring_sheets.store_submitted_sheets(con, r, plan.sheets, plan.scores, actor, action="import")
+    batch.store_submitted_sheets(con, r, plan.sheets, plan.scores, actor, action="import")
     assigned = int(plan.sheets["assign"].sum())
     detail = f"Đợt chấm “{r.name}”: {len(plan.sheets)} phiếu đã nộp."
     if assigned:
