@@ -17,7 +17,7 @@ from lib.io.filereader import ROW_COLUMN
 from lib.scoring.rubric import format_number, parse_number
 from lib.titles import eligibility as el
 from lib.titles.registrations import registrations_table
-from lib.titles.rules import TITLES, check_school_year, get_rules, lock_rules
+from lib.titles.rules import TITLES, check_school_year, get_rules, lock_rules, title_code
 
 _SHUFFLE = random.SystemRandom()
 
@@ -350,12 +350,11 @@ def save_paper_file(
     if missing:
         raise Invalid({"columns": "Thiếu cột: " + ", ".join(missing)})
     by_name = {(fold(n), t): s for s, t, n in candidates_of(con, year)}
-    codes = {fold(k): k for k in TITLES} | {fold(v): k for k, v in TITLES.items()}
     rows = table[ROW_COLUMN].tolist() if ROW_COLUMN in table.columns else range(2, len(table) + 2)
     errors: dict[str, str] = {}
     planned = []
     for row, cells in zip(rows, table.to_dict("records"), strict=True):
-        title = codes.get(fold(str(cells["danh_hieu"])))
+        title = title_code(cells["danh_hieu"])
         if title is None:
             errors[f"{row}:danh_hieu"] = (
                 f"Dòng {row}, cột “danh_hieu”: “{cells['danh_hieu']}” "
