@@ -297,12 +297,13 @@ def save_paper_tally(
     )
 
 
-def results(con: Connection, school_year: str) -> pd.DataFrame:
-    """Titles decided: ho_ten, danh_hieu, ket_qua (dat/khong_dat), ly_do, per candidate.
+def vote_counts(
+    con: Connection, school_year: str
+) -> dict[tuple[str, str], tuple[str, int, int, int]]:
+    """(subject, title) -> (name, đồng ý, không đồng ý, có mặt) as the vote counted them.
 
     A paper tally counts where one was entered, else the last closed phone ballot."""
     year = check_school_year(school_year)
-    rules = get_rules(con, year)
     votes: dict[tuple[str, str], tuple[str, int, int, int]] = {}
     ballot = con.execute(
         "SELECT id FROM title_ballots WHERE school_year = ? AND state = 'closed' "
@@ -318,6 +319,14 @@ def results(con: Connection, school_year: str) -> pd.DataFrame:
         [year],
     ).fetchall():
         votes[(s, t)] = (n, int(a), int(d), int(p))
+    return votes
+
+
+def results(con: Connection, school_year: str) -> pd.DataFrame:
+    """Titles decided: ho_ten, danh_hieu, ket_qua (dat/khong_dat), ly_do, per candidate."""
+    year = check_school_year(school_year)
+    rules = get_rules(con, year)
+    votes = vote_counts(con, year)
     eligible = el.eligibility(con, year, rules)
     ok = set()
     for r in eligible[eligible["du_dieu_kien"]].itertuples():
