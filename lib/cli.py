@@ -211,6 +211,7 @@ def add_file_commands(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("file", metavar="TỆP", help="tệp .xlsx, .csv hoặc .docx")
     imp.add_argument("--plan", metavar="SỐ", help="số kế hoạch nhận công việc, ví dụ 13/KH-MNAS")
     imp.add_argument("--round", metavar="ĐỢT", help="đợt chấm SKKN (mã hoặc tên)")
+    imp.add_argument("--year", metavar="NĂM_HỌC", help="năm học thi đua, ví dụ 2024-2025")
     imp.set_defaults(handler=cmd_import)
 
     exp = sub.add_parser("export", help="xuất dữ liệu ra CSV (UTF-8 có BOM) hoặc Excel")

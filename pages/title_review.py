@@ -9,10 +9,12 @@ from lib.core.errors import Invalid
 from lib.core.text import literal
 from lib.io import exports
 from lib.titles import ballots
+from lib.titles import documents as docs
 from lib.titles import eligibility as el
 from lib.titles import evaluations as ev
 from lib.titles import rules as R
 from lib.titles.registrations import registrations_table
+from lib.ui import downloads
 
 user = ui.require(can_manage_titles)
 con = ui.connection()
@@ -358,6 +360,28 @@ def vote_tab() -> None:
         )
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def documents_tab() -> None:
+    st.caption("Văn bản lập theo Nghị định 30/2020 từ Thông tin đơn vị và kết quả bình xét hiện "
+               "tại; số văn bản được cấp khi tải lần đầu.")  # fmt: skip
+    for kind, (build, label) in docs.DOCUMENTS.items():
+        problem = docs.why_not(con, kind, year)
+        name, cursor = docs.file_name(kind, year), con.cursor()  # built on another thread
+        ui.download_button(
+            f"{label} (Word)",
+            data=downloads.on_click(
+                cursor, user.username, "document", lambda build=build, cursor=cursor: build(
+                    cursor, year, user.username), name, DOCX, {"kind": kind, "year": year},
+            ) if not problem else b"",
+            file_name=name, mime=DOCX, key=f"bxtd_van_ban_{kind}",
+            disabled=problem is not None, help=problem,
+        )  # fmt: skip
+        if problem:
+            st.caption(problem)
+
+
 sections = {
     "Đánh giá cuối năm": evaluations_tab,
     "Đủ điều kiện": eligibility_tab,
@@ -365,6 +389,7 @@ sections = {
     "Biểu quyết": vote_tab,
     "Kỷ niệm chương": medal_tab,
     "Quy chế": rules_tab,
+    "Văn bản": documents_tab,
 }
 # Only the open tab is built: switching tabs reruns the page.
 tabs = st.tabs(list(sections), key="bxtd_tab", on_change="rerun")

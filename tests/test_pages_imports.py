@@ -26,7 +26,7 @@ def test_admin_sees_kinds_template_uploader_and_exports(at):
     assert kinds.options == [
         "Danh sách cán bộ, giáo viên", "Công việc của một kế hoạch", "Kế hoạch (tệp Word)",
         "Danh sách SKKN của một đợt chấm", "Điểm chấm (phiếu giấy đã nhập)",
-        "Mẫu phiếu chấm (tệp YAML)",
+        "Mẫu phiếu chấm (tệp YAML)", "Đánh giá cuối năm (bình xét thi đua)", "Đăng ký thi đua",
     ]  # fmt: skip
     assert "Tải mẫu Excel" in buttons(at)
     assert "Tệp tối đa 10 MB" in texts(at)

@@ -282,6 +282,13 @@ def can_register_titles(user: User | None) -> bool:
     return user is not None
 
 
+def can_view_dossier(user: User | None, person_id: int | None = None) -> bool:
+    """Everyone sees their own hồ sơ thi đua; admins see everyone's (person_id None: the page)."""
+    if user is None:
+        return False
+    return person_id is None or user.is_admin or user.person_id == person_id
+
+
 def can_manage_titles(user: User | None) -> bool:
     """The chair and secretary run the year: quy chế, evaluations, eligibility, anyone's entry."""
     return user is not None and user.is_admin

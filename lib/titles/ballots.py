@@ -17,7 +17,7 @@ from lib.io.filereader import ROW_COLUMN
 from lib.scoring.rubric import format_number, parse_number
 from lib.titles import eligibility as el
 from lib.titles.registrations import registrations_table
-from lib.titles.rules import TITLES, check_school_year, get_rules, lock_rules
+from lib.titles.rules import TITLES, check_school_year, get_rules, lock_rules, title_code
 
 _SHUFFLE = random.SystemRandom()
 
@@ -297,12 +297,13 @@ def save_paper_tally(
     )
 
 
-def results(con: Connection, school_year: str) -> pd.DataFrame:
-    """Titles decided: ho_ten, danh_hieu, ket_qua (dat/khong_dat), ly_do, per candidate.
+def vote_counts(
+    con: Connection, school_year: str
+) -> dict[tuple[str, str], tuple[str, int, int, int]]:
+    """(subject, title) -> (name, đồng ý, không đồng ý, có mặt) as the vote counted them.
 
     A paper tally counts where one was entered, else the last closed phone ballot."""
     year = check_school_year(school_year)
-    rules = get_rules(con, year)
     votes: dict[tuple[str, str], tuple[str, int, int, int]] = {}
     ballot = con.execute(
         "SELECT id FROM title_ballots WHERE school_year = ? AND state = 'closed' "
@@ -318,6 +319,14 @@ def results(con: Connection, school_year: str) -> pd.DataFrame:
         [year],
     ).fetchall():
         votes[(s, t)] = (n, int(a), int(d), int(p))
+    return votes
+
+
+def results(con: Connection, school_year: str) -> pd.DataFrame:
+    """Titles decided: ho_ten, danh_hieu, ket_qua (dat/khong_dat), ly_do, per candidate."""
+    year = check_school_year(school_year)
+    rules = get_rules(con, year)
+    votes = vote_counts(con, year)
     eligible = el.eligibility(con, year, rules)
     ok = set()
     for r in eligible[eligible["du_dieu_kien"]].itertuples():
@@ -350,12 +359,11 @@ def save_paper_file(
     if missing:
         raise Invalid({"columns": "Thiếu cột: " + ", ".join(missing)})
     by_name = {(fold(n), t): s for s, t, n in candidates_of(con, year)}
-    codes = {fold(k): k for k in TITLES} | {fold(v): k for k, v in TITLES.items()}
     rows = table[ROW_COLUMN].tolist() if ROW_COLUMN in table.columns else range(2, len(table) + 2)
     errors: dict[str, str] = {}
     planned = []
     for row, cells in zip(rows, table.to_dict("records"), strict=True):
-        title = codes.get(fold(str(cells["danh_hieu"])))
+        title = title_code(cells["danh_hieu"])
         if title is None:
             errors[f"{row}:danh_hieu"] = (
                 f"Dòng {row}, cột “danh_hieu”: “{cells['danh_hieu']}” "

@@ -11,7 +11,7 @@ from lib.core.db import Connection
 from lib.core.errors import Invalid
 from lib.io import exports
 from lib.io.filereader import read_table
-from lib.titles import ballots
+from lib.titles import ballots, documents
 from lib.titles import eligibility as el
 from lib.titles.rules import CONFIRM_NOTE, check_school_year, load_rules_file
 
@@ -78,6 +78,14 @@ def cmd_results(con: Connection, args: argparse.Namespace) -> str | None:
     return _write(exports.to_csv(df), args.output, "kết quả bình xét")
 
 
+def cmd_document(con: Connection, args: argparse.Namespace) -> str:
+    """Write one titles document of a school year as Word."""
+    data = documents.document(con, args.kind, args.year, CLI_ADMIN.username)
+    out = args.output or documents.file_name(args.kind, args.year)
+    Path(out).write_bytes(data)
+    return f"Đã lập {documents.DOCUMENTS[args.kind][1].lower()} ra {out}."
+
+
 def add_titles_commands(sub: argparse._SubParsersAction) -> None:
     """Add `titles eligibility` and `titles medal` to the command line."""
     group = sub.add_parser("titles", help="thi đua: đủ điều kiện danh hiệu, Kỷ niệm chương")
@@ -113,3 +121,12 @@ def add_titles_commands(sub: argparse._SubParsersAction) -> None:
     res.add_argument("--year", required=True, metavar="2024-2025", help="năm học")
     res.add_argument("-o", "--output", metavar="TỆP", help="tệp ghi ra (.csv hoặc .xlsx)")
     res.set_defaults(handler=cmd_results)
+    kinds = list(documents.DOCUMENTS)
+    doc = commands.add_parser(
+        "document", help="văn bản bình xét thi đua (Word)",
+        description="; ".join(f"{k}: {label}" for k, (_, label) in documents.DOCUMENTS.items()),
+    )  # fmt: skip
+    doc.add_argument("kind", choices=kinds, metavar="LOẠI", help=f"một trong: {', '.join(kinds)}")
+    doc.add_argument("--year", required=True, metavar="2024-2025", help="năm học")
+    doc.add_argument("-o", "--output", metavar="TỆP", help="tệp .docx ghi ra (mặc định theo loại)")
+    doc.set_defaults(handler=cmd_document)

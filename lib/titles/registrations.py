@@ -10,9 +10,17 @@ from lib.access.permissions import User, can_manage_titles, why_cannot_edit_regi
 from lib.core import audit
 from lib.core.db import Connection, transactional
 from lib.core.errors import Invalid
-from lib.core.text import nfc, vn_key, vn_name_key
+from lib.core.text import fold, nfc, vn_key, vn_name_key
+from lib.io.filereader import ROW_COLUMN, Problem
 from lib.titles import skkn
-from lib.titles.rules import GROUP_TITLES, PERSON_TITLES, check_school_year, ensure_year
+from lib.titles.rules import (
+    GROUP_TITLES,
+    PERSON_TITLES,
+    TITLES,
+    check_school_year,
+    ensure_year,
+    title_code,
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,20 @@ def get_registration(con: Connection, school_year: str, person_id: int) -> Regis
     return Registration(*row) if row else None
 
 
+def check_skkn(skkn_title: str, skkn_field: str, before: Registration | None) -> dict[str, str]:
+    """Problems of a registered SKKN (field -> Vietnamese message), given the stored one."""
+    errors: dict[str, str] = {}
+    if skkn_field and not skkn_title:
+        errors["skkn_title"] = "Có lĩnh vực thì hãy nhập cả tên SKKN."
+    if len(skkn_title) > 500:
+        errors["skkn_title"] = "Tên SKKN dài quá 500 ký tự."
+    if before and before.entry_id is not None and skkn_title != before.skkn_title:
+        errors["skkn_title"] = (
+            'SKKN này đã được đưa vào đợt chấm: sửa tên SKKN ở trang "SKKN và phân công".'
+        )
+    return errors
+
+
 def _person(con: Connection, person_id: int) -> tuple[str, str]:
     row = con.execute(
         "SELECT full_name, group_name FROM people WHERE id = ?", [person_id]
@@ -94,15 +116,8 @@ def save_registration(
     if title not in PERSON_TITLES:
         errors["title"] = f"Danh hiệu '{title}' không đăng ký được (chỉ nhận: LĐTT, CSTĐCS)."
     skkn_title, skkn_field = nfc(skkn_title or ""), nfc(skkn_field or "")
-    if skkn_field and not skkn_title:
-        errors["skkn_title"] = "Có lĩnh vực thì hãy nhập cả tên SKKN."
-    if len(skkn_title) > 500:
-        errors["skkn_title"] = "Tên SKKN dài quá 500 ký tự."
     before = get_registration(con, year, person_id)
-    if before and before.entry_id is not None and skkn_title != before.skkn_title:
-        errors["skkn_title"] = (
-            'SKKN này đã được đưa vào đợt chấm: sửa tên SKKN ở trang "SKKN và phân công".'
-        )
+    errors.update(check_skkn(skkn_title, skkn_field, before))
     if errors:
         raise Invalid(errors)
     ensure_year(con, year, user.username)
@@ -283,3 +298,153 @@ def summary_table(con: Connection, school_year: str) -> pd.DataFrame:
         }
     )
     return pd.concat([people, collective], ignore_index=True)
+
+
+# The import file's columns: label as the secretary writes it -> field. Name or username
+# identifies a person; a collective title's row names the tổ in "Họ và tên".
+COLUMNS: dict[str, str] = {
+    "Họ và tên": "full_name",
+    "Tên đăng nhập": "username",
+    "Danh hiệu đăng ký": "title",
+    "Tên SKKN": "skkn_title",
+    "Lĩnh vực": "skkn_field",
+}
+REQUIRED = ("Danh hiệu đăng ký",)
+_LABEL = {v: k for k, v in COLUMNS.items()}
+
+
+@dataclass(frozen=True)
+class Planned:
+    """Checked registrations of a file, ready to write: people's and tổ's, for one year."""
+
+    school_year: str
+    people: tuple[tuple[int, str, str, str], ...]  # person_id, title, skkn_title, skkn_field
+    groups: tuple[tuple[str, str], ...]  # tổ, collective title
+
+
+def check_registrations(
+    con: Connection, rows: pd.DataFrame, year: str
+) -> tuple[Planned, list[Problem]]:
+    """Check a table of clean strings (the file's columns); return (planned, every problem).
+
+    Rows carry their file row in __row__ when read from a file, else they count from 2."""
+    problems: list[Problem] = []
+    try:
+        year = check_school_year(year)
+    except Invalid as exc:
+        return Planned(str(year), (), ()), [Problem(None, None, exc.messages[0])]
+    columns = [c for c in rows.columns if c != ROW_COLUMN]
+    for column in columns:
+        if column not in COLUMNS:
+            problems.append(Problem(None, column, "Cột không được hỗ trợ."))
+    if "Họ và tên" not in columns and "Tên đăng nhập" not in columns:
+        problems.append(Problem(None, None, "Cần cột “Họ và tên” hoặc “Tên đăng nhập”."))
+    for column in REQUIRED:
+        if column not in columns:
+            problems.append(Problem(None, column, "Thiếu cột này."))
+    if problems:
+        return Planned(year, (), ()), problems
+    by_name: dict[str, list[int]] = {}
+    for pid, name in con.execute("SELECT id, full_name FROM people").fetchall():
+        by_name.setdefault(fold(name), []).append(int(pid))
+    accounts = con.execute(
+        "SELECT username, person_id FROM users WHERE person_id IS NOT NULL"
+    ).fetchall()
+    by_user = {u: int(p) for u, p in accounts}
+    groups = {fold(g): g for g in group_names(con)}
+    people: list[tuple[int, str, str, str]] = []
+    collective: list[tuple[str, str]] = []
+    seen: dict[object, int] = {}
+    row_numbers = (
+        rows[ROW_COLUMN].tolist() if ROW_COLUMN in rows.columns else list(range(2, len(rows) + 2))
+    )
+    for row, (_, cells) in zip(row_numbers, rows.iterrows(), strict=True):
+        row = int(row)
+
+        def cell(label: str, cells: pd.Series = cells) -> str:
+            value = cells.get(label, "")
+            return "" if value is None or value != value else nfc(str(value))
+
+        def problem(label: str, message: str, row: int = row) -> None:
+            problems.append(Problem(row, label, message))
+
+        raw_title = cell("Danh hiệu đăng ký")
+        title = title_code(raw_title)
+        if title is None:
+            problem("Danh hiệu đăng ký", f"Danh hiệu “{raw_title}” không hợp lệ (chỉ nhận: "
+                    f"{', '.join(TITLES.values())})." if raw_title
+                    else "Hãy ghi danh hiệu đăng ký.")  # fmt: skip
+        username, name = cell("Tên đăng nhập").strip().lower(), cell("Họ và tên")
+        skkn_title, skkn_field = cell("Tên SKKN"), cell("Lĩnh vực")
+        if title in GROUP_TITLES:
+            group = groups.get(fold(name))
+            if group is None:
+                problem("Họ và tên", f"Danh hiệu tập thể: “{name}” không phải tổ nào trong danh "
+                        f"sách cán bộ ({', '.join(groups.values()) or 'chưa có tổ'}).")  # fmt: skip
+            elif ("tổ", group) in seen:
+                problem("Họ và tên", f"Tổ này đã có ở dòng {seen[('tổ', group)]}.")
+            else:
+                seen[("tổ", group)] = row
+                if skkn_title or skkn_field:
+                    problem("Tên SKKN", "Danh hiệu tập thể không kèm SKKN: để trống ô này.")
+                else:
+                    collective.append((group, title))
+            continue
+        person: int | None = None
+        if username:
+            person = by_user.get(username)
+            if person is None:
+                problem("Tên đăng nhập", f"Không có tài khoản “{username}”.")
+        elif name:
+            found = by_name.get(fold(name), [])
+            if not found:
+                problem("Họ và tên", f"Không có cán bộ tên “{name}”.")
+            elif len(found) > 1:
+                problem("Họ và tên", f"Có {len(found)} cán bộ tên “{name}”: hãy ghi tên đăng nhập.")
+            else:
+                person = found[0]
+        else:
+            problem("Họ và tên", "Họ và tên (hoặc tên đăng nhập) đang trống.")
+        if person is None:
+            continue
+        if person in seen:
+            problem("Họ và tên", f"Người này đã có ở dòng {seen[person]}.")
+        seen[person] = row
+        errors = check_skkn(skkn_title, skkn_field, get_registration(con, year, person))
+        for field, message in errors.items():
+            problem(_LABEL[field], message)
+        if title is not None and not errors:
+            people.append((person, title, skkn_title, skkn_field))
+    if problems:
+        return Planned(year, (), ()), problems
+    return Planned(year, tuple(people), tuple(collective)), problems
+
+
+@transactional
+def write_registrations(con: Connection, planned: Planned, actor: str) -> int:
+    """Store checked registrations in one transaction (on the people's behalf); return how many."""
+    year = ensure_year(con, planned.school_year, actor)
+    for person_id, title, skkn_title, skkn_field in planned.people:
+        before = get_registration(con, year, person_id)
+        con.execute(
+            "INSERT INTO title_registrations (school_year, person_id, title, skkn_title, "
+            " skkn_field, is_demo, updated_by) VALUES (?, ?, ?, ?, ?, false, ?) "
+            "ON CONFLICT (school_year, person_id) DO UPDATE SET title = excluded.title, "
+            " skkn_title = excluded.skkn_title, skkn_field = excluded.skkn_field, "
+            " updated_by = excluded.updated_by, updated_at = current_localtimestamp()",
+            [year, person_id, title, skkn_title, skkn_field, actor],
+        )
+        after = get_registration(con, year, person_id)
+        assert after is not None
+        audit.record(con, actor, "register", "registration", f"{year}:{person_id}",
+                     before.__dict__ if before else None, after.__dict__)  # fmt: skip
+    for group, title in planned.groups:
+        con.execute(
+            "INSERT INTO group_registrations (school_year, group_name, title, is_demo, "
+            " updated_by) VALUES (?, ?, ?, false, ?) ON CONFLICT (school_year, group_name) "
+            "DO UPDATE SET title = excluded.title, updated_by = excluded.updated_by, "
+            " updated_at = current_localtimestamp()",
+            [year, group, title, actor],
+        )
+        audit.record(con, actor, "register", "group_registration", f"{year}:{group}", None, title)
+    return len(planned.people) + len(planned.groups)

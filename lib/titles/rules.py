@@ -56,6 +56,15 @@ def rating_code(text: object) -> str | None:
     return None
 
 
+def title_code(text: object) -> str | None:
+    """The title code for a code, the council's short form or the full name (any case, marks)."""
+    folded = fold(str(text or ""))
+    for code in TITLES:
+        if folded in (fold(code), fold(TITLES[code]), fold(TITLE_NAMES[code])):
+            return code
+    return None
+
+
 def rating_rank(code: str) -> int:
     """0 for the best rating, 3 for the worst."""
     return list(RATINGS).index(code)

@@ -22,8 +22,9 @@ from lib.io.imports.pipeline import (
 )
 from lib.io.imports.targets import find_plan, find_round, plan_choices, round_choices
 
+_FIRST = ("people", "tasks", "plan", "skkn", "scores", "rubric")
 # Each module registers its kind; this order is the order of the page's picker and the CLI.
-for _module in ("people", "tasks", "plan", "skkn", "scores", "rubric"):
+for _module in (*_FIRST, "evaluations", "registrations"):
     importlib.import_module(f"lib.io.imports.{_module}")
 
 __all__ = [

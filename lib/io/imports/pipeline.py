@@ -56,7 +56,7 @@ class Summary:
     updated: int
     unchanged: int
     detail: str = ""
-    target: str | None = None  # the plan (or round) written into
+    target: str | None = None  # the plan (round, school year) written into
 
     def __str__(self) -> str:
         """Return the one-line summary shown after an import."""
@@ -90,7 +90,7 @@ class Kind:
     write: Writer
     columns: tuple[ColumnSpec, ...] = ()
     example: tuple[str, ...] = ()  # one example value per column, for the Excel template
-    target: str | None = None  # "plan" or "round": what the import goes into
+    target: str | None = None  # "plan", "round" or "year": what the import goes into
     help: str = ""  # one Vietnamese sentence under the picker
 
     def spec(self, name: str) -> ColumnSpec:

@@ -1,0 +1,295 @@
+"""The titles documents of a school year, through the one document engine (NĐ 30/2020 form)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from lib.core import clock
+from lib.core.db import Connection
+from lib.core.errors import Invalid
+from lib.core.text import vn_name_key
+from lib.documents import engine, numbers, office, organization
+from lib.documents.engine import Signer
+from lib.documents.organization import Organization
+from lib.titles import ballots
+from lib.titles.rules import GROUP_TITLES, TITLE_NAMES, TITLES, check_school_year
+
+COUNCIL = "Hội đồng Thi đua – Khen thưởng"
+# The order every list prints the titles in: the head of school's first, then the upper level's.
+ORDER = ("LDTT", "CSTDCS", "TTLDTT", "TTLDXS")
+
+
+@dataclass(frozen=True)
+class Voted:
+    """One candidate and title as the vote counted it, with the outcome."""
+
+    subject: str  # p:<person id> or g:<tổ>
+    title: str
+    name: str
+    group: str
+    job: str
+    agree: int
+    disagree: int
+    present: int
+    granted: bool
+    reason: str
+
+
+def voted(con: Connection, school_year: str) -> list[Voted]:
+    """Every candidate and title voted on in the year, by title then Vietnamese name."""
+    year = check_school_year(school_year)
+    counts = ballots.vote_counts(con, year)
+    outcome = ballots.results(con, year)  # rows in the order of vote_counts
+    rows = con.execute("SELECT id, group_name, position FROM people").fetchall()
+    people = {f"p:{pid}": (group, job) for pid, group, job in rows}
+    found = []
+    for ((subject, title), (name, yes, no, here)), row in zip(
+        counts.items(), outcome.itertuples(), strict=True
+    ):
+        group, job = people.get(subject, (subject.removeprefix("g:"), ""))
+        found.append(Voted(subject, title, name, group, job, yes, no, here,
+                           row.ket_qua == "dat", row.ly_do))  # fmt: skip
+    return sorted(found, key=lambda v: (ORDER.index(v.title), vn_name_key(v.name)))
+
+
+def _require_votes(found: list[Voted], year: str) -> None:
+    if not found:
+        raise Invalid({"vote": f"Năm học {year} chưa có kết quả biểu quyết (phiếu giấy hoặc bỏ "
+                       "phiếu trên điện thoại đã đóng): chưa lập được văn bản này."})  # fmt: skip
+
+
+def _head(org: Organization) -> Signer:
+    return Signer("", org.head_title, org.head_name)
+
+
+def _chair(org: Organization) -> Signer:
+    return Signer("TM. Hội đồng TĐKT", "Chủ tịch", org.head_name)
+
+
+def _number(con: Connection, year: str, what: str, kind: str, on: date, actor: str) -> int:
+    return numbers.number_for(con, f"titles:{year}:{what}", kind, on.year, actor)
+
+
+def _shown(number: int, kind: str, org: Organization) -> str:
+    return engine.number_line(number, kind, org).removeprefix("Số: ")
+
+
+def _year_end(year: str) -> str:
+    return f"năm học {year}"
+
+
+def minutes_docx(con: Connection, school_year: str, actor: str) -> bytes:
+    """Biên bản họp Hội đồng TĐKT bình xét: attendance, tallies per candidate, conclusions."""
+    year = check_school_year(school_year)
+    found = voted(con, year)
+    _require_votes(found, year)
+    org, on = organization.require(con), clock.today()
+    number = _number(con, year, "bien-ban", "BB", on, actor)
+    doc = engine.new_document(org, on, kind="BB", number=number)
+    engine.title(doc, "BIÊN BẢN", f"Họp {COUNCIL} bình xét danh hiệu thi đua {_year_end(year)}")
+    para = engine.para
+    para(doc, f"Thời gian: {engine.nd30_date(on)}. Địa điểm: {org.school_name}.")
+    para(doc, f"Chủ trì: {org.head_name}, {org.head_title}, Chủ tịch {COUNCIL}.")
+    present = max(v.present for v in found)
+    para(doc, f"Thành phần tham dự: {present} thành viên {COUNCIL} có mặt (số thành viên có mặt "
+         "khi biểu quyết, theo kết quả kiểm phiếu).")  # fmt: skip
+    para(doc, "Nội dung:", bold=True, indent=False, after=2)
+    para(doc, f"1. Hội đồng xét điều kiện từng cá nhân, tập thể theo quy chế thi đua – khen "
+         f"thưởng {_year_end(year)} và biểu quyết bằng phiếu kín. Kết quả kiểm phiếu:")  # fmt: skip
+    rows = [[i, v.name, TITLES[v.title], v.agree, v.disagree, v.present,
+             "Đạt" if v.granted else "Không đạt"]
+            for i, v in enumerate(found, start=1)]  # fmt: skip
+    engine.table(doc, ["STT", "Cá nhân / tập thể", "Danh hiệu", "Đồng ý", "Không đồng ý",
+                       "Có mặt", "Kết quả"], rows, [1.2, 5.3, 2.2, 1.7, 2.1, 1.6, 2.4],
+                 center=(0, 2, 3, 4, 5, 6))  # fmt: skip
+    para(doc, "2. Kết luận: hội đồng thống nhất đề nghị công nhận:")
+    for title in ORDER:
+        names = [v.name for v in found if v.title == title and v.granted]
+        para(doc, f"- {TITLE_NAMES[title]} ({TITLES[title]}): {len(names)}"
+             + (f" ({', '.join(names)})." if names else "."))  # fmt: skip
+    refused = [v for v in found if not v.granted]
+    if refused:
+        para(doc, "3. Không đạt: " + "; ".join(
+            f"{v.name} ({TITLES[v.title]}): {v.reason}" for v in refused) + ".")  # fmt: skip
+    last = para(doc, "Cuộc họp kết thúc cùng ngày, nội dung cuộc họp đã được các thành viên dự "
+                "họp thông qua và cùng ký vào biên bản")  # fmt: skip
+    engine.end_mark(last)
+    engine.closing(doc, [Signer("", "Thư ký", "", hint=True),
+                         Signer("", "Chủ tọa", org.head_name, hint=True)])  # fmt: skip
+    return office.to_bytes(doc)
+
+
+def _granted(con: Connection, year: str) -> list[Voted]:
+    found = voted(con, year)
+    _require_votes(found, year)
+    return [v for v in found if v.granted]
+
+
+def list_docx(con: Connection, school_year: str, actor: str) -> bytes:
+    """Danh sách đề nghị công nhận: LĐTT, CSTĐCS, TTLĐTT, TTLĐXS, each title its own part."""
+    year = check_school_year(school_year)
+    granted = _granted(con, year)
+    org, on = organization.require(con), clock.today()
+    doc = engine.new_document(org, on)
+    engine.title(doc, "DANH SÁCH", f"Cá nhân, tập thể đề nghị công nhận danh hiệu thi đua "
+                 f"{_year_end(year)}")  # fmt: skip
+    minutes = _number(con, year, "bien-ban", "BB", on, actor)
+    engine.para(doc, f"(Kèm theo Biên bản số {_shown(minutes, 'BB', org)} của {COUNCIL})",
+                italic=True, align="center", after=6)  # fmt: skip
+    rows: list[list[object]] = []
+    for part, title in zip("ABCD", ORDER, strict=True):
+        chosen = [v for v in granted if v.title == title]
+        rows.append([engine.Bold(part), engine.Bold(f"{TITLE_NAMES[title]} ({len(chosen)})"),
+                     "", ""])  # fmt: skip
+        for i, v in enumerate(chosen, start=1):
+            shown = "Tập thể" if title in GROUP_TITLES else v.job
+            rows.append([i, v.name, shown, "" if title in GROUP_TITLES else v.group])
+    engine.table(doc, ["STT", "Họ và tên / tập thể", "Chức vụ", "Tổ"], rows,
+                 [1.4, 6.6, 4.0, 4.5])  # fmt: skip
+    last = engine.para(doc, f"Danh sách có {len(granted)} cá nhân, tập thể", indent=False)
+    engine.end_mark(last)
+    engine.closing(doc, [_chair(org)])
+    return office.to_bytes(doc)
+
+
+def proposal_docx(con: Connection, school_year: str, actor: str) -> bytes:
+    """Tờ trình gửi cấp trên: the titles the governing body recognizes (CSTĐCS, collective)."""
+    year = check_school_year(school_year)
+    granted = [v for v in _granted(con, year) if v.title != "LDTT"]
+    org, on = organization.require(con), clock.today()
+    number = _number(con, year, "to-trinh", "TTr", on, actor)
+    doc = engine.new_document(org, on, kind="TTr", number=number)
+    engine.title(doc, "TỜ TRÌNH", f"Về việc đề nghị công nhận danh hiệu thi đua {_year_end(year)}")
+    engine.para(doc, f"Kính gửi: {org.governing_body}.", align="center", after=6)
+    minutes = _number(con, year, "bien-ban", "BB", on, actor)
+    engine.para(doc, "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022 và các văn bản "
+                "hướng dẫn thi hành;", italic=True)  # fmt: skip
+    engine.para(doc, f"Căn cứ Biên bản số {_shown(minutes, 'BB', org)} họp {COUNCIL} "
+                f"{org.school_name} bình xét danh hiệu thi đua {_year_end(year)},",
+                italic=True)  # fmt: skip
+    engine.para(doc, f"{org.school_name} kính trình {org.governing_body} xem xét, công nhận:")
+    for title in ORDER[1:]:
+        names = [v.name for v in granted if v.title == title]
+        engine.para(doc, f"- Danh hiệu “{TITLE_NAMES[title]}”: {len(names)}"
+                    + (f" ({', '.join(names)});" if names else ";"))  # fmt: skip
+    last = engine.para(doc, "(có danh sách và hồ sơ kèm theo). Trân trọng")
+    engine.end_mark(last)
+    engine.closing(doc, [_head(org)], ["Như trên", "Lưu: VT, HĐTĐKT"])
+    return office.to_bytes(doc)
+
+
+def decision_docx(con: Connection, school_year: str, actor: str) -> bytes:
+    """Quyết định công nhận danh hiệu Lao động tiên tiến, signed by the head of school."""
+    year = check_school_year(school_year)
+    granted = [v for v in _granted(con, year) if v.title == "LDTT"]
+    org, on = organization.require(con), clock.today()
+    number = _number(con, year, "quyet-dinh-ldtt", "QĐ", on, actor)
+    doc = engine.new_document(org, on, kind="QĐ", number=number)
+    engine.title(doc, "QUYẾT ĐỊNH", f"Về việc công nhận danh hiệu “Lao động tiên tiến” "
+                 f"{_year_end(year)}")  # fmt: skip
+    engine.para(doc, f"{org.head_title} {org.school_name}".upper(), bold=True, align="center",
+                size=14, after=6)  # fmt: skip
+    engine.para(doc, "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;", italic=True)
+    minutes = _number(con, year, "bien-ban", "BB", on, actor)
+    engine.para(doc, f"Căn cứ Biên bản số {_shown(minutes, 'BB', org)} họp {COUNCIL} bình xét "
+                f"danh hiệu thi đua {_year_end(year)};", italic=True)  # fmt: skip
+    engine.para(doc, f"Xét đề nghị của {COUNCIL}.", italic=True)
+    engine.para(doc, "QUYẾT ĐỊNH:", bold=True, align="center", size=14, after=6)
+    engine.para(doc, f"Điều 1. Công nhận danh hiệu “Lao động tiên tiến” {_year_end(year)} cho "
+                f"{len(granted)} cá nhân có tên sau:")  # fmt: skip
+    engine.table(doc, ["STT", "Họ và tên", "Chức vụ", "Tổ"],
+                 [[i, v.name, v.job, v.group] for i, v in enumerate(granted, start=1)],
+                 [1.4, 6.6, 4.0, 4.5])  # fmt: skip
+    engine.para(doc, "Điều 2. Quyết định có hiệu lực kể từ ngày ký.")
+    last = engine.para(doc, f"Điều 3. {COUNCIL}, các tổ chuyên môn và các cá nhân có tên tại "
+                       "Điều 1 chịu trách nhiệm thi hành Quyết định này")  # fmt: skip
+    engine.end_mark(last)
+    engine.closing(doc, [_head(org)], ["Như Điều 3", "Lưu: VT, HĐTĐKT"])
+    return office.to_bytes(doc)
+
+
+def notice_docx(con: Connection, school_year: str, actor: str) -> bytes:
+    """Thông báo công khai kết quả bình xét: every candidate and title, granted or not, and why."""
+    year = check_school_year(school_year)
+    found = voted(con, year)
+    _require_votes(found, year)
+    org, on = organization.require(con), clock.today()
+    number = _number(con, year, "thong-bao", "TB", on, actor)
+    doc = engine.new_document(org, on, kind="TB", number=number)
+    engine.title(doc, "THÔNG BÁO", f"Công khai kết quả bình xét danh hiệu thi đua "
+                 f"{_year_end(year)}")  # fmt: skip
+    engine.para(doc, f"{org.school_name} thông báo công khai kết quả bình xét danh hiệu thi đua "
+                f"{_year_end(year)} của {COUNCIL} như sau:")  # fmt: skip
+    engine.table(doc, ["STT", "Cá nhân / tập thể", "Danh hiệu", "Kết quả", "Ghi chú"],
+                 [[i, v.name, TITLES[v.title], "Đạt" if v.granted else "Không đạt", v.reason]
+                  for i, v in enumerate(found, start=1)],
+                 [1.2, 5.0, 2.2, 2.3, 5.8], center=(0, 2, 3))  # fmt: skip
+    last = engine.para(doc, "Mọi ý kiến về kết quả xin gửi về Thư ký Hội đồng trong thời hạn 05 "
+                       "ngày làm việc kể từ ngày thông báo")  # fmt: skip
+    engine.end_mark(last)
+    engine.closing(doc, [_head(org)], ["Các tổ chuyên môn", "Niêm yết tại bảng tin",
+                                       "Lưu: VT, HĐTĐKT"])  # fmt: skip
+    return office.to_bytes(doc)
+
+
+def ballot_docx(con: Connection, school_year: str, actor: str) -> bytes:
+    """A blank printable phiếu bầu: the year's candidates with Đồng ý / Không đồng ý boxes."""
+    year = check_school_year(school_year)
+    candidates = ballots.candidates_of(con, year)
+    if not candidates:
+        raise Invalid({"candidates": f"Năm học {year} chưa có ai trong danh sách đề nghị: chưa "
+                       "in được phiếu bầu."})  # fmt: skip
+    org, on = organization.require(con), clock.today()
+    doc = engine.new_document(org, on)
+    engine.title(doc, "PHIẾU BẦU", f"Bình xét danh hiệu thi đua {_year_end(year)}")
+    engine.para(doc, "Đánh dấu X vào một ô “Đồng ý” hoặc “Không đồng ý” ở mỗi dòng. Phiếu không "
+                "ghi tên người bầu.", italic=True, align="center", after=6)  # fmt: skip
+    ordered = sorted(candidates, key=lambda c: (ORDER.index(c[1]), vn_name_key(c[2])))
+    engine.table(doc, ["STT", "Cá nhân / tập thể", "Danh hiệu", "Đồng ý", "Không đồng ý"],
+                 [[i, name, TITLES[title], "☐", "☐"]
+                  for i, (_, title, name) in enumerate(ordered, start=1)],
+                 [1.2, 7.0, 2.6, 2.5, 3.2], center=(0, 2, 3, 4))  # fmt: skip
+    last = engine.para(doc, f"Phiếu có {len(ordered)} dòng", indent=False)
+    engine.end_mark(last)
+    return office.to_bytes(doc)
+
+
+Build = Callable[[Connection, str, str], bytes]
+# kind -> (builder, Vietnamese label); every one is Word.
+DOCUMENTS: dict[str, tuple[Build, str]] = {
+    "bien-ban": (minutes_docx, "Biên bản họp Hội đồng TĐKT bình xét"),
+    "danh-sach": (list_docx, "Danh sách đề nghị công nhận (LĐTT, CSTĐCS, TTLĐTT, TTLĐXS)"),
+    "to-trinh": (proposal_docx, "Tờ trình gửi cấp trên"),
+    "quyet-dinh": (decision_docx, "Quyết định công nhận LĐTT"),
+    "thong-bao": (notice_docx, "Thông báo công khai kết quả"),
+    "phieu-bau": (ballot_docx, "Phiếu bầu (để trống, in cho cuộc họp)"),
+}
+
+
+def why_not(con: Connection, kind: str, school_year: str) -> str | None:
+    """Why this document cannot be made for the year yet (shown under its button), or None."""
+    year = check_school_year(school_year)
+    missing = organization.get(con).missing()
+    if missing:
+        return "Chưa khai báo Thông tin đơn vị: " + ", ".join(missing) + "."
+    if kind == "phieu-bau":
+        if not ballots.candidates_of(con, year):
+            return "Chưa có ai trong danh sách đề nghị."
+        return None
+    if not ballots.vote_counts(con, year):
+        return "Lập sau khi có kết quả biểu quyết (phiếu giấy hoặc bỏ phiếu đã đóng)."
+    return None
+
+
+def document(con: Connection, kind: str, school_year: str, actor: str) -> bytes:
+    """The titles document of this kind for the year, as Word bytes."""
+    if kind not in DOCUMENTS:
+        raise Invalid({"kind": f"Không có văn bản “{kind}”. Chọn: {', '.join(DOCUMENTS)}."})
+    return DOCUMENTS[kind][0](con, school_year, actor)
+
+
+def file_name(kind: str, school_year: str) -> str:
+    """The download's file name, e.g. bien-ban-thi-dua-2024-2025.docx."""
+    return f"{kind}-thi-dua-{check_school_year(school_year)}.docx"

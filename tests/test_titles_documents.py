@@ -1,0 +1,149 @@
+"""The titles documents: decree form, the right people under each title, and LibreOffice."""
+
+from __future__ import annotations
+
+import pytest
+
+from lib.core import clock
+from lib.core.errors import Invalid
+from lib.demo import DEMO_ORGANIZATION
+from lib.documents import engine, organization
+from lib.titles import ballots as B
+from lib.titles import documents as D
+from lib.titles import registrations as reg
+from tests import pdf_render
+from tests.docx_checks import all_text, check_heading, open_docx
+from tests.test_cli import invoke
+from tests.titles_helpers import YEAR, evaluate, school, user
+
+
+def _setup(con) -> dict[str, int]:
+    ids = school(con)
+    organization.update(con, "test", **DEMO_ORGANIZATION)
+    admin = user(con, "chutich")
+    for name in ("Lê Thị Bình", "Phạm Thu Cúc", "Đỗ Mai Dung"):
+        evaluate(con, ids[name])
+        reg.save_registration(con, admin, YEAR, ids[name], "LDTT")
+    B.save_paper_tally(con, admin, YEAR, f"p:{ids['Lê Thị Bình']}", "LDTT", "4", "1", "5")
+    B.save_paper_tally(con, admin, YEAR, f"p:{ids['Phạm Thu Cúc']}", "LDTT", "2", "3", "5")
+    return ids
+
+
+@pytest.fixture
+def world(con):
+    return _setup(con)
+
+
+TODAY = engine.place_date(organization.Organization(**DEMO_ORGANIZATION), clock.today())
+
+
+@pytest.mark.parametrize(
+    ("kind", "number", "signer", "heading"),
+    [
+        ("bien-ban", "01/BB-MNAS", "Nguyễn Thị Quyên", "BIÊN BẢN"),
+        ("danh-sach", None, "Nguyễn Thị Quyên", "DANH SÁCH"),
+        ("to-trinh", "01/TTr-MNAS", "Nguyễn Thị Quyên", "TỜ TRÌNH"),
+        ("quyet-dinh", "01/QĐ-MNAS", "Nguyễn Thị Quyên", "QUYẾT ĐỊNH"),
+        ("thong-bao", "01/TB-MNAS", "Nguyễn Thị Quyên", "THÔNG BÁO"),
+        ("phieu-bau", None, "", "PHIẾU BẦU"),
+    ],
+)
+def test_every_titles_document_has_the_decree_form(con, world, kind, number, signer, heading):
+    data = D.document(con, kind, YEAR, "chutich")
+    text = check_heading(data, number=number, date_text=TODAY, signer=signer)
+    assert heading in text.splitlines()
+    assert f"năm học {YEAR}" in text
+
+
+def test_minutes_carry_tallies_and_conclusions(con, world):
+    text = all_text(open_docx(D.minutes_docx(con, YEAR, "chutich")))
+    assert "5 thành viên Hội đồng Thi đua – Khen thưởng có mặt" in text
+    lines = text.splitlines()
+    # Bình: 4/5 đồng ý reaches 50 %; Cúc: 2/5 does not.
+    binh = lines.index("Lê Thị Bình")
+    assert lines[binh + 1 : binh + 6] == ["LĐTT", "4", "1", "5", "Đạt"]
+    cuc = lines.index("Phạm Thu Cúc")
+    assert lines[cuc + 1 : cuc + 6] == ["LĐTT", "2", "3", "5", "Không đạt"]
+    assert "- Lao động tiên tiến (LĐTT): 1 (Lê Thị Bình)." in lines
+    assert any(line.startswith("3. Không đạt: Phạm Thu Cúc (LĐTT): 2/5 đồng ý") for line in lines)
+
+
+def test_the_list_and_the_decision_name_only_those_granted(con, world):
+    listed = all_text(open_docx(D.list_docx(con, YEAR, "chutich")))
+    decided = all_text(open_docx(D.decision_docx(con, YEAR, "chutich")))
+    for text in (listed, decided):
+        assert "Lê Thị Bình" in text and "Phạm Thu Cúc" not in text
+    assert "Lao động tiên tiến (1)" in listed and "Chiến sĩ thi đua cơ sở (0)" in listed
+    assert "Tập thể lao động xuất sắc (0)" in listed
+    assert "cho 1 cá nhân có tên sau" in decided
+    # The ballot lists every candidate of the final list, granted or not yet voted.
+    ballot = all_text(open_docx(D.ballot_docx(con, YEAR, "chutich")))
+    assert {"Lê Thị Bình", "Phạm Thu Cúc", "Đỗ Mai Dung"} <= set(ballot.splitlines())
+
+
+def test_documents_of_a_year_without_votes_are_refused(con, world):
+    with pytest.raises(Invalid, match="chưa có kết quả biểu quyết"):
+        D.minutes_docx(con, "2030-2031", "chutich")
+
+
+def test_cli_writes_a_titles_document(tmp_path, capsys):
+    from lib.core import db
+
+    path = tmp_path / "t.duckdb"
+    file_con = db.connect(path)
+    _setup(file_con)
+    file_con.close()
+    out = tmp_path / "bb.docx"
+    result = invoke(capsys, path, "titles", "document", "bien-ban", "--year", YEAR, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert "BIÊN BẢN" in all_text(open_docx(out.read_bytes()))
+    bad = invoke(capsys, path, "titles", "document", "bien-ban", "--year", "2030-2031")
+    assert bad.returncode == 1 and "chưa có kết quả biểu quyết" in bad.stderr
+
+
+@pytest.mark.skipif(not pdf_render.available(), reason="LibreOffice not installed")
+def test_the_minutes_and_list_print_with_vietnamese_headings(con, world, tmp_path):
+    files = []
+    for kind in ("bien-ban", "danh-sach"):
+        path = tmp_path / f"titles-{kind}.docx"
+        path.write_bytes(D.document(con, kind, YEAR, "chutich"))
+        files.append(path)
+    pdfs = pdf_render.to_pdf(files, tmp_path)
+    minutes = [line.strip() for line in pdf_render.text(pdfs["titles-bien-ban"]).splitlines()]
+    assert "BIÊN BẢN" in minutes and engine.NATIONAL_NAME in minutes and engine.MOTTO in minutes
+    assert (
+        f"Họp Hội đồng Thi đua – Khen thưởng bình xét danh hiệu thi đua năm học {YEAR}"
+        in " ".join(minutes)
+    )
+    assert "TRƯỜNG MẦM NON ÁNH SAO" in minutes
+    listed = [line.strip() for line in pdf_render.text(pdfs["titles-danh-sach"]).splitlines()]
+    assert "DANH SÁCH" in listed and "Lao động tiên tiến (1)" in listed
+
+
+def test_review_page_offers_every_document_once_the_vote_has_results(tmp_path, monkeypatch):
+    from lib import ui
+    from lib.core import db
+    from tests.apptest import app, login, open_page, open_tab, texts
+
+    at = app(tmp_path / "app.duckdb", monkeypatch)
+    login(at, "chutich")
+    open_page(at, "pages/title_review.py")
+    open_tab(at, "bxtd_tab", "Văn bản")
+    assert not at.exception
+
+    def buttons():
+        return {b.proto.label: b.proto.disabled for b in at.get("download_button")}
+
+    labels = {f"{label} (Word)" for _, label in D.DOCUMENTS.values()}
+    assert set(buttons()) == labels
+    # The demo ballot is still open: only the blank phiếu bầu can be printed.
+    assert [k for k, off in buttons().items() if not off] == [
+        "Phiếu bầu (để trống, in cho cuộc họp) (Word)"
+    ]
+    assert "Lập sau khi có kết quả biểu quyết (phiếu giấy hoặc bỏ phiếu đã đóng)." in texts(at)
+    con = ui._database(str(db.db_path()))
+    year = at.selectbox(key="bxtd_nam").value
+    subject, title, _ = B.candidates_of(con, year)[0]
+    B.save_paper_tally(con, user(con, "chutich"), year, subject, title, "3", "0", "3")
+    at.run()
+    assert not any(buttons().values())
