@@ -43,7 +43,7 @@ assert round_id is not None
 r = rounds.require_round(con, round_id)
 df = results.results(con, round_id)
 
-line = f"Trạng thái: **{r.state_label}** · {r.level} · {r.rubric.name}"
+line = f"Trạng thái: **{r.state_label}** · {literal(r.level)} · {literal(r.rubric.name)}"
 if r.state == "final" and r.finalized_at is not None:
     line += f" · công bố bởi {literal(r.finalized_by)} lúc {clock.stamp(r.finalized_at)}"
 st.markdown(line)
