@@ -18,7 +18,7 @@ from lib.access.permissions import ROLES
 from lib.core import db
 from lib.core.errors import Invalid
 from lib.documents import catalog as documents
-from lib.documents import organization
+from lib.documents import organization, recognition
 from lib.io import backup, exports, imports
 from lib.scoring import assignment, entries, rounds, states
 from lib.titles.commands import add_titles_commands
@@ -297,7 +297,7 @@ def cmd_round_close(con: db.Connection, args: argparse.Namespace) -> str:
 
 
 def cmd_round_finalize(con: db.Connection, args: argparse.Namespace) -> str:
-    r = states.finalize_round(con, rounds.require_round_by_key(con, args.round).id, ACTOR)
+    r = recognition.publish_round(con, rounds.require_round_by_key(con, args.round).id, ACTOR)
     return f"Đã công bố kết quả đợt chấm số {r.id}: {r.name}. Phiếu chấm và kết quả đã khóa."
 
 

@@ -416,6 +416,12 @@ def test_staff_see_results_only_once_finalized(tmp_path, monkeypatch):
     button(chair, "Công bố kết quả").click().run()
     assert not chair.exception
     assert "Đã công bố kết quả" in texts(chair)
+    con = db.connect(path)  # the recognitions are stored at publication itself (issue 13)
+    assert "Bùi Thanh Tâm" in {
+        name
+        for (name,) in con.execute("SELECT name FROM recognitions WHERE round_id = 1").fetchall()
+    }
+    con.close()
     staff = app(path, monkeypatch)
     open_page(login(staff, "giaovien"), "pages/results.py")
     shown = texts(staff)
