@@ -471,6 +471,7 @@ def test_audit_lists_the_rounds_history(demo_con):
         "Nguyễn Thị Quyên mở đợt chấm",
         "Nguyễn Thị Quyên phân công Lê Thu Hà chấm SKKN-001 (GK1)",
         "Nguyễn Thị Quyên đăng ký SKKN-001: Đề tài",
+        "Nguyễn Thị Quyên xác nhận ngưỡng xếp loại",
         "Nguyễn Thị Quyên tạo đợt chấm “Đợt chấm thử”",
     ]
 

@@ -45,6 +45,7 @@ ACTIONS: dict[str, str] = {
     "meeting": "Ghi biên bản họp",
     "number": "Cấp số văn bản",
     "recognize": "Công nhận SKKN",
+    "thresholds": "Xác nhận ngưỡng xếp loại",
 }
 
 
