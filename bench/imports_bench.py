@@ -157,6 +157,7 @@ def scores_database(path: Path, sheets: int) -> tuple[int, list[str], list[str]]
     try:
         rubric = rounds.load_rubric_file(rounds.TEMPLATE_DIR / "mau-20-diem.yaml")
         rid = rounds.create_round(con, "bench_admin", SCORE_ROUND, rubric, school_year="2024-2025")
+        states.confirm_thresholds(con, rid, "bench_admin")
         examiners = [u for (u,) in con.execute(
             "SELECT examiner FROM round_examiners WHERE round_id = ? ORDER BY examiner", [rid]
         ).fetchall()]  # fmt: skip

@@ -18,7 +18,7 @@ from lib.access.permissions import ROLES
 from lib.core import db
 from lib.core.errors import Invalid
 from lib.documents import catalog as documents
-from lib.documents import organization
+from lib.documents import organization, recognition
 from lib.io import backup, exports, imports
 from lib.scoring import assignment, entries, rounds, states
 from lib.titles.commands import add_titles_commands
@@ -292,13 +292,19 @@ def cmd_round_open(con: db.Connection, args: argparse.Namespace) -> str:
     return f"Đã mở đợt chấm số {r.id}: {r.name}. Giám khảo đã chấm được."
 
 
+def cmd_round_confirm_thresholds(con: db.Connection, args: argparse.Namespace) -> str:
+    r = rounds.require_round_by_key(con, args.round)
+    states.confirm_thresholds(con, r.id, ACTOR)
+    return f"Đã ghi: hội đồng đã xác nhận ngưỡng xếp loại của đợt chấm số {r.id}: {r.name}."
+
+
 def cmd_round_close(con: db.Connection, args: argparse.Namespace) -> str:
     r = states.close_round(con, rounds.require_round_by_key(con, args.round).id, ACTOR)
     return f"Đã đóng đợt chấm số {r.id}: {r.name}."
 
 
 def cmd_round_finalize(con: db.Connection, args: argparse.Namespace) -> str:
-    r = states.finalize_round(con, rounds.require_round_by_key(con, args.round).id, ACTOR)
+    r = recognition.publish_round(con, rounds.require_round_by_key(con, args.round).id, ACTOR)
     return f"Đã công bố kết quả đợt chấm số {r.id}: {r.name}. Phiếu chấm và kết quả đã khóa."
 
 
@@ -329,6 +335,11 @@ def _add_round_commands(sub: argparse._SubParsersAction) -> None:
     assign.add_argument("--examiner", metavar="TÊN_ĐĂNG_NHẬP", help="giám khảo (cùng --skkn)")
     assign.set_defaults(handler=cmd_round_assign)
     for name, handler, text in (
+        (
+            "confirm-thresholds",
+            cmd_round_confirm_thresholds,
+            "ghi việc hội đồng đã xác nhận ngưỡng xếp loại (cần trước khi mở đợt)",
+        ),
         ("open", cmd_round_open, "mở đợt chấm (giám khảo bắt đầu chấm)"),
         ("close", cmd_round_close, "đóng đợt chấm (giám khảo không chấm được nữa)"),
         ("finalize", cmd_round_finalize, "công bố kết quả: khóa phiếu và kết quả"),

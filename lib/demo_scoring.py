@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from lib.core.db import Connection
-from lib.scoring import council, entries, rounds
+from lib.scoring import council, entries, rounds, states
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo" / "skkn-mau.yaml"
 ACTOR = "demo"
@@ -34,4 +34,6 @@ def load_demo_round(con: Connection, path: Path = DEMO_FILE) -> int:
             con, round_id, ACTOR, title=item["title"], field=item["field"],
             authors=item["authors"], is_demo=True,
         )  # fmt: skip
+    # The demo's council has confirmed the template's thresholds, so the demo round can open.
+    states.confirm_thresholds(con, round_id, ACTOR)
     return round_id

@@ -15,7 +15,7 @@ from lib.access.permissions import (
 )
 from lib.core import clock, frames
 from lib.core.text import literal
-from lib.documents import skkn
+from lib.documents import recognition, skkn
 from lib.scoring import assignment, charts, conflicts, council, results, rounds, sheets, states
 from lib.scoring.rubric import format_number
 from lib.ui import round_documents
@@ -43,7 +43,7 @@ assert round_id is not None
 r = rounds.require_round(con, round_id)
 df = results.results(con, round_id)
 
-line = f"Trạng thái: **{r.state_label}** · {r.level} · {r.rubric.name}"
+line = f"Trạng thái: **{r.state_label}** · {literal(r.level)} · {literal(r.rubric.name)}"
 if r.state == "final" and r.finalized_at is not None:
     line += f" · công bố bởi {literal(r.finalized_by)} lúc {clock.stamp(r.finalized_at)}"
 st.markdown(line)
@@ -141,7 +141,7 @@ elif r.state == "closed":
         sure = st.checkbox("Tôi đã kiểm tra kết quả", key="kq_chac")
         if st.button("Công bố kết quả", type="primary", disabled=not sure, key="kq_cong_bo"):
             with ui.errors_shown():
-                states.finalize_round(con, round_id, user.username)
+                recognition.publish_round(con, round_id, user.username)
                 done("Đã công bố kết quả. CBGVNV đã xem được kết quả của đợt chấm.")
 
 # Only the chosen tab runs: each reads and draws a whole round, which at city scale costs

@@ -164,6 +164,20 @@ if tab_rubric.open:
         if frozen:
             st.info("Mẫu phiếu đã khóa: đã có phiếu chấm được nộp trong đợt này.",
                     icon=":material/lock:")  # fmt: skip
+        # The templates' thresholds are placeholders: the council confirms them before opening.
+        thresholds = "; ".join(f"{literal(g.grade)}: từ {format_number(g.min_total)} điểm"
+                               for g in rubric.grades)  # fmt: skip
+        if states.thresholds_confirmed(con, round_id):
+            st.success(f"Hội đồng đã xác nhận ngưỡng xếp loại ({thresholds}).",
+                       icon=":material/verified:")  # fmt: skip
+        elif can_edit_round(r):
+            st.warning(f"Ngưỡng xếp loại chưa được hội đồng xác nhận ({thresholds}); chưa mở "
+                       "đợt chấm được. Sửa ngưỡng thì phải xác nhận lại.")  # fmt: skip
+            sure = st.checkbox("Hội đồng đã xác nhận ngưỡng xếp loại", key=f"dc_nguong_{round_id}")
+            if st.button("Ghi xác nhận", disabled=not sure, key=f"dc_ghi_nguong_{round_id}"):
+                with ui.errors_shown():
+                    states.confirm_thresholds(con, round_id, user.username)
+                    done("Đã ghi: hội đồng đã xác nhận ngưỡng xếp loại.")
         sections, criteria, grades = rubric_edit.rubric_tables(rubric)
         with st.form(f"dc_mau_{round_id}"):
             name = st.text_input("Tên mẫu phiếu", value=rubric.name, disabled=frozen)

@@ -47,6 +47,7 @@ def scored_round(con, rubric=None, *, meeting: bool = True, adjust: bool = True)
     rubric = rubric or rubric20()
     rid = rounds.create_round(con, "chutich", f"Đợt chấm SKKN {rubric.name}", rubric,
                               school_year="2024-2025")  # fmt: skip
+    states.confirm_thresholds(con, rid, "chutich")
     r = rounds.require_round(con, rid)
     authors = ("Vũ Thị Hồng Nhung", "Hoàng Mai Anh", "Bùi Thanh Tâm")
     plan = [("giamkhao1", "giamkhao2"), ("giamkhao1", "chutich"), ("giamkhao2", "giamkhao1")]

@@ -9,7 +9,7 @@ import bcrypt
 
 from lib.access import users
 from lib.access.users import NewUser
-from lib.scoring import entries, rounds
+from lib.scoring import entries, rounds, states
 from lib.scoring.rubric import Rubric
 
 TEMPLATE_20 = rounds.TEMPLATE_DIR / "mau-20-diem.yaml"
@@ -56,8 +56,12 @@ def add_examiner(
         )
 
 
-def make_round(con, name: str = "Đợt chấm thử", **kw) -> int:
-    return rounds.create_round(con, "chutich", name, rubric20(), school_year="2024-2025", **kw)
+def make_round(con, name: str = "Đợt chấm thử", confirmed: bool = True, **kw) -> int:
+    """A round in preparation; confirmed: the council has confirmed its grade thresholds."""
+    rid = rounds.create_round(con, "chutich", name, rubric20(), school_year="2024-2025", **kw)
+    if confirmed:
+        states.confirm_thresholds(con, rid, "chutich")
+    return rid
 
 
 def add_entry(con, round_id: int, title: str = "Đề tài", author: str = "Vũ Thị Hồng Nhung",

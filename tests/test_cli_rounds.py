@@ -5,7 +5,7 @@ import pytest
 from lib import cli
 from lib.access import users
 from lib.core import db
-from lib.scoring import assignment, rounds, sheets
+from lib.scoring import assignment, rounds, sheets, states
 from tests.conftest import held_by_another_process
 from tests.scoring_helpers import TEMPLATE_20, full_marks, rubric20
 
@@ -86,6 +86,19 @@ def test_open_refuses_a_round_without_entries(demo_db, capsys):
     run(demo_db, capsys, "round", "create", "Đợt trống", "--rubric", str(TEMPLATE_20))
     code, _, err = run(demo_db, capsys, "round", "open", "Đợt trống")
     assert code == 1 and "Chưa có SKKN nào trong đợt chấm" in err
+
+
+def test_the_councils_confirmation_of_the_thresholds_is_recorded_from_the_cli(demo_db, capsys):
+    run(demo_db, capsys, "round", "create", "Đợt mới", "--rubric", str(TEMPLATE_20))
+    con = db.connect(demo_db)
+    rid = rounds.require_round_by_key(con, "Đợt mới").id
+    assert not states.thresholds_confirmed(con, rid)
+    con.close()
+    code, out, _ = run(demo_db, capsys, "round", "confirm-thresholds", "Đợt mới")
+    assert code == 0 and "đã xác nhận ngưỡng xếp loại" in out
+    con = db.connect(demo_db)
+    assert states.thresholds_confirmed(con, rid)
+    con.close()
 
 
 def test_open_close_and_finalize_follow_the_rules(demo_db, capsys):

@@ -64,6 +64,9 @@ def test_document_bien_ban_refuses_without_a_meeting_then_writes_it(tmp_path, ca
     code, _, err = run(path, capsys, "document", "ho-so", "--round", str(rid))
     assert code == 1 and "chưa công bố" in err
     assert run(path, capsys, "round", "finalize", str(rid))[0] == 0
+    con = db.connect(path)  # stored at publication, before any document is asked for
+    assert con.execute("SELECT count(*) FROM recognitions WHERE round_id = ?", [rid]).fetchone()[0]
+    con.close()
     target = tmp_path / "hs.zip"
     assert run(path, capsys, "document", "ho-so", "--round", str(rid), "-o", str(target))[0] == 0
     assert "manifest.csv" in zipfile.ZipFile(target).namelist()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import re
@@ -417,7 +418,75 @@ def test_each_kind_imports_into_an_empty_database_through_run_import(con):
         ("test", "import", "plan", "kh.docx"),
         ("test", "import", "tasks", "t.csv"),
     ]
-    assert json.loads(audited[2][4]) == {"added": 1, "updated": 0, "unchanged": 0, "target": PLAN}
+    assert json.loads(audited[2][4]) == {
+        "added": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "target": PLAN,
+        "size": len(tasks),
+        "sha256": hashlib.sha256(tasks).hexdigest(),
+    }
+
+
+def audit_rows(con, entity: str) -> list[tuple]:
+    return [
+        (action, entity_id, json.loads(before or "null"), json.loads(after or "null"))
+        for action, entity_id, before, after in con.execute(
+            "SELECT action, entity_id, before, after FROM audit_log WHERE entity = ? ORDER BY id",
+            [entity],
+        ).fetchall()
+    ]
+
+
+def test_people_import_audits_every_person_and_account_with_before_and_after(con):
+    first = csv_bytes([PEOPLE_HEADER[:3], ["An", "GV", "Tổ 1"]])
+    run_import(con, "people", first, "a.csv", "test")
+    (pid,) = con.execute("SELECT id FROM people WHERE full_name = 'An'").fetchone()
+    second = csv_bytes(
+        [PEOPLE_HEADER, ["An", "Tổ trưởng", "", "", "01/09/2015", "an", "examiner"],
+         ["Bình", "NV", "Văn phòng", "", "", "", ""], ["Chi", "GV", "Tổ 1", "", "", "", ""]]
+    )  # fmt: skip
+    run_import(con, "people", second, "b.csv", "test")
+    run_import(con, "people", second, "b.csv", "test")  # nothing changes: nothing logged
+    people = audit_rows(con, "person")
+    before = {"full_name": "An", "position": "GV", "group_name": "Tổ 1", "email": "",
+              "start_date": None}  # fmt: skip
+    assert [r for r in people if r[1] == str(pid)] == [
+        ("create", str(pid), None, before),
+        ("update", str(pid), before,
+         {**before, "position": "Tổ trưởng", "start_date": "2015-09-01"}),
+    ]  # fmt: skip
+    assert sorted(r[3]["full_name"] for r in people if r[1] != str(pid)) == ["Bình", "Chi"]
+    assert len(people) == 4
+    assert audit_rows(con, "user") == [
+        ("create", "an", None, {"person_id": pid, "roles": ["examiner"]})
+    ]
+    summaries = con.execute(
+        "SELECT actor, entity_id, after FROM audit_log WHERE action = 'import' ORDER BY id"
+    ).fetchall()
+    assert [s[:2] for s in summaries] == [("test", "a.csv"), ("test", "b.csv"), ("test", "b.csv")]
+    assert json.loads(summaries[1][2])["sha256"] == hashlib.sha256(second).hexdigest()
+    assert json.loads(summaries[2][2])["unchanged"] == 3
+
+
+def test_tasks_import_audits_every_task_written_with_before_and_after(con):
+    run_import(con, "plan", build_plan_docx(), "kh.docx", "test")
+    tasks = [["Tháng 12/2024", "Họp tổng kết", "HĐTĐKT", "Đ/c Quyên", "", "", "20/12/2024"]]
+    run_import(con, "tasks", csv_bytes([TASK_HEADER, *tasks]), "t.csv", "test", PLAN)
+    (tid,) = con.execute("SELECT id FROM tasks WHERE content = 'Họp tổng kết'").fetchone()
+    created = [r for r in audit_rows(con, "task") if r[1] == str(tid)]
+    assert created == [
+        ("create", str(tid), None,
+         {"period_label": "Tháng 12/2024", "start_date": "2024-12-01", "due_date": "2024-12-20",
+          "content": "Họp tổng kết", "unit": "HĐTĐKT", "leader": "Đ/c Quyên", "note": "",
+          "status": "todo"}),
+    ]  # fmt: skip
+    tasks[0][4:6] = ["Mời cấp trên", "Hoàn thành"]
+    run_import(con, "tasks", csv_bytes([TASK_HEADER, *tasks]), "t2.csv", "test", PLAN)
+    updated = [r for r in audit_rows(con, "task") if r[0] == "update"]
+    old = {"unit": "HĐTĐKT", "leader": "Đ/c Quyên", "note": "", "status": "todo",
+           "due_date": "2024-12-20"}  # fmt: skip
+    assert updated == [("update", str(tid), old, {**old, "note": "Mời cấp trên", "status": "done"})]
 
 
 def test_preview_marks_problem_cells_on_their_row_and_column(demo_con):

@@ -1,8 +1,11 @@
 """lib.rounds: rounds and their rubric, entries, conflicts, assignment, states, audit."""
 
+import io
+import zipfile
 from dataclasses import replace
 from decimal import Decimal
 
+import docx
 import pytest
 
 from lib.core.errors import Invalid
@@ -195,6 +198,21 @@ def test_document_must_be_a_real_pdf_or_docx(demo_con):
         add_entry(demo_con, rid, document=PDF, document_name="de-tai.docx")
     entries.set_document(demo_con, eid, "chutich", None, None)
     assert entries.entry_document(demo_con, eid) is None
+
+
+def test_a_renamed_zip_is_not_accepted_as_a_docx(demo_con):
+    rid = make_round(demo_con)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("anh.jpg", b"not a word document")
+    with pytest.raises(Invalid, match="tệp nén khác được đổi đuôi"):
+        add_entry(demo_con, rid, document=buffer.getvalue(), document_name="de-tai.docx")
+    real = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("Biện pháp nâng cao chất lượng")
+    document.save(real)
+    eid = add_entry(demo_con, rid, document=real.getvalue(), document_name="de-tai.docx")
+    assert entries.entry_document(demo_con, eid)[1] == "de-tai.docx"
 
 
 def test_withdrawn_entry_is_kept_marked_and_not_assignable(demo_con):
@@ -453,6 +471,7 @@ def test_audit_lists_the_rounds_history(demo_con):
         "Nguyễn Thị Quyên mở đợt chấm",
         "Nguyễn Thị Quyên phân công Lê Thu Hà chấm SKKN-001 (GK1)",
         "Nguyễn Thị Quyên đăng ký SKKN-001: Đề tài",
+        "Nguyễn Thị Quyên xác nhận ngưỡng xếp loại",
         "Nguyễn Thị Quyên tạo đợt chấm “Đợt chấm thử”",
     ]
 

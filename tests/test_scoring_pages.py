@@ -1,5 +1,6 @@
 """The scoring pages through the real app.py (AppTest), as admin, examiner and staff."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -8,7 +9,9 @@ from streamlit.testing.v1 import AppTest
 from lib import demo
 from lib.access import users
 from lib.core import db
-from lib.scoring import assignment, entries, results, sheets, states
+from lib.core.errors import Invalid
+from lib.scoring import assignment, entries, results, rounds, sheets, states
+from lib.scoring.rubric import format_number
 from tests.apptest import ROOT, app, login, open_page, open_tab, shown, texts
 from tests.scoring_helpers import full_marks, rubric20
 
@@ -247,6 +250,37 @@ def test_rubric_editor_validates_and_saves(at):
     assert "Phiếu chấm của trường" in texts(at)
 
 
+def test_the_council_confirms_the_thresholds_before_the_round_opens(tmp_path, monkeypatch):
+    # Issue 13, point 9: the templates' thresholds are placeholders until the council says so.
+    path = tmp_path / "app.duckdb"
+    con = prepare(path, state="draft")
+    assert states.thresholds_confirmed(con, 1)  # the demo's council confirmed the template's
+    rubric = rounds.require_round(con, 1).rubric
+    first = rubric.grades[0]
+    changed = replace(first, min_total=first.min_total + 1)
+    rounds.set_rubric(con, 1, replace(rubric, grades=(changed, *rubric.grades[1:])), "chutich")
+    assert not states.thresholds_confirmed(con, 1)  # a changed threshold is confirmed again
+    with pytest.raises(Invalid, match="chưa xác nhận ngưỡng xếp loại"):
+        states.open_round(con, 1, "chutich")
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "chutich"), "pages/rounds.py")
+    button(at, "Mở đợt chấm").click().run()
+    assert "Hội đồng chưa xác nhận ngưỡng xếp loại" in texts(at)
+    open_tab(at, "dc_the", "Mẫu phiếu chấm")
+    assert "Ngưỡng xếp loại chưa được hội đồng xác nhận" in texts(at)
+    at.checkbox(key="dc_nguong_1").check().run()
+    at.button(key="dc_ghi_nguong_1").click().run()
+    assert "Đã ghi: hội đồng đã xác nhận ngưỡng xếp loại." in texts(at)
+    assert f"{first.grade}: từ {format_number(changed.min_total)} điểm" in texts(at)
+    con = db.connect(path)
+    assert con.execute(
+        "SELECT actor FROM audit_log WHERE action = 'thresholds' ORDER BY id DESC LIMIT 1"
+    ).fetchone() == ("chutich",)
+    assert states.open_round(con, 1, "chutich").state == "open"
+    con.close()
+
+
 def test_rubric_is_shown_frozen_once_a_sheet_is_in(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path)
@@ -416,6 +450,12 @@ def test_staff_see_results_only_once_finalized(tmp_path, monkeypatch):
     button(chair, "Công bố kết quả").click().run()
     assert not chair.exception
     assert "Đã công bố kết quả" in texts(chair)
+    con = db.connect(path)  # the recognitions are stored at publication itself (issue 13)
+    assert "Bùi Thanh Tâm" in {
+        name
+        for (name,) in con.execute("SELECT name FROM recognitions WHERE round_id = 1").fetchall()
+    }
+    con.close()
     staff = app(path, monkeypatch)
     open_page(login(staff, "giaovien"), "pages/results.py")
     shown = texts(staff)

@@ -58,6 +58,7 @@ def published_round(
     rubric = rounds.load_rubric_file(RUBRIC)
     name = f"Đợt {level} {year} {'công bố' if publish else 'đang chấm'}"
     rid = rounds.create_round(con, "chutich", name, rubric, level=level, school_year=year)
+    states.confirm_thresholds(con, rid, "chutich")
     for i, (authors, grade) in enumerate(graded, start=1):
         entry = entries.add_entry(
             con, rid, "chutich", title=f"SKKN số {i}",

@@ -117,6 +117,17 @@ def why_cannot_edit_round(round_: RoundLike) -> str | None:
     return "Kết quả đợt chấm đã công bố: mọi thứ đã khóa (mở lại đợt để sửa)."
 
 
+def why_cannot_open_round(round_: RoundLike, thresholds_confirmed: bool) -> str | None:
+    """The reason a round in preparation cannot be opened for scoring, or None: the council
+    confirms the rubric's grade thresholds first (the default ones are placeholders)."""
+    if round_.state == "draft" and not thresholds_confirmed:
+        return (
+            "Hội đồng chưa xác nhận ngưỡng xếp loại của mẫu phiếu: xác nhận ở thẻ “Mẫu phiếu "
+            "chấm” (trang Đợt chấm) trước khi mở đợt chấm."
+        )
+    return None
+
+
 def can_add_entries(round_: RoundLike) -> bool:
     """New SKKN are registered while the round is being prepared or scored."""
     return round_.state in ("draft", "open")

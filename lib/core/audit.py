@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -55,6 +56,7 @@ ACTIONS: dict[str, str] = {
     "choose_cstdcs": "Chọn CSTĐCS trong chỉ tiêu",
     "paper_tally": "Nhập kết quả phiếu giấy",
     "medal": "Ghi Kỷ niệm chương",
+    "thresholds": "Xác nhận ngưỡng xếp loại",
 }
 
 
@@ -83,6 +85,33 @@ def record(
         "VALUES (?, ?, ?, ?, ?, ?)",
         [actor, action, entity, str(entity_id), as_json(before), as_json(after)],
     )
+
+
+def record_rows(
+    con: Connection,
+    actor: str,
+    action: str,
+    entity: str,
+    rows_sql: str,
+    params: Sequence[object] = (),
+    batch: pd.DataFrame | None = None,
+) -> None:
+    """Append one entry per row of `rows_sql` (entity_id, before, after as JSON) in one statement.
+
+    `batch`, when given, is readable by the query as `batch`: an import's rows are audited set
+    by set, never one statement a row."""
+    sql = (
+        "INSERT INTO audit_log (actor, action, entity, entity_id, before, after) "
+        "SELECT ?, ?, ?, CAST(entity_id AS VARCHAR), CAST(before AS VARCHAR), "
+        f"CAST(after AS VARCHAR) FROM ({rows_sql})"
+    )
+    if batch is not None:
+        con.register("batch", batch)
+    try:
+        con.execute(sql, [actor, action, entity, *params])
+    finally:
+        if batch is not None:
+            con.unregister("batch")
 
 
 def latest(con: Connection, entity: str | None = None, limit: int = 500) -> pd.DataFrame:

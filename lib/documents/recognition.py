@@ -18,7 +18,7 @@ from lib.core.errors import Invalid
 from lib.documents import engine, numbers, office, skkn
 from lib.documents.engine import Signer
 from lib.documents.organization import Organization
-from lib.scoring import entries, results, rounds
+from lib.scoring import entries, results, rounds, states
 from lib.scoring.rubric import NO_GRADE, format_number
 
 
@@ -82,6 +82,15 @@ def record_recognitions(con: Connection, round_id: int, actor: str) -> list[Reco
             )  # fmt: skip
         audit.record(con, actor, "recognize", "round", round_id, None, {"people": len(found)})
     return found
+
+
+def publish_round(con: Connection, round_id: int, actor: str) -> rounds.Round:
+    """Publish the round's results and store its recognitions in the same transaction (here,
+    not in states: the documents build on scoring, never the other way)."""
+    with transaction(con):
+        r = states.finalize_round(con, round_id, actor)
+        record_recognitions(con, round_id, actor)
+    return r
 
 
 def _on(r: rounds.Round) -> date:

@@ -18,6 +18,7 @@ from lib.core import audit
 from lib.core.db import Connection, transaction, transactional
 from lib.core.errors import Invalid
 from lib.core.text import nfc
+from lib.io.filereader import check_office_zip
 from lib.scoring.rounds import require_editable, require_round
 from lib.scoring.rubric import format_number, parse_number
 
@@ -180,6 +181,9 @@ def check_document(data: bytes | None, filename: str | None) -> tuple[str | None
         raise Invalid(
             {"document": f"Tệp '{name}' lớn quá {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB."}
         )
+    # A renamed zip (or a zip bomb) starts with the same magic bytes as a real .docx.
+    if suffix == ".docx" and (problem := check_office_zip(data, "docx")):
+        raise Invalid({"document": f"Tệp '{name}': {problem}"})
     return name, mime
 
 

@@ -6,14 +6,18 @@ one way and results knows nothing of it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
+from lib.access.permissions import why_cannot_edit_round, why_cannot_open_round
 from lib.core import audit
-from lib.core.db import Connection, transaction
+from lib.core.db import Connection, get_setting, set_setting, transaction
 from lib.core.errors import Invalid
 from lib.core.text import nfc
 from lib.scoring import results
 from lib.scoring.rounds import STATES, Round, require_round
+from lib.scoring.rubric import Rubric
 
 # (from, to) -> audit action; every other change is refused.
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -45,6 +49,8 @@ def set_state(con: Connection, round_id: int, to: str, actor: str, reason: str =
             ).fetchone()
             if not row or row[0] == 0:
                 raise Invalid({"state": "Chưa có SKKN nào trong đợt chấm: hãy đăng ký SKKN trước."})
+            if problem := why_cannot_open_round(r, thresholds_confirmed(con, round_id)):
+                raise Invalid({"thresholds": problem})
         if action == "finalize":
             problem = why_cannot_publish(con, round_id)
             if problem:
@@ -70,6 +76,40 @@ def set_state(con: Connection, round_id: int, to: str, actor: str, reason: str =
             after["reason"] = reason
         audit.record(con, actor, action, "round", round_id, {"state": r.state}, after)
     return require_round(con, round_id)
+
+
+def _thresholds_key(round_id: int) -> str:
+    return f"round:{round_id}:thresholds_confirmed"
+
+
+def thresholds_fingerprint(rubric: Rubric) -> str:
+    """The grade thresholds as one hash: a confirmation holds only for the thresholds seen."""
+    rules = [[g.grade, str(g.min_total), sorted((k, str(v)) for k, v in g.min_section.items())]
+             for g in rubric.grades]  # fmt: skip
+    return hashlib.sha256(json.dumps(rules).encode()).hexdigest()
+
+
+def thresholds_confirmed(con: Connection, round_id: int) -> bool:
+    """Whether the council confirmed the round's current grade thresholds (a change of them
+    undoes the confirmation)."""
+    stored = get_setting(con, _thresholds_key(round_id))
+    if not stored:
+        return False
+    return json.loads(stored)["fingerprint"] == thresholds_fingerprint(
+        require_round(con, round_id).rubric
+    )
+
+
+def confirm_thresholds(con: Connection, round_id: int, actor: str) -> None:
+    """Record that the council confirmed the round's grade thresholds as they are now."""
+    with transaction(con):
+        r = require_round(con, round_id)
+        if problem := why_cannot_edit_round(r):
+            raise Invalid({"thresholds": problem})
+        grades = {g.grade: str(g.min_total) for g in r.rubric.grades}
+        value = {"fingerprint": thresholds_fingerprint(r.rubric), "by": actor}
+        set_setting(con, _thresholds_key(round_id), json.dumps(value))
+        audit.record(con, actor, "thresholds", "round", round_id, None, grades)
 
 
 def open_round(con: Connection, round_id: int, actor: str) -> Round:

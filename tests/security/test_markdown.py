@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 import pytest
 import yaml
 
 from lib import demo
 from lib.core import db
+from lib.core.db import set_setting
 from lib.core.text import literal
+from lib.documents import organization
 from lib.io import imports
+from lib.scoring import meetings
 from tests.apptest import app, login, open_page, open_tab, shown
 
 PAYLOADS = {
@@ -136,3 +142,46 @@ def test_bare_addresses_do_not_become_links(address):
     assert shown(escaped) == address
     for trigger in ("://", "www.", "www\\.", "@e"):
         assert trigger not in escaped.replace("\\:", ":")
+
+
+def plant_documents(db_file) -> int:
+    """The payloads in Thông tin đơn vị and in a round's recorded meeting; return the round."""
+    plant(db_file)
+    con = db.connect(db_file)
+    values = list(PAYLOADS.values())
+    for i, name in enumerate(organization.FIELDS):
+        set_setting(con, organization.PREFIX + name, values[i % len(values)])
+    (rid,) = con.execute("SELECT min(id) FROM rounds").fetchone()
+    attendance = [
+        replace(a, name=PAYLOADS["heading"] if i == 0 else a.name)
+        for i, a in enumerate(meetings.default_attendance(con, rid))
+    ]
+    meetings.save_meeting(
+        con, rid, "chutich", held_on=date(2025, 3, 27), starts_at="08:00", ends_at="10:30",
+        place=PAYLOADS["link"], chaired_by=PAYLOADS["image"], secretary=PAYLOADS["red"],
+        attendance=attendance, decisions=[meetings.Decision(PAYLOADS["badge"], 1, 0, 1, None)],
+        content=PAYLOADS["math"],
+    )  # fmt: skip
+    con.close()
+    return rid
+
+
+def test_thong_tin_don_vi_page(tmp_path, monkeypatch):
+    db_file = tmp_path / "app.duckdb"
+    plant_documents(db_file)
+    at = open_page(login(app(db_file, monkeypatch), "chutich"), "pages/organization.py")
+    assert [t.value for t in at.text_input][:2] == [PAYLOADS["link"], PAYLOADS["image"]]
+    assert_literal(at, [])
+
+
+def test_documents_tab_meeting_and_its_refusals(tmp_path, monkeypatch):
+    db_file = tmp_path / "app.duckdb"
+    rid = plant_documents(db_file)
+    at = open_page(login(app(db_file, monkeypatch), "chutich"), "pages/results.py")
+    next(s for s in at.selectbox if s.label == "Đợt chấm").set_value(rid).run()
+    open_tab(at, "kq_the", "Văn bản")
+    assert at.text_input(key=f"hop_dd_{rid}").value == PAYLOADS["link"]
+    assert_literal(at, [])
+    at.text_input(key=f"hop_bd_{rid}").set_value(PAYLOADS["link"])  # quoted by the refusal
+    next(b for b in at.button if b.label == "Lưu thông tin cuộc họp").click().run()
+    assert_literal(at, ["link"])

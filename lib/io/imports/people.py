@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -10,6 +11,7 @@ import pandas as pd
 from lib.access.identity import name_key
 from lib.access.permissions import ROLES
 from lib.access.users import USERNAME
+from lib.core import audit
 from lib.core.db import Connection
 from lib.core.text import fold
 from lib.io.filereader import ColumnSpec, Problem, parse_date
@@ -173,6 +175,49 @@ def check_people(
     return checked
 
 
+def _person_json(table: str) -> str:
+    """A person's details in `table` as JSON, the same keys before and after an import (the name
+    matched, so it is the stored one)."""
+    return (
+        f"to_json({{full_name: people.full_name, position: {table}.position, "
+        f"group_name: {table}.group_name, email: {table}.email, "
+        f"start_date: {table}.start_date::DATE}})"
+    )
+
+
+def _audit_accounts(con: Connection, out: _PeoplePlan, new_ids: list[int], actor: str) -> None:
+    """One entry per account created (person, roles) and per account given more roles."""
+    if not out.roles:
+        return
+    created = {a["username"]: a["id"] if "id" in a else new_ids[a["new"]] for a in out.accounts}
+    added: dict[str, list[str]] = {}
+    for username, role in out.roles:
+        added.setdefault(username, []).append(role)
+    held: dict[str, list[str]] = {}
+    for username, role in con.execute(
+        "SELECT username, role FROM user_roles WHERE username IN (SELECT unnest(?)) ORDER BY role",
+        [sorted(added)],
+    ).fetchall():
+        held.setdefault(username, []).append(role)
+    rows = []
+    for username, roles in added.items():
+        before = sorted(set(held.get(username, [])) - set(roles))
+        if username in created:
+            after = {"person_id": created[username], "roles": sorted(roles)}
+            rows.append(("create", username, None, json.dumps(after)))
+        else:
+            rows.append(("roles", username, json.dumps(before), json.dumps(sorted(held[username]))))
+    for action in ("create", "roles"):
+        frame = pd.DataFrame(
+            [r[1:] for r in rows if r[0] == action], columns=["username", "before", "after"]
+        )
+        if len(frame):
+            audit.record_rows(
+                con, actor, action, "user",
+                "SELECT username AS entity_id, before, after FROM batch", batch=frame,
+            )  # fmt: skip
+
+
 def write_people(con: Connection, checked: Checked, actor: str) -> Summary:
     """Insert new people, update matched ones, create accounts without a password; in batches."""
     out: _PeoplePlan = checked.payload
@@ -192,9 +237,23 @@ def write_people(con: Connection, checked: Checked, actor: str) -> Summary:
             "SELECT id, full_name, position, group_name, email, start_date::DATE FROM batch",
             frame,
         )
+        audit.record_rows(
+            con, actor, "create", "person",
+            f"SELECT id AS entity_id, NULL AS before, {_person_json('people')} AS after "
+            "FROM people WHERE id IN (SELECT id FROM batch)",
+            batch=frame[["id"]],
+        )  # fmt: skip
     if out.updates:
         frame = pd.DataFrame(out.updates)
         frame["start_date"] = pd.to_datetime(frame["start_date"]).dt.date
+        # Before the update, so each entry holds the values it replaced.
+        audit.record_rows(
+            con, actor, "update", "person",
+            f"SELECT people.id AS entity_id, {_person_json('people')} AS before, "
+            f"{_person_json('batch')} AS after "
+            "FROM batch JOIN people ON people.id = batch.id",
+            batch=frame,
+        )  # fmt: skip
         pipeline.insert_batch(
             con,
             "UPDATE people SET position = batch.position, group_name = batch.group_name, "
@@ -219,6 +278,7 @@ def write_people(con: Connection, checked: Checked, actor: str) -> Summary:
     if out.roles:
         frame = pd.DataFrame(out.roles, columns=["username", "role"])
         pipeline.insert_batch(con, "INSERT INTO user_roles SELECT username, role FROM batch", frame)
+    _audit_accounts(con, out, new_ids, actor)
     detail = ""
     if out.new_accounts:
         detail = (

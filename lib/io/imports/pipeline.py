@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -248,7 +249,8 @@ def run_import(
         audit.record(
             con, actor, "import", kind, filename,
             after={"added": summary.added, "updated": summary.updated,
-                   "unchanged": summary.unchanged, "target": target},
+                   "unchanged": summary.unchanged, "target": target, "size": len(data),
+                   "sha256": hashlib.sha256(data).hexdigest()},
         )  # fmt: skip
     tell(progress, 1.0, "Xong.")
     return summary

@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lib.core import audit
 from lib.core.db import Connection
 from lib.core.text import fold, nfc
 from lib.io.filereader import ROW_COLUMN, ColumnSpec, Problem
@@ -274,6 +275,15 @@ def _append_tasks(con: Connection, plan: dict, new: pa.Table, actor: str) -> Non
         )
     finally:
         con.unregister("new_tasks")
+    # One entry per task written, as add_task logs it, in one statement.
+    audit.record_rows(
+        con, actor, "create", "task",
+        "SELECT id AS entity_id, NULL AS before, to_json({period_label: period_label, "
+        " start_date: start_date, due_date: due_date, content: content, unit: unit, "
+        " leader: leader, note: note, status: status}) AS after "
+        "FROM tasks WHERE plan_id = ? AND position > ?",
+        [plan_id, offset],
+    )  # fmt: skip
 
 
 def write_tasks(con: Connection, checked: Checked, actor: str) -> Summary:
@@ -283,6 +293,17 @@ def write_tasks(con: Connection, checked: Checked, actor: str) -> Summary:
     if updates:
         frame = pd.DataFrame(updates).assign(actor=actor)
         frame["due_date"] = pd.to_datetime(frame["due_date"]).dt.date
+        # Before the update, so each entry holds the values it replaced.
+        audit.record_rows(
+            con, actor, "update", "task",
+            "SELECT t.id AS entity_id, "
+            " to_json({unit: t.unit, leader: t.leader, note: t.note, status: t.status, "
+            "  due_date: t.due_date}) AS before, "
+            " to_json({unit: b.unit, leader: b.leader, note: b.note, status: b.status, "
+            "  due_date: b.due_date::DATE}) AS after "
+            "FROM batch b JOIN tasks t ON t.id = b.id",
+            batch=frame,
+        )  # fmt: skip
         pipeline.insert_batch(
             con,
             "UPDATE tasks SET unit = batch.unit, leader = batch.leader, note = batch.note, "
