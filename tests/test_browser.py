@@ -23,7 +23,7 @@ def test_every_page_url_shows_only_the_login_form_to_a_visitor(page, base, url_p
 
 
 READER = {"Tổng quan", "Kế hoạch", "Tiến độ", "Trình chiếu", "Tài khoản của tôi",
-          "Đăng ký thi đua"}  # fmt: skip
+          "Đăng ký thi đua", "Hồ sơ thi đua"}  # fmt: skip
 SCORING = {"Phiếu chấm của tôi", "Kết quả chấm", "Bỏ phiếu thi đua"}
 ADMIN = {"Người dùng", "Nhập dữ liệu", "Đợt chấm", "SKKN và phân công", "Bình xét thi đua",
          "Thông tin đơn vị"}  # fmt: skip

@@ -56,7 +56,7 @@ def sign_in(page: Page, base: str, username: str) -> None:
 
 def goto(page: Page, url: str) -> None:
     page.goto(url)
-    page.get_by_label("Tên đăng nhập").wait_for(state="detached", timeout=30_000)
+    page.get_by_label("Tên đăng nhập").wait_for(state="detached", timeout=60_000)
     wait_ready(page)
     page.wait_for_timeout(1000)  # the login cookie's rerun on a new page load
     wait_ready(page)
@@ -107,13 +107,13 @@ def test_two_examiners_chair_and_staff(prepared, browser):
     sign_in(gk2, base, "giamkhao2")
     for page in (gk1, gk2):
         goto(page, f"{base}/phieu-cham?skkn={entry_id}")
-        expect(page.get_by_text(f"{code} – ")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text(f"{code} – ")).to_be_visible(timeout=60_000)
 
     # GK1 types the points, sees the live total; each is saved as typed (no button).
     gk1_values = full()
     score(gk1, gk1_values)
     expect(gk1.get_by_text("Tổng điểm: 20 / 20").first).to_be_visible()
-    expect(gk1.get_by_text(re.compile("Đã lưu tự động lúc"))).to_be_visible(timeout=30_000)
+    expect(gk1.get_by_text(re.compile("Đã lưu tự động lúc"))).to_be_visible(timeout=60_000)
 
     # GK2 scores lower (a 4-point gap: more than the 2 allowed) and never sees GK1's points.
     gk2_values = full({"II.3": "4"})
@@ -124,14 +124,14 @@ def test_two_examiners_chair_and_staff(prepared, browser):
         page.get_by_role("button", name="Nộp phiếu").click()
         page.get_by_role("button", name="Xác nhận nộp phiếu").click()
         expect(page.get_by_text(re.compile(f"Đã nộp phiếu {code}")).first).to_be_visible(
-            timeout=30_000
+            timeout=60_000
         )
 
     # The chair sees the disagreement, settles it with a recorded decision, closes, publishes.
     chair = new_page(browser)
     sign_in(chair, base, "chutich")
     goto(chair, f"{base}/ket-qua-cham")
-    expect(chair.get_by_text("Cần giám khảo thứ 3").first).to_be_visible(timeout=30_000)
+    expect(chair.get_by_text("Cần giám khảo thứ 3").first).to_be_visible(timeout=60_000)
     chair.get_by_role("tab", name="Xử lý chênh lệch").click()
     form = chair.locator('[data-testid="stForm"]').filter(has_text="Lưu quyết định")
     wait_ready(chair)
@@ -142,26 +142,26 @@ def test_two_examiners_chair_and_staff(prepared, browser):
     )
     form.get_by_role("button", name="Lưu quyết định").click()
     expect(chair.get_by_text(re.compile(f"Đã lưu quyết định cho {code}"))).to_be_visible(
-        timeout=30_000
+        timeout=60_000
     )
     goto(chair, f"{base}/dot-cham")
     chair.get_by_role("button", name="Đóng đợt chấm").click()
-    expect(chair.get_by_text("Đã đóng đợt chấm.")).to_be_visible(timeout=30_000)
+    expect(chair.get_by_text("Đã đóng đợt chấm.")).to_be_visible(timeout=60_000)
     goto(chair, f"{base}/ket-qua-cham")
     chair.get_by_text("Tôi đã kiểm tra kết quả").click()
     wait_ready(chair)
     chair.get_by_role("button", name="Công bố kết quả").click()
-    expect(chair.get_by_text(re.compile("Đã công bố kết quả"))).to_be_visible(timeout=30_000)
+    expect(chair.get_by_text(re.compile("Đã công bố kết quả"))).to_be_visible(timeout=60_000)
 
     # Staff now see the published result, with the chair's decision shown as such.
     staff = new_page(browser)
     sign_in(staff, base, "giaovien")
     goto(staff, f"{base}/ket-qua-cham")
-    expect(staff.get_by_text(re.compile("Trạng thái: Đã công bố"))).to_be_visible(timeout=30_000)
+    expect(staff.get_by_text(re.compile("Trạng thái: Đã công bố"))).to_be_visible(timeout=60_000)
     expect(staff.locator('[data-testid="stDataFrame"]')).to_be_visible()
     expect(staff.get_by_text(re.compile(r"1 SKKN · loại A: 1 · loại B: 0"))).to_be_visible()
     # After closing, an examiner may open the fellow examiner's sheet of the shared entry.
     goto(gk2, f"{base}/phieu-cham?skkn={entry_id}")
-    expect(gk2.get_by_text("Phiếu của các giám khảo khác")).to_be_visible(timeout=30_000)
+    expect(gk2.get_by_text("Phiếu của các giám khảo khác")).to_be_visible(timeout=60_000)
     for page in (gk1, gk2, chair, staff):
         page.context.close()
