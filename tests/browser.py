@@ -115,3 +115,10 @@ def login(page: Page, base: str, username: str, password: str) -> None:
         timeout=WAIT,
     )
     wait_ready(page)
+    # The login cookie is stored by a component in the runs after the first page (there is no
+    # sleep on the login path): a full page load before that would start logged out again.
+    if page.get_by_label("Tên đăng nhập").count() == 0:
+        for _ in range(WAIT // 250):
+            if any(c["name"] == "thidua_dang_nhap" for c in page.context.cookies()):
+                break
+            page.wait_for_timeout(250)
