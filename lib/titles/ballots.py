@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+import duckdb
 import pandas as pd
 
 from lib.access.permissions import User, can_manage_titles, why_cannot_vote
@@ -20,6 +21,7 @@ from lib.titles.registrations import registrations_table
 from lib.titles.rules import TITLES, check_school_year, get_rules, lock_rules, title_code
 
 _SHUFFLE = random.SystemRandom()
+ALREADY_VOTED = "Bạn đã bỏ phiếu: phiếu của bạn đã được tính."
 
 
 @dataclass(frozen=True)
@@ -171,10 +173,15 @@ def cast_vote(
 
     def work(c: Connection) -> None:
         if has_voted(c, ballot_id, user.username):
-            raise Invalid({"user": "Bạn đã bỏ phiếu: phiếu của bạn đã được tính."})
+            raise Invalid({"user": ALREADY_VOTED})
         if require_ballot(c, ballot_id).state != "open":
             raise Invalid({"user": "Cuộc bỏ phiếu đã đóng."})
-        c.execute("INSERT INTO ballot_voters VALUES (?, ?)", [ballot_id, user.username])
+        try:
+            c.execute("INSERT INTO ballot_voters VALUES (?, ?)", [ballot_id, user.username])
+        except duckdb.ConstraintException:
+            # The same member's other tab committed first: that ballot counts, this one is
+            # dropped with the transaction (its votes were not written yet).
+            raise Invalid({"user": ALREADY_VOTED}) from None
         rows = c.execute(
             "SELECT subject, title, agree FROM ballot_votes WHERE ballot_id = ?", [ballot_id]
         ).fetchall()
