@@ -1,7 +1,4 @@
-"""A council meeting record (biên bản's facts): time, place, chủ trì, thư ký, attendance, votes.
-
-One home for every council that meets: the SKKN council of a round (lib.scoring.meetings) and
-the emulation council of a school year (lib.titles.meeting) keep their record here by key."""
+"""One home for council meeting records (SKKN round, bình xét): time, place, people, votes."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The demo school year of titles: registrations, evaluations, start dates, the meeting and its
-vote in progress (DỮ LIỆU MẪU)."""
+"""The demo titles year: registrations, evaluations, start dates, the meeting and its vote."""
 
 from __future__ import annotations
 
