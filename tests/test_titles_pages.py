@@ -46,16 +46,22 @@ def test_registration_page_renders_for_every_role(at, username):
     assert ("Chưa đăng ký (" in shown) is (username == "chutich")
 
 
+def _downloads(at) -> list[str]:
+    return [b.proto.label for b in at.get("download_button")]
+
+
 def test_staff_registers_themselves_while_open(at):
     login(at, "giaovien")
     open_page(at, REGISTRATION)
     assert "Bạn chưa đăng ký danh hiệu thi đua năm học này." in texts(at)
+    assert _downloads(at) == []  # nothing to print before registering, no school-wide table
     at.radio(key=f"dktd_dh_{YEAR}").set_value("CSTDCS")
     at.text_input(key=f"dktd_skkn_{YEAR}").input("Dạy trẻ *kể chuyện* qua tranh")
     at.text_input(key=f"dktd_lv_{YEAR}").input("Mẫu giáo")
     _button(at, "Lưu đăng ký").click().run()
     assert not at.exception
     assert "Đã lưu đăng ký thi đua của bạn." in texts(at)
+    assert _downloads(at) == ["Tải bản đăng ký thi đua (Word)"]
     con = _db(at)
     lan = con.execute("SELECT id FROM people WHERE full_name = 'Đỗ Thị Lan'").fetchone()[0]
     saved = reg.get_registration(con, YEAR, lan)
@@ -78,6 +84,8 @@ def test_admin_registers_on_behalf_and_sends_registered_skkn_to_the_round(at):
     login(at, "chutich")
     open_page(at, REGISTRATION)
     assert "Đỗ Thị Lan" in next(w for w in at.warning if "Chưa đăng ký" in w.value).value
+    assert {"Tải bảng tổng hợp đăng ký (Excel)", "Tải bảng tổng hợp đăng ký (Word)",
+            "Tải bản đăng ký thi đua (Word)"} <= set(_downloads(at))  # fmt: skip
     con = _db(at)
     lan = con.execute("SELECT id FROM people WHERE full_name = 'Đỗ Thị Lan'").fetchone()[0]
     at.selectbox(key="dktd_nguoi").set_value(lan).run()
