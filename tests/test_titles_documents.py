@@ -25,8 +25,9 @@ MET_ON = date(2024, 5, 24)
 
 def record_meeting(con, admin, absent: str | None = None):
     """The year's bình xét meeting: the council (plus one member without an account)."""
+    others = ("Hoàng Văn Công", "Mai Thu Thảo", "Đinh Văn Toàn", "Lý Thị Uyên")
     people = [*M.council_members(con, "Nguyễn Thị Quyên"),
-              Attendance("Hoàng Văn Công", "Ủy viên", True, "")]  # fmt: skip
+              *(Attendance(n, "Ủy viên", True, "") for n in others)]  # fmt: skip
     if absent:
         people = [Attendance(a.name, a.duty, False, "Đi công tác", a.username)
                   if a.name == absent else a for a in people]  # fmt: skip
@@ -100,7 +101,7 @@ def test_minutes_are_the_record_of_the_meeting(con, world):
     assert "Thời gian bắt đầu: 14 giờ 00, ngày 24 tháng 5 năm 2024." in lines
     assert "Địa điểm: Phòng họp tầng 2." in lines
     assert "Chủ trì: Nguyễn Thị Quyên. Thư ký (người ghi biên bản): Lê Thị Bình." in lines
-    assert ("Thành phần tham dự: 1/2 thành viên Hội đồng Thi đua – Khen thưởng có mặt, 1 vắng:"
+    assert ("Thành phần tham dự: 4/5 thành viên Hội đồng Thi đua – Khen thưởng có mặt, 1 vắng:"
             in lines)  # fmt: skip
     quyen = lines.index("Nguyễn Thị Quyên", lines.index("Nhiệm vụ trong hội đồng"))
     assert lines[quyen + 1 : quyen + 3] == ["Chủ tịch HĐ", "Có mặt"]

@@ -312,6 +312,10 @@ def save_paper_tally(
         here = 0
     if not errors and yes + no > here:
         errors["present"] = f"Đồng ý + không đồng ý ({yes + no}) nhiều hơn số có mặt ({here})."
+    meeting = get_meeting(con, year)
+    if not errors and meeting is not None and here > meeting.present:
+        errors["present"] = (f"Có mặt ({here}) nhiều hơn số thành viên có mặt ghi trong thông "
+                             f"tin cuộc họp ({meeting.present}).")  # fmt: skip
     if errors:
         raise Invalid(errors)
     con.execute(
