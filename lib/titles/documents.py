@@ -139,7 +139,7 @@ def minutes_document(org: Organization, year: str, found: Meeting, voted_rows: l
             for i, v in enumerate(voted_rows, start=1)]  # fmt: skip
     engine.table(doc, ["STT", "Cá nhân / tập thể", "Danh hiệu", "Đồng ý", "Không đồng ý",
                        "Có mặt", "Tỉ lệ đồng ý", "Kết quả"], rows,
-                 [1.2, 4.2, 1.8, 1.6, 1.9, 1.5, 1.9, 2.3], center=(0, 2, 3, 4, 5, 6, 7),
+                 [1.2, 3.9, 2.1, 1.6, 1.9, 1.5, 1.9, 2.3], center=(0, 2, 3, 4, 5, 6, 7),
                  size=11)  # fmt: skip
     para(doc, "2. Kết quả biểu quyết từng danh hiệu:")
     for title in ORDER:
