@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib import ui
 from lib.access.permissions import can_manage_titles, can_view_dossier
+from lib.core.text import literal
 from lib.titles import dossier as D
 
 user = ui.require(can_view_dossier)
@@ -11,7 +12,23 @@ con = ui.connection()
 
 st.title("Hồ sơ thi đua")
 person_id = user.person_id
-if can_manage_titles(user):
+admin = can_manage_titles(user)
+if admin and st.radio("Xem hồ sơ", ["Cá nhân", "Tập thể (tổ)"], horizontal=True,
+                      key="hstd_loai") == "Tập thể (tổ)":  # fmt: skip
+    groups = D.group_choices(con)
+    if not groups:
+        st.info("Chưa có tổ nào.")
+        st.stop()
+    group = st.selectbox("Tổ", groups, key="hstd_to")
+    st.subheader(literal(group))
+    st.markdown("**Danh hiệu tập thể** (kết quả biểu quyết từng năm học)")
+    titles = D.group_titles(con, group)
+    if titles.empty:
+        st.info("Tổ này chưa có danh hiệu tập thể nào được biểu quyết.")
+    else:
+        st.dataframe(titles, hide_index=True, width="stretch")
+    st.stop()
+if admin:
     choices = D.people_choices(con)
     if not choices:
         st.info("Chưa có cán bộ nào trong danh sách.")
@@ -25,14 +42,19 @@ if not can_view_dossier(user, person_id):
     st.stop()
 
 record = D.dossier(con, person_id)
-st.subheader(record.name)
+st.subheader(literal(record.name))
 if record.group:
-    st.caption(record.group)
+    st.caption(literal(record.group))
 st.markdown("**Danh hiệu thi đua** (kết quả biểu quyết từng năm học)")
 if record.titles.empty:
     st.info("Chưa có danh hiệu nào được biểu quyết.")
 else:
     st.dataframe(record.titles, hide_index=True, width="stretch")
+st.markdown("**Danh hiệu tập thể của tổ**")
+if record.groups.empty:
+    st.info("Tổ chưa có danh hiệu tập thể nào được biểu quyết.")
+else:
+    st.dataframe(record.groups, hide_index=True, width="stretch")
 st.markdown("**Sáng kiến kinh nghiệm được công nhận**")
 if record.skkn.empty:
     st.info("Chưa có SKKN nào được công nhận (sau khi đợt chấm công bố và lập quyết định).")

@@ -10,10 +10,13 @@ from lib.access.permissions import (
 )
 from lib.core import clock
 from lib.core.text import literal
-from lib.io import exports
+from lib.titles import registration_documents as rd
 from lib.titles import registrations as reg
 from lib.titles import skkn
 from lib.titles.rules import GROUP_TITLES, PERSON_TITLES, TITLE_NAMES, default_year, year_choices
+from lib.ui import downloads
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 user = ui.require(can_register_titles)
 con = ui.connection()
@@ -79,6 +82,21 @@ with st.form("dktd_cua_toi"):
     left, right = st.columns(2)
     save = left.form_submit_button("Lưu đăng ký", type="primary", disabled=bool(refused))
     drop = right.form_submit_button("Rút đăng ký", disabled=bool(refused) or mine is None)
+problem = rd.why_not(con)
+if mine:
+    mine_name = f"ban-dang-ky-thi-dua-{year}.docx"
+    cursor = con.cursor()  # built on another thread
+    ui.download_button(
+        "Tải bản đăng ký thi đua (Word)",
+        data=downloads.on_click(
+            cursor, user.username, "document",
+            lambda cursor=cursor: rd.registration_docx(cursor, user, year, user.person_id),
+            mine_name, DOCX,
+            {"kind": "ban-dang-ky", "year": year},
+        ) if not problem else b"",
+        file_name=mine_name, mime=DOCX, key="dktd_ban_dk", disabled=problem is not None,
+        help=problem,
+    )  # fmt: skip
 if save:
     with ui.errors_shown():
         reg.save_registration(con, user, year, user.person_id, title, skkn_title, skkn_field)
@@ -119,14 +137,28 @@ st.dataframe(
         "in_round": st.column_config.CheckboxColumn("Đã vào đợt chấm"),
     },
 )
-st.download_button(
-    "Tải bảng tổng hợp đăng ký (Excel)",
-    data=exports.to_xlsx(reg.summary_table(con, year), sheet="Đăng ký thi đua"),
-    file_name=f"tong-hop-dang-ky-thi-dua-{year}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon=":material/download:",
-    key="dktd_tai",
-)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+a, b = st.columns(2)
+for where, (build, suffix, mime, label) in zip(
+    (a, b),
+    (
+        (rd.summary_xlsx, "xlsx", XLSX, "Tải bảng tổng hợp đăng ký (Excel)"),
+        (rd.summary_docx, "docx", DOCX, "Tải bảng tổng hợp đăng ký (Word)"),
+    ),
+    strict=True,
+):
+    name, cursor = f"tong-hop-dang-ky-thi-dua-{year}.{suffix}", con.cursor()
+    ui.download_button(
+        label,
+        data=downloads.on_click(
+            cursor, user.username, "document", lambda build=build, cursor=cursor: build(
+                cursor, year), name, mime, {"kind": "tong-hop-dang-ky", "year": year},
+        ) if not problem else b"",
+        file_name=name, mime=mime, key=f"dktd_tai_{suffix}", where=where,
+        disabled=problem is not None, help=problem,
+    )  # fmt: skip
+if problem:
+    st.caption(problem)
 
 names = dict(zip(table["person_id"].astype(int), table["full_name"], strict=True))
 tab_for, tab_groups, tab_round = st.tabs(
@@ -149,6 +181,19 @@ with tab_for:
             with ui.errors_shown():
                 reg.save_registration(con, user, year, person, other_title, other_skkn, other_field)
                 done(f"Đã lưu đăng ký của {literal(names[person])}.")
+    if theirs:
+        theirs_name, cursor = f"ban-dang-ky-thi-dua-{year}-{person}.docx", con.cursor()
+        ui.download_button(
+            "Tải bản đăng ký thi đua của người này (Word)",
+            data=downloads.on_click(
+                cursor, user.username, "document",
+                lambda cursor=cursor, person=person: rd.registration_docx(
+                    cursor, user, year, person), theirs_name, DOCX,
+                {"kind": "ban-dang-ky", "year": year, "person": person},
+            ) if not problem else b"",
+            file_name=theirs_name, mime=DOCX, key="dktd_ban_dk_thay",
+            disabled=problem is not None, help=problem,
+        )  # fmt: skip
 with tab_groups:
     current = reg.group_registrations(con, year)
     options = ["", *GROUP_TITLES]

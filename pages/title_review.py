@@ -1,5 +1,6 @@
 """Bình xét thi đua: evaluations, eligibility and reasons, quota and final list, medal, quy chế."""
 
+import pandas as pd
 import streamlit as st
 
 from lib import ui
@@ -7,11 +8,13 @@ from lib.access.permissions import can_manage_titles
 from lib.core import clock
 from lib.core.errors import Invalid
 from lib.core.text import literal
+from lib.documents import organization
 from lib.io import exports
 from lib.titles import ballots
 from lib.titles import documents as docs
 from lib.titles import eligibility as el
 from lib.titles import evaluations as ev
+from lib.titles import meeting as M
 from lib.titles import rules as R
 from lib.titles.registrations import registrations_table
 from lib.ui import downloads
@@ -286,15 +289,74 @@ def rules_tab() -> None:
                 done("Đã lưu quy chế của năm học.")
 
 
+def meeting_form(record) -> None:
+    org = organization.get(con)
+    members = M.council_members(con, org.head_name)
+    people = list(record.attendance) if record else members
+    chair = next((a.name for a in people if M.duty_rank(a.duty) == 0), org.head_name)
+    clerk = next((a.name for a in people if M.duty_rank(a.duty) == 3), "")
+    st.caption("Biên bản bình xét in đúng những gì ghi ở đây. Thành phần có mặt là số thành viên "
+               "bỏ phiếu; chỉ thành viên có mặt mới bỏ phiếu trên điện thoại được. Thêm dòng cho "
+               "thành viên Hội đồng chưa có tài khoản.")  # fmt: skip
+    with st.form(f"bxtd_hop_{year}"):
+        a, b, c = st.columns(3)
+        held_on = a.date_input("Ngày họp", value=record.held_on if record else None,
+                               format="DD/MM/YYYY")  # fmt: skip
+        starts = b.text_input("Giờ bắt đầu", value=record.starts_at if record else "",
+                              placeholder="14:00")  # fmt: skip
+        ends = c.text_input("Giờ kết thúc", value=record.ends_at if record else "",
+                            placeholder="16:30")  # fmt: skip
+        place = st.text_input("Địa điểm", value=record.place if record else "")
+        a, b = st.columns(2)
+        chaired = a.text_input("Chủ trì", value=record.chaired_by if record else chair)
+        secretary = b.text_input("Thư ký", value=record.secretary if record else clerk)
+        st.markdown("Thành phần tham dự")
+        shown = st.data_editor(
+            pd.DataFrame({"Họ và tên": [p.name for p in people],
+                          "Nhiệm vụ": [p.duty for p in people],
+                          "Có mặt": [p.present for p in people],
+                          "Lý do vắng": [p.reason for p in people]}),
+            column_config={
+                "Nhiệm vụ": st.column_config.SelectboxColumn(options=list(M.DUTIES),
+                                                             default=M.MEMBER),
+                "Có mặt": st.column_config.CheckboxColumn(default=True),
+            },
+            num_rows="dynamic", hide_index=True, width="stretch", key=f"bxtd_tp_{year}",
+        )  # fmt: skip
+        content = st.text_area("Ý kiến tại cuộc họp (không bắt buộc)",
+                               value=record.content if record else "")  # fmt: skip
+        if st.form_submit_button("Lưu thông tin cuộc họp", type="primary"):
+            with ui.errors_shown():
+                M.save_meeting(
+                    con, user, year, held_on=held_on, starts_at=starts, ends_at=ends,
+                    place=place, chaired_by=chaired, secretary=secretary,
+                    attendance=M.attendance_from_rows(shown.to_dict("records"), members),
+                    content=content,
+                )  # fmt: skip
+                done("Đã lưu thông tin cuộc họp bình xét.")
+
+
 def vote_tab() -> None:
+    record = M.get_meeting(con, year)
     ballot = ballots.current_ballot(con, year)
-    if ballot is None or ballot.state == "closed":
-        with st.form("bxtd_mo_phieu"):
-            present = st.text_input("Số thành viên Hội đồng có mặt", key="bxtd_co_mat")
-            if st.form_submit_button("Mở bỏ phiếu trên điện thoại", type="primary"):
-                with ui.errors_shown():
-                    ballots.open_ballot(con, user, year, present)
-                    done("Đã mở bỏ phiếu: thành viên vào trang “Bỏ phiếu thi đua”.")
+    st.subheader("Cuộc họp bình xét")
+    if record:
+        st.caption(f"Ngày {record.held_on:%d/%m/%Y}, {record.starts_at}–{record.ends_at}, "
+                   f"{literal(record.place)}. Có mặt {record.present}/"
+                   f"{len(record.attendance)} thành viên.")  # fmt: skip
+    with st.expander("Sửa thông tin cuộc họp" if record else "Ghi thông tin cuộc họp",
+                     expanded=record is None):  # fmt: skip
+        meeting_form(record)
+    st.subheader("Bỏ phiếu trên điện thoại")
+    if record is None:
+        st.info("Ghi thông tin cuộc họp (thành phần có mặt) trước khi mở bỏ phiếu.")
+    elif (ballot is None or ballot.state == "closed") and st.button(
+        f"Mở bỏ phiếu trên điện thoại ({record.present} thành viên có mặt)", type="primary",
+        key="bxtd_mo_phieu",
+    ):  # fmt: skip
+        with ui.errors_shown():
+            ballots.open_ballot(con, user, year)
+            done("Đã mở bỏ phiếu: thành viên vào trang “Bỏ phiếu thi đua”.")
     if ballot is not None and ballot.state == "open":
         st.metric("Đã bỏ phiếu", f"{ballots.n_voted(con, ballot.id)}/{ballot.present}")
         st.caption("Kết quả chỉ hiện khi đóng bỏ phiếu.")
@@ -305,7 +367,7 @@ def vote_tab() -> None:
                 ballots.close_ballot(con, user, ballot.id)
                 done("Đã đóng bỏ phiếu.")
     elif ballot is not None:
-        st.subheader("Kết quả bỏ phiếu trên điện thoại")
+        st.markdown("**Kết quả bỏ phiếu trên điện thoại**")
         tally = ballots.tallies(con, ballot.id)
         st.dataframe(
             tally.assign(title=tally["title"].map(R.TITLES))[
@@ -334,7 +396,7 @@ def vote_tab() -> None:
             a, b, c = st.columns(3)
             yes = a.text_input("Đồng ý")
             no = b.text_input("Không đồng ý")
-            here = c.text_input("Có mặt")
+            here = c.text_input("Có mặt", value=str(record.present) if record else "")
             if st.form_submit_button("Lưu kết quả phiếu giấy"):
                 with ui.errors_shown():
                     ballots.save_paper_tally(con, user, year, key[0], key[1], yes, no, here)

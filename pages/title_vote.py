@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lib import ui
-from lib.access.permissions import can_vote_titles, why_cannot_vote
+from lib.access.permissions import can_vote_titles
 from lib.core.text import literal
 from lib.titles import ballots
 from lib.titles.rules import TITLES
@@ -15,7 +15,7 @@ st.title("Bỏ phiếu thi đua")
 ui.show_saved("bptd_flash")
 ballot = ballots.open_now(con)
 voted = ballot is not None and ballots.has_voted(con, ballot.id, user.username)
-refused = why_cannot_vote(user, ballot.state if ballot else None, voted)
+refused = ballots.why_not_voting(con, user, ballot)
 if refused:
     (st.success if voted else st.info)(refused)
     st.button("Tải lại", key="bptd_tai_lai")

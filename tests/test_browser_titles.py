@@ -66,7 +66,7 @@ def test_three_phones_vote_at_once_and_the_chair_closes(tmp_path, browser):
         goto(chair, f"{base}/binh-xet-thi-dua")
         chair.get_by_role("tab", name="Biểu quyết").click()
         wait_ready(chair)
-        expect(chair.get_by_text("3/3")).to_be_visible(timeout=30_000)
+        expect(chair.get_by_text("3/3", exact=True)).to_be_visible(timeout=30_000)
         chair.get_by_role("button", name="Đóng bỏ phiếu").click()
         expect(chair.get_by_text("Đã đóng bỏ phiếu.")).to_be_visible(timeout=30_000)
     con = db.connect(path)

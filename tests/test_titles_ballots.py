@@ -1,5 +1,7 @@
 """The council's vote: phone ballot kept anonymous, tallies after closing, thresholds, paper."""
 
+from dataclasses import replace
+
 import pytest
 
 from lib.access import users
@@ -182,3 +184,60 @@ def test_a_ballot_must_answer_every_candidate_and_nothing_is_counted_otherwise(c
     extra = {**_all_agree(con, bid), ("p:999", "LDTT"): True}
     with pytest.raises(Invalid, match="cho mọi người trong phiếu"):
         B.cast_vote(con, user(con, "gk1"), bid, extra)
+
+
+def test_the_meeting_record_sets_who_is_present_and_who_may_vote(con, world):
+    from datetime import date
+
+    from lib.titles import meeting as M
+
+    admin = user(con, "chutich")
+    with pytest.raises(Invalid, match="Chưa ghi thông tin cuộc họp bình xét"):
+        B.open_ballot(con, admin, YEAR)  # no number by hand and no meeting: refused
+    members = [a if a.username != "gk3" else replace(a, present=False, reason="Ốm")
+               for a in M.council_members(con, "Nguyễn Thị Quyên")]  # fmt: skip
+    assert [a.username for a in members] == ["chutich", "gk3", "gk2", "gk1"]  # chair first
+    with pytest.raises(Invalid) as refused:
+        M.save_meeting(
+            con,
+            admin,
+            YEAR,
+            held_on=None,
+            starts_at="9h",
+            ends_at="8h",
+            place="",
+            chaired_by="",
+            secretary="",
+            attendance=[replace(members[1], reason="")],
+        )
+    assert set(refused.value.errors) == {
+        "held_on",
+        "ends_at",
+        "place",
+        "chaired_by",
+        "secretary",
+        "attendance.1",
+    }  # every field at once, nothing written
+    assert M.get_meeting(con, YEAR) is None
+    M.save_meeting(con, admin, YEAR, held_on=date(2024, 5, 24), starts_at="14:00",
+                   ends_at="16:00", place="Phòng họp", chaired_by="Nguyễn Thị Quyên",
+                   secretary="Thành viên Hai", attendance=members)  # fmt: skip
+    with pytest.raises(Invalid, match="ghi 3 thành viên có mặt, không phải 4"):
+        B.open_ballot(con, admin, YEAR, "4")
+    bid = B.open_ballot(con, admin, YEAR)
+    assert B.require_ballot(con, bid).present == 3
+    with pytest.raises(Invalid, match="không ghi bạn có mặt"):
+        B.cast_vote(con, user(con, "gk3"), bid, _all_agree(con, bid))
+    assert B.why_not_voting(con, user(con, "gk3"), B.require_ballot(con, bid)) == B.NOT_PRESENT
+    with pytest.raises(Invalid, match="Cuộc bỏ phiếu đang mở với 3 thành viên có mặt"):
+        M.save_meeting(con, admin, YEAR, held_on=date(2024, 5, 24), starts_at="14:00",
+                       ends_at="16:00", place="Phòng họp", chaired_by="Nguyễn Thị Quyên",
+                       secretary="Thành viên Hai", attendance=M.council_members(con))  # fmt: skip
+    B.cast_vote(con, user(con, "gk1"), bid, _all_agree(con, bid))
+    B.close_ballot(con, admin, bid)
+    # A paper tally cannot count more members than the meeting had.
+    binh = f"p:{world['Lê Thị Bình']}"
+    with pytest.raises(
+        Invalid, match="nhiều hơn số thành viên có mặt ghi trong thông tin cuộc họp"
+    ):
+        B.save_paper_tally(con, admin, YEAR, binh, "LDTT", "4", "0", "4")

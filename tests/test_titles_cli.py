@@ -1,4 +1,4 @@
-"""`titles eligibility` and `titles medal` on the command line."""
+"""`titles eligibility`, `medal` and `meeting` on the command line."""
 
 import csv
 import io
@@ -92,3 +92,40 @@ def test_paper_tally_file_then_results(tmp_path, capsys):
     rows = _rows(capsys.readouterr().out)
     assert rows == [{"ho_ten": "Lê Thị Bình", "danh_hieu": "LDTT", "ket_qua": "dat",
                      "ly_do": "3/4 đồng ý (75%)"}]  # fmt: skip
+
+
+def test_the_meeting_from_the_command_line_makes_the_minutes(tmp_path, capsys):
+    from lib.demo import DEMO_ORGANIZATION
+    from lib.documents import organization
+    from lib.titles import ballots, meeting
+    from lib.titles import registrations as reg
+    from tests.docx_checks import all_text, open_docx
+    from tests.titles_helpers import user
+
+    path = _db(tmp_path)
+    con = db.connect(path)
+    organization.update(con, "test", **DEMO_ORGANIZATION)
+    admin = user(con, "chutich")
+    binh = con.execute("SELECT id FROM people WHERE full_name = 'Lê Thị Bình'").fetchone()[0]
+    reg.save_registration(con, admin, "2023-2024", binh, "LDTT")
+    con.close()
+    base = ["--db", path, "titles", "meeting", "--year", "2023-2024", "--date", "24/05/2024",
+            "--start", "14:00", "--end", "16:30", "--place", "Phòng họp",
+            "--chair", "Nguyễn Thị Quyên", "--secretary", "Hoàng Văn Công"]  # fmt: skip
+    assert cli.main([*base, "--absent", "Người Lạ: ốm"]) == 1
+    assert "--absent: không có thành viên Người Lạ: ốm." in capsys.readouterr().err
+    assert cli.main([*base, "--member", "Hoàng Văn Công", "--member", "Mai Thu Thảo",
+                     "--absent", "Mai Thu Thảo: đi học"]) == 0  # fmt: skip
+    assert "có mặt 2/3 thành viên" in capsys.readouterr().out
+    con = db.connect(path)
+    record = meeting.get_meeting(con, "2023-2024")
+    assert [(a.name, a.duty, a.present) for a in record.attendance] == [
+        ("Nguyễn Thị Quyên", "Chủ tịch HĐ", True), ("Mai Thu Thảo", "Ủy viên", False),
+        ("Hoàng Văn Công", "Thư ký HĐ", True)]  # fmt: skip
+    ballots.save_paper_tally(con, admin, "2023-2024", f"p:{binh}", "LDTT", "2", "0", "2")
+    con.close()
+    out = tmp_path / "bb.docx"
+    assert cli.main(["--db", path, "titles", "document", "bien-ban", "--year", "2023-2024",
+                     "-o", str(out)]) == 0  # fmt: skip
+    text = all_text(open_docx(out.read_bytes()))
+    assert "Vắng (đi học)" in text and "Long Biên, ngày 24 tháng 5 năm 2024" in text

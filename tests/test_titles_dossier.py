@@ -54,3 +54,32 @@ def test_dossier_page_as_each_role(tmp_path, monkeypatch, username):
         assert len(pickers) == 1 and len(pickers[0].options) > 5
     else:
         assert not pickers  # only their own record, no way to ask for another's
+
+
+def test_collective_titles_are_in_the_members_dossier_and_the_tos_own(con):
+    from lib.titles import ballots as B
+    from lib.titles import registrations as reg
+
+    ids = _setup(con)
+    admin = user(con, "chutich")
+    reg.save_group_registration(con, admin, YEAR, "Tổ A", "TTLDTT")
+    # Tổ A: An (no evaluation), Bình, Cúc, Dung: 3 of 4 LĐTT-eligible is over 50 %.
+    B.save_paper_tally(con, admin, YEAR, "g:Tổ A", "TTLDTT", "4", "1", "5")
+    expected = [[YEAR, "Tổ A", "Tập thể lao động tiên tiến (TTLĐTT)", "Đạt", "4/5 đồng ý (80%)"]]
+    assert D.group_titles(con, "Tổ A").values.tolist() == expected
+    assert D.dossier(con, ids["Lê Thị Bình"]).groups.values.tolist() == expected
+    assert D.dossier(con, ids["Vũ Thu Hà"]).groups.empty  # Tổ B was not voted on
+    assert "Tổ A" in D.group_choices(con) and "Tổ B" in D.group_choices(con)
+
+
+def test_admin_opens_a_tos_record_on_the_dossier_page(tmp_path, monkeypatch):
+    from tests.apptest import app, login, open_page, texts
+
+    at = app(tmp_path / "app.duckdb", monkeypatch)
+    login(at, "chutich")
+    open_page(at, "pages/title_dossier.py")
+    assert "Danh hiệu tập thể của tổ" in texts(at)
+    at.radio(key="hstd_loai").set_value("Tập thể (tổ)").run()
+    assert not at.exception
+    at.selectbox(key="hstd_to").set_value("Tổ Mẫu giáo lớn").run()
+    assert "Tổ này chưa có danh hiệu tập thể nào được biểu quyết." in texts(at)  # vote still open

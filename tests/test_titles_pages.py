@@ -1,9 +1,14 @@
 """Thi đua pages through the real app (AppTest), as each role."""
 
+from dataclasses import replace
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.access.users import get_user
 from lib.core import db
+from lib.core.errors import Invalid
+from lib.titles import meeting as M
 from lib.titles import registrations as reg
 from tests.apptest import ROOT, app, login, open_page, open_tab, shown, texts
 
@@ -41,16 +46,22 @@ def test_registration_page_renders_for_every_role(at, username):
     assert ("Chưa đăng ký (" in shown) is (username == "chutich")
 
 
+def _downloads(at) -> list[str]:
+    return [b.proto.label for b in at.get("download_button")]
+
+
 def test_staff_registers_themselves_while_open(at):
     login(at, "giaovien")
     open_page(at, REGISTRATION)
     assert "Bạn chưa đăng ký danh hiệu thi đua năm học này." in texts(at)
+    assert _downloads(at) == []  # nothing to print before registering, no school-wide table
     at.radio(key=f"dktd_dh_{YEAR}").set_value("CSTDCS")
     at.text_input(key=f"dktd_skkn_{YEAR}").input("Dạy trẻ *kể chuyện* qua tranh")
     at.text_input(key=f"dktd_lv_{YEAR}").input("Mẫu giáo")
     _button(at, "Lưu đăng ký").click().run()
     assert not at.exception
     assert "Đã lưu đăng ký thi đua của bạn." in texts(at)
+    assert _downloads(at) == ["Tải bản đăng ký thi đua (Word)"]
     con = _db(at)
     lan = con.execute("SELECT id FROM people WHERE full_name = 'Đỗ Thị Lan'").fetchone()[0]
     saved = reg.get_registration(con, YEAR, lan)
@@ -73,6 +84,8 @@ def test_admin_registers_on_behalf_and_sends_registered_skkn_to_the_round(at):
     login(at, "chutich")
     open_page(at, REGISTRATION)
     assert "Đỗ Thị Lan" in next(w for w in at.warning if "Chưa đăng ký" in w.value).value
+    assert {"Tải bảng tổng hợp đăng ký (Excel)", "Tải bảng tổng hợp đăng ký (Word)",
+            "Tải bản đăng ký thi đua (Word)"} <= set(_downloads(at))  # fmt: skip
     con = _db(at)
     lan = con.execute("SELECT id FROM people WHERE full_name = 'Đỗ Thị Lan'").fetchone()[0]
     at.selectbox(key="dktd_nguoi").set_value(lan).run()
@@ -187,17 +200,42 @@ def test_members_vote_on_the_demo_ballot_and_tallies_show_after_closing(at):
     assert set(tally["co_mat"]) == {3}
     assert "2/3 đồng ý (66,7%)" in shown and "3/3 đồng ý (100%)" in shown
     # A new ballot can be opened once this one is closed.
-    assert "Mở bỏ phiếu trên điện thoại" in [b.label for b in at.button]
+    assert OPEN_3 in [b.label for b in at.button]
 
 
-def test_chair_opens_a_ballot_with_the_members_present(at):
+OPEN_3 = "Mở bỏ phiếu trên điện thoại (3 thành viên có mặt)"
+
+
+def test_chair_records_the_meeting_and_opens_a_ballot_with_the_members_present(at):
     login(at, "chutich")
     open_page(at, REVIEW)
     open_tab(at, "bxtd_tab", "Biểu quyết")
+    assert "Ngày 24/05/2024, 14:00–16:30, Phòng họp Trường mầm non Ánh Sao. Có mặt 3/3" in (
+        texts(at)
+    )
+    # While the ballot is open the number present cannot change: it is what shares are of.
+    con = _db(at)
+    record = M.get_meeting(con, YEAR)
+    members = [replace(a, present=False, reason="Ốm") if a.username == "giamkhao1" else a
+               for a in record.attendance]  # fmt: skip
+    fields = dict(held_on=record.held_on, starts_at="14:00", ends_at="17:00", place=record.place,
+                  chaired_by=record.chaired_by, secretary=record.secretary)  # fmt: skip
+    admin = get_user(con, "chutich")
+    with pytest.raises(Invalid, match="Cuộc bỏ phiếu đang mở với 3 thành viên có mặt"):
+        M.save_meeting(con, admin, YEAR, attendance=members, **fields)
+    # The form saves the record as shown (place changed here).
+    place = next(t for t in at.text_input if t.label == "Địa điểm")
+    place.input("Phòng họp tầng 2")
+    _button(at, "Lưu thông tin cuộc họp").click().run()
+    assert "Đã lưu thông tin cuộc họp bình xét." in texts(at)
+    assert M.get_meeting(con, YEAR).place == "Phòng họp tầng 2"
     _button(at, "Đóng bỏ phiếu").click().run()
-    at.text_input(key="bxtd_co_mat").input("hai")
-    _button(at, "Mở bỏ phiếu trên điện thoại").click().run()
-    assert "Số thành viên có mặt “hai” phải là số nguyên dương." in texts(at)
-    at.text_input(key="bxtd_co_mat").input("2")
-    _button(at, "Mở bỏ phiếu trên điện thoại").click().run()
+    M.save_meeting(con, admin, YEAR, attendance=members, **fields)  # closed: may change now
+    at.run()
+    _button(at, "Mở bỏ phiếu trên điện thoại (2 thành viên có mặt)").click().run()
     assert "Đã mở bỏ phiếu" in texts(at) and "0/2" in texts(at)
+    # The member recorded absent cannot vote from a phone.
+    login(at, "giamkhao1")
+    open_page(at, VOTE)
+    assert "Biên bản cuộc họp không ghi bạn có mặt" in texts(at)
+    assert not [b for b in at.button if b.label == "Gửi phiếu"]

@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+import duckdb
 import pandas as pd
 
 from lib.access.permissions import User, can_manage_titles, why_cannot_vote
@@ -16,10 +17,16 @@ from lib.core.text import fold, vn_name_key
 from lib.io.filereader import ROW_COLUMN
 from lib.scoring.rubric import format_number, parse_number
 from lib.titles import eligibility as el
+from lib.titles.meeting import NO_MEETING, get_meeting
 from lib.titles.registrations import registrations_table
 from lib.titles.rules import TITLES, check_school_year, get_rules, lock_rules, title_code
 
 _SHUFFLE = random.SystemRandom()
+NOT_PRESENT = (
+    "Biên bản cuộc họp không ghi bạn có mặt: chỉ thành viên có mặt được bỏ phiếu (Thư ký HĐ "
+    "sửa thành phần tham dự nếu ghi nhầm)."
+)
+ALREADY_VOTED = "Bạn đã bỏ phiếu: phiếu của bạn đã được tính."
 
 
 @dataclass(frozen=True)
@@ -89,12 +96,25 @@ def _present(value: object) -> int:
 
 
 @transactional
-def open_ballot(con: Connection, user: User | None, school_year: str, present: object) -> int:
-    """The chair opens a phone ballot on the year's final list; the quy chế locks."""
+def open_ballot(
+    con: Connection, user: User | None, school_year: str, present: object = None
+) -> int:
+    """The chair opens a phone ballot on the year's final list; the quy chế locks. The number
+    present is the meeting record's (given by hand only where no meeting is recorded)."""
     if not can_manage_titles(user):
         raise Invalid({"user": "Chỉ Chủ tịch HĐ mở cuộc bỏ phiếu."})
     assert user is not None
     year = check_school_year(school_year)
+    meeting = get_meeting(con, year)
+    if meeting is None and present is None:
+        raise Invalid({"meeting": NO_MEETING})
+    if meeting is not None:
+        if present is not None and _present(present) != meeting.present:
+            raise Invalid({"present": f"Biên bản cuộc họp ghi {meeting.present} thành viên có "
+                           f"mặt, không phải {present}."})  # fmt: skip
+        present = meeting.present
+        if present == 0:
+            raise Invalid({"present": "Biên bản cuộc họp chưa ghi thành viên nào có mặt."})
     n_present = _present(present)
     now = current_ballot(con, year)
     if now and now.state == "open":
@@ -154,14 +174,25 @@ def n_voted(con: Connection, ballot_id: int) -> int:
     return int(row.fetchone()[0])  # type: ignore[index]
 
 
+def why_not_voting(con: Connection, user: User | None, ballot: Ballot | None) -> str | None:
+    """Why this member cannot vote on this ballot now (role, state, already voted, recorded
+    absent at the meeting), or None when they can."""
+    voted = ballot is not None and user is not None and has_voted(con, ballot.id, user.username)
+    refused = why_cannot_vote(user, ballot.state if ballot else None, voted)
+    if refused or ballot is None or user is None:
+        return refused
+    meeting = get_meeting(con, ballot.school_year)
+    if meeting is not None and user.username not in meeting.present_usernames:
+        return NOT_PRESENT
+    return None
+
+
 def cast_vote(
     con: Connection, user: User | None, ballot_id: int, choices: dict[tuple[str, str], bool]
 ) -> None:
     """Count one member's ballot once: a choice for every candidate, stored with no voter."""
     ballot = require_ballot(con, ballot_id)
-    refused = why_cannot_vote(
-        user, ballot.state, user is not None and has_voted(con, ballot_id, user.username)
-    )
+    refused = why_not_voting(con, user, ballot)
     if refused:
         raise Invalid({"user": refused})
     assert user is not None
@@ -171,10 +202,15 @@ def cast_vote(
 
     def work(c: Connection) -> None:
         if has_voted(c, ballot_id, user.username):
-            raise Invalid({"user": "Bạn đã bỏ phiếu: phiếu của bạn đã được tính."})
+            raise Invalid({"user": ALREADY_VOTED})
         if require_ballot(c, ballot_id).state != "open":
             raise Invalid({"user": "Cuộc bỏ phiếu đã đóng."})
-        c.execute("INSERT INTO ballot_voters VALUES (?, ?)", [ballot_id, user.username])
+        try:
+            c.execute("INSERT INTO ballot_voters VALUES (?, ?)", [ballot_id, user.username])
+        except duckdb.ConstraintException:
+            # The same member's other tab committed first: that ballot counts, this one is
+            # dropped with the transaction (its votes were not written yet).
+            raise Invalid({"user": ALREADY_VOTED}) from None
         rows = c.execute(
             "SELECT subject, title, agree FROM ballot_votes WHERE ballot_id = ?", [ballot_id]
         ).fetchall()
@@ -276,6 +312,10 @@ def save_paper_tally(
         here = 0
     if not errors and yes + no > here:
         errors["present"] = f"Đồng ý + không đồng ý ({yes + no}) nhiều hơn số có mặt ({here})."
+    meeting = get_meeting(con, year)
+    if not errors and meeting is not None and here > meeting.present:
+        errors["present"] = (f"Có mặt ({here}) nhiều hơn số thành viên có mặt ghi trong thông "
+                             f"tin cuộc họp ({meeting.present}).")  # fmt: skip
     if errors:
         raise Invalid(errors)
     con.execute(

@@ -1,17 +1,20 @@
-"""The `titles` commands of `python -m lib.cli`: eligibility and medal lists as CSV or Excel."""
+"""The `titles` commands of `python -m lib.cli`: lists, paper tallies, the meeting, documents."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from lib.access.permissions import User
 from lib.core.db import Connection
 from lib.core.errors import Invalid
+from lib.core.text import fold
+from lib.documents.meetings import Attendance
 from lib.io import exports
-from lib.io.filereader import read_table
-from lib.titles import ballots, documents
+from lib.io.filereader import parse_date, read_table
+from lib.titles import ballots, documents, meeting
 from lib.titles import eligibility as el
 from lib.titles.rules import CONFIRM_NOTE, check_school_year, load_rules_file
 
@@ -86,6 +89,37 @@ def cmd_document(con: Connection, args: argparse.Namespace) -> str:
     return f"Đã lập {documents.DOCUMENTS[args.kind][1].lower()} ra {out}."
 
 
+def cmd_meeting(con: Connection, args: argparse.Namespace) -> str:
+    """Record the year's bình xét meeting: the voting members (plus --member), --absent ones."""
+    year = check_school_year(args.year)
+    on, problem = parse_date(args.date)
+    if problem:
+        raise Invalid({"date": f"Ngày họp: {problem}"})
+    people = meeting.council_members(con, args.chair)
+    known = {fold(a.name) for a in people}
+    people += [Attendance(n, meeting.MEMBER, True) for n in args.member if fold(n) not in known]
+    absent: dict[str, str] = {}
+    for item in args.absent:
+        name, _, reason = item.partition(":")
+        absent[fold(name)] = reason.strip()
+    unknown = set(absent) - {fold(a.name) for a in people}
+    if unknown:
+        raise Invalid({"absent": "--absent: không có thành viên " + ", ".join(
+            a for a in args.absent if fold(a.partition(":")[0]) in unknown) + "."})  # fmt: skip
+    people = [replace(a, present=False, reason=absent[fold(a.name)]) if fold(a.name) in absent
+              else a for a in people]  # fmt: skip
+    people = [replace(a, duty=meeting.SECRETARY)
+              if fold(a.name) == fold(args.secretary) and a.duty == meeting.MEMBER else a
+              for a in people]  # fmt: skip
+    people.sort(key=lambda a: meeting.duty_rank(a.duty))  # stable: the secretary goes last
+    saved = meeting.save_meeting(
+        con, CLI_ADMIN, year, held_on=on, starts_at=args.start, ends_at=args.end,
+        place=args.place, chaired_by=args.chair, secretary=args.secretary, attendance=people,
+    )  # fmt: skip
+    return (f"Đã ghi cuộc họp bình xét năm học {year}: ngày {saved.held_on:%d/%m/%Y}, có mặt "
+            f"{saved.present}/{len(saved.attendance)} thành viên.")  # fmt: skip
+
+
 def add_titles_commands(sub: argparse._SubParsersAction) -> None:
     """Add `titles eligibility` and `titles medal` to the command line."""
     group = sub.add_parser("titles", help="thi đua: đủ điều kiện danh hiệu, Kỷ niệm chương")
@@ -121,6 +155,23 @@ def add_titles_commands(sub: argparse._SubParsersAction) -> None:
     res.add_argument("--year", required=True, metavar="2024-2025", help="năm học")
     res.add_argument("-o", "--output", metavar="TỆP", help="tệp ghi ra (.csv hoặc .xlsx)")
     res.set_defaults(handler=cmd_results)
+    meet = commands.add_parser(
+        "meeting", help="ghi thông tin cuộc họp bình xét (cho biên bản và số có mặt)",
+        description="Thành phần: các tài khoản quản trị, giám khảo (thành viên bỏ phiếu) và "
+        "những người ghi ở --member; --absent \"Họ tên: lý do\" ghi vắng.",
+    )  # fmt: skip
+    meet.add_argument("--year", required=True, metavar="2024-2025", help="năm học")
+    meet.add_argument("--date", required=True, metavar="24/05/2024", help="ngày họp")
+    meet.add_argument("--start", required=True, metavar="14:00", help="giờ bắt đầu")
+    meet.add_argument("--end", required=True, metavar="16:30", help="giờ kết thúc")
+    meet.add_argument("--place", required=True, help="địa điểm")
+    meet.add_argument("--chair", required=True, metavar="HỌ_TÊN", help="chủ trì")
+    meet.add_argument("--secretary", required=True, metavar="HỌ_TÊN", help="thư ký")
+    meet.add_argument("--member", action="append", default=[], metavar="HỌ_TÊN",
+                      help="thành viên không có tài khoản (lặp lại được)")  # fmt: skip
+    meet.add_argument("--absent", action="append", default=[], metavar="HỌ_TÊN: LÝ_DO",
+                      help="thành viên vắng và lý do (lặp lại được)")  # fmt: skip
+    meet.set_defaults(handler=cmd_meeting)
     kinds = list(documents.DOCUMENTS)
     doc = commands.add_parser(
         "document", help="văn bản bình xét thi đua (Word)",

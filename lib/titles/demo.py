@@ -1,7 +1,8 @@
-"""The demo school year of titles: registrations, evaluations, start dates, a vote (DỮ LIỆU MẪU)."""
+"""The demo titles year: registrations, evaluations, start dates, the meeting and its vote."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -10,7 +11,7 @@ from lib.access.permissions import User
 from lib.access.users import get_user
 from lib.core.db import Connection
 from lib.io.filereader import parse_date
-from lib.titles import ballots, evaluations, registrations, skkn
+from lib.titles import ballots, evaluations, meeting, registrations, skkn
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "data" / "demo" / "thi-dua-mau.yaml"
 # Demo rows are written as an admin would, in the demo loader's name.
@@ -46,8 +47,18 @@ def load_demo_titles(con: Connection, round_id: int, path: Path = DEMO_FILE) -> 
             counted_months=counted, days_off=days, discipline=measure, discipline_until=until,
             is_demo=True,
         )  # fmt: skip
+    held = data["meeting"]
+    members = [
+        replace(a, duty=meeting.SECRETARY) if a.name == held["secretary"] else a
+        for a in meeting.council_members(con, held["chaired_by"])
+    ]
+    meeting.save_meeting(
+        con, DEMO_ADMIN, year, held_on=parse_date(held["held_on"])[0],
+        starts_at=held["starts_at"], ends_at=held["ends_at"], place=held["place"],
+        chaired_by=held["chaired_by"], secretary=held["secretary"], attendance=members,
+    )  # fmt: skip
     vote = data["vote"]
-    ballot_id = ballots.open_ballot(con, DEMO_ADMIN, year, vote["present"])
+    ballot_id = ballots.open_ballot(con, DEMO_ADMIN, year)
     candidates = ballots.ballot_candidates(con, ballot_id)
     for username, against in vote["voted"].items():
         choices = {(r.subject, r.title): r.name not in against for r in candidates.itertuples()}

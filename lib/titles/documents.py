@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from lib.core import clock
 from lib.core.db import Connection
@@ -12,9 +13,18 @@ from lib.core.errors import Invalid
 from lib.core.text import vn_name_key
 from lib.documents import engine, numbers, office, organization
 from lib.documents.engine import Signer
+from lib.documents.meetings import Meeting, spoken_time
 from lib.documents.organization import Organization
-from lib.titles import ballots
-from lib.titles.rules import GROUP_TITLES, TITLE_NAMES, TITLES, check_school_year
+from lib.scoring.rubric import format_number
+from lib.titles import ballots, meeting
+from lib.titles.rules import (
+    GROUP_TITLES,
+    TITLE_NAMES,
+    TITLES,
+    Rules,
+    check_school_year,
+    get_rules,
+)
 
 COUNCIL = "Hội đồng Thi đua – Khen thưởng"
 # The order every list prints the titles in: the head of school's first, then the upper level's.
@@ -80,45 +90,105 @@ def _year_end(year: str) -> str:
     return f"năm học {year}"
 
 
+def _meeting_on(con: Connection, year: str) -> tuple[Meeting, date]:
+    """The year's meeting record and the date every document of the vote carries: the
+    meeting's (the council decides there; the head signs on the strength of its biên bản)."""
+    found = meeting.require_meeting(con, year)
+    return found, found.held_on
+
+
+def _minutes_ref(con: Connection, year: str, found: Meeting, org: Organization,
+                 actor: str) -> str:  # fmt: skip
+    """ "Biên bản số 03/BB-MNAS ngày 20 tháng 5 năm 2024" as the other documents cite it."""
+    number = _number(con, year, "bien-ban", "BB", found.held_on, actor)
+    return f"Biên bản số {_shown(number, 'BB', org)} {engine.nd30_date(found.held_on)}"
+
+
+def _percent(agree: int, present: int) -> str:
+    share = Decimal(agree) * 100 / present if present else Decimal(0)
+    return f"{format_number(share.quantize(Decimal('0.1')))}%"
+
+
+def minutes_document(org: Organization, year: str, found: Meeting, voted_rows: list[Voted],
+                     rules: Rules, number: int | None) -> bytes:  # fmt: skip
+    """Word "Biên bản họp Hội đồng TĐKT bình xét" (Mẫu 1.9, Phụ lục III, NĐ 30/2020): the
+    meeting, the council present and absent, each vote per title, the conclusions."""
+    doc = engine.new_document(org, found.held_on, kind="BB", number=number)
+    engine.title(doc, "BIÊN BẢN", f"Họp {COUNCIL} bình xét danh hiệu thi đua {_year_end(year)}")
+    para = engine.para
+    para(doc, f"Thời gian bắt đầu: {spoken_time(found.starts_at)}, "
+         f"{engine.nd30_date(found.held_on)}.")  # fmt: skip
+    para(doc, f"Địa điểm: {found.place}.")
+    para(doc, f"Chủ trì: {found.chaired_by}. Thư ký (người ghi biên bản): {found.secretary}.")
+    absent = len(found.attendance) - found.present
+    para(doc, f"Thành phần tham dự: {found.present}/{len(found.attendance)} thành viên "
+         f"{COUNCIL} có mặt, {absent} vắng:")  # fmt: skip
+    engine.table(doc, ["STT", "Họ và tên", "Nhiệm vụ trong hội đồng", "Có mặt / vắng"],
+                 [[i, a.name, a.duty, "Có mặt" if a.present else f"Vắng ({a.reason})"]
+                  for i, a in enumerate(found.attendance, start=1)],
+                 [1.2, 5.5, 4.8, 5.0])  # fmt: skip
+    para(doc, "Nội dung (theo diễn biến cuộc họp):", bold=True, indent=False, after=2)
+    para(doc, f"1. Hội đồng xét điều kiện từng cá nhân, tập thể đã đăng ký theo quy chế “"
+         f"{rules.name}” và biểu quyết bằng phiếu kín từng danh hiệu. Danh hiệu được đề nghị "
+         "khi cá nhân, tập thể đủ điều kiện và tỉ lệ đồng ý trên số thành viên có mặt đạt "
+         "ngưỡng của quy chế (" + "; ".join(
+             f"{TITLES[t]}: từ {format_number(rules.vote[t])}%" for t in ORDER if t in rules.vote
+         ) + "). Kết quả kiểm phiếu:")  # fmt: skip
+    rows = [[i, v.name, TITLES[v.title], v.agree, v.disagree, v.present,
+             _percent(v.agree, v.present), "Đạt" if v.granted else "Không đạt"]
+            for i, v in enumerate(voted_rows, start=1)]  # fmt: skip
+    engine.table(doc, ["STT", "Cá nhân / tập thể", "Danh hiệu", "Đồng ý", "Không đồng ý",
+                       "Có mặt", "Tỉ lệ đồng ý", "Kết quả"], rows,
+                 [1.2, 3.9, 2.1, 1.6, 1.9, 1.5, 1.9, 2.3], center=(0, 2, 3, 4, 5, 6, 7),
+                 size=11)  # fmt: skip
+    para(doc, "2. Kết quả biểu quyết từng danh hiệu:")
+    for title in ORDER:
+        under = [v for v in voted_rows if v.title == title]
+        if not under:
+            continue
+        names = [v.name for v in under if v.granted]
+        para(doc, f"- {TITLE_NAMES[title]} ({TITLES[title]}): {len(under)} được biểu quyết, "
+             f"{len(names)} đạt" + (f" ({', '.join(names)})." if names else "."))  # fmt: skip
+    refused = [v for v in voted_rows if not v.granted]
+    step = 3
+    if refused:
+        para(doc, f"{step}. Không đạt: " + "; ".join(
+            f"{v.name} ({TITLES[v.title]}): {v.reason}" for v in refused) + ".")  # fmt: skip
+        step += 1
+    if found.decisions:
+        para(doc, f"{step}. Các nội dung biểu quyết khác:")
+        for d in found.decisions:
+            para(doc, f"- {d.content}: {d.vote_text}.")
+        step += 1
+    if found.content:
+        para(doc, f"{step}. Ý kiến tại cuộc họp:")
+        for line in found.content.splitlines():
+            if line.strip():
+                para(doc, line.strip())
+        step += 1
+    para(doc, f"{step}. Kết luận: hội đồng thống nhất đề nghị công nhận:")
+    for title in ORDER:
+        names = [v.name for v in voted_rows if v.title == title and v.granted]
+        para(doc, f"- {TITLE_NAMES[title]} ({TITLES[title]}): {len(names)}"
+             + (f" ({', '.join(names)})." if names else "."))  # fmt: skip
+    last = para(doc, f"Cuộc họp kết thúc vào {spoken_time(found.ends_at)} cùng ngày, nội dung "
+                "cuộc họp đã được các thành viên dự họp thông qua và cùng ký vào biên "
+                "bản")  # fmt: skip
+    engine.end_mark(last)
+    engine.closing(doc, [Signer("", "Thư ký", found.secretary, hint=True),
+                         Signer("", "Chủ tọa", found.chaired_by, hint=True)])  # fmt: skip
+    return office.to_bytes(doc)
+
+
 def minutes_docx(con: Connection, school_year: str, actor: str) -> bytes:
-    """Biên bản họp Hội đồng TĐKT bình xét: attendance, tallies per candidate, conclusions."""
+    """Biên bản họp Hội đồng TĐKT bình xét of the year, from its meeting record and the vote."""
     year = check_school_year(school_year)
     found = voted(con, year)
     _require_votes(found, year)
-    org, on = organization.require(con), clock.today()
+    org = organization.require(con)
+    record, on = _meeting_on(con, year)
     number = _number(con, year, "bien-ban", "BB", on, actor)
-    doc = engine.new_document(org, on, kind="BB", number=number)
-    engine.title(doc, "BIÊN BẢN", f"Họp {COUNCIL} bình xét danh hiệu thi đua {_year_end(year)}")
-    para = engine.para
-    para(doc, f"Thời gian: {engine.nd30_date(on)}. Địa điểm: {org.school_name}.")
-    para(doc, f"Chủ trì: {org.head_name}, {org.head_title}, Chủ tịch {COUNCIL}.")
-    present = max(v.present for v in found)
-    para(doc, f"Thành phần tham dự: {present} thành viên {COUNCIL} có mặt (số thành viên có mặt "
-         "khi biểu quyết, theo kết quả kiểm phiếu).")  # fmt: skip
-    para(doc, "Nội dung:", bold=True, indent=False, after=2)
-    para(doc, f"1. Hội đồng xét điều kiện từng cá nhân, tập thể theo quy chế thi đua – khen "
-         f"thưởng {_year_end(year)} và biểu quyết bằng phiếu kín. Kết quả kiểm phiếu:")  # fmt: skip
-    rows = [[i, v.name, TITLES[v.title], v.agree, v.disagree, v.present,
-             "Đạt" if v.granted else "Không đạt"]
-            for i, v in enumerate(found, start=1)]  # fmt: skip
-    engine.table(doc, ["STT", "Cá nhân / tập thể", "Danh hiệu", "Đồng ý", "Không đồng ý",
-                       "Có mặt", "Kết quả"], rows, [1.2, 5.3, 2.2, 1.7, 2.1, 1.6, 2.4],
-                 center=(0, 2, 3, 4, 5, 6))  # fmt: skip
-    para(doc, "2. Kết luận: hội đồng thống nhất đề nghị công nhận:")
-    for title in ORDER:
-        names = [v.name for v in found if v.title == title and v.granted]
-        para(doc, f"- {TITLE_NAMES[title]} ({TITLES[title]}): {len(names)}"
-             + (f" ({', '.join(names)})." if names else "."))  # fmt: skip
-    refused = [v for v in found if not v.granted]
-    if refused:
-        para(doc, "3. Không đạt: " + "; ".join(
-            f"{v.name} ({TITLES[v.title]}): {v.reason}" for v in refused) + ".")  # fmt: skip
-    last = para(doc, "Cuộc họp kết thúc cùng ngày, nội dung cuộc họp đã được các thành viên dự "
-                "họp thông qua và cùng ký vào biên bản")  # fmt: skip
-    engine.end_mark(last)
-    engine.closing(doc, [Signer("", "Thư ký", "", hint=True),
-                         Signer("", "Chủ tọa", org.head_name, hint=True)])  # fmt: skip
-    return office.to_bytes(doc)
+    return minutes_document(org, year, record, found, get_rules(con, year), number)
 
 
 def _granted(con: Connection, year: str) -> list[Voted]:
@@ -131,13 +201,14 @@ def list_docx(con: Connection, school_year: str, actor: str) -> bytes:
     """Danh sách đề nghị công nhận: LĐTT, CSTĐCS, TTLĐTT, TTLĐXS, each title its own part."""
     year = check_school_year(school_year)
     granted = _granted(con, year)
-    org, on = organization.require(con), clock.today()
+    org = organization.require(con)
+    record, on = _meeting_on(con, year)
     doc = engine.new_document(org, on)
     engine.title(doc, "DANH SÁCH", f"Cá nhân, tập thể đề nghị công nhận danh hiệu thi đua "
                  f"{_year_end(year)}")  # fmt: skip
-    minutes = _number(con, year, "bien-ban", "BB", on, actor)
-    engine.para(doc, f"(Kèm theo Biên bản số {_shown(minutes, 'BB', org)} của {COUNCIL})",
-                italic=True, align="center", after=6)  # fmt: skip
+    minutes = _minutes_ref(con, year, record, org, actor)
+    engine.para(doc, f"(Kèm theo {minutes} của {COUNCIL})", italic=True, align="center",
+                after=6)  # fmt: skip
     rows: list[list[object]] = []
     for part, title in zip("ABCD", ORDER, strict=True):
         chosen = [v for v in granted if v.title == title]
@@ -158,15 +229,16 @@ def proposal_docx(con: Connection, school_year: str, actor: str) -> bytes:
     """Tờ trình gửi cấp trên: the titles the governing body recognizes (CSTĐCS, collective)."""
     year = check_school_year(school_year)
     granted = [v for v in _granted(con, year) if v.title != "LDTT"]
-    org, on = organization.require(con), clock.today()
+    org = organization.require(con)
+    record, on = _meeting_on(con, year)
     number = _number(con, year, "to-trinh", "TTr", on, actor)
     doc = engine.new_document(org, on, kind="TTr", number=number)
     engine.title(doc, "TỜ TRÌNH", f"Về việc đề nghị công nhận danh hiệu thi đua {_year_end(year)}")
     engine.para(doc, f"Kính gửi: {org.governing_body}.", align="center", after=6)
-    minutes = _number(con, year, "bien-ban", "BB", on, actor)
+    minutes = _minutes_ref(con, year, record, org, actor)
     engine.para(doc, "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022 và các văn bản "
                 "hướng dẫn thi hành;", italic=True)  # fmt: skip
-    engine.para(doc, f"Căn cứ Biên bản số {_shown(minutes, 'BB', org)} họp {COUNCIL} "
+    engine.para(doc, f"Căn cứ {minutes} họp {COUNCIL} "
                 f"{org.school_name} bình xét danh hiệu thi đua {_year_end(year)},",
                 italic=True)  # fmt: skip
     engine.para(doc, f"{org.school_name} kính trình {org.governing_body} xem xét, công nhận:")
@@ -184,7 +256,8 @@ def decision_docx(con: Connection, school_year: str, actor: str) -> bytes:
     """Quyết định công nhận danh hiệu Lao động tiên tiến, signed by the head of school."""
     year = check_school_year(school_year)
     granted = [v for v in _granted(con, year) if v.title == "LDTT"]
-    org, on = organization.require(con), clock.today()
+    org = organization.require(con)
+    record, on = _meeting_on(con, year)
     number = _number(con, year, "quyet-dinh-ldtt", "QĐ", on, actor)
     doc = engine.new_document(org, on, kind="QĐ", number=number)
     engine.title(doc, "QUYẾT ĐỊNH", f"Về việc công nhận danh hiệu “Lao động tiên tiến” "
@@ -192,8 +265,8 @@ def decision_docx(con: Connection, school_year: str, actor: str) -> bytes:
     engine.para(doc, f"{org.head_title} {org.school_name}".upper(), bold=True, align="center",
                 size=14, after=6)  # fmt: skip
     engine.para(doc, "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;", italic=True)
-    minutes = _number(con, year, "bien-ban", "BB", on, actor)
-    engine.para(doc, f"Căn cứ Biên bản số {_shown(minutes, 'BB', org)} họp {COUNCIL} bình xét "
+    minutes = _minutes_ref(con, year, record, org, actor)
+    engine.para(doc, f"Căn cứ {minutes} họp {COUNCIL} bình xét "
                 f"danh hiệu thi đua {_year_end(year)};", italic=True)  # fmt: skip
     engine.para(doc, f"Xét đề nghị của {COUNCIL}.", italic=True)
     engine.para(doc, "QUYẾT ĐỊNH:", bold=True, align="center", size=14, after=6)
@@ -215,7 +288,8 @@ def notice_docx(con: Connection, school_year: str, actor: str) -> bytes:
     year = check_school_year(school_year)
     found = voted(con, year)
     _require_votes(found, year)
-    org, on = organization.require(con), clock.today()
+    org = organization.require(con)
+    _, on = _meeting_on(con, year)
     number = _number(con, year, "thong-bao", "TB", on, actor)
     doc = engine.new_document(org, on, kind="TB", number=number)
     engine.title(doc, "THÔNG BÁO", f"Công khai kết quả bình xét danh hiệu thi đua "
@@ -241,8 +315,10 @@ def ballot_docx(con: Connection, school_year: str, actor: str) -> bytes:
     if not candidates:
         raise Invalid({"candidates": f"Năm học {year} chưa có ai trong danh sách đề nghị: chưa "
                        "in được phiếu bầu."})  # fmt: skip
-    org, on = organization.require(con), clock.today()
-    doc = engine.new_document(org, on)
+    org = organization.require(con)
+    # Printed for a meeting: the meeting's date once recorded, else today's (a form to fill in).
+    record = meeting.get_meeting(con, year)
+    doc = engine.new_document(org, record.held_on if record else clock.today())
     engine.title(doc, "PHIẾU BẦU", f"Bình xét danh hiệu thi đua {_year_end(year)}")
     engine.para(doc, "Đánh dấu X vào một ô “Đồng ý” hoặc “Không đồng ý” ở mỗi dòng. Phiếu không "
                 "ghi tên người bầu.", italic=True, align="center", after=6)  # fmt: skip
@@ -280,6 +356,8 @@ def why_not(con: Connection, kind: str, school_year: str) -> str | None:
         return None
     if not ballots.vote_counts(con, year):
         return "Lập sau khi có kết quả biểu quyết (phiếu giấy hoặc bỏ phiếu đã đóng)."
+    if meeting.get_meeting(con, year) is None:
+        return "Chưa ghi thông tin cuộc họp bình xét (thẻ “Biểu quyết”)."
     return None
 
 

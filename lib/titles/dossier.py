@@ -1,8 +1,8 @@
-"""Hồ sơ thi đua: one person's titles, SKKN recognitions and medal over every school year."""
+"""Hồ sơ thi đua: a person's titles and their tổ's, SKKN recognitions, medal; a tổ's titles."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -23,6 +23,29 @@ class Dossier:
     titles: pd.DataFrame  # Năm học, Danh hiệu, Kết quả, Biểu quyết
     skkn: pd.DataFrame  # Năm học, Cấp, Tên SKKN, Tỉ lệ, Xếp loại
     medal: str  # "" when not received
+    groups: pd.DataFrame = field(default_factory=pd.DataFrame)  # the tổ's collective titles
+
+
+GROUP_COLUMNS = ["Năm học", "Tập thể", "Danh hiệu", "Kết quả", "Biểu quyết"]
+
+
+def group_choices(con: Connection) -> list[str]:
+    """Every tổ that has people or was voted on, in Vietnamese order (the admin's picker)."""
+    found = {g for (g,) in con.execute("SELECT DISTINCT group_name FROM people").fetchall() if g}
+    for year in known_years(con):
+        found |= {v.name for v in voted(con, year) if v.subject.startswith("g:")}
+    return sorted(found, key=vn_name_key)
+
+
+def group_titles(con: Connection, group: str) -> pd.DataFrame:
+    """The collective titles (TTLĐTT, TTLĐXS) a tổ was voted on, every year, newest first."""
+    rows = []
+    for year in sorted(known_years(con), reverse=True):
+        for v in voted(con, year):
+            if v.subject == f"g:{group}":
+                rows.append([year, group, f"{TITLE_NAMES[v.title]} ({TITLES[v.title]})",
+                             "Đạt" if v.granted else "Không đạt", v.reason])  # fmt: skip
+    return pd.DataFrame(rows, columns=GROUP_COLUMNS)
 
 
 def people_choices(con: Connection) -> dict[int, str]:
@@ -65,4 +88,6 @@ def dossier(con: Connection, person_id: int) -> Dossier:
             columns=["Năm học", "Cấp", "Tên SKKN", "Tỉ lệ", "Xếp loại"],
         ),
         f"Đã nhận Kỷ niệm chương “Vì sự nghiệp giáo dục” (năm học {medal[0]})." if medal else "",
+        # The person's tổ's titles: a member shares in them (the tổ as it is now recorded).
+        group_titles(con, row[1]) if row[1] else pd.DataFrame(columns=GROUP_COLUMNS),
     )

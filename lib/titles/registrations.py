@@ -273,33 +273,6 @@ def pending_entries(con: Connection, school_year: str) -> pd.DataFrame:
     return df[keep][["person_id", "full_name", "group_name", "skkn_title", "skkn_field"]]
 
 
-def summary_table(con: Connection, school_year: str) -> pd.DataFrame:
-    """Bảng tổng hợp đăng ký: every person and tổ with the registered title, Vietnamese headers."""
-    df = registrations_table(con, school_year)
-    people = pd.DataFrame(
-        {
-            "Họ và tên": df["full_name"],
-            "Tổ": df["group_name"],
-            "Danh hiệu đăng ký": [PERSON_TITLES.get(t, "Chưa đăng ký") for t in df["title"]],
-            "Tên SKKN": df["skkn_title"],
-            "Lĩnh vực": df["skkn_field"],
-        }
-    )
-    groups = group_registrations(con, school_year)
-    collective = pd.DataFrame(
-        {
-            "Họ và tên": group_names(con),
-            "Tổ": group_names(con),
-            "Danh hiệu đăng ký": [
-                GROUP_TITLES.get(groups.get(g, ""), "Chưa đăng ký") for g in group_names(con)
-            ],
-            "Tên SKKN": "",
-            "Lĩnh vực": "",
-        }
-    )
-    return pd.concat([people, collective], ignore_index=True)
-
-
 # The import file's columns: label as the secretary writes it -> field. Name or username
 # identifies a person; a collective title's row names the tổ in "Họ và tên".
 COLUMNS: dict[str, str] = {
