@@ -18,7 +18,7 @@ from lib.core import audit
 from lib.core.db import Connection, transaction, transactional
 from lib.core.errors import Invalid
 from lib.core.text import nfc
-from lib.io.filereader import check_office_zip
+from lib.io.ooxml import check_office_zip
 from lib.scoring.rounds import require_editable, require_round
 from lib.scoring.rubric import format_number, parse_number
 

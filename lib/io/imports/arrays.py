@@ -11,7 +11,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lib.io.filereader import ROW_COLUMN, clean_column
+from lib.io.fastcsv import clean_column
+from lib.io.uploads import ROW_COLUMN
 
 # Cells an export prefixed with an apostrophe so Excel would not run them as formulas.
 _NEUTRALISED = re.compile(r"^'(?=[=+\-@])")

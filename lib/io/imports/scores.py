@@ -11,9 +11,10 @@ from lib.access.identity import AuthorMatcher
 from lib.access.permissions import can_assign, why_cannot_import_sheet
 from lib.core.db import Connection
 from lib.core.text import nfc
-from lib.io.filereader import ROW_COLUMN, ColumnSpec, Problem, map_columns, normalize_header
+from lib.io.columns import ColumnSpec, map_columns, normalize_header
 from lib.io.imports import arrays, pipeline, targets
 from lib.io.imports.pipeline import KINDS, Checked, Kind, Progress, Summary, register
+from lib.io.uploads import ROW_COLUMN, Problem
 from lib.scoring import assignment, batch, rounds
 from lib.scoring import entries as scoring_entries
 from lib.scoring import sheets as scoring_sheets

@@ -7,9 +7,10 @@ from typing import Any
 import pandas as pd
 
 from lib.core.db import Connection
-from lib.io.filereader import ColumnSpec, Problem
+from lib.io.columns import ColumnSpec
 from lib.io.imports import arrays, pipeline, targets
 from lib.io.imports.pipeline import KINDS, Checked, Kind, Progress, Summary, register
+from lib.io.uploads import Problem
 from lib.scoring import entries
 
 SKKN_COLUMNS = (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from lib.core.db import Connection
 from lib.core.errors import Invalid
 from lib.core.text import nfc
-from lib.io.filereader import Problem
 from lib.io.imports.pipeline import Target
+from lib.io.uploads import Problem
 from lib.scoring import rounds
 
 
