@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import random
 import unicodedata
-from decimal import Decimal
 
 import openpyxl
 import pyarrow as pa
@@ -14,9 +13,9 @@ import pytest
 
 from lib.io import fastcsv
 from lib.io.columns import ColumnSpec, map_columns, normalize_header
+from lib.io.dates import parse_date
 from lib.io.filereader import read_table
 from lib.io.uploads import MAX_BYTES, ROW_COLUMN, Problem
-from lib.io.values import parse_date, parse_number
 
 NAMES = ["Nguyễn Thị Quyên", "Trần Văn Hà Nội", "Đặng Thị Thuỷ", "Lê Hữu Đức"]
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
@@ -354,25 +353,6 @@ def test_parse_date_rejects_with_message(text: str) -> None:
 
 def test_parse_date_empty_is_not_an_error() -> None:
     assert parse_date("  ") == (None, None)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("8,5", "8.5"), ("8.5", "8.5"), (" 8 ", "8"), ("-1,25", "-1.25"), (",5", "0.5"), ("10", "10")],
-)
-def test_parse_number_accepts(text: str, expected: str) -> None:
-    assert parse_number(text) == (Decimal(expected), None)
-
-
-@pytest.mark.parametrize("text", ["1.234,5", "8,5,1", "tám", "8đ", "NaN", "1e3", "Infinity"])
-def test_parse_number_rejects_with_message(text: str) -> None:
-    value, error = parse_number(text)
-    assert value is None
-    assert error is not None and "không phải là số" in error
-
-
-def test_parse_number_empty_is_not_an_error() -> None:
-    assert parse_number("") == (None, None)
 
 
 # --- the fast reader -------------------------------------------------------------------------

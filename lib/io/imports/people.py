@@ -15,10 +15,10 @@ from lib.core import audit
 from lib.core.db import Connection
 from lib.core.text import fold
 from lib.io.columns import ColumnSpec
+from lib.io.dates import parse_date
 from lib.io.imports import arrays, pipeline
 from lib.io.imports.pipeline import KINDS, Checked, Kind, Progress, Summary, register
 from lib.io.uploads import Problem
-from lib.io.values import parse_date
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

@@ -16,9 +16,9 @@ from lib.core import audit
 from lib.core.db import Connection, transaction
 from lib.core.errors import Invalid
 from lib.io.columns import ColumnSpec, map_columns
+from lib.io.dates import parse_date
 from lib.io.filereader import read_table
 from lib.io.uploads import MAX_BYTES, ROW_COLUMN, Problem
-from lib.io.values import parse_date
 
 Progress = Callable[[float, str], None]
 MAX_MB = MAX_BYTES // (1024 * 1024)

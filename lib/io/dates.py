@@ -1,11 +1,10 @@
-"""Dates and numbers as Vietnamese files write them, parsed with a Vietnamese refusal."""
+"""Dates as Vietnamese files write them, parsed with a Vietnamese refusal."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 # Excel serials accepted as dates: 01/01/1950 .. 31/12/2100 (birth dates to far deadlines).
@@ -14,7 +13,6 @@ _DATE_DMY = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})")
 _DATE_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _DATE_WORDS = re.compile(r"(?:ngày\s+)?(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
 _SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)")
 
 
 def _make_date(day: int, month: int, year: int) -> dt.date | None:
@@ -44,19 +42,3 @@ def parse_date(s: str) -> tuple[dt.date | None, str | None]:
     if value is None:
         return None, f"Ngày “{text}” không hợp lệ. Hãy ghi dạng ngày/tháng/năm, ví dụ 27/03/2024."
     return value, None
-
-
-def parse_number(s: str) -> tuple[Decimal | None, str | None]:
-    """Parse a number written with one decimal separator, comma or dot ("8,5"); "" gives None."""
-    text = "".join(unicodedata.normalize("NFC", s or "").split())
-    if not text:
-        return None, None
-    if not _NUMBER.fullmatch(text):
-        return None, (
-            f"“{text}” không phải là số. Hãy ghi số, phần thập phân dùng dấu phẩy "
-            "hoặc dấu chấm, ví dụ 8,5."
-        )
-    try:
-        return Decimal(text.replace(",", ".")), None
-    except InvalidOperation:  # unreachable after the regex, kept so bad input never raises
-        return None, f"“{text}” không phải là số."
