@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from lib.access import users
 from lib.access.permissions import can_assign, why_cannot_assign
 from lib.core import audit
 from lib.core.db import Connection, transaction, transactional
@@ -168,14 +169,14 @@ def propose_assignments(con: Connection, round_id: int) -> AutoPlan:
     lighter load, then the username (so the plan is the same every time). The most
     constrained entries are served first."""
     r = require_round(con, round_id)
-    council = con.execute(
+    may_examine = set(users.examiner_accounts(con)["username"])
+    council = [row for row in con.execute(
         "SELECT x.examiner, x.fields, p.full_name, u.password_hash IS NOT NULL "
         "FROM round_examiners x "
         "JOIN users u ON u.username = x.examiner JOIN people p ON p.id = u.person_id "
-        "JOIN user_roles ur ON ur.username = x.examiner AND ur.role = 'examiner' "
-        "WHERE x.round_id = ? AND u.active ORDER BY x.examiner",
+        "WHERE x.round_id = ? ORDER BY x.examiner",
         [round_id],
-    ).fetchall()
+    ).fetchall() if row[0] in may_examine]  # fmt: skip
     locked_out = [n for _, _, n, has_password in council if not has_password]
     council = [(u, fs, n) for u, fs, n, has_password in council if has_password]
     names = {u: n for u, _, n in council}
