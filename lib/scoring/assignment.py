@@ -24,6 +24,11 @@ def gk_label(ord_: int) -> str:
     return f"GK{ord_}"
 
 
+def assignment_snapshot(examiner: str, ord_: int) -> dict[str, str]:
+    """An assignment as its audit entries record it (the one shape, also for batch writes)."""
+    return {"examiner": examiner, "order": gk_label(ord_)}
+
+
 def assign_problem(con: Connection, e: Entry, r: Round, examiner: str) -> str | None:
     """Why this examiner cannot be assigned to the entry now, or None."""
     refused = why_cannot_assign(r)
@@ -61,7 +66,7 @@ def _insert_assignment(con: Connection, e: Entry, examiner: str, actor: str) -> 
         [e.round_id, examiner],
     )
     audit.record(con, actor, "assign", "assignment", f"{e.round_id}:{e.code}:{examiner}",
-                 None, {"examiner": examiner, "order": gk_label(ord_)})  # fmt: skip
+                 None, assignment_snapshot(examiner, ord_))  # fmt: skip
     return ord_
 
 
@@ -103,7 +108,7 @@ def unassign(con: Connection, entry_id: int, examiner: str, actor: str) -> None:
             "DELETE FROM assignments WHERE entry_id = ? AND examiner = ?", [entry_id, examiner]
         )
         audit.record(con, actor, "unassign", "assignment", f"{e.round_id}:{e.code}:{examiner}",
-                     {"examiner": examiner, "order": gk_label(int(row[0]))}, None)  # fmt: skip
+                     assignment_snapshot(examiner, int(row[0])), None)  # fmt: skip
 
 
 def assignments(con: Connection, round_id: int) -> pd.DataFrame:
