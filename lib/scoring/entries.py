@@ -254,6 +254,27 @@ def _entry_snapshot(e: Entry) -> dict:
     }  # fmt: skip
 
 
+def _check_entry(
+    con: Connection,
+    round_id: int,
+    entry_id: int | None,
+    code: str,
+    title: str,
+    authors: Sequence[AuthorIn | Mapping[str, Any]],
+    errors: dict[str, str],
+) -> tuple[str, list[Author]]:
+    """Check an entry's code, title and authors into `errors`; return the clean title, authors."""
+    problem = check_code(con, round_id, code, entry_id)
+    if problem:
+        errors["code"] = problem
+    clean_title = nfc(title or "")
+    if not clean_title:
+        errors["title"] = "Hãy nhập tên SKKN."
+    clean, author_errors = check_authors(con, authors)
+    errors.update(author_errors)
+    return clean_title, clean
+
+
 @transactional
 def add_entry(
     con: Connection,
@@ -276,14 +297,7 @@ def add_entry(
     if refused:
         errors["state"] = refused
     code = nfc(code or "") or next_code(con, round_id)
-    problem = check_code(con, round_id, code, None)
-    if problem:
-        errors["code"] = problem
-    title = nfc(title or "")
-    if not title:
-        errors["title"] = "Hãy nhập tên SKKN."
-    clean, author_errors = check_authors(con, authors)
-    errors.update(author_errors)
+    title, clean = _check_entry(con, round_id, None, code, title, authors, errors)
     try:
         doc_name, mime = check_document(document, document_name)
     except Invalid as exc:
@@ -331,14 +345,7 @@ def update_entry(
     require_editable(r)
     errors: dict[str, str] = {}
     code = nfc(code or "")
-    problem = check_code(con, r.id, code, entry_id)
-    if problem:
-        errors["code"] = problem
-    title = nfc(title or "")
-    if not title:
-        errors["title"] = "Hãy nhập tên SKKN."
-    clean, author_errors = check_authors(con, authors)
-    errors.update(author_errors)
+    title, clean = _check_entry(con, r.id, entry_id, code, title, authors, errors)
     if not errors:
         clash = examiner_authors(con, entry_id, clean)
         if clash:
