@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from lib.access.permissions import why_cannot_add_entries
 from lib.core.db import Connection
 from lib.io.columns import ColumnSpec
 from lib.io.imports import arrays, pipeline, targets
@@ -69,8 +70,8 @@ def check_skkn(
             message = entries.check_code(con, r.id, code, old.id if old else None)
             if message:
                 problem("ma_skkn", message)
-        if old is None and r.state not in ("draft", "open"):
-            problem("ma_skkn", f"Đợt chấm {r.state_label.lower()}: không đăng ký thêm SKKN được.")
+        if old is None and (refused := why_cannot_add_entries(r)) is not None:
+            problem("ma_skkn", refused)
         if not cells["ten_skkn"]:
             problem("ten_skkn", "Tên SKKN đang trống.")
         authors, errors = entries.check_authors(con, entries.parse_authors_text(cells["tac_gia"]))
