@@ -166,7 +166,6 @@ def test_skkn_into_a_finalized_round_or_unknown_round_is_refused(round_):
     ]
 
 
-
 def test_a_new_skkn_in_a_closed_round_is_refused_with_the_rounds_state(round_):
     con, rid = round_
     eid = add_entry(con, rid, code="A1")
