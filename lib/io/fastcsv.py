@@ -26,8 +26,12 @@ from lib.io.uploads import MAX_CELL_CHARS, MAX_ROWS, ROW_COLUMN, Problem, fail
 # lose at their edges), recognised by their bytes so a whole column is checked at C speed.
 _ASCII_SPACES = np.zeros(256, dtype=bool)
 _ASCII_SPACES[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+# An export puts an apostrophe before a cell a spreadsheet would run as a formula
+# (documents.office.RISKY_START); of those starts, these survive a cell's space folding, and an
+# import takes the apostrophe off before them (imports.arrays.cell).
+FORMULA_STARTS = "=+-@"
 _NEUTRALISED_NEXT = np.zeros(256, dtype=bool)
-_NEUTRALISED_NEXT[[ord(c) for c in "=+-@"]] = True
+_NEUTRALISED_NEXT[[ord(c) for c in FORMULA_STARTS]] = True
 # Columns beyond this many are read by csv.reader (Arrow needs each column's type up front).
 _FAST_MAX_COLUMNS = 512
 
