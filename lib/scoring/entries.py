@@ -187,8 +187,13 @@ def check_document(data: bytes | None, filename: str | None) -> tuple[str | None
     return name, mime
 
 
-def next_code(con: Connection, round_id: int) -> str:
-    """The next generated code of the round: SKKN-001, SKKN-002, …"""
+def generated_code(number: int) -> str:
+    """The code the app gives an entry registered without one: SKKN-001, SKKN-002, …"""
+    return f"SKKN-{number:03d}"
+
+
+def next_code_number(con: Connection, round_id: int) -> int:
+    """The number of the round's next generated code (one past the highest SKKN-nnn)."""
     numbers = [
         int(m.group(1))
         for (code,) in con.execute(
@@ -196,7 +201,12 @@ def next_code(con: Connection, round_id: int) -> str:
         ).fetchall()
         if (m := _CODE_NUMBER.match(code))
     ]
-    return f"SKKN-{max(numbers, default=0) + 1:03d}"
+    return max(numbers, default=0) + 1
+
+
+def next_code(con: Connection, round_id: int) -> str:
+    """The next generated code of the round: SKKN-001, SKKN-002, …"""
+    return generated_code(next_code_number(con, round_id))
 
 
 def check_code(con: Connection, round_id: int, code: str, entry_id: int | None) -> str | None:

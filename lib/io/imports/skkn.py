@@ -45,7 +45,7 @@ def check_skkn(
     taken = set(existing)
     records = arrays.records(table, [c.name for c in kind.columns])
     taken |= {cells["ma_skkn"].casefold() for _, cells in records if cells["ma_skkn"]}
-    number = int(entries.next_code(con, r.id).split("-")[1])
+    number = entries.next_code_number(con, r.id)
     new: list[dict] = []
     updates: list[dict] = []
     seen: dict[str, int] = {}
@@ -59,7 +59,7 @@ def check_skkn(
         code = cells["ma_skkn"]
         if not code:
             # A code left empty is generated, skipping every code the round or file already has.
-            while (code := f"SKKN-{number:03d}").casefold() in taken:
+            while (code := entries.generated_code(number)).casefold() in taken:
                 number += 1
             taken.add(code.casefold())
         old = existing.get(code.casefold())
