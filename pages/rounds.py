@@ -6,6 +6,7 @@ from datetime import date
 import streamlit as st
 
 from lib import ui
+from lib.access import users
 from lib.access.permissions import can_edit_round, can_manage_rounds
 from lib.core import clock
 from lib.core.text import literal
@@ -263,7 +264,7 @@ if tab_council.open:
                 hide_index=True,
                 width="stretch",
             )
-        accounts = council.examiner_accounts(con)
+        accounts = users.examiner_accounts(con)
         if can_edit_round(r) and not accounts.empty:
             names = dict(zip(accounts["username"], accounts["full_name"], strict=True))
             locked_out = set(accounts.loc[~accounts["has_password"], "username"])

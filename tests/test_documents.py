@@ -262,3 +262,15 @@ def test_why_cannot_override_names_the_reason():
     assert "Chỉ Chủ tịch HĐ" in why_cannot_override(vice, OverrideFacts(False, False, "Ủy viên",
                                                                           None))  # fmt: skip
     assert why_cannot_override(None, clean) is not None
+
+
+def test_printed_sheets_of_an_unpublished_blind_round_leave_the_authors_out(demo_con):
+    rid = scored_round(demo_con, meeting=False, adjust=False)
+
+    def printed() -> str:
+        with zipfile.ZipFile(io.BytesIO(skkn.round_sheets_zip(demo_con, rid))) as archive:
+            return "\n".join(all_text(open_docx(archive.read(n))) for n in archive.namelist())
+
+    assert "Vũ Thị Hồng Nhung" in printed()
+    demo_con.execute("UPDATE rounds SET blind = true WHERE id = ?", [rid])
+    assert "Vũ Thị Hồng Nhung" not in printed()

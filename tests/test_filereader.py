@@ -1,4 +1,4 @@
-"""Tests of lib.filereader: decoding, separators, Excel cells, header mapping and value parsing."""
+"""Tests of reading uploads (lib.io.filereader and its modules): decoding, cells, headers."""
 
 from __future__ import annotations
 
@@ -6,24 +6,16 @@ import datetime as dt
 import io
 import random
 import unicodedata
-from decimal import Decimal
 
 import openpyxl
 import pyarrow as pa
 import pytest
 
-from lib.io import filereader
-from lib.io.filereader import (
-    MAX_BYTES,
-    ROW_COLUMN,
-    ColumnSpec,
-    Problem,
-    map_columns,
-    normalize_header,
-    parse_date,
-    parse_number,
-    read_table,
-)
+from lib.io import fastcsv
+from lib.io.columns import ColumnSpec, map_columns, normalize_header
+from lib.io.dates import parse_date
+from lib.io.filereader import read_table
+from lib.io.uploads import MAX_BYTES, ROW_COLUMN, Problem
 
 NAMES = ["Nguyễn Thị Quyên", "Trần Văn Hà Nội", "Đặng Thị Thuỷ", "Lê Hữu Đức"]
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
@@ -363,25 +355,6 @@ def test_parse_date_empty_is_not_an_error() -> None:
     assert parse_date("  ") == (None, None)
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("8,5", "8.5"), ("8.5", "8.5"), (" 8 ", "8"), ("-1,25", "-1.25"), (",5", "0.5"), ("10", "10")],
-)
-def test_parse_number_accepts(text: str, expected: str) -> None:
-    assert parse_number(text) == (Decimal(expected), None)
-
-
-@pytest.mark.parametrize("text", ["1.234,5", "8,5,1", "tám", "8đ", "NaN", "1e3", "Infinity"])
-def test_parse_number_rejects_with_message(text: str) -> None:
-    value, error = parse_number(text)
-    assert value is None
-    assert error is not None and "không phải là số" in error
-
-
-def test_parse_number_empty_is_not_an_error() -> None:
-    assert parse_number("") == (None, None)
-
-
 # --- the fast reader -------------------------------------------------------------------------
 
 _PIECES = ["a", "Hà", "Nội", "ê\u0301", " ", "  ", "\u00a0", "\ufeff", "\u200b", "\t", ",", ";",
@@ -398,7 +371,7 @@ def _outcome(data: bytes, filename: str):
 @pytest.mark.parametrize("seed", range(40))
 def test_fast_reader_reads_exactly_what_csv_reader_reads(seed: int, monkeypatch) -> None:
     rng = random.Random(seed)
-    fast = filereader._read_text_fast
+    fast = fastcsv.read_text_fast
     used = []
     for _ in range(50):
         width = rng.randrange(1, 4)
@@ -409,11 +382,9 @@ def test_fast_reader_reads_exactly_what_csv_reader_reads(seed: int, monkeypatch)
             lines.append(rng.choice(",;,,").join(cells))
         text = rng.choice(["\r\n", "\n"]).join(lines) + rng.choice(["", "\n", "\r\n\r\n"])
         data = text.encode(rng.choice(["utf-8", "utf-8-sig", "utf-16"]))
-        monkeypatch.setattr(
-            filereader, "_read_text_fast", lambda *a: used.append(r := fast(*a)) or r
-        )
+        monkeypatch.setattr(fastcsv, "read_text_fast", lambda *a: used.append(r := fast(*a)) or r)
         got = _outcome(data, "ds.csv")
-        monkeypatch.setattr(filereader, "_read_text_fast", lambda *a: None)
+        monkeypatch.setattr(fastcsv, "read_text_fast", lambda *a: None)
         assert got == _outcome(data, "ds.csv"), repr(text)
     assert sum(r is not None for r in used) >= 10  # the fast reader really read files
 
@@ -429,8 +400,8 @@ def test_fast_reader_keeps_file_row_numbers_across_blank_and_multiline_rows() ->
 def test_space_bytes_are_exactly_python_spaces_bom_and_zero_width_space() -> None:
     chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
     values = pa.array(chars, pa.large_string())
-    data, offsets = filereader._bytes_of(values)
-    found = filereader._space_at(data, offsets[:-1])
+    data, offsets = fastcsv._bytes_of(values)
+    found = fastcsv._space_at(data, offsets[:-1])
     expected = [c.isspace() or c in "\ufeff\u200b" for c in chars]
     assert found.tolist() == expected
 
@@ -441,7 +412,7 @@ def test_only_cells_a_cleaning_leaves_alone_are_skipped(inner: bool) -> None:
     cells = ["".join(rng.choice(_PIECES + ["à", "ệ", "ﬁ", "@"]) for _ in range(rng.randrange(5)))
              for _ in range(5000)]  # fmt: skip
     values = pa.array(cells, pa.large_string())
-    flagged = filereader._needs_fix(values, inner)
+    flagged = fastcsv._needs_fix(values, inner)
     spaces = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
     for cell, flag in zip(cells, flagged.tolist(), strict=True):
         clean = cell.strip(spaces + "\ufeff\u200b")

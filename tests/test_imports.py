@@ -15,8 +15,8 @@ import pytest
 
 from lib.access import users
 from lib.io import imports
-from lib.io.filereader import MAX_BYTES
 from lib.io.imports import Refused, preview, run_import
+from lib.io.uploads import MAX_BYTES
 from tests.docx_factory import build_plan_docx
 from tests.test_docx_plan import CHAIR, EXPECTED
 from tests.test_filereader import cp1258

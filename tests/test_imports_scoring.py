@@ -166,6 +166,18 @@ def test_skkn_into_a_finalized_round_or_unknown_round_is_refused(round_):
     ]
 
 
+def test_a_new_skkn_in_a_closed_round_is_refused_with_the_rounds_state(round_):
+    con, rid = round_
+    eid = add_entry(con, rid, code="A1")
+    assignment.assign(con, eid, "giamkhao1", "chutich")
+    states.open_round(con, rid, "chutich")
+    states.close_round(con, rid, "chutich")
+    data = csv_bytes([SKKN_HEADER, ["A2", "Đề tài mới", "Hoàng Mai Anh", "", ""]])
+    assert refused(con, "skkn", data, "skkn.csv", str(rid)) == [
+        "Dòng 2, cột “Mã SKKN”: Đợt chấm đã đóng: không đăng ký thêm SKKN được."
+    ]
+
+
 # --- scores ------------------------------------------------------------------------------------
 
 

@@ -13,8 +13,9 @@ import pytest
 from lib import demo
 from lib.core import db
 from lib.io import imports
-from lib.io.filereader import ROW_COLUMN, Problem, parse_date
+from lib.io.dates import parse_date
 from lib.io.imports import arrays, pipeline, tasks
+from lib.io.uploads import ROW_COLUMN, Problem
 from lib.plans import plans
 
 PLAN = "13/KH-MNAS"

@@ -36,9 +36,14 @@ def rows(con, plan_id):
         ("cancelled", date(2024, 1, 1), "Hủy"),
     ],
 )
-def test_status_label_derives_overdue(status, due, label):
-    assert plans.status_label(status, due, TODAY) == label
-    assert plans.is_overdue(status, due, TODAY) == (label == "Quá hạn")
+def test_status_label_derives_overdue(demo_con, plan_id, status, due, label):
+    task_id = int(rows(demo_con, plan_id).iloc[0]["id"])
+    demo_con.execute(
+        "UPDATE tasks SET status = ?, due_date = ? WHERE id = ?", [status, due, task_id]
+    )
+    task = rows(demo_con, plan_id).set_index("id").loc[task_id]
+    assert task["status_label"] == label
+    assert bool(task["overdue"]) == (label == "Quá hạn")
 
 
 def test_tasks_carry_the_same_derivation(demo_con, plan_id):

@@ -164,6 +164,11 @@ def can_view_results(user: User | None, round_: RoundLike) -> bool:
     return user.is_admin or round_.state == "final"
 
 
+def authors_hidden(round_: RoundLike) -> bool:
+    """A blind round hides its authors from examiners until the results are published."""
+    return round_.blind and round_.state != "final"
+
+
 def can_view_authors(user: User | None, round_: RoundLike, *, scoring: bool = False) -> bool:
     """In a blind round only admins see authors until the results are published.
 
@@ -173,7 +178,7 @@ def can_view_authors(user: User | None, round_: RoundLike, *, scoring: bool = Fa
         return False
     if user.is_admin and not scoring:
         return True
-    return not round_.blind or round_.state == "final"
+    return not authors_hidden(round_)
 
 
 def can_view_fellow_sheets(user: User | None, round_: RoundLike) -> bool:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from lib.access.permissions import authors_hidden
 from lib.core import clock
 from lib.core.db import Connection
 from lib.core.errors import Invalid
@@ -337,7 +338,7 @@ def round_sheet_docx(con: Connection, round_id: int, sheet: results.SheetScores)
 
 
 def _sheet_docx(org: Organization, r: rounds.Round, sheet: results.SheetScores) -> bytes:
-    hide = r.blind and r.state != "final"
+    hide = authors_hidden(r)
     on = sheet.submitted_at.date() if sheet.submitted_at else clock.today()  # a draft: today
     return sheet_document(
         org, r.name, r.rubric, code=sheet.code, title=sheet.title,

@@ -273,16 +273,6 @@ def as_date(value: object) -> date | None:
     return value if isinstance(value, date) else None
 
 
-def is_overdue(status: str, due: date | None, today: date) -> bool:
-    """Overdue is derived, never stored: not done, not cancelled, and the due date has passed."""
-    return status not in ("done", "cancelled") and due is not None and due < today
-
-
-def status_label(status: str, due: date | None, today: date) -> str:
-    """The Vietnamese word shown for a task: its status, or "Quá hạn" when it is late."""
-    return OVERDUE if is_overdue(status, due, today) else STATUSES[status]
-
-
 def needs_dates(df: pd.DataFrame) -> pd.DataFrame:
     """Tasks with no due date: their period label could not be read and nobody set dates yet."""
     return df.loc[[d is None for d in df["due_date"]]]

@@ -15,7 +15,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.table import Table
 
 from lib.core.text import fold
-from lib.io.filereader import MAX_BYTES, Problem, check_office_zip
+from lib.io.ooxml import check_office_zip
+from lib.io.uploads import MAX_BYTES, Problem
 
 NO_SCHEDULE = "Không tìm thấy bảng tiến độ (cột THỜI GIAN, NỘI DUNG…)"
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from lib.access import users
 from lib.access.permissions import can_assign, why_cannot_assign
 from lib.core import audit
 from lib.core.db import Connection, transaction, transactional
@@ -21,6 +22,11 @@ from lib.scoring.rounds import Round, require_round
 def gk_label(ord_: int) -> str:
     """GK1, GK2, GK3 …"""
     return f"GK{ord_}"
+
+
+def assignment_snapshot(examiner: str, ord_: int) -> dict[str, str]:
+    """An assignment as its audit entries record it (the one shape, also for batch writes)."""
+    return {"examiner": examiner, "order": gk_label(ord_)}
 
 
 def assign_problem(con: Connection, e: Entry, r: Round, examiner: str) -> str | None:
@@ -60,7 +66,7 @@ def _insert_assignment(con: Connection, e: Entry, examiner: str, actor: str) -> 
         [e.round_id, examiner],
     )
     audit.record(con, actor, "assign", "assignment", f"{e.round_id}:{e.code}:{examiner}",
-                 None, {"examiner": examiner, "order": gk_label(ord_)})  # fmt: skip
+                 None, assignment_snapshot(examiner, ord_))  # fmt: skip
     return ord_
 
 
@@ -102,7 +108,7 @@ def unassign(con: Connection, entry_id: int, examiner: str, actor: str) -> None:
             "DELETE FROM assignments WHERE entry_id = ? AND examiner = ?", [entry_id, examiner]
         )
         audit.record(con, actor, "unassign", "assignment", f"{e.round_id}:{e.code}:{examiner}",
-                     {"examiner": examiner, "order": gk_label(int(row[0]))}, None)  # fmt: skip
+                     assignment_snapshot(examiner, int(row[0])), None)  # fmt: skip
 
 
 def assignments(con: Connection, round_id: int) -> pd.DataFrame:
@@ -168,14 +174,14 @@ def propose_assignments(con: Connection, round_id: int) -> AutoPlan:
     lighter load, then the username (so the plan is the same every time). The most
     constrained entries are served first."""
     r = require_round(con, round_id)
-    council = con.execute(
+    may_examine = set(users.examiner_accounts(con)["username"])
+    council = [row for row in con.execute(
         "SELECT x.examiner, x.fields, p.full_name, u.password_hash IS NOT NULL "
         "FROM round_examiners x "
         "JOIN users u ON u.username = x.examiner JOIN people p ON p.id = u.person_id "
-        "JOIN user_roles ur ON ur.username = x.examiner AND ur.role = 'examiner' "
-        "WHERE x.round_id = ? AND u.active ORDER BY x.examiner",
+        "WHERE x.round_id = ? ORDER BY x.examiner",
         [round_id],
-    ).fetchall()
+    ).fetchall() if row[0] in may_examine]  # fmt: skip
     locked_out = [n for _, _, n, has_password in council if not has_password]
     council = [(u, fs, n) for u, fs, n, has_password in council if has_password]
     names = {u: n for u, _, n in council}

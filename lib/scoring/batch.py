@@ -12,6 +12,7 @@ import pandas as pd
 from lib.core import audit
 from lib.core.db import Connection
 from lib.core.errors import Invalid
+from lib.scoring.assignment import assignment_snapshot
 from lib.scoring.rounds import Round
 from lib.scoring.rubric import format_number
 from lib.scoring.sheets import sheet_snapshot
@@ -28,10 +29,6 @@ from lib.scoring.stats import plain
 #           comment (checked, "" for none): one row per criterion of the rubric, as a
 #           submitted sheet has.
 
-# The audit JSON of an assignment as rounds.assign's json.dumps writes it.
-_ASSIGNED = '{"examiner": %s, "order": "GK%d"}'
-
-
 # A new submitted sheet's audit JSON with holes the batch fills in (scores, comments, overall,
 # version): made from sheet_snapshot, so its keys and their order are the one-by-one ones. One
 # json.dumps per sheet instead would add ~0.1 s CPU to a 150,000-row import (13,636 sheets).
@@ -42,6 +39,18 @@ _SUBMITTED = (
     .replace('"@O"', "%s")
     .replace("-1}", "%d}")
 )
+
+
+def _assignment_json(assigned: pd.DataFrame) -> list[str | None]:
+    """Each assignment's audit JSON as assignment.assign writes it, through the one encoder."""
+    # A few dozen (examiner, GK) pairs serve thousands of assignments: each is encoded once.
+    encoded: dict[tuple[str, int], str | None] = {}
+    out = []
+    for pair in zip(assigned["examiner"].tolist(), assigned["ord"].tolist(), strict=True):
+        if pair not in encoded:
+            encoded[pair] = audit.as_json(assignment_snapshot(*pair))
+        out.append(encoded[pair])
+    return out
 
 
 def _stored_text(value: str) -> str:
@@ -351,8 +360,7 @@ def _audit_batch(
                 "entity_id": _objects([f"{prefix}{c}:{x}" for c, x in zip(
                     assigned["code"], assigned["examiner"], strict=True)]),
                 "before": _objects([None] * len(assigned)),
-                "after": _objects([_ASSIGNED % (encode_basestring(x), o) for x, o in zip(
-                    assigned["examiner"], assigned["ord"], strict=True)]),
+                "after": _objects(_assignment_json(assigned)),
             }
         )  # fmt: skip
         audit_rows = pd.concat([gk, audit_rows], ignore_index=True)

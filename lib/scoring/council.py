@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 
+from lib.access import users
 from lib.core import audit
 from lib.core.db import Connection, transaction
 from lib.core.errors import Invalid
@@ -59,29 +60,12 @@ def council_names(con: Connection, round_id: int) -> dict[str, str]:
     return dict(sorted(rows, key=lambda row: vn_name_key(row[1])))
 
 
-def examiner_accounts(con: Connection) -> pd.DataFrame:
-    """Active accounts with the examiner role: username, full_name, group_name, position,
-    has_password (false: cannot log in yet)."""
-    df = con.execute(
-        "SELECT u.username, p.full_name, p.group_name, p.position, "
-        "       u.password_hash IS NOT NULL AS has_password FROM users u "
-        "JOIN people p ON p.id = u.person_id JOIN user_roles r ON r.username = u.username "
-        "WHERE u.active AND r.role = 'examiner'"
-    ).df()
-    return df.sort_values("full_name", key=lambda s: s.map(vn_name_key)).reset_index(drop=True)
-
-
 def require_examiner(con: Connection, username: str) -> str:
     """The examiner's full name, or raise Invalid if not an active examiner account."""
-    row = con.execute(
-        "SELECT p.full_name FROM users u JOIN people p ON p.id = u.person_id "
-        "JOIN user_roles r ON r.username = u.username AND r.role = 'examiner' "
-        "WHERE u.username = ? AND u.active",
-        [username],
-    ).fetchone()
-    if row is None:
+    name = users.examiner_name(con, username)
+    if name is None:
         raise Invalid({"examiner": f"'{username}' không phải tài khoản giám khảo đang hoạt động."})
-    return str(row[0])
+    return name
 
 
 def set_council_member(

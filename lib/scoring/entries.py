@@ -18,7 +18,7 @@ from lib.core import audit
 from lib.core.db import Connection, transaction, transactional
 from lib.core.errors import Invalid
 from lib.core.text import nfc
-from lib.io.filereader import check_office_zip
+from lib.io.ooxml import check_office_zip
 from lib.scoring.rounds import require_editable, require_round
 from lib.scoring.rubric import format_number, parse_number
 
@@ -187,8 +187,13 @@ def check_document(data: bytes | None, filename: str | None) -> tuple[str | None
     return name, mime
 
 
-def next_code(con: Connection, round_id: int) -> str:
-    """The next generated code of the round: SKKN-001, SKKN-002, …"""
+def generated_code(number: int) -> str:
+    """The code the app gives an entry registered without one: SKKN-001, SKKN-002, …"""
+    return f"SKKN-{number:03d}"
+
+
+def next_code_number(con: Connection, round_id: int) -> int:
+    """The number of the round's next generated code (one past the highest SKKN-nnn)."""
     numbers = [
         int(m.group(1))
         for (code,) in con.execute(
@@ -196,7 +201,12 @@ def next_code(con: Connection, round_id: int) -> str:
         ).fetchall()
         if (m := _CODE_NUMBER.match(code))
     ]
-    return f"SKKN-{max(numbers, default=0) + 1:03d}"
+    return max(numbers, default=0) + 1
+
+
+def next_code(con: Connection, round_id: int) -> str:
+    """The next generated code of the round: SKKN-001, SKKN-002, …"""
+    return generated_code(next_code_number(con, round_id))
 
 
 def check_code(con: Connection, round_id: int, code: str, entry_id: int | None) -> str | None:
@@ -254,6 +264,27 @@ def _entry_snapshot(e: Entry) -> dict:
     }  # fmt: skip
 
 
+def _check_entry(
+    con: Connection,
+    round_id: int,
+    entry_id: int | None,
+    code: str,
+    title: str,
+    authors: Sequence[AuthorIn | Mapping[str, Any]],
+    errors: dict[str, str],
+) -> tuple[str, list[Author]]:
+    """Check an entry's code, title and authors into `errors`; return the clean title, authors."""
+    problem = check_code(con, round_id, code, entry_id)
+    if problem:
+        errors["code"] = problem
+    clean_title = nfc(title or "")
+    if not clean_title:
+        errors["title"] = "Hãy nhập tên SKKN."
+    clean, author_errors = check_authors(con, authors)
+    errors.update(author_errors)
+    return clean_title, clean
+
+
 @transactional
 def add_entry(
     con: Connection,
@@ -276,14 +307,7 @@ def add_entry(
     if refused:
         errors["state"] = refused
     code = nfc(code or "") or next_code(con, round_id)
-    problem = check_code(con, round_id, code, None)
-    if problem:
-        errors["code"] = problem
-    title = nfc(title or "")
-    if not title:
-        errors["title"] = "Hãy nhập tên SKKN."
-    clean, author_errors = check_authors(con, authors)
-    errors.update(author_errors)
+    title, clean = _check_entry(con, round_id, None, code, title, authors, errors)
     try:
         doc_name, mime = check_document(document, document_name)
     except Invalid as exc:
@@ -331,14 +355,7 @@ def update_entry(
     require_editable(r)
     errors: dict[str, str] = {}
     code = nfc(code or "")
-    problem = check_code(con, r.id, code, entry_id)
-    if problem:
-        errors["code"] = problem
-    title = nfc(title or "")
-    if not title:
-        errors["title"] = "Hãy nhập tên SKKN."
-    clean, author_errors = check_authors(con, authors)
-    errors.update(author_errors)
+    title, clean = _check_entry(con, r.id, entry_id, code, title, authors, errors)
     if not errors:
         clash = examiner_authors(con, entry_id, clean)
         if clash:

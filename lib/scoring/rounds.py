@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from lib.access import users
 from lib.access.permissions import ROUND_STATES as STATES
 from lib.access.permissions import why_cannot_edit_round
 from lib.core import audit
@@ -318,11 +319,9 @@ def create_round(
         ).fetchone()  # fmt: skip
         assert row is not None
         round_id = int(row[0])
-        for username, position in con.execute(
-            "SELECT u.username, p.position FROM users u JOIN people p ON p.id = u.person_id "
-            "JOIN user_roles r ON r.username = u.username AND r.role = 'examiner' "
-            "WHERE u.active AND u.password_hash IS NOT NULL ORDER BY u.username"
-        ).fetchall():
+        accounts = users.examiner_accounts(con)
+        accounts = accounts[accounts["has_password"]].sort_values("username")
+        for username, position in zip(accounts["username"], accounts["position"], strict=True):
             con.execute(
                 "INSERT INTO round_examiners (round_id, examiner, duty) VALUES (?, ?, ?)",
                 [round_id, username, duty_for(position)],

@@ -10,6 +10,7 @@ import yaml
 
 from lib.core.numbers import format_number, parse_number
 from lib.core.text import nfc
+from lib.core.yamltext import load_strict
 
 NO_GRADE = "Không xếp loại"
 
@@ -311,38 +312,11 @@ def _parse_min_section(
     return result if len(result) == len(raw) else None
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """Safe YAML loader that refuses a key repeated in one mapping."""
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    # PyYAML silently keeps the last of two equal keys, hiding e.g. a second `criteria:` block.
-    seen: set = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"khóa '{key}' bị lặp", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def load_rubric_yaml(text: str) -> tuple[Rubric | None, list[str]]:
     """Parse and validate a rubric written in the YAML template format."""
-    try:
-        data = yaml.load(text.lstrip("\ufeff"), Loader=_StrictLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f" ở dòng {mark.line + 1}" if mark is not None else ""
-        return None, [f"Lỗi cú pháp YAML{where}: {exc.problem or exc.context}"]
-    except yaml.YAMLError as exc:
-        return None, [f"Lỗi cú pháp YAML: {exc}"]
-    if data is None:
-        return None, ["Tệp mẫu phiếu chấm trống"]
+    data, errors = load_strict(text, "Tệp mẫu phiếu chấm trống")
+    if errors:
+        return None, errors
     return parse_rubric(data)
 
 

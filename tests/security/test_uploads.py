@@ -13,8 +13,10 @@ import openpyxl
 import pytest
 
 from lib.core import db
-from lib.io import filereader, imports
-from lib.io.filereader import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, check_office_zip, read_table
+from lib.io import fastcsv, imports
+from lib.io.filereader import read_table
+from lib.io.ooxml import check_office_zip
+from lib.io.uploads import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS
 from lib.plans.word import parse_plan_docx
 from lib.scoring import entries
 from tests.apptest import ROOT
@@ -167,7 +169,7 @@ def test_a_csv_of_100000_columns_is_refused_before_it_is_parsed(monkeypatch):
     def parsed(*args, **kwargs):
         raise AssertionError("Arrow parsed a file that should have been refused first")
 
-    monkeypatch.setattr(filereader.pa_csv, "read_csv", parsed)
+    monkeypatch.setattr(fastcsv.pa_csv, "read_csv", parsed)
     header = ",".join(f"c{i}" for i in range(100_000))
     data = (header + "\n" + ",".join("1" for _ in range(100_000)) + "\n").encode()
     assert len(data) < 1024 * 1024

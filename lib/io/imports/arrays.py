@@ -11,10 +11,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lib.io.filereader import ROW_COLUMN, clean_column
+from lib.io.fastcsv import FORMULA_STARTS, clean_column
+from lib.io.uploads import ROW_COLUMN
 
 # Cells an export prefixed with an apostrophe so Excel would not run them as formulas.
-_NEUTRALISED = re.compile(r"^'(?=[=+\-@])")
+_NEUTRALISED = re.compile(f"^'(?=[{re.escape(FORMULA_STARTS)}])")
 
 
 def cell(value: object) -> str:

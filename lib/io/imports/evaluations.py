@@ -7,9 +7,10 @@ from datetime import date
 import pandas as pd
 
 from lib.core.db import Connection
-from lib.io.filereader import ROW_COLUMN, ColumnSpec
+from lib.io.columns import ColumnSpec
 from lib.io.imports import arrays, pipeline
 from lib.io.imports.pipeline import KINDS, Checked, Kind, Progress, Summary, Target, register
+from lib.io.uploads import ROW_COLUMN
 from lib.titles import evaluations
 from lib.titles.rules import year_choices
 

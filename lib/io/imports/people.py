@@ -14,9 +14,11 @@ from lib.access.users import USERNAME
 from lib.core import audit
 from lib.core.db import Connection
 from lib.core.text import fold
-from lib.io.filereader import ColumnSpec, Problem, parse_date
+from lib.io.columns import ColumnSpec
+from lib.io.dates import parse_date
 from lib.io.imports import arrays, pipeline
 from lib.io.imports.pipeline import KINDS, Checked, Kind, Progress, Summary, register
+from lib.io.uploads import Problem
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

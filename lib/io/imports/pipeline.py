@@ -15,15 +15,10 @@ import pandas as pd
 from lib.core import audit
 from lib.core.db import Connection, transaction
 from lib.core.errors import Invalid
-from lib.io.filereader import (
-    MAX_BYTES,
-    ROW_COLUMN,
-    ColumnSpec,
-    Problem,
-    map_columns,
-    parse_date,
-    read_table,
-)
+from lib.io.columns import ColumnSpec, map_columns
+from lib.io.dates import parse_date
+from lib.io.filereader import read_table
+from lib.io.uploads import MAX_BYTES, ROW_COLUMN, Problem
 
 Progress = Callable[[float, str], None]
 MAX_MB = MAX_BYTES // (1024 * 1024)

@@ -8,9 +8,9 @@ import pandas as pd
 
 from lib.core.db import Connection
 from lib.core.text import nfc
-from lib.io.filereader import ROW_COLUMN, Problem
 from lib.io.imports import pipeline
 from lib.io.imports.pipeline import Checked, Kind, Progress, Summary, register
+from lib.io.uploads import ROW_COLUMN, Problem
 from lib.plans import plans
 from lib.plans.periods import derive_dates
 from lib.plans.word import PlanDoc, parse_plan_docx

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lib.core.db import Connection
-from lib.io.filereader import ColumnSpec
+from lib.io.columns import ColumnSpec
 from lib.io.imports import pipeline
 from lib.io.imports.evaluations import YEAR_TARGET, labelled
 from lib.io.imports.pipeline import KINDS, Checked, Kind, Progress, Summary, register

@@ -7,9 +7,9 @@ from typing import Any
 import pandas as pd
 
 from lib.core.db import Connection
-from lib.io.filereader import MAX_BYTES, ROW_COLUMN, Problem
 from lib.io.imports import pipeline, targets
 from lib.io.imports.pipeline import MAX_MB, Checked, Kind, Progress, Summary, register
+from lib.io.uploads import MAX_BYTES, ROW_COLUMN, Problem
 from lib.scoring import rounds
 from lib.scoring.rubric import Rubric, format_number, load_rubric_yaml, rubric_to_dict
 

@@ -9,11 +9,13 @@ import pandas as pd
 
 from lib.access.identity import AuthorMatcher
 from lib.access.permissions import can_assign, why_cannot_import_sheet
+from lib.access.users import examiner_accounts
 from lib.core.db import Connection
 from lib.core.text import nfc
-from lib.io.filereader import ROW_COLUMN, ColumnSpec, Problem, map_columns, normalize_header
+from lib.io.columns import ColumnSpec, map_columns, normalize_header
 from lib.io.imports import arrays, pipeline, targets
 from lib.io.imports.pipeline import KINDS, Checked, Kind, Progress, Summary, register
+from lib.io.uploads import ROW_COLUMN, Problem
 from lib.scoring import assignment, batch, rounds
 from lib.scoring import entries as scoring_entries
 from lib.scoring import sheets as scoring_sheets
@@ -161,15 +163,6 @@ def check_scores(
     return checked
 
 
-def _active_examiners(con: Connection) -> set[str]:
-    """Usernames of active examiner accounts (what council.require_examiner accepts)."""
-    rows = con.execute(
-        "SELECT u.username FROM users u JOIN people p ON p.id = u.person_id "
-        "JOIN user_roles r ON r.username = u.username AND r.role = 'examiner' WHERE u.active"
-    ).fetchall()
-    return {u for (u,) in rows}
-
-
 def _score_rows(
     con: Connection,
     r: rounds.Round,
@@ -195,7 +188,7 @@ def _score_rows(
             first_written.append(text)
     user_of = arrays.pick([index[t.lower()] for t in written], raw_of)
     usernames = list(index)
-    active = _active_examiners(con)
+    active = set(examiner_accounts(con)["username"])
     refusals = [
         None if u in active else (
             f"Không có giám khảo “{w}”: ghi tên đăng nhập của một tài khoản giám khảo đang "

@@ -6,10 +6,12 @@ from typing import Any
 
 import pandas as pd
 
+from lib.access.permissions import why_cannot_add_entries
 from lib.core.db import Connection
-from lib.io.filereader import ColumnSpec, Problem
+from lib.io.columns import ColumnSpec
 from lib.io.imports import arrays, pipeline, targets
 from lib.io.imports.pipeline import KINDS, Checked, Kind, Progress, Summary, register
+from lib.io.uploads import Problem
 from lib.scoring import entries
 
 SKKN_COLUMNS = (
@@ -43,7 +45,7 @@ def check_skkn(
     taken = set(existing)
     records = arrays.records(table, [c.name for c in kind.columns])
     taken |= {cells["ma_skkn"].casefold() for _, cells in records if cells["ma_skkn"]}
-    number = int(entries.next_code(con, r.id).split("-")[1])
+    number = entries.next_code_number(con, r.id)
     new: list[dict] = []
     updates: list[dict] = []
     seen: dict[str, int] = {}
@@ -57,7 +59,7 @@ def check_skkn(
         code = cells["ma_skkn"]
         if not code:
             # A code left empty is generated, skipping every code the round or file already has.
-            while (code := f"SKKN-{number:03d}").casefold() in taken:
+            while (code := entries.generated_code(number)).casefold() in taken:
                 number += 1
             taken.add(code.casefold())
         old = existing.get(code.casefold())
@@ -68,8 +70,8 @@ def check_skkn(
             message = entries.check_code(con, r.id, code, old.id if old else None)
             if message:
                 problem("ma_skkn", message)
-        if old is None and r.state not in ("draft", "open"):
-            problem("ma_skkn", f"Đợt chấm {r.state_label.lower()}: không đăng ký thêm SKKN được.")
+        if old is None and (refused := why_cannot_add_entries(r)) is not None:
+            problem("ma_skkn", refused)
         if not cells["ten_skkn"]:
             problem("ten_skkn", "Tên SKKN đang trống.")
         authors, errors = entries.check_authors(con, entries.parse_authors_text(cells["tac_gia"]))

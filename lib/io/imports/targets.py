@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from lib.access.permissions import can_edit_round
 from lib.core.db import Connection
 from lib.core.errors import Invalid
 from lib.core.text import nfc
-from lib.io.filereader import Problem
 from lib.io.imports.pipeline import Target
+from lib.io.uploads import Problem
 from lib.scoring import rounds
 
 
@@ -58,7 +59,7 @@ def find_round(con: Connection, key: str | None) -> tuple[rounds.Round | None, P
 
 def round_locked(r: rounds.Round, what: str) -> Problem | None:
     """Why nothing can be imported into a finalized round, or None."""
-    if r.state == "final":
+    if not can_edit_round(r):
         return Problem(None, None, f"Kết quả đợt chấm “{r.name}” đã công bố: mọi thứ đã khóa, "
                        f"không nhập {what} được (mở lại đợt để sửa).")  # fmt: skip
     return None

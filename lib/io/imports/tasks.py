@@ -12,9 +12,10 @@ import pyarrow.compute as pc
 from lib.core import audit
 from lib.core.db import Connection
 from lib.core.text import fold, nfc
-from lib.io.filereader import ROW_COLUMN, ColumnSpec, Problem
+from lib.io.columns import ColumnSpec
 from lib.io.imports import arrays, pipeline, targets
 from lib.io.imports.pipeline import KINDS, Checked, Kind, Progress, Summary, register
+from lib.io.uploads import ROW_COLUMN, Problem
 from lib.plans import plans
 from lib.plans.periods import derive_dates
 
