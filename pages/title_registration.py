@@ -217,8 +217,7 @@ with tab_groups:
                 done("Đã lưu đăng ký danh hiệu tập thể.")
 with tab_round:
     pending = reg.pending_entries(con, year)
-    rounds_df = skkn.year_rounds(con, year)
-    rounds_df = rounds_df[rounds_df["state"].isin(["draft", "open"])]
+    rounds_df = skkn.rounds_taking_entries(con, year)
     if pending.empty:
         st.info("Không còn SKKN đã đăng ký nào chưa vào đợt chấm.")
     elif rounds_df.empty:

@@ -10,14 +10,10 @@ from pathlib import PurePath
 import pandas as pd
 
 from lib.io import fastcsv
-from lib.io.dates import parse_date
 from lib.io.encoding import decode, sniff_separator, utf8_bytes
 from lib.io.ooxml import CORRUPT, check_office_zip
 from lib.io.tables import build_frame, too_big
-from lib.io.uploads import MAX_BYTES, MAX_COLUMNS, MAX_XLSX_ROWS, ROW_COLUMN, Problem, fail
-
-# lib/titles still imports ROW_COLUMN, Problem and parse_date from here (uploads, dates own them).
-__all__ = ["ROW_COLUMN", "Problem", "parse_date", "read_table"]
+from lib.io.uploads import MAX_BYTES, MAX_COLUMNS, MAX_XLSX_ROWS, Problem, fail
 
 _TEXT_EXTENSIONS = {".csv", ".txt", ".tsv"}
 _EXCEL_EXTENSIONS = {".xlsx", ".xlsm"}

@@ -14,7 +14,7 @@ from lib.core import audit
 from lib.core.db import Connection, retrying, transaction, transactional
 from lib.core.errors import Invalid
 from lib.core.text import fold, vn_name_key
-from lib.io.filereader import ROW_COLUMN
+from lib.io.uploads import ROW_COLUMN
 from lib.scoring.rubric import format_number, parse_number
 from lib.titles import eligibility as el
 from lib.titles.meeting import NO_MEETING, get_meeting

@@ -13,7 +13,8 @@ from lib.core.errors import Invalid
 from lib.core.text import fold
 from lib.documents.meetings import Attendance
 from lib.io import exports
-from lib.io.filereader import parse_date, read_table
+from lib.io.dates import parse_date
+from lib.io.filereader import read_table
 from lib.titles import ballots, documents, meeting
 from lib.titles import eligibility as el
 from lib.titles.rules import CONFIRM_NOTE, check_school_year, load_rules_file

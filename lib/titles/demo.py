@@ -10,7 +10,7 @@ import yaml
 from lib.access.permissions import User
 from lib.access.users import get_user
 from lib.core.db import Connection
-from lib.io.filereader import parse_date
+from lib.io.dates import parse_date
 from lib.titles import ballots, evaluations, meeting, registrations, skkn
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "data" / "demo" / "thi-dua-mau.yaml"

@@ -12,7 +12,8 @@ from lib.core import audit
 from lib.core.db import Connection, transactional
 from lib.core.errors import Invalid
 from lib.core.text import fold, nfc, vn_name_key
-from lib.io.filereader import ROW_COLUMN, Problem, parse_date
+from lib.io.dates import parse_date
+from lib.io.uploads import ROW_COLUMN, Problem
 from lib.scoring.rubric import parse_number
 from lib.titles.rules import RATINGS, Rules, check_school_year, ensure_year, get_rules, rating_code
 

@@ -11,7 +11,7 @@ from lib.core import audit
 from lib.core.db import Connection, transactional
 from lib.core.errors import Invalid
 from lib.core.text import fold, nfc, vn_key, vn_name_key
-from lib.io.filereader import ROW_COLUMN, Problem
+from lib.io.uploads import ROW_COLUMN, Problem
 from lib.titles import skkn
 from lib.titles.rules import (
     GROUP_TITLES,

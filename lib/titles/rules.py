@@ -9,12 +9,11 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
-
 from lib.core import audit
 from lib.core.db import Connection
 from lib.core.errors import Invalid
 from lib.core.text import fold, nfc
+from lib.core.yamltext import load_strict
 from lib.scoring.rubric import format_number, parse_number
 
 DEFAULT_FILE = Path(__file__).resolve().parents[2] / "data" / "quy-che" / "mac-dinh.yaml"
@@ -346,38 +345,11 @@ def parse_rules(data: object) -> tuple[Rules | None, list[str]]:
     ), []
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """Safe YAML loader that refuses a key repeated in one mapping."""
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    # PyYAML silently keeps the last of two equal keys, hiding a second rule of the same name.
-    seen: set = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"khóa '{key}' bị lặp", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def load_rules_yaml(text: str) -> tuple[Rules | None, list[str]]:
     """Parse and validate a quy chế written in YAML."""
-    try:
-        data = yaml.load(text.lstrip("\ufeff"), Loader=_StrictLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f" ở dòng {mark.line + 1}" if mark is not None else ""
-        return None, [f"Lỗi cú pháp YAML{where}: {exc.problem or exc.context}"]
-    except yaml.YAMLError as exc:
-        return None, [f"Lỗi cú pháp YAML: {exc}"]
-    if data is None:
-        return None, ["Tệp quy chế trống"]
+    data, problems = load_strict(text, "Tệp quy chế trống")
+    if problems:
+        return None, problems
     return parse_rules(data)
 
 

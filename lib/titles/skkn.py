@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from lib.access.permissions import can_add_entries
 from lib.core.db import Connection
 from lib.scoring.entries import AuthorIn, add_entry, authors_of
 
@@ -31,6 +32,13 @@ def year_rounds(con: Connection, school_year: str) -> pd.DataFrame:
     """The SKKN rounds of a school year (any state), newest first."""
     df = list_rounds(con, counts=False)
     return df[df["school_year"] == school_year].reset_index(drop=True)
+
+
+def rounds_taking_entries(con: Connection, school_year: str) -> pd.DataFrame:
+    """The year's rounds a registered SKKN can be entered into now (permissions decide)."""
+    df = year_rounds(con, school_year)
+    takes = [can_add_entries(r) for r in df.itertuples(index=False)]
+    return df[takes].reset_index(drop=True)
 
 
 def recognitions(con: Connection, school_year: str, levels: tuple[str, ...]) -> list[Recognition]:
