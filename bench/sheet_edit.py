@@ -30,7 +30,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest, local_script_runner
 
 from bench.generate import PASSWORD
-from bench.pages import _app, compiled_once, recording
+from bench.pages import _app, compiled_once
+from lib import ui
 from lib.core import db
 from lib.scoring import sheets
 
@@ -64,6 +65,54 @@ def _number(text: str) -> Decimal:
 def _text(value: Decimal) -> str:
     text = f"{value.normalize():f}"
     return text.replace(".", ",")
+
+
+class _Timed:
+    """A cursor stand-in that logs each statement with the seconds it took (run and fetch)."""
+
+    def __init__(self, cursor, log: list) -> None:
+        self._cursor, self._log = cursor, log
+
+    def execute(self, sql: str, params=None):
+        """Run one statement and log it with its time."""
+        started = time.perf_counter()
+        self._cursor.execute(sql, params)
+        self._log.append([sql, time.perf_counter() - started])
+        return self
+
+    def _fetch(self, how: str):
+        started = time.perf_counter()
+        try:
+            return getattr(self._cursor, how)()
+        finally:
+            if self._log:
+                self._log[-1][1] += time.perf_counter() - started
+
+    def fetchone(self):
+        """Fetch, counted in the statement's time."""
+        return self._fetch("fetchone")
+
+    def fetchall(self):
+        """Fetch, counted in the statement's time."""
+        return self._fetch("fetchall")
+
+    def df(self):
+        """Fetch as a DataFrame, counted in the statement's time."""
+        return self._fetch("df")
+
+    def __getattr__(self, name: str):
+        return getattr(self._cursor, name)
+
+
+@contextmanager
+def _timed_statements(log: list) -> Iterator[None]:
+    """Make ui.connection() hand out timing cursors while the block runs."""
+    original = ui.connection
+    ui.connection = lambda: _Timed(original(), log)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        ui.connection = original  # type: ignore[assignment]
 
 
 @contextmanager
@@ -109,7 +158,7 @@ def apptest(db_path: Path, examiner: str, runs: int, full: bool = False) -> dict
     """Median ms per field edit, app and floor alternating, and SQL statements per app edit."""
     entry_id = pick_sheet(db_path, examiner)
     log: list = []
-    with compiled_once(), recording(log):
+    with compiled_once(), _timed_statements(log):
         at = _app(db_path, examiner)
         at.switch_page("pages/my_sheets.py")
         at.query_params["skkn"] = str(entry_id)
@@ -121,7 +170,7 @@ def apptest(db_path: Path, examiner: str, runs: int, full: bool = False) -> dict
         floor = AppTest.from_file(str(ROOT / "bench/floor_sheet.py"), default_timeout=120)
         floor.run()
         key = f"phieu_{entry_id}_{FIELD}"
-        app_ms, floor_ms, app_run, floor_run, gc_ms, statements = [], [], [], [], [], []
+        app_ms, floor_ms, app_run, floor_run, gc_ms, statements, sql_ms = [], [], [], [], [], [], []
         con = db.connect(db_path)  # the same DuckDB instance as the app's, in this process
         base = sheets.get_sheet(con, entry_id, examiner)
         con.close()
@@ -132,6 +181,7 @@ def apptest(db_path: Path, examiner: str, runs: int, full: bool = False) -> dict
             del log[:]
             a, a_gc = _timed_edit(at, key, value, fragment)
             count = len(log)
+            in_sql = sum(took for _, took in log)
             f, f_gc = _timed_edit(floor, f"floor_{FIELD}", value, None)
             if _shown_total(at) != others + _number(value):
                 raise RuntimeError(f"the sheet shows {_shown_total(at)} after typing {value}")
@@ -142,6 +192,7 @@ def apptest(db_path: Path, examiner: str, runs: int, full: bool = False) -> dict
                 floor_run.append(f * 1000)
                 gc_ms.extend([a_gc * 1000, f_gc * 1000])
                 statements.append(count)
+                sql_ms.append(in_sql * 1000)
     app, fl = statistics.median(app_ms), statistics.median(floor_ms)
     return {
         "mode": "full rerun" if fragment is None else "fragment rerun",
@@ -153,7 +204,8 @@ def apptest(db_path: Path, examiner: str, runs: int, full: bool = False) -> dict
         "floor_run_ms": statistics.median(floor_run),
         "gc_ms": statistics.median(gc_ms),
         "statements": statistics.median(statements),
-        "statement_log": [sql for sql, _ in log],
+        "sql_ms": statistics.median(sql_ms),
+        "statement_log": list(log),
     }
 
 
@@ -288,11 +340,12 @@ def main() -> None:
                 f"{result['ratio']:.2f} · without GC: app {result['app_run_ms']:.1f} · floor "
                 f"{result['floor_run_ms']:.1f} · ratio "
                 f"{result['app_run_ms'] / result['floor_run_ms']:.2f} · GC {result['gc_ms']:.1f}"
-                f" · SQL statements per edit {result['statements']:.0f}"
+                f" · SQL statements per edit {result['statements']:.0f} taking "
+                f"{result['sql_ms']:.1f}"
             )
             if args.statements:
-                for sql in result["statement_log"]:
-                    print("  ", " ".join(sql.split())[:150])
+                for sql, took in result["statement_log"]:
+                    print(f"  {took * 1000:6.1f} ms  {' '.join(sql.split())[:120]}")
 
 
 if __name__ == "__main__":

@@ -184,7 +184,7 @@ prefix = f"phieu_{entry_id}"
 SAVED = f"{prefix}__saved"  # the text of each field as this window last saw it stored
 VERSION = f"{prefix}__version"  # the sheet version this window last saw
 NOTICE = f"{prefix}__notice"  # what the last save said (saved at, refused, other window)
-READ = f"{prefix}__read"  # what this full run read, for the sheet drawn in the same run
+READ = f"{prefix}__read"  # what this run read (the page, or the save), for the sheet drawn now
 LIVE = f"{prefix}__live"  # this run's save has already checked that the login is live
 CODES = [c.code for c in rubric.criteria]
 
@@ -250,6 +250,7 @@ def autosave(code: str | None, kind: str) -> None:
         st.session_state[field] = text
         st.session_state.setdefault(SAVED, {})[field] = text
     st.session_state[VERSION] = done.sheet.version
+    st.session_state[READ] = done.view  # read with the save: the sheet needs no second read
     if done.refused:
         # Also in the sticky bar, which is on screen wherever the field is.
         st.session_state[NOTICE] = ("error", "Chưa lưu: " + " ".join(done.refused.values()))
@@ -332,9 +333,9 @@ def confirm_submit(total: Decimal, grade: str) -> None:
 @st.fragment
 def scoring_sheet() -> None:
     """The sheet itself: a change reruns only this, and every valid change is stored at once."""
-    now = st.session_state.pop(READ, None)  # the page's read, when the whole page ran
+    now = st.session_state.pop(READ, None)  # what the page or the save just read
     if now is None:
-        # A rerun of the sheet alone (a field changed): app.py did not run, so the login is
+        # A rerun of the sheet alone without a save: app.py did not run, so the login is
         # checked here (unless the save just did), then the sheet is read again, by key.
         if not st.session_state.pop(LIVE, False) and not still_signed_in(con, user):
             st.rerun(scope="app")

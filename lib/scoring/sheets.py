@@ -8,7 +8,7 @@ rows (scores are keyed by sheet and criterion), and the rare collision is simply
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -345,6 +345,7 @@ def _write(
             submit=submit,
             actor=user.username,
             before=before,
+            entry_code=found.entry.code,
         )
 
     return db.retrying(con, work)
@@ -363,10 +364,14 @@ def store_sheet(
     actor: str,
     before: Sheet | None = None,
     action: str | None = None,
+    entry_code: str | None = None,
 ) -> Sheet:
-    """Write checked points on a sheet inside the caller's transaction, with an audit record."""
-    if before is None:
-        before = _load(c, entry_id, examiner)
+    """Write checked points on a sheet inside the caller's transaction, with an audit record.
+
+    Returns the sheet as stored, from what the writes themselves return (RETURNING)."""
+    if before is None or entry_code is None:
+        found = _require(c, entry_id, examiner)
+        before, entry_code = before or found.sheet, found.entry.code
     sheet_id = before.id
     if sheet_id is None:
         row = c.execute(
@@ -383,6 +388,7 @@ def store_sheet(
             "DELETE FROM scores WHERE sheet_id = ? AND list_contains(?, criterion)",
             [sheet_id, dropped],
         )
+    stored: list[tuple[str, Decimal | None, str]] = []
     if keep:
         frame = pd.DataFrame(
             {
@@ -394,36 +400,42 @@ def store_sheet(
         )
         c.register("_scores_in", frame)
         try:
-            c.execute(
+            # The rows as stored come back: after the delete above they are all the sheet has.
+            stored = c.execute(
                 "INSERT INTO scores (sheet_id, criterion, value, comment) "
                 "SELECT sheet_id, criterion, CAST(value AS DECIMAL(10, 4)), comment "
                 "FROM _scores_in ON CONFLICT (sheet_id, criterion) DO UPDATE SET "
                 "value = excluded.value, comment = excluded.comment, "
-                "updated_at = current_localtimestamp()"
-            )
+                "updated_at = current_localtimestamp() RETURNING criterion, value, comment"
+            ).fetchall()
         finally:
             c.unregister("_scores_in")
+    submitted = ", status = 'submitted', submitted_at = current_localtimestamp()" if submit else ""
+    c.execute(
+        f"UPDATE sheets SET comment = ?{submitted}, version = version + 1, "
+        "updated_at = current_localtimestamp() WHERE id = ?",
+        [overall, sheet_id],
+    )
+    # Read back by key (UPDATE … RETURNING would make DuckDB rewrite a row other tables refer to).
+    head = c.execute(
+        "SELECT status, comment, submitted_at, reopened_reason, reopened_by, reopened_at, "
+        "version, updated_at FROM sheets WHERE id = ?",
+        [sheet_id],
+    ).fetchone()
+    assert head is not None
     if submit:
-        c.execute(
-            "UPDATE sheets SET comment = ?, status = 'submitted', "
-            "submitted_at = current_localtimestamp(), version = version + 1, "
-            "updated_at = current_localtimestamp() WHERE id = ?",
-            [overall, sheet_id],
-        )
         # Only the first submission writes the round's row, so later ones never collide.
         c.execute(
             "UPDATE rounds SET rubric_frozen = true WHERE id = ? AND NOT rubric_frozen",
             [r.id],
         )
-    else:
-        c.execute(
-            "UPDATE sheets SET comment = ?, version = version + 1, "
-            "updated_at = current_localtimestamp() WHERE id = ?",
-            [overall, sheet_id],
-        )
-    stored = _require(c, entry_id, examiner)  # the sheet as the database now holds it
-    after = stored.sheet
-    entity_id = f"{r.id}:{stored.entry.code}:{examiner}"
+    after = replace(
+        before, id=sheet_id, status=head[0], comment=head[1], submitted_at=head[2],
+        reopened_reason=head[3], reopened_by=head[4], reopened_at=head[5], version=int(head[6]),
+        updated_at=head[7], values={code: plain(value) for code, value, _ in stored},
+        comments={code: note for code, _, note in stored if note},
+    )  # fmt: skip
+    entity_id = f"{r.id}:{entry_code}:{examiner}"
     action = action or ("submit" if submit else "save")
     if action != "save" or not _merge_into_burst(c, actor, entity_id, _snapshot(after)):
         audit.record(c, actor, action, "sheet", entity_id,
@@ -480,11 +492,13 @@ def submit_sheet(
 @dataclass(frozen=True)
 class Autosaved:
     """What an autosave did: the sheet as stored now, the fields it refused (code → message,
-    nothing stored for them), and whether another window had saved the sheet meanwhile."""
+    nothing stored for them), whether another window had saved the sheet meanwhile, and the
+    entry and round read with it (view: what the sheet shows next, without reading again)."""
 
     sheet: Sheet
     refused: dict[str, str]
     elsewhere: bool
+    view: OwnSheet | None = None
 
 
 def autosave(
@@ -538,11 +552,12 @@ def autosave(
                    or (general is not None and general != before.comment))  # fmt: skip
         elsewhere = known_version is not None and before.version != known_version
         if not changed:
-            return Autosaved(before, refused, elsewhere)
+            return Autosaved(before, refused, elsewhere, found)
         after = store_sheet(c, user.username, entry_id, r, values, comments,
                             before.comment if general is None else general, submit=False,
-                            actor=user.username, before=before)  # fmt: skip
-        return Autosaved(after, refused, elsewhere)
+                            actor=user.username, before=before,
+                            entry_code=found.entry.code)  # fmt: skip
+        return Autosaved(after, refused, elsewhere, OwnSheet(found.entry, r, after))
 
     return db.retrying(con, work)
 
