@@ -209,24 +209,24 @@ def apptest(db_path: Path, examiner: str, runs: int, full: bool = False) -> dict
     }
 
 
-def _server(script: str, db_path: Path, log: Path, port: int) -> subprocess.Popen:
+def _server(script: str, db_path: Path, log: Path, port: int, gc_after: bool) -> subprocess.Popen:
     env = {**os.environ, "THIDUA_DB": str(db_path), "THIDUA_LOGIN_SLEEP": "0",
            "THIDUA_COOKIE_KEY": os.urandom(32).hex()}  # fmt: skip
     return subprocess.Popen(
         [sys.executable, "-m", "bench.timed_streamlit", str(log), "run", script,
          "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true"],
+         "--server.headless", "true", "--runner.postScriptGC", str(gc_after).lower()],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
 
 
-def _server_ms(log: Path, seen: int) -> tuple[float, int]:
-    """Total server time of the runs logged after line `seen`, and the new line count."""
+def _server_ms(log: Path, seen: int) -> tuple[float, int, list[str]]:
+    """Total server time of the runs logged after line `seen`, the new line count, the runs."""
     lines = log.read_text().splitlines() if log.exists() else []
-    return sum(float(line.split()[0]) for line in lines[seen:]), len(lines)
+    return sum(float(line.split()[0]) for line in lines[seen:]), len(lines), lines[seen:]
 
 
-def browser(db_path: Path, examiner: str, runs: int) -> dict:
+def browser(db_path: Path, examiner: str, runs: int, gc_after: bool = True) -> dict:
     """Tab out of a field until the total shows the new value: app and floor, alternating."""
     from tests.browser import chromium, free_port, healthy, login, wait_ready
 
@@ -239,11 +239,12 @@ def browser(db_path: Path, examiner: str, runs: int) -> dict:
     logs = {"app": work / "app.log", "floor": work / "floor.log"}
     ports = {"app": free_port(), "floor": free_port()}
     procs = {
-        "app": _server("app.py", db_path, logs["app"], ports["app"]),
-        "floor": _server("bench/floor_sheet.py", db_path, logs["floor"], ports["floor"]),
+        "app": _server("app.py", db_path, logs["app"], ports["app"], gc_after),
+        "floor": _server("bench/floor_sheet.py", db_path, logs["floor"], ports["floor"], gc_after),
     }
     samples: dict[str, list[float]] = {"app": [], "floor": []}
     server: dict[str, list[float]] = {"app": [], "floor": []}
+    kinds: dict[str, list[str]] = {"app": [], "floor": []}
     try:
         for name, proc in procs.items():
             if not healthy(f"http://127.0.0.1:{ports[name]}", proc, 120):
@@ -272,7 +273,7 @@ def browser(db_path: Path, examiner: str, runs: int) -> dict:
                     box.click()
                     box.press("ControlOrMeta+a")
                     box.fill(value)
-                    _, seen = _server_ms(logs[name], 0)
+                    _, seen, _ = _server_ms(logs[name], 0)
                     started = time.perf_counter()
                     box.press("Tab")
                     page.wait_for_function(
@@ -288,7 +289,8 @@ def browser(db_path: Path, examiner: str, runs: int) -> dict:
                         timeout=60_000,
                     )
                     page.wait_for_timeout(150)
-                    spent, _ = _server_ms(logs[name], seen)
+                    spent, _, runs_seen = _server_ms(logs[name], seen)
+                    kinds[name].append(" + ".join(runs_seen))
                     if i:
                         samples[name].append(took * 1000)
                         server[name].append(spent)
@@ -307,6 +309,8 @@ def browser(db_path: Path, examiner: str, runs: int) -> dict:
         "floor_server_ms": statistics.median(server["floor"]),
         "app_samples": [round(s) for s in samples["app"]],
         "floor_samples": [round(s) for s in samples["floor"]],
+        "app_runs": kinds["app"],
+        "floor_runs": kinds["floor"],
     }
 
 
@@ -318,13 +322,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--browser", action="store_true", help="Chromium, real servers")
     parser.add_argument("--full", action="store_true", help="AppTest: rerun the whole page")
+    parser.add_argument("--no-gc", action="store_true",
+                        help="browser: servers with runner.postScriptGC false")  # fmt: skip
     parser.add_argument("--statements", action="store_true", help="print one edit's SQL")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "sheet.duckdb"
         shutil.copy(args.db, path)
         if args.browser:
-            result = browser(path, args.examiner, args.runs)
+            result = browser(path, args.examiner, args.runs, gc_after=not args.no_gc)
             print(
                 f"browser, {result['runs']} edits each (ms, median): app {result['app_ms']:.0f}"
                 f" · floor {result['floor_ms']:.0f} · ratio {result['ratio']:.2f} · server "
@@ -332,6 +338,8 @@ def main() -> None:
             )
             print("app", result["app_samples"])
             print("floor", result["floor_samples"])
+            print("app server runs", result["app_runs"])
+            print("floor server runs", result["floor_runs"])
         else:
             result = apptest(path, args.examiner, args.runs, args.full)
             print(

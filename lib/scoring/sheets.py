@@ -388,28 +388,31 @@ def store_sheet(
             "DELETE FROM scores WHERE sheet_id = ? AND list_contains(?, criterion)",
             [sheet_id, dropped],
         )
-    stored: list[tuple[str, Decimal | None, str]] = []
-    if keep:
-        frame = pd.DataFrame(
-            {
-                "sheet_id": [sheet_id] * len(keep),
-                "criterion": keep,
-                "value": [str(clean[k]) if k in clean else None for k in keep],
-                "comment": [notes.get(k, "") for k in keep],
-            }
-        )
-        c.register("_scores_in", frame)
-        try:
-            # The rows as stored come back: after the delete above they are all the sheet has.
-            stored = c.execute(
-                "INSERT INTO scores (sheet_id, criterion, value, comment) "
-                "SELECT sheet_id, criterion, CAST(value AS DECIMAL(10, 4)), comment "
-                "FROM _scores_in ON CONFLICT (sheet_id, criterion) DO UPDATE SET "
-                "value = excluded.value, comment = excluded.comment, "
-                "updated_at = current_localtimestamp() RETURNING criterion, value, comment"
-            ).fetchall()
-        finally:
-            c.unregister("_scores_in")
+    # Only the rows that change are written (an autosave changes one): one statement with
+    # every row's values bound, which costs less than scanning a DataFrame for a few rows.
+    changed = [code for code in keep if code not in before.values
+               or before.values[code] != clean.get(code)
+               or before.comments.get(code, "") != notes.get(code, "")]  # fmt: skip
+    stored: dict[str, tuple[Decimal | None, str]] = {
+        code: (before.values[code], before.comments.get(code, ""))
+        for code in keep if code not in changed
+    }  # fmt: skip
+    if changed:
+        rows = ", ".join(["(?, ?, CAST(? AS DECIMAL(10, 4)), ?)"] * len(changed))
+        params: list[object] = []
+        for code in changed:
+            value = clean.get(code)
+            params += [sheet_id, code, None if value is None else str(value), notes.get(code, "")]
+        # The rows as stored come back (RETURNING): with the rows kept as they were and the
+        # delete above, they are everything the sheet now holds.
+        for code, value, note in c.execute(
+            f"INSERT INTO scores (sheet_id, criterion, value, comment) VALUES {rows} "
+            "ON CONFLICT (sheet_id, criterion) DO UPDATE SET value = excluded.value, "
+            "comment = excluded.comment, updated_at = current_localtimestamp() "
+            "RETURNING criterion, value, comment",
+            params,
+        ).fetchall():
+            stored[code] = (plain(value), note)
     submitted = ", status = 'submitted', submitted_at = current_localtimestamp()" if submit else ""
     c.execute(
         f"UPDATE sheets SET comment = ?{submitted}, version = version + 1, "
@@ -432,8 +435,8 @@ def store_sheet(
     after = replace(
         before, id=sheet_id, status=head[0], comment=head[1], submitted_at=head[2],
         reopened_reason=head[3], reopened_by=head[4], reopened_at=head[5], version=int(head[6]),
-        updated_at=head[7], values={code: plain(value) for code, value, _ in stored},
-        comments={code: note for code, _, note in stored if note},
+        updated_at=head[7], values={code: stored[code][0] for code in keep if code in stored},
+        comments={code: stored[code][1] for code in keep if code in stored and stored[code][1]},
     )  # fmt: skip
     entity_id = f"{r.id}:{entry_code}:{examiner}"
     action = action or ("submit" if submit else "save")
