@@ -16,8 +16,9 @@ from lib.core import clock
 from lib.core.errors import Invalid
 from lib.core.numbers import format_number
 from lib.core.text import literal
-from lib.scoring import entries, rounds, sheets
+from lib.scoring import entries, sheets
 from lib.scoring.validation import validate_sheet
+from lib.ui.fragments import still_signed_in
 
 user = ui.require(can_score)
 con = ui.connection()
@@ -117,8 +118,10 @@ ui.show_saved("sheet_flash", toast=True)
 
 wanted = st.query_params.get("skkn")
 entry_id = int(wanted) if wanted and wanted.isdigit() else None
-# Membership by key: the sheet reads nothing of the examiner's other assignments.
-if entry_id is not None and not sheets.is_assigned(con, entry_id, user.username):
+# Membership by key, in the one read of what the sheet shows (entry, authors, round, own sheet):
+# nothing of the examiner's other assignments is read.
+view = sheets.own_sheet(con, entry_id, user.username) if entry_id is not None else None
+if entry_id is not None and view is None:
     st.warning("Bạn không được phân công chấm SKKN này (hoặc đợt chấm chưa mở).")
     entry_id = None
 
@@ -153,8 +156,8 @@ if entry_id is None:
     st.stop()
 
 # --- one scoring sheet ------------------------------------------------------------------
-entry = entries.require_entry(con, entry_id)
-r = rounds.require_round(con, entry.round_id)
+assert view is not None and entry_id is not None
+entry, r = view.entry, view.round
 rubric = r.rubric
 
 st.button("Danh sách phiếu", icon=":material/arrow_back:", on_click=open_sheet, args=(None,))
@@ -181,6 +184,8 @@ prefix = f"phieu_{entry_id}"
 SAVED = f"{prefix}__saved"  # the text of each field as this window last saw it stored
 VERSION = f"{prefix}__version"  # the sheet version this window last saw
 NOTICE = f"{prefix}__notice"  # what the last save said (saved at, refused, other window)
+READ = f"{prefix}__read"  # what this run read (the page, or the save), for the sheet drawn now
+LIVE = f"{prefix}__live"  # this run's save has already checked that the login is live
 CODES = [c.code for c in rubric.criteria]
 
 
@@ -216,6 +221,11 @@ def sync(sheet: sheets.Sheet) -> None:
 
 def autosave(code: str | None, kind: str) -> None:
     """Store the field just changed (on_change: before the sheet reruns)."""
+    # A rerun of the sheet alone does not run app.py, which checks the login: check it here.
+    if not still_signed_in(con, user):
+        st.session_state[NOTICE] = ("error", "Phiên đăng nhập đã kết thúc: chưa lưu ô vừa sửa.")
+        return
+    st.session_state[LIVE] = True
     if kind == "points":
         change = {"points": {code: st.session_state[key(code)]}}
     elif kind == "note":
@@ -240,6 +250,7 @@ def autosave(code: str | None, kind: str) -> None:
         st.session_state[field] = text
         st.session_state.setdefault(SAVED, {})[field] = text
     st.session_state[VERSION] = done.sheet.version
+    st.session_state[READ] = done.view  # read with the save: the sheet needs no second read
     if done.refused:
         # Also in the sticky bar, which is on screen wherever the field is.
         st.session_state[NOTICE] = ("error", "Chưa lưu: " + " ".join(done.refused.values()))
@@ -322,13 +333,23 @@ def confirm_submit(total: Decimal, grade: str) -> None:
 @st.fragment
 def scoring_sheet() -> None:
     """The sheet itself: a change reruns only this, and every valid change is stored at once."""
-    sheet = sheets.get_sheet(con, entry_id, user.username)
+    now = st.session_state.pop(READ, None)  # what the page or the save just read
+    if now is None:
+        # A rerun of the sheet alone without a save: app.py did not run, so the login is
+        # checked here (unless the save just did), then the sheet is read again, by key.
+        if not st.session_state.pop(LIVE, False) and not still_signed_in(con, user):
+            st.rerun(scope="app")
+        now = sheets.own_sheet(con, entry_id, user.username)
+        if now is None:  # no longer assigned: the whole page says so
+            st.rerun(scope="app")
+    st.session_state.pop(LIVE, None)
+    sheet, current = now.sheet, now.round
     editable = can_edit_sheet(user, sheet)
     sync(sheet)
     values = texts_now()
     live = sheets.preview(rubric, values)
     problems = {e.field: e.short for e in live.errors}
-    meta = [r.name, sheet.gk, deadline_text(r.deadline, r.state)]
+    meta = [current.name, sheet.gk, deadline_text(current.deadline, current.state)]
     st.caption(literal(" · ".join(m for m in meta if m)))
     if sheet.reopened_reason and sheet.status == "draft":
         st.info(f"Chủ tịch HĐ đã mở lại phiếu để sửa. Lý do: {literal(sheet.reopened_reason)}")
@@ -380,7 +401,7 @@ def scoring_sheet() -> None:
     if editable and st.session_state.get(CONFIRM):
         confirm_submit(live.total, live.grade)
     # Fellow examiners' sheets: only once the round is closed (never while scoring).
-    others = sheets.fellow_sheets(con, user, entry_id, r)
+    others = sheets.fellow_sheets(con, user, entry_id, current)
     if others:
         st.divider()
         st.markdown("##### Phiếu của các giám khảo khác")
@@ -399,4 +420,5 @@ def scoring_sheet() -> None:
 
 
 ui.sticky("phieu_thanh_tong")
+st.session_state[READ] = view
 scoring_sheet()

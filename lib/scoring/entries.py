@@ -436,6 +436,11 @@ _ENTRY_COLUMNS = (
 )
 
 
+def entry_columns(alias: str) -> str:
+    """The entry columns Entry is made of (authors aside), qualified by a table alias."""
+    return ", ".join(f"{alias}.{c.strip()}" for c in _ENTRY_COLUMNS.split(","))
+
+
 def get_entry(con: Connection, entry_id: int) -> Entry | None:
     """Return the entry with its authors, or None."""
     row = con.execute(f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE id = ?", [entry_id]).fetchone()

@@ -90,7 +90,13 @@ _ROUND_COLUMNS = (
 )
 
 
-def _round(row: Sequence[Any]) -> Round:
+def round_columns(alias: str) -> str:
+    """The columns round_from_row reads, qualified by a table alias (to join rounds in)."""
+    return ", ".join(f"{alias}.{c.strip()}" for c in _ROUND_COLUMNS.split(","))
+
+
+def round_from_row(row: Sequence[Any]) -> Round:
+    """A Round from a row of the round columns, in their order (see round_columns)."""
     rubric = replace(_rubric_from_text(row[4]), max_gap=row[7])
     return Round(
         id=int(row[0]), name=row[1], level=row[2], school_year=row[3], rubric=rubric,
@@ -103,7 +109,7 @@ def _round(row: Sequence[Any]) -> Round:
 def get_round(con: Connection, round_id: int) -> Round | None:
     """Return the round, or None."""
     row = con.execute(f"SELECT {_ROUND_COLUMNS} FROM rounds WHERE id = ?", [round_id]).fetchone()
-    return _round(row) if row else None
+    return round_from_row(row) if row else None
 
 
 def require_round(con: Connection, round_id: int) -> Round:

@@ -8,13 +8,14 @@ rows (scores are keyed by sheet and criterion), and the rare collision is simply
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
+from lib.access.identity import is_author as person_is_author
 from lib.access.permissions import (
     User,
     can_reopen_sheet,
@@ -27,9 +28,8 @@ from lib.core.db import Connection
 from lib.core.errors import Invalid
 from lib.core.text import nfc
 from lib.scoring.assignment import gk_label
-from lib.scoring.conflicts import is_author
-from lib.scoring.entries import require_entry
-from lib.scoring.rounds import STATES, Round, require_round
+from lib.scoring.entries import Author, Entry, entry_columns
+from lib.scoring.rounds import STATES, Round, round_columns, round_from_row
 from lib.scoring.rubric import Rubric, format_number, grade_for, section_totals
 from lib.scoring.stats import plain
 from lib.scoring.validation import FieldError, validate_sheet
@@ -97,41 +97,106 @@ class Sheet:
         return gk_label(self.ord) if self.ord else ""
 
 
-def _load(con: Connection, entry_id: int, examiner: str) -> Sheet:
-    e = require_entry(con, entry_id)
-    r = require_round(con, e.round_id)
-    examiners = {
-        u: int(o)
-        for u, o in con.execute(
-            "SELECT examiner, ord FROM assignments WHERE entry_id = ?", [entry_id]
-        ).fetchall()
-    }
-    row = con.execute(
-        "SELECT id, status, comment, submitted_at, reopened_reason, reopened_by, reopened_at, "
-        "version, updated_at FROM sheets WHERE entry_id = ? AND examiner = ?",
-        [entry_id, examiner],
-    ).fetchone()
+@dataclass(frozen=True)
+class OwnSheet:
+    """What an examiner's scoring sheet shows: the entry with its authors, its round with the
+    rubric, and the examiner's own sheet."""
+
+    entry: Entry
+    round: Round
+    sheet: Sheet
+
+
+_SHEET_COLUMNS = (
+    "s.id, s.status, s.comment, s.submitted_at, s.reopened_reason, s.reopened_by, "
+    "s.reopened_at, s.version, s.updated_at"
+)
+# The entry, its round and the examiner's sheet row: one row, by key.
+_HEAD = (
+    f"SELECT {entry_columns('e')}, {round_columns('r')}, {_SHEET_COLUMNS} "
+    "FROM entries e JOIN rounds r ON r.id = e.round_id "
+    "LEFT JOIN sheets s ON s.entry_id = e.id AND s.examiner = $examiner WHERE e.id = $entry"
+)
+# The lists that go with it, as tagged rows of one statement: the entry's authors and
+# examiners, the sheet's scores, and the examiner's person (for the author rule).
+_LISTS = (
+    "SELECT 'author' AS kind, position AS n, name AS text, person_id AS person, share, "
+    "NULL AS value, NULL AS note FROM entry_authors WHERE entry_id = $entry "
+    "UNION ALL SELECT 'examiner', ord, examiner, NULL, NULL, NULL, NULL FROM assignments "
+    "WHERE entry_id = $entry "
+    "UNION ALL SELECT 'score', NULL, sc.criterion, NULL, NULL, sc.value, sc.comment "
+    "FROM scores sc JOIN sheets s ON s.id = sc.sheet_id "
+    "WHERE s.entry_id = $entry AND s.examiner = $examiner "
+    "UNION ALL SELECT 'me', NULL, p.full_name, u.person_id, NULL, NULL, NULL FROM users u "
+    "JOIN people p ON p.id = u.person_id WHERE u.username = $examiner "
+    "ORDER BY kind, n, text"
+)
+_N_ENTRY = len(entry_columns("e").split(","))
+_N_ROUND = len(round_columns("r").split(","))
+
+
+def _read(con: Connection, entry_id: int, examiner: str) -> OwnSheet | None:
+    """The entry, its round and the examiner's sheet in two statements, or None (no entry)."""
+    keys = {"entry": entry_id, "examiner": examiner}
+    row = con.execute(_HEAD, keys).fetchone()
+    if row is None:
+        return None
+    authors: list[Author] = []
+    examiners: dict[str, int] = {}
     values: dict[str, Decimal | None] = {}
     comments: dict[str, str] = {}
-    if row is not None:
-        for code, value, comment in con.execute(
-            "SELECT criterion, value, comment FROM scores WHERE sheet_id = ?", [row[0]]
-        ).fetchall():
-            values[code] = plain(value)
-            if comment:
-                comments[code] = comment
+    me: tuple[int, str] | None = None
+    for kind, n, text, person, share, value, note in con.execute(_LISTS, keys).fetchall():
+        if kind == "author":
+            authors.append(Author(text, share, person))
+        elif kind == "examiner":
+            examiners[text] = int(n)
+        elif kind == "score":
+            values[text] = plain(value)
+            if note:
+                comments[text] = note
+        else:
+            me = (int(person), text)
+    entry = Entry(*row[:_N_ENTRY], authors=tuple(authors))
+    round_ = round_from_row(row[_N_ENTRY : _N_ENTRY + _N_ROUND])
+    head = row[_N_ENTRY + _N_ROUND :]
     base = dict(
-        entry_id=entry_id, round_id=r.id, examiner=examiner, ord=examiners.get(examiner),
-        assigned=examiner in examiners, examiner_is_author=is_author(con, entry_id, examiner),
-        entry_withdrawn=e.withdrawn, entry_examiners=frozenset(examiners), round_state=r.state,
+        entry_id=entry_id, round_id=round_.id, examiner=examiner, ord=examiners.get(examiner),
+        assigned=examiner in examiners,
+        examiner_is_author=me is not None and person_is_author(entry.authors, *me),
+        entry_withdrawn=entry.withdrawn, entry_examiners=frozenset(examiners),
+        round_state=round_.state,
     )  # fmt: skip
-    if row is None:
-        return Sheet(id=None, status="draft", **base)  # type: ignore[arg-type]
-    return Sheet(
-        id=int(row[0]), status=row[1], comment=row[2], submitted_at=row[3],
-        reopened_reason=row[4], reopened_by=row[5], reopened_at=row[6], version=int(row[7]),
-        updated_at=row[8], values=values, comments=comments, **base,  # type: ignore[arg-type]
-    )  # fmt: skip
+    if head[0] is None:
+        sheet = Sheet(id=None, status="draft", **base)  # type: ignore[arg-type]
+    else:
+        sheet = Sheet(
+            id=int(head[0]), status=head[1], comment=head[2], submitted_at=head[3],
+            reopened_reason=head[4], reopened_by=head[5], reopened_at=head[6],
+            version=int(head[7]), updated_at=head[8], values=values, comments=comments,
+            **base,  # type: ignore[arg-type]
+        )  # fmt: skip
+    return OwnSheet(entry, round_, sheet)
+
+
+def _require(con: Connection, entry_id: int, examiner: str) -> OwnSheet:
+    found = _read(con, entry_id, examiner)
+    if found is None:
+        raise Invalid({"entry": f"Không có SKKN số {entry_id}."})
+    return found
+
+
+def _load(con: Connection, entry_id: int, examiner: str) -> Sheet:
+    return _require(con, entry_id, examiner).sheet
+
+
+def own_sheet(con: Connection, entry_id: int, examiner: str) -> OwnSheet | None:
+    """The entry, round and sheet the examiner scores, or None unless the examiner is assigned
+    the entry in a round that has opened (membership by key, nothing else read)."""
+    found = _read(con, entry_id, examiner)
+    if found is None or not found.sheet.assigned:
+        return None
+    return found if found.round.state in ("open", "closed", "final") else None
 
 
 def get_sheet(con: Connection, entry_id: int, examiner: str) -> Sheet:
@@ -139,10 +204,15 @@ def get_sheet(con: Connection, entry_id: int, examiner: str) -> Sheet:
     return _load(con, entry_id, examiner)
 
 
+def _by_id(con: Connection, sheet_id: int) -> OwnSheet | None:
+    row = con.execute("SELECT entry_id, examiner FROM sheets WHERE id = ?", [sheet_id]).fetchone()
+    return _read(con, int(row[0]), row[1]) if row else None
+
+
 def get_sheet_by_id(con: Connection, sheet_id: int) -> Sheet | None:
     """A saved sheet by id, or None."""
-    row = con.execute("SELECT entry_id, examiner FROM sheets WHERE id = ?", [sheet_id]).fetchone()
-    return _load(con, int(row[0]), row[1]) if row else None
+    found = _by_id(con, sheet_id)
+    return found.sheet if found else None
 
 
 def entry_sheets(con: Connection, entry_id: int) -> list[Sheet]:
@@ -251,11 +321,11 @@ def _write(
     submit: bool,
     expected_version: int | None,
 ) -> Sheet:
-    r = require_round(con, require_entry(con, entry_id).round_id)
-    clean, notes, overall = check_sheet(r.rubric, values, comments, overall, submit=submit)
-
     def work(c: Connection) -> Sheet:
-        before = _load(c, entry_id, user.username)
+        found = _require(c, entry_id, user.username)
+        r, before = found.round, found.sheet
+        # Every field's problem first, then whether this user may write the sheet at all.
+        clean, notes, text = check_sheet(r.rubric, values, comments, overall, submit=submit)
         refusal = why_cannot_edit_sheet(user, before)
         if refusal:
             raise Invalid({"sheet": refusal})
@@ -271,10 +341,11 @@ def _write(
             r,
             clean,
             notes,
-            overall,
+            text,
             submit=submit,
             actor=user.username,
             before=before,
+            entry_code=found.entry.code,
         )
 
     return db.retrying(con, work)
@@ -293,10 +364,14 @@ def store_sheet(
     actor: str,
     before: Sheet | None = None,
     action: str | None = None,
+    entry_code: str | None = None,
 ) -> Sheet:
-    """Write checked points on a sheet inside the caller's transaction, with an audit record."""
-    if before is None:
-        before = _load(c, entry_id, examiner)
+    """Write checked points on a sheet inside the caller's transaction, with an audit record.
+
+    Returns the sheet as stored, from what the writes themselves return (RETURNING)."""
+    if before is None or entry_code is None:
+        found = _require(c, entry_id, examiner)
+        before, entry_code = before or found.sheet, found.entry.code
     sheet_id = before.id
     if sheet_id is None:
         row = c.execute(
@@ -313,47 +388,57 @@ def store_sheet(
             "DELETE FROM scores WHERE sheet_id = ? AND list_contains(?, criterion)",
             [sheet_id, dropped],
         )
-    if keep:
-        frame = pd.DataFrame(
-            {
-                "sheet_id": [sheet_id] * len(keep),
-                "criterion": keep,
-                "value": [str(clean[k]) if k in clean else None for k in keep],
-                "comment": [notes.get(k, "") for k in keep],
-            }
-        )
-        c.register("_scores_in", frame)
-        try:
-            c.execute(
-                "INSERT INTO scores (sheet_id, criterion, value, comment) "
-                "SELECT sheet_id, criterion, CAST(value AS DECIMAL(10, 4)), comment "
-                "FROM _scores_in ON CONFLICT (sheet_id, criterion) DO UPDATE SET "
-                "value = excluded.value, comment = excluded.comment, "
-                "updated_at = current_localtimestamp()"
-            )
-        finally:
-            c.unregister("_scores_in")
+    # Only the rows that change are written (an autosave changes one): one statement with
+    # every row's values bound, which costs less than scanning a DataFrame for a few rows.
+    changed = [code for code in keep if code not in before.values
+               or before.values[code] != clean.get(code)
+               or before.comments.get(code, "") != notes.get(code, "")]  # fmt: skip
+    stored: dict[str, tuple[Decimal | None, str]] = {
+        code: (before.values[code], before.comments.get(code, ""))
+        for code in keep if code not in changed
+    }  # fmt: skip
+    if changed:
+        rows = ", ".join(["(?, ?, CAST(? AS DECIMAL(10, 4)), ?)"] * len(changed))
+        params: list[object] = []
+        for code in changed:
+            value = clean.get(code)
+            params += [sheet_id, code, None if value is None else str(value), notes.get(code, "")]
+        # The rows as stored come back (RETURNING): with the rows kept as they were and the
+        # delete above, they are everything the sheet now holds.
+        for code, value, note in c.execute(
+            f"INSERT INTO scores (sheet_id, criterion, value, comment) VALUES {rows} "
+            "ON CONFLICT (sheet_id, criterion) DO UPDATE SET value = excluded.value, "
+            "comment = excluded.comment, updated_at = current_localtimestamp() "
+            "RETURNING criterion, value, comment",
+            params,
+        ).fetchall():
+            stored[code] = (plain(value), note)
+    submitted = ", status = 'submitted', submitted_at = current_localtimestamp()" if submit else ""
+    c.execute(
+        f"UPDATE sheets SET comment = ?{submitted}, version = version + 1, "
+        "updated_at = current_localtimestamp() WHERE id = ?",
+        [overall, sheet_id],
+    )
+    # Read back by key (UPDATE … RETURNING would make DuckDB rewrite a row other tables refer to).
+    head = c.execute(
+        "SELECT status, comment, submitted_at, reopened_reason, reopened_by, reopened_at, "
+        "version, updated_at FROM sheets WHERE id = ?",
+        [sheet_id],
+    ).fetchone()
+    assert head is not None
     if submit:
-        c.execute(
-            "UPDATE sheets SET comment = ?, status = 'submitted', "
-            "submitted_at = current_localtimestamp(), version = version + 1, "
-            "updated_at = current_localtimestamp() WHERE id = ?",
-            [overall, sheet_id],
-        )
         # Only the first submission writes the round's row, so later ones never collide.
         c.execute(
             "UPDATE rounds SET rubric_frozen = true WHERE id = ? AND NOT rubric_frozen",
             [r.id],
         )
-    else:
-        c.execute(
-            "UPDATE sheets SET comment = ?, version = version + 1, "
-            "updated_at = current_localtimestamp() WHERE id = ?",
-            [overall, sheet_id],
-        )
-    after = _load(c, entry_id, examiner)
-    e = require_entry(c, entry_id)
-    entity_id = f"{r.id}:{e.code}:{examiner}"
+    after = replace(
+        before, id=sheet_id, status=head[0], comment=head[1], submitted_at=head[2],
+        reopened_reason=head[3], reopened_by=head[4], reopened_at=head[5], version=int(head[6]),
+        updated_at=head[7], values={code: stored[code][0] for code in keep if code in stored},
+        comments={code: stored[code][1] for code in keep if code in stored and stored[code][1]},
+    )  # fmt: skip
+    entity_id = f"{r.id}:{entry_code}:{examiner}"
     action = action or ("submit" if submit else "save")
     if action != "save" or not _merge_into_burst(c, actor, entity_id, _snapshot(after)):
         audit.record(c, actor, action, "sheet", entity_id,
@@ -367,19 +452,16 @@ BURST_MINUTES = 10
 
 def _merge_into_burst(c: Connection, actor: str, entity_id: str, after: dict[str, Any]) -> bool:
     """Fold a draft save into the sheet's newest audit entry when it is the same burst."""
+    # One statement: the newest entry of the sheet, only if it is this person's draft save of
+    # the last BURST_MINUTES (the entry keeps the sheet as it was before the burst).
     row = c.execute(
-        "SELECT id, actor, action, logged_at >= current_localtimestamp() - to_minutes(?) "
-        "FROM audit_log WHERE entity = 'sheet' AND entity_id = ? ORDER BY id DESC LIMIT 1",
-        [BURST_MINUTES, entity_id],
+        "UPDATE audit_log SET after = ?, logged_at = current_localtimestamp() "
+        "WHERE id = (SELECT max(id) FROM audit_log WHERE entity = 'sheet' AND entity_id = ?) "
+        "AND actor = ? AND action = 'save' "
+        "AND logged_at >= current_localtimestamp() - to_minutes(?) RETURNING id",
+        [audit.as_json(after), entity_id, actor, BURST_MINUTES],
     ).fetchone()
-    if row is None or row[1] != actor or row[2] != "save" or not row[3]:
-        return False
-    # The entry keeps the sheet as it was before the burst and gets the sheet as it is now.
-    c.execute(
-        "UPDATE audit_log SET after = ?, logged_at = current_localtimestamp() WHERE id = ?",
-        [audit.as_json(after), row[0]],
-    )
-    return True
+    return row is not None
 
 
 def save_draft(
@@ -413,11 +495,13 @@ def submit_sheet(
 @dataclass(frozen=True)
 class Autosaved:
     """What an autosave did: the sheet as stored now, the fields it refused (code → message,
-    nothing stored for them), and whether another window had saved the sheet meanwhile."""
+    nothing stored for them), whether another window had saved the sheet meanwhile, and the
+    entry and round read with it (view: what the sheet shows next, without reading again)."""
 
     sheet: Sheet
     refused: dict[str, str]
     elsewhere: bool
+    view: OwnSheet | None = None
 
 
 def autosave(
@@ -435,27 +519,30 @@ def autosave(
     nowhere, the other fields still are. Fields not given keep what the database has, so the
     later of two windows wins field by field."""
     points, notes = dict(points or {}), dict(notes or {})
-    r = require_round(con, require_entry(con, entry_id).round_id)
-    known = {c.code for c in r.rubric.criteria}
-    clean, errors = validate_sheet(r.rubric, points, submit=False)
-    refused = {e.field: e.short for e in errors}
-    checked: dict[str, str] = {}
-    for code, text in notes.items():
-        note, problem = check_note(code, text) if code in known else ("", "Không có tiêu chí này.")
-        if problem:
-            refused[f"{code}_comment"] = problem
-        else:
-            checked[code] = note
-    if overall is not None:
-        overall, problem = check_overall(overall)
-        if problem:
-            refused["overall"] = problem
-            overall = None
-    cleared = [code for code in points if code in known and code not in clean
-               and code not in refused]  # fmt: skip
 
     def work(c: Connection) -> Autosaved:
-        before = _load(c, entry_id, user.username)
+        # One read of the sheet, its entry and its round (the rubric the points are checked on).
+        found = _require(c, entry_id, user.username)
+        r, before = found.round, found.sheet
+        known = {cr.code for cr in r.rubric.criteria}
+        clean, errors = validate_sheet(r.rubric, points, submit=False)
+        refused = {e.field: e.short for e in errors}
+        checked: dict[str, str] = {}
+        for code, text in notes.items():
+            note, problem = (check_note(code, text) if code in known
+                             else ("", "Không có tiêu chí này."))  # fmt: skip
+            if problem:
+                refused[f"{code}_comment"] = problem
+            else:
+                checked[code] = note
+        general = overall
+        if general is not None:
+            general, problem = check_overall(general)
+            if problem:
+                refused["overall"] = problem
+                general = None
+        cleared = [code for code in points if code in known and code not in clean
+                   and code not in refused]  # fmt: skip
         refusal = why_cannot_edit_sheet(user, before)
         if refusal:
             raise Invalid({"sheet": refusal})
@@ -465,28 +552,17 @@ def autosave(
         comments = {k: v for k, v in comments.items() if v}
         changed = (values != {k: v for k, v in before.values.items() if v is not None}
                    or comments != before.comments
-                   or (overall is not None and overall != before.comment))  # fmt: skip
+                   or (general is not None and general != before.comment))  # fmt: skip
         elsewhere = known_version is not None and before.version != known_version
         if not changed:
-            return Autosaved(before, refused, elsewhere)
+            return Autosaved(before, refused, elsewhere, found)
         after = store_sheet(c, user.username, entry_id, r, values, comments,
-                            before.comment if overall is None else overall, submit=False,
-                            actor=user.username, before=before)  # fmt: skip
-        return Autosaved(after, refused, elsewhere)
+                            before.comment if general is None else general, submit=False,
+                            actor=user.username, before=before,
+                            entry_code=found.entry.code)  # fmt: skip
+        return Autosaved(after, refused, elsewhere, OwnSheet(found.entry, r, after))
 
     return db.retrying(con, work)
-
-
-def is_assigned(con: Connection, entry_id: int, username: str) -> bool:
-    """The examiner is assigned this entry in a round that has opened (as my_assignments)."""
-    return bool(
-        con.execute(
-            "SELECT 1 FROM assignments a JOIN entries e ON e.id = a.entry_id "
-            "JOIN rounds r ON r.id = e.round_id WHERE a.entry_id = ? AND a.examiner = ? "
-            "AND r.state IN ('open', 'closed', 'final')",
-            [entry_id, username],
-        ).fetchone()
-    )
 
 
 def fellow_sheets(con: Connection, user: User, entry_id: int, round_: Round) -> list[Sheet]:
@@ -505,9 +581,10 @@ def reopen_sheet(con: Connection, user: User, sheet_id: int, reason: str) -> She
         raise Invalid({"reason": "Hãy ghi lý do mở lại phiếu."})
 
     def work(c: Connection) -> Sheet:
-        before = get_sheet_by_id(c, sheet_id)
-        if before is None:
+        found = _by_id(c, sheet_id)
+        if found is None:
             raise Invalid({"sheet": "Không có phiếu chấm này."})
+        before = found.sheet
         if not can_reopen_sheet(user, before):
             if before.status != "submitted":
                 raise Invalid({"sheet": "Phiếu chưa nộp: không cần mở lại."})
@@ -520,10 +597,9 @@ def reopen_sheet(con: Connection, user: User, sheet_id: int, reason: str) -> She
             "updated_at = current_localtimestamp() WHERE id = ?",
             [reason, user.username, sheet_id],
         )
-        e = require_entry(c, before.entry_id)
         audit.record(c, user.username, "reopen_sheet", "sheet",
-                     f"{before.round_id}:{e.code}:{before.examiner}", {"status": "submitted"},
-                     {"status": "draft", "reason": reason})  # fmt: skip
+                     f"{before.round_id}:{found.entry.code}:{before.examiner}",
+                     {"status": "submitted"}, {"status": "draft", "reason": reason})  # fmt: skip
         after = get_sheet_by_id(c, sheet_id)
         assert after is not None
         return after

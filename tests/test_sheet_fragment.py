@@ -1,0 +1,117 @@
+"""The scoring sheet as a fragment: a field edit reruns only the sheet (app.py does not run), so
+the sheet itself checks the login and membership, reads by key, and shows what was stored."""
+
+import functools
+from decimal import Decimal
+
+from streamlit.testing.v1 import AppTest, local_script_runner
+
+from lib.access import sessions
+from lib.core import db
+from lib.scoring import sheets, states
+from tests.apptest import app, login, open_page, texts
+from tests.scoring_helpers import user
+from tests.test_scoring_pages import mine, point, prepare, stored
+
+
+def rerun_sheet(at: AppTest) -> AppTest:
+    """Run what the browser asks for when a field of the sheet changes: the sheet alone."""
+    fragments = list(at._fragment_storage._fragments)  # noqa: SLF001 - AppTest has no API
+    original = local_script_runner.RerunData
+    local_script_runner.RerunData = functools.partial(original, fragment_id_queue=fragments[-1:])
+    try:
+        return at.run()
+    finally:
+        local_script_runner.RerunData = original
+
+
+def opened_sheet(tmp_path, monkeypatch) -> tuple[AppTest, object, int]:
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    entry_id = int(mine(con, "giamkhao1").iloc[0]["entry_id"])
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    at.button(key=f"mo_phieu_{entry_id}").click().run()
+    return at, path, entry_id
+
+
+def test_a_field_edit_reruns_only_the_sheet_stores_it_and_updates_the_total(tmp_path, monkeypatch):
+    at, path, entry_id = opened_sheet(tmp_path, monkeypatch)
+    point(at, "I.1").set_value(",5")
+    rerun_sheet(at)
+    point(at, "II.3").set_value("7,25")
+    rerun_sheet(at)
+    assert not at.exception
+    # Only the sheet ran: the menu and the page title (outside it) were not drawn again.
+    assert not at.sidebar.markdown and not at.title
+    shown = texts(at)
+    assert "Tổng điểm: 7,75 / 20" in shown and "Đã lưu tự động lúc" in shown
+    assert point(at, "I.1").value == "0,5"
+    assert stored(path, entry_id) == {"I.1": Decimal("0.5"), "II.3": Decimal("7.25")}
+
+
+def test_an_edit_after_the_login_ended_is_not_stored_and_the_login_form_shows(
+    tmp_path, monkeypatch
+):
+    at, path, entry_id = opened_sheet(tmp_path, monkeypatch)
+    point(at, "I.1").set_value("0,5")
+    rerun_sheet(at)
+    # Logged out in another window (or ended by the chair): this window's next edit.
+    con = db.connect(path)
+    sessions.end(con, at.session_state["login_session"])
+    con.close()
+    point(at, "I.2").set_value("0,75")
+    rerun_sheet(at)
+    assert not at.exception
+    assert stored(path, entry_id) == {"I.1": Decimal("0.5")}
+    assert [t.label for t in at.text_input] == ["Tên đăng nhập", "Mật khẩu"]
+
+
+def test_an_edit_after_the_round_closed_is_refused_at_the_sheet(tmp_path, monkeypatch):
+    at, path, entry_id = opened_sheet(tmp_path, monkeypatch)
+    con = db.connect(path)
+    states.close_round(con, 1, "chutich")
+    con.close()
+    point(at, "I.1").set_value("0,5")
+    rerun_sheet(at)
+    assert not at.exception
+    assert "Đợt chấm đã đóng." in texts(at) and stored(path, entry_id) == {}
+    assert all(box.disabled for box in at.text_input)
+
+
+def test_own_sheet_is_read_by_key_for_members_of_an_opened_round_only(tmp_path):
+    con = prepare(tmp_path / "app.duckdb", state="draft")
+    entry_id = int(sheets.my_assignments(con, "giamkhao1", include_draft_rounds=True)
+                   .iloc[0]["entry_id"])  # fmt: skip
+    assert sheets.own_sheet(con, entry_id, "giamkhao1") is None  # the round has not opened
+    states.open_round(con, 1, "chutich")
+    own = sheets.own_sheet(con, entry_id, "giamkhao1")
+    assert own is not None and own.entry.id == entry_id and own.round.state == "open"
+    assert own.sheet.assigned and own.sheet.id is None
+    others = [u for u in ("giamkhao2", "giamkhao3", "giamkhao4")
+              if entry_id not in set(sheets.my_assignments(con, u)["entry_id"])]  # fmt: skip
+    assert others and sheets.own_sheet(con, entry_id, others[0]) is None
+    assert sheets.own_sheet(con, 999_999, "giamkhao1") is None
+    con.close()
+
+
+def test_what_a_save_returns_is_what_the_database_holds(tmp_path):
+    con = prepare(tmp_path / "app.duckdb")
+    entry_id = int(mine(con, "giamkhao1").iloc[0]["entry_id"])
+    gk = user(con, "giamkhao1")
+    steps = [
+        {"points": {"I.1": "0,5", "II.3": "7,25"}},
+        {"notes": {"II.3": "Biện pháp hay"}, "overall": "Tốt"},
+        {"points": {"I.1": ""}},  # cleared: the row goes
+        {"points": {"II.3": "7,25"}},  # unchanged: nothing written
+        {"notes": {"II.3": ""}, "points": {"I.2": "0,75"}},
+    ]
+    for change in steps:
+        done = sheets.autosave(con, gk, entry_id, **change)
+        fresh = sheets.get_sheet(con, entry_id, "giamkhao1")
+        assert done.sheet == fresh
+        assert done.view is not None and done.view.sheet == fresh
+    assert fresh.values == {"II.3": Decimal("7.25"), "I.2": Decimal("0.75")}
+    assert fresh.comments == {} and fresh.comment == "Tốt"
+    con.close()
