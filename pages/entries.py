@@ -193,7 +193,7 @@ if tab_conflicts.open:
                     with ui.errors_shown():
                         conflicts.add_conflict(con, entry_pick, examiner, kind, user.username, note)
                         done("Đã ghi xung đột.")
-            suggested = conflicts.same_group_conflicts(con, round_id)
+            suggested = conflicts.same_group_conflicts(con, round_id, found)
             if suggested:
                 st.markdown("**Gợi ý: giám khảo cùng tổ với tác giả**")
                 if len(suggested) <= SUGGESTIONS_INLINE:

@@ -63,13 +63,24 @@ with left:
     show(charts.month_chart(s.by_month, s.span, today))
 with right:
     show(charts.breakdown_chart(s.by_group["plan_code"], "plan_code", "Theo kế hoạch"))
-nearest = plans.nearest_tasks(con, wanted, today, charts.TIMELINE_MAX)
-show(charts.timeline(nearest, today, of=s.dated))
-left, right = st.columns(2)
-with left:
-    show(charts.breakdown_chart(s.by_group["unit"], "unit", "Theo bộ phận thực hiện"))
-with right:
-    show(charts.breakdown_chart(s.by_group["leader"], "leader", "Theo lãnh đạo phụ trách"))
+# The rest is read and drawn only once opened: the timeline alone was most of what the page
+# sent to the browser (a bar and a tooltip per task), and the browser drew five charts before
+# the page could be used.
+timeline = st.expander("Lịch thực hiện", icon=":material/event:",
+                       key="td_lich", on_change="rerun")  # fmt: skip
+if timeline.open:
+    with timeline:
+        show(charts.timeline(plans.nearest_tasks(con, wanted, today, charts.TIMELINE_MAX), today,
+                             of=s.dated))  # fmt: skip
+groups = st.expander("Theo bộ phận thực hiện và lãnh đạo phụ trách", icon=":material/groups:",
+                     key="td_nhom", on_change="rerun")  # fmt: skip
+if groups.open:
+    with groups:
+        left, right = st.columns(2)
+        with left:
+            show(charts.breakdown_chart(s.by_group["unit"], "unit", "Theo bộ phận thực hiện"))
+        with right:
+            show(charts.breakdown_chart(s.by_group["leader"], "leader", "Theo lãnh đạo phụ trách"))
 
 config = {"Hạn": st.column_config.DateColumn(format="DD/MM/YYYY")}
 

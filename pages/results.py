@@ -76,20 +76,27 @@ def note_cells(frame) -> list[str]:
     ]  # fmt: skip
 
 
+def number_cells(values) -> list[str]:
+    # Each distinct number formatted once: a city round's thousands of means and totals take a
+    # few hundred values.
+    texts = {v: ui.number_text(v) for v in set(values)}
+    return [texts[v] for v in values]
+
+
 def totals_table(frame, with_examiners: bool, with_authors: bool):
     # The outcome first (grade, mean, state), long texts last: at 1440 px the chair saw no
     # Trạng thái and a cut Xếp loại, and a phone showed only Mã, Tên and Tác giả.
     table = {
         "Mã": frame["code"],
         "Xếp loại": grade_cells(frame),
-        "Điểm TB": [ui.number_text(v) for v in frame["mean_total"]],
+        "Điểm TB": number_cells(frame["mean_total"]),
     }
     if with_examiners:
         table["Trạng thái"] = frame["status"]
         for i in (1, 2, 3):
             if i == 3 and frame["gk3_total"].isna().all():
                 continue
-            table[f"GK{i}"] = [ui.number_text(v) for v in frame[f"gk{i}_total"]]
+            table[f"GK{i}"] = number_cells(frame[f"gk{i}_total"])
         table["Số phiếu"] = frame["n_sheets"]
     table["Tên SKKN"] = frame["title"]
     if with_authors:

@@ -1,5 +1,6 @@
 """Kế hoạch, Tiến độ and Trình chiếu through the real app.py (AppTest), as each role."""
 
+import json
 from datetime import date
 
 import pytest
@@ -233,3 +234,21 @@ def test_progress_writes_large_counts_with_a_thousands_dot(at, tmp_path):
     assert metric(at, "Tổng số việc") == "1.210"
     assert "Việc quá hạn (1.202)" in texts(at)
     assert [b.label for b in at.download_button] == ["Tải đủ 1.202 việc quá hạn (CSV)"]
+
+
+def test_progress_draws_the_timeline_and_groups_only_once_opened(at):
+    def titles():
+        return [json.loads(c.proto.spec)["title"]["text"] for c in at.get("vega_lite_chart")]
+
+    login(at, "giaovien")
+    open_page(at, "pages/progress.py")
+    assert titles() == ["Số việc theo tháng (hạn)", "Theo kế hoạch"]
+    assert [e.label for e in at.expander] == [
+        "Lịch thực hiện", "Theo bộ phận thực hiện và lãnh đạo phụ trách"
+    ]  # fmt: skip
+    at.session_state["td_lich"] = True  # the user opens the timeline
+    at.run()
+    assert titles() == ["Số việc theo tháng (hạn)", "Theo kế hoạch", "Lịch thực hiện"]
+    at.session_state["td_nhom"] = True
+    at.run()
+    assert titles()[3:] == ["Theo bộ phận thực hiện", "Theo lãnh đạo phụ trách"]

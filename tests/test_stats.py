@@ -1,14 +1,20 @@
-"""Tests for lib.scoring.stats: rounding, means, grades and the third-examiner rule."""
+"""Tests for lib.scoring.stats: rounding, means, grades and the third-examiner rule.
+
+Each case runs the simple per-entry rule (tests/results_reference.py) and the vectorized pass
+results() uses (stats.combine), and checks that they agree."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from lib.scoring import stats
 from lib.scoring.rubric import NO_GRADE, load_rubric_yaml, section_totals
-from lib.scoring.stats import EntryResult, disagreement, entry_result_of_sections, round_half_up
+from lib.scoring.stats import disagreement, round_half_up
+from tests.results_reference import EntryResult, entry_result_of_sections
 
 RUBRICS = Path(__file__).resolve().parent.parent / "data" / "rubrics"
 
@@ -20,8 +26,21 @@ def r20():
 
 
 def entry_result(r, sheets) -> EntryResult:
-    """The result of whole sheets (criterion -> points), as results() combines them."""
-    return entry_result_of_sections(r, [section_totals(r, s) for s in sheets])
+    """The result of whole sheets (criterion -> points), as results() combines them: the
+    reference's, after checking that the vectorized pass gives the same numbers."""
+    per_sheet = [section_totals(r, s) for s in sheets]
+    expected = entry_result_of_sections(r, per_sheet)
+    points = np.array([[int(t[x.code] * stats.UNIT) for x in r.sections] for t in per_sheet],
+                      dtype=np.int64).reshape(len(sheets), len(r.sections))  # fmt: skip
+    got = stats.combine(r, np.zeros(len(sheets), dtype=np.int64), points, 1)
+    assert int(got.n_sheets[0]) == expected.n_sheets
+    if expected.n_sheets:
+        assert Decimal(int(got.mean_cents[0])).scaleb(-2) == expected.mean_total
+        sections = [Decimal(int(v)).scaleb(-2) for v in got.section_cents[0]]
+        assert sections == list(expected.section_means.values())
+        assert stats.grade_name(r, int(got.grade[0])) == expected.grade
+    assert bool(got.needs_third[0]) == expected.needs_third
+    return expected
 
 
 def sheet(i: float = 1, ii: float = 11, iii: float = 2, iv: float = 2) -> dict[str, float]:

@@ -3,6 +3,7 @@ same-group suggestions."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import pandas as pd
@@ -14,7 +15,7 @@ from lib.core.db import Connection, transaction
 from lib.core.errors import Invalid
 from lib.core.text import fold, nfc
 from lib.scoring.council import require_examiner
-from lib.scoring.entries import authors_of, require_entry
+from lib.scoring.entries import Author, authors_of, require_entry
 from lib.scoring.rounds import require_editable, require_round
 
 CONFLICT_KINDS: dict[str, str] = {
@@ -169,19 +170,29 @@ def _council_authors(con: Connection, round_id: int) -> list[tuple[int, str, str
     rank = {username: i for i, (username, _, _) in enumerate(members)}
     names = {username: name for username, _, name in members}
     matcher = AuthorMatcher((u, int(pid), name) for u, pid, name in members)
+    # Authors read by round (not entries.authors_of over a list of thousands of ids, which cost
+    # more than the rest of the tab), grouped by entry in code order.
     rows = con.execute(
-        "SELECT id, code FROM entries WHERE round_id = ? ORDER BY code", [round_id]
+        "SELECT e.id, e.code, ea.name, ea.share, ea.person_id FROM entries e "
+        "JOIN entry_authors ea ON ea.entry_id = e.id WHERE e.round_id = ? "
+        "ORDER BY e.code, e.id, ea.position",
+        [round_id],
     ).fetchall()
-    authors = authors_of(con, [int(entry_id) for entry_id, _ in rows])
     found = []
-    for entry_id, code in rows:
-        for username in sorted(matcher.writers(authors[int(entry_id)]), key=rank.__getitem__):
+    for (entry_id, code), group in itertools.groupby(rows, key=lambda row: (row[0], row[1])):
+        authors = [Author(name, share, person_id) for _, _, name, share, person_id in group]
+        for username in sorted(matcher.writers(authors), key=rank.__getitem__):
             found.append((int(entry_id), code, username, names[username]))
     return found
 
 
-def same_group_conflicts(con: Connection, round_id: int) -> list[tuple[int, str, str]]:
-    """Suggested same-group conflicts not yet recorded: (entry_id, code, examiner)."""
+def same_group_conflicts(
+    con: Connection, round_id: int, recorded: pd.DataFrame | None = None
+) -> list[tuple[int, str, str]]:
+    """Suggested same-group conflicts not yet recorded: (entry_id, code, examiner).
+
+    recorded is the round's conflicts() (with authors) when the caller already has them."""
+    recorded = conflicts(con, round_id) if recorded is None else recorded
     found = []
     members = con.execute(
         "SELECT x.examiner, p.group_name, u.person_id, p.full_name FROM round_examiners x "
@@ -189,21 +200,21 @@ def same_group_conflicts(con: Connection, round_id: int) -> list[tuple[int, str,
         "WHERE x.round_id = ? AND p.group_name <> ''",
         [round_id],
     ).fetchall()
+    # Recorded conflicts, authors (never suggested: they are barred anyway) and assignments.
     taken = {
         (int(e), x)
         for e, x in con.execute(
-            "SELECT entry_id, examiner FROM conflicts WHERE round_id = ? UNION "
             "SELECT a.entry_id, a.examiner FROM assignments a JOIN entries e "
             "ON e.id = a.entry_id WHERE e.round_id = ?",
-            [round_id, round_id],
+            [round_id],
         ).fetchall()
     }
+    taken.update(zip(recorded["entry_id"].astype(int).tolist(), recorded["examiner"], strict=True))
     # Members by folded group, authorship from the set of author pairs: checking every entry
     # against every member (one query, then one loop per pair) took seconds at city scale.
     by_group: dict[str, list[str]] = {}
     for username, group, _, _ in members:
         by_group.setdefault(fold(group), []).append(username)
-    authors = {(entry_id, username) for entry_id, _, username, _ in _council_authors(con, round_id)}
     for entry_id, code, group_name in con.execute(
         "SELECT id, code, group_name FROM entries WHERE round_id = ? AND NOT withdrawn "
         "AND group_name <> '' ORDER BY code",
@@ -211,6 +222,6 @@ def same_group_conflicts(con: Connection, round_id: int) -> list[tuple[int, str,
     ).fetchall():
         for username in by_group.get(fold(group_name), []):
             pair = (int(entry_id), username)
-            if pair not in taken and pair not in authors:
+            if pair not in taken:
                 found.append((int(entry_id), code, username))
     return found

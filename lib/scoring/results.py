@@ -8,10 +8,12 @@ entry "cần giám khảo thứ 3". A grade the chair overrides is shown as such
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from lib.access.permissions import can_override_grade, why_cannot_override
@@ -20,13 +22,14 @@ from lib.core import audit
 from lib.core.db import Connection, transaction
 from lib.core.errors import Invalid
 from lib.core.text import nfc
+from lib.scoring import stats
 from lib.scoring.assignment import gk_label
 from lib.scoring.council import round_examiners
-from lib.scoring.entries import authors_of, authors_text, entry_list, require_entry
+from lib.scoring.entries import Author, authors_of, authors_text, require_entry
 from lib.scoring.meetings import override_facts
 from lib.scoring.rounds import Round, require_round
 from lib.scoring.rubric import NO_GRADE, grade_for, section_totals
-from lib.scoring.stats import entry_result_of_sections, plain, round_half_up
+from lib.scoring.stats import plain, round_half_up
 
 # Entry status words (derived, never stored).
 WITHDRAWN = "Đã rút"
@@ -59,28 +62,98 @@ def _overrides(con: Connection, round_id: int) -> dict[int, tuple[str | None, st
     return latest
 
 
-def _submitted_sections(con: Connection, r: Round) -> dict[int, dict[str, dict[str, Decimal]]]:
-    """entry_id -> examiner -> {section: points} for every submitted sheet of the round.
+def _entries(con: Connection, round_id: int) -> dict[str, list]:
+    """The round's entries by code, as columns: id, code, title, field, group_name, withdrawn,
+    is_demo, examiners (usernames in GK order), authors (lib.scoring.entries.authors_text).
 
-    DuckDB sums each sheet's points per section: moving every score row into Python cost
-    seconds at city scale (hundreds of thousands of rows per round)."""
+    Read as columns, not rows: a city round's thousands of row tuples and Author objects cost
+    more, counting the garbage collections they set off, than the rest of the results."""
+    got = con.execute(
+        "SELECT id, code, title, field, group_name, withdrawn, is_demo FROM entries "
+        "WHERE round_id = ? ORDER BY code",
+        [round_id],
+    ).fetchnumpy()
+    columns = {name: values.tolist() for name, values in got.items()}
+    examiners: dict[int, list[str]] = {}
+    got = con.execute(
+        "SELECT a.entry_id, a.examiner FROM assignments a JOIN entries e ON e.id = a.entry_id "
+        "WHERE e.round_id = ? ORDER BY a.entry_id, a.ord",
+        [round_id],
+    ).fetchnumpy()
+    for entry_id, examiner in zip(got["entry_id"].tolist(), got["examiner"].tolist(), strict=True):
+        examiners.setdefault(entry_id, []).append(examiner)
+    # By round, not by a list of ids (entries.authors_of): list_contains over thousands of ids
+    # cost more than this. The share as text keeps it a Decimal (numpy would make it a float).
+    got = con.execute(
+        "SELECT ea.entry_id, ea.name, ea.share::VARCHAR AS share, ea.person_id "
+        "FROM entry_authors ea JOIN entries e ON e.id = ea.entry_id WHERE e.round_id = ? "
+        "ORDER BY ea.entry_id, ea.position",
+        [round_id],
+    ).fetchnumpy()
+    ids, names, shares = got["entry_id"].tolist(), got["name"].tolist(), got["share"].tolist()
+    people = got["person_id"].tolist()
+    texts: dict[int, str] = {}
+    start = 0
+    for end in range(1, len(ids) + 1):
+        if end == len(ids) or ids[end] != ids[start]:
+            texts[ids[start]] = authors_text(
+                Author(names[k], Decimal(shares[k]), people[k]) for k in range(start, end)
+            )
+            start = end
+    columns["examiners"] = [examiners.get(i, []) for i in columns["id"]]
+    columns["authors"] = [texts.get(i, "") for i in columns["id"]]
+    return columns
+
+
+@dataclass(frozen=True)
+class _Sheets:
+    """The round's submitted sheets, one row each, sheets of an entry together in GK order."""
+
+    entry_id: np.ndarray
+    examiner: list[str]
+    points: np.ndarray  # points × stats.UNIT per section (one column per rubric section)
+    places: list[int]  # decimals of the total as the sum of its section sums is written
+
+
+def _submitted(con: Connection, r: Round) -> _Sheets:
+    """Every submitted sheet of the round with its points per section, summed by DuckDB.
+
+    GK order, then sheets of examiners since unassigned by username (they still count). A
+    sheet counts once it has a point (a submitted sheet has every criterion, but one with none
+    stays out of the maths)."""
     codes = [c.code for c in r.rubric.criteria]
-    found: dict[int, dict[str, dict[str, Decimal]]] = {}
-    for entry_id, examiner, section, criterion, points in con.execute(
-        "SELECT s.entry_id, s.examiner, m.section, "
-        "       CASE WHEN m.section IS NULL THEN sc.criterion END, sum(sc.value) "
-        "FROM sheets s JOIN entries e ON e.id = s.entry_id JOIN scores sc ON sc.sheet_id = s.id "
-        "LEFT JOIN (SELECT unnest(?::VARCHAR[]) AS criterion, unnest(?::VARCHAR[]) AS section) m "
-        "  ON m.criterion = sc.criterion "
-        "WHERE e.round_id = ? AND s.status = 'submitted' AND sc.value IS NOT NULL "
-        "GROUP BY ALL",
-        [codes, [c.section for c in r.rubric.criteria], r.id],
-    ).fetchall():
-        if section is None:  # only a rubric edited under stored scores could leave one behind
-            raise ValueError(f"Tiêu chí không có trong phiếu chấm: {criterion}")
-        found.setdefault(int(entry_id), {}).setdefault(examiner, {})[section] = plain(points)
-    # A submitted sheet always has every criterion, but keep one with none out of the maths.
-    return found
+    section_index = {s.code: i for i, s in enumerate(r.rubric.sections)}
+    got = con.execute(
+        "WITH m AS (SELECT unnest(?::VARCHAR[]) AS criterion, unnest(?::INTEGER[]) AS section), "
+        "sheet AS (SELECT s.id, s.entry_id, s.examiner, a.ord FROM sheets s "
+        "  JOIN entries e ON e.id = s.entry_id "
+        "  LEFT JOIN assignments a ON a.entry_id = s.entry_id AND a.examiner = s.examiner "
+        "  WHERE e.round_id = ? AND s.status = 'submitted') "
+        "SELECT sheet.entry_id, sheet.id AS sheet_id, sheet.examiner, m.section, "
+        "       (sum(sc.value) * ?)::BIGINT AS points, "
+        "       min(CASE WHEN m.section IS NULL THEN sc.criterion END) AS unknown "
+        "FROM sheet JOIN scores sc ON sc.sheet_id = sheet.id "
+        "LEFT JOIN m ON m.criterion = sc.criterion WHERE sc.value IS NOT NULL "
+        "GROUP BY sheet.entry_id, sheet.id, sheet.examiner, sheet.ord, m.section "
+        "ORDER BY sheet.entry_id, sheet.ord NULLS LAST, sheet.examiner, m.section",
+        [codes, [section_index[c.section] for c in r.rubric.criteria], r.id, stats.UNIT],
+    ).df()
+    unknown = got["unknown"].dropna()
+    if len(unknown):  # only a rubric edited under stored scores could leave one behind
+        raise ValueError(f"Tiêu chí không có trong phiếu chấm: {unknown.iloc[0]}")
+    sheet_id = got["sheet_id"].to_numpy()
+    starts = np.r_[True, sheet_id[1:] != sheet_id[:-1]] if len(sheet_id) else np.zeros(0, bool)
+    row_sheet = np.cumsum(starts) - 1
+    units = got["points"].to_numpy(dtype=np.int64)
+    points = np.zeros((int(starts.sum()), len(section_index)), dtype=np.int64)
+    points[row_sheet, got["section"].to_numpy(dtype=np.int64)] = units
+    # The total is the sum of its section sums each written without padding zeros (stats.plain),
+    # so it has as many decimals as the section sum with the most.
+    decimals = 4 - sum((units % 10**k == 0).astype(np.int64) for k in range(1, 5))
+    places = np.zeros(len(points), dtype=np.int64)
+    np.maximum.at(places, row_sheet, decimals)
+    return _Sheets(got["entry_id"].to_numpy()[starts], got["examiner"].to_numpy()[starts].tolist(),
+                   points, places.tolist())  # fmt: skip
 
 
 def results(con: Connection, round_id: int) -> pd.DataFrame:
@@ -92,73 +165,82 @@ def results(con: Connection, round_id: int) -> pd.DataFrame:
     None), mean_total (Decimal rounded half-up to 2 places, None without sheets),
     section_means (dict), computed_grade (from the rubric), grade (after override),
     overridden, override_reason, override_by, needs_third, reason (why), unsettled (needs a
-    third sheet or the chair's decision), status (Vietnamese), is_demo."""
+    third sheet or the chair's decision), status (Vietnamese), is_demo.
+
+    The sheets are combined in one vectorized pass (lib.scoring.stats.combine): per entry in
+    Python this cost ~300 ms for a city round; tests check it against the per-entry rule."""
     r = require_round(con, round_id)
     rubric = r.rubric
-    scores = _submitted_sections(con, r)
+    e = _entries(con, round_id)
+    sheets = _submitted(con, r)
     overrides = _overrides(con, round_id)
-    order: dict[int, list[str]] = {}
-    for entry_id, examiner in con.execute(
-        "SELECT a.entry_id, a.examiner FROM assignments a JOIN entries e ON e.id = a.entry_id "
-        "WHERE e.round_id = ? ORDER BY a.entry_id, a.ord",
-        [round_id],
-    ).fetchall():
-        order.setdefault(int(entry_id), []).append(examiner)
-    records = []
-    for e in entry_list(con, round_id):
-        examiners = order.get(e.id, [])
-        by_examiner = scores.get(e.id, {})
-        # Sheets in GK order; a sheet whose examiner was since unassigned still counts, last.
-        sheet_owners = [x for x in examiners if x in by_examiner]
-        sheet_owners += sorted(x for x in by_examiner if x not in examiners)
-        sheets = [by_examiner[x] for x in sheet_owners]
-        res = entry_result_of_sections(rubric, sheets)
-        per_gk: list[Decimal | None] = [
-            sum(by_examiner[x].values(), Decimal(0)) if x in by_examiner else None
-            for x in examiners
-        ]
-        override = overrides.get(e.id)
-        overridden = override is not None and override[0] is not None
-        grade = override[0] if overridden and override else res.grade
-        if e.withdrawn:
-            grade = None
-        needs_third = bool(res.needs_third) and not e.withdrawn
-        unsettled = needs_third and not overridden
-        if e.withdrawn:
+    position = {entry_id: i for i, entry_id in enumerate(e["id"])}
+    entry_of_sheet = np.array([position[i] for i in sheets.entry_id.tolist()], dtype=np.int64)
+    c = stats.combine(rubric, entry_of_sheet, sheets.points, len(position))
+    codes = [s.code for s in rubric.sections]
+    # Decimals made once per distinct value: a round's totals and means repeat a few hundred.
+    cents = functools.cache(lambda v: Decimal(v).scaleb(-2))
+    written = functools.cache(
+        lambda units, places: Decimal(units // 10 ** (4 - places)).scaleb(-places)
+    )
+    sheet_totals = [written(t, p) for t, p in zip(c.sheet_total.tolist(), sheets.places,
+                                                  strict=True)]  # fmt: skip
+    out: dict[str, list] = {name: [] for name in RESULT_COLUMNS}
+    out.update({"entry_id": e["id"], "code": e["code"], "title": e["title"],
+                "authors": e["authors"], "field": e["field"], "group_name": e["group_name"],
+                "withdrawn": e["withdrawn"], "examiners": e["examiners"],
+                "is_demo": e["is_demo"]})  # fmt: skip
+    rows = zip(e["id"], e["withdrawn"], e["examiners"], c.n_sheets.tolist(), c.first.tolist(),
+               c.mean_cents.tolist(), c.section_cents.tolist(), c.grade.tolist(),
+               c.needs_third.tolist(), strict=True)  # fmt: skip
+    for eid, withdrawn, examiners, n, first, mean, sections, grade_index, flagged in rows:
+        computed = stats.grade_name(rubric, grade_index) if n else None
+        reason = ""
+        if flagged:  # the rule's own words for the two sheets it compared
+            reason = stats.disagreement(
+                rubric, sheet_totals[first], stats.grade_name(rubric, int(c.sheet_grade[first])),
+                sheet_totals[first + 1], stats.grade_name(rubric, int(c.sheet_grade[first + 1])),
+            ) or ""  # fmt: skip
+        owners = sheets.examiner[first : first + n]
+        per_gk = [sheet_totals[first + owners.index(x)] if x in owners else None
+                  for x in examiners]  # fmt: skip
+        override = overrides.get(eid)
+        overridden = override is not None and override[0] is not None and not withdrawn
+        needs_third = flagged and not withdrawn
+        needed = max(len(examiners), r.examiners_per_entry)
+        if withdrawn:
             status = WITHDRAWN
-        elif not examiners and not sheets:
+        elif not examiners and not n:
             status = UNASSIGNED
         elif needs_third:
             status = DECIDED if overridden else (
                 WAITING_THIRD if len(examiners) >= 3 else NEEDS_THIRD
             )  # fmt: skip
-        elif res.n_sheets == 0:
+        elif n == 0:
             status = NO_SHEET
-        elif res.n_sheets < max(len(examiners), r.examiners_per_entry):
-            status = f"{SCORING} ({res.n_sheets}/{max(len(examiners), r.examiners_per_entry)})"
+        elif n < needed:
+            status = f"{SCORING} ({n}/{needed})"
         else:
             status = DONE
-        records.append(
-            {
-                "entry_id": e.id, "code": e.code, "title": e.title,
-                "authors": authors_text(e.authors), "field": e.field,
-                "group_name": e.group_name, "withdrawn": e.withdrawn,
-                "n_assigned": len(examiners), "n_sheets": res.n_sheets,
-                "examiners": examiners, "totals": per_gk,
-                "gk1_total": per_gk[0] if len(per_gk) > 0 else None,
-                "gk2_total": per_gk[1] if len(per_gk) > 1 else None,
-                "gk3_total": per_gk[2] if len(per_gk) > 2 else None,
-                "mean_total": None if e.withdrawn else res.mean_total,
-                "section_means": res.section_means, "computed_grade": res.grade,
-                "grade": grade, "overridden": overridden and not e.withdrawn,
-                "override_reason": override[1] if overridden and override else "",
-                "override_by": override[2] if overridden and override else "",
-                "needs_third": needs_third, "reason": res.reason or "",
-                "unsettled": unsettled, "status": status, "is_demo": e.is_demo,
-            }
-        )  # fmt: skip
+        out["n_assigned"].append(len(examiners))
+        out["n_sheets"].append(n)
+        out["totals"].append(per_gk)
+        for k in (1, 2, 3):
+            out[f"gk{k}_total"].append(per_gk[k - 1] if len(per_gk) >= k else None)
+        out["mean_total"].append(None if withdrawn or not n else cents(mean))
+        out["section_means"].append(dict(zip(codes, map(cents, sections), strict=True))
+                                    if n else {})  # fmt: skip
+        out["computed_grade"].append(computed)
+        out["grade"].append(None if withdrawn else override[0] if overridden else computed)
+        out["overridden"].append(overridden)
+        out["override_reason"].append(override[1] if overridden else "")
+        out["override_by"].append(override[2] if overridden else "")
+        out["needs_third"].append(needs_third)
+        out["reason"].append(reason)
+        out["unsettled"].append(needs_third and not overridden)
+        out["status"].append(status)
     # object columns keep None as None (pandas would turn a text column's None into NaN)
-    df = pd.DataFrame(records, columns=RESULT_COLUMNS, dtype=object)
+    df = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in out.items()})
     return df.astype(
         {"entry_id": int, "n_assigned": int, "n_sheets": int, "withdrawn": bool,
          "overridden": bool, "needs_third": bool, "unsettled": bool, "is_demo": bool}
