@@ -477,6 +477,14 @@ def entry_list(con: Connection, round_id: int) -> list[Entry]:
     return [Entry(*r, authors=authors[int(r[0])]) for r in rows]
 
 
+def entry_codes(con: Connection, round_id: int) -> dict[str, int]:
+    """Each entry's id by its code (withdrawn ones too), in code order."""
+    rows = con.execute(
+        "SELECT code, id FROM entries WHERE round_id = ? ORDER BY code", [round_id]
+    ).fetchall()
+    return {str(code): int(entry_id) for code, entry_id in rows}
+
+
 def entry_table(con: Connection, round_id: int) -> pd.DataFrame:
     """The round's entries as a table: id, code, title, authors, field, group_name, withdrawn,
     withdrawn_reason, document_name, examiners (names in GK order), n_assigned, is_demo."""

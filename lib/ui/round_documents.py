@@ -9,7 +9,7 @@ from lib import ui
 from lib.access.permissions import User, can_manage_rounds
 from lib.core.db import Connection
 from lib.documents import catalog, numbers, organization, recognition, skkn
-from lib.scoring import meetings, results, rounds
+from lib.scoring import entries, meetings, rounds
 from lib.ui import downloads
 
 MIME = {
@@ -41,8 +41,8 @@ def _count(text: object, label: str, row: int, errors: dict[str, str]) -> int:
 def _meeting_form(con: Connection, user: User, r: rounds.Round) -> None:
     meeting = meetings.get_meeting(con, r.id)
     people = list(meeting.attendance) if meeting else meetings.default_attendance(con, r.id)
-    entries = results.results(con, r.id)
-    codes = {str(c): int(i) for c, i in zip(entries["code"], entries["entry_id"], strict=True)}
+    # Only the codes: the page has computed the results already, and this is a form of codes.
+    codes = entries.entry_codes(con, r.id)
     by_id = {i: c for c, i in codes.items()}
     chair = next((a.name for a in people if meetings.duty_rank(a.duty) == 0), "")
     clerk = next((a.name for a in people if meetings.duty_rank(a.duty) == 3), "")
