@@ -231,3 +231,11 @@ def test_cli_key_rotate_with_a_configured_key_says_to_replace_it(tmp_path, monke
     assert cli.main(["--db", str(db_file), "key", "rotate"]) == 0
     assert "THIDUA_COOKIE_KEY: hãy thay" in capsys.readouterr().out
     assert not sessions.key_file(db_file).exists()
+
+
+def test_an_account_with_an_underscore_logs_in_as_typed_in_any_case(con):
+    # Account names may hold '_' (USERNAME); the login once folded it into a space.
+    make(con, username="to_truong")
+    assert users.authenticate(con, " To_Truong ", "matkhau-123", "c") == "to_truong"
+    with pytest.raises(Invalid):
+        users.authenticate(con, "to truong", "matkhau-123", "c")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import bcrypt
@@ -72,9 +73,15 @@ def verify_password(password: str, password_hash: str | None) -> bool:
 LOGIN_FAILED = "Sai tên đăng nhập hoặc mật khẩu."
 
 
+def username_key(typed: str | None) -> str:
+    """A typed login name as accounts store it: NFC, trimmed, lower-case ('_' kept)."""
+    # Not text.nfc: that folds '_' into a space for people's names, and '_' is allowed here.
+    return unicodedata.normalize("NFC", typed or "").strip().lower()
+
+
 def authenticate(con: Connection, typed: str, password: str, client: str) -> str:
     """The account a name and password open, else Invalid (wrong, or too many failures)."""
-    account = nfc(typed or "").strip().lower()[:64]
+    account = username_key(typed)[:64]
     locked = sessions.waiting(con, account, client)
     if locked:
         raise Invalid({"login": locked.message})
@@ -194,7 +201,7 @@ def check_new_user(
 ) -> NewUser:
     """Validate every field of a new account at once; raise Invalid naming each bad field."""
     errors: dict[str, str] = {}
-    username = (username or "").strip().lower()
+    username = username_key(username)
     if not USERNAME.match(username):
         errors["username"] = (
             "Tên đăng nhập gồm 2–32 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang hoặc "
