@@ -160,11 +160,19 @@ def _open(db_path: Path, username: str, path: str, state: dict | None) -> AppTes
 
 
 def time_page(db_path: Path, username: str, path: str, runs: int, warmup: int = 1,
-              state: dict | None = None) -> Timing:  # fmt: skip
-    """Full script runs of one page (app.py and the page), after warm-up runs."""
+              state: dict | None = None, log: list | None = None) -> Timing:  # fmt: skip
+    """Full script runs of one page (app.py and the page), after warm-up runs.
+
+    log: receives the read statements of the first warm-up run (the page's and app.py's)."""
     at = _open(db_path, username, path, state)
-    for _ in range(warmup):
-        at.run()
+    for n in range(max(warmup, 1 if log is not None else 0)):
+        if n == 0 and log is not None:
+            sent: list = []
+            with recording(sent):
+                at.run()
+            log += [(q, p) for q, p in sent if not q.lstrip().upper().startswith(WRITES)]
+        else:
+            at.run()
     if at.exception:
         raise RuntimeError(f"{path}: {at.exception[0].message}")
     for label in (state or {}).values():
@@ -190,15 +198,6 @@ def time_bare(runs: int, warmup: int = 1) -> Timing:
         at.run()
         samples.append(time.perf_counter() - started)
     return Timing.of(samples)
-
-
-def reads_of(db_path: Path, username: str, path: str, state: dict | None = None) -> list:
-    """The read statements (with parameters) one run of app.py with the page sends."""
-    log: list = []
-    at = _open(db_path, username, path, state)
-    with recording(log):
-        at.run()
-    return [(sql, p) for sql, p in log if not sql.lstrip().upper().startswith(WRITES)]
 
 
 def own_reads(page: list, shell: list) -> list:
@@ -263,10 +262,11 @@ def measure_pages(
     with with_empty_page(), compiled_once(), server_gc():
         for path, username, state in cases:
             bare = time_bare(runs)
-            shell = time_page(db_path, username, EMPTY.path, runs)
-            run = time_page(db_path, username, path, runs, state=state)
-            shell_reads = reads_of(db_path, username, EMPTY.path)
-            own = own_reads(reads_of(db_path, username, path, state), shell_reads)
+            shell_reads: list = []
+            shell = time_page(db_path, username, EMPTY.path, runs, log=shell_reads)
+            page_reads: list = []
+            run = time_page(db_path, username, path, runs, state=state, log=page_reads)
+            own = own_reads(page_reads, shell_reads)
             queries = time_statements(db_path, own, runs)
             shell_queries = time_statements(db_path, shell_reads, runs)
             view = " · ".join(map(str, state.values()))

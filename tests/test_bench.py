@@ -7,6 +7,9 @@ from bench.generate import generate
 
 
 @pytest.mark.slow
+# About 300 full script runs (three floors and the page, 27 views), each followed by the GC the
+# real server does: over the suite's 300 s on a loaded 2-core machine.
+@pytest.mark.timeout(900)
 def test_school_scale_smoke_run(tmp_path):
     report = run.run("school", 1, tmp_path, examiners=5, import_rows=500, score_rows=220,
                      with_server=False, log=lambda message: None)  # fmt: skip
