@@ -1,4 +1,4 @@
-"""An empty page inside the real app: the floor of what any page run costs."""
+"""An empty page inside the real app: the app shell (login check, navigation) around nothing."""
 
 import streamlit as st
 

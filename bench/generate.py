@@ -101,7 +101,9 @@ def _people_and_users(con: db.Connection, s: Scale, rng: random.Random) -> tuple
     _insert(con, "people", people)
     con.execute("SELECT setval('people_id_seq', (SELECT max(id) FROM people))").fetchall()
     password_hash = users.hash_password(PASSWORD)
-    accounts = [("bench_admin", count + 1, "admin"), ("bench_staff", count + 2, "staff")]
+    # No "_" in the names: the login form folds "_" into a space (lib.core.text.nfc), so
+    # "bench_admin" could never log in through it.
+    accounts = [("bench.admin", count + 1, "admin"), ("bench.staff", count + 2, "staff")]
     accounts += [(f"gk{i:03d}", count + 2 + i, "examiner") for i in range(1, s.examiners + 1)]
     _insert(con, "users", pd.DataFrame({
         "username": [a[0] for a in accounts],
@@ -187,7 +189,7 @@ def _rounds(con, s: Scale, first_year: int, authors: list, examiners: list, rng)
             "INSERT INTO rounds (id, name, school_year, rubric_yaml, rubric_frozen, max_gap,"
             " state, finalized_by, finalized_at) VALUES (?, ?, ?, ?, true, ?, ?, ?, ?)",
             [r, f"Đợt chấm SKKN năm học {year - 1}-{year}", f"{year - 1}-{year}", rubric_yaml,
-             rubric.max_gap, "final" if final else "open", "bench_admin" if final else None,
+             rubric.max_gap, "final" if final else "open", "bench.admin" if final else None,
              date(year, 5, 30) if final else None],
         )  # fmt: skip
         member_rows += [{"round_id": r, "examiner": e, "fields": rng.choice(FIELDS)}

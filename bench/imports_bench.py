@@ -156,8 +156,8 @@ def scores_database(path: Path, sheets: int) -> tuple[int, list[str], list[str]]
     con = db.connect(path)
     try:
         rubric = rounds.load_rubric_file(rounds.TEMPLATE_DIR / "mau-20-diem.yaml")
-        rid = rounds.create_round(con, "bench_admin", SCORE_ROUND, rubric, school_year="2024-2025")
-        states.confirm_thresholds(con, rid, "bench_admin")
+        rid = rounds.create_round(con, "bench.admin", SCORE_ROUND, rubric, school_year="2024-2025")
+        states.confirm_thresholds(con, rid, "bench.admin")
         examiners = [u for (u,) in con.execute(
             "SELECT examiner FROM round_examiners WHERE round_id = ? ORDER BY examiner", [rid]
         ).fetchall()]  # fmt: skip
@@ -170,11 +170,11 @@ def scores_database(path: Path, sheets: int) -> tuple[int, list[str], list[str]]
         with db.transaction(con):
             for n, code in enumerate(codes):
                 entries.add_entry(
-                    con, rid, "bench_admin", title=f"Sáng kiến số {n + 1}", code=code,
+                    con, rid, "bench.admin", title=f"Sáng kiến số {n + 1}", code=code,
                     authors=[entries.AuthorIn("", 100, authors[n % len(authors)])],
                 )  # fmt: skip
-        assignment.auto_assign(con, rid, "bench_admin")
-        states.open_round(con, rid, "bench_admin")
+        assignment.auto_assign(con, rid, "bench.admin")
+        states.open_round(con, rid, "bench.admin")
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -230,7 +230,7 @@ def measure_scores(rows: int, runs: int) -> dict:
             memory.close()
             stored.append(_stored_read_csv(Path(tmp) / f"stored{run}.duckdb", path))
             started = time.perf_counter()
-            summary = imports.run_import(con, "scores", data, "diem.csv", "bench_admin", str(rid))
+            summary = imports.run_import(con, "scores", data, "diem.csv", "bench.admin", str(rid))
             ours.append(time.perf_counter() - started)
             assert summary.added == sheets, summary
             write.append(_write_floor(base, con, SCORE_TABLES, Path(tmp)))

@@ -1,15 +1,23 @@
-"""Time full script runs of the app's pages with AppTest, beside two floors from the same run."""
+"""Time full script runs of the app's pages with AppTest, beside floors from the same run.
+
+Floors: a bare one-line Streamlit page (the framework), the app shell (app.py around an empty
+page: login check, navigation, menu) and the page's own queries replayed alone (app.py's are in
+the shell, so not counted again). Every run is followed by the garbage collection the real
+server does after each script run (`runner.postScriptGC`), which AppTest skips."""
 
 from __future__ import annotations
 
+import gc
 import os
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from streamlit import config
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
@@ -24,18 +32,36 @@ EMPTY = PageSpec("bench/empty_page.py", "Trang trống", ":material/crop_square:
 WRITES = ("INSERT", "UPDATE", "DELETE", "BEGIN", "COMMIT", "ROLLBACK", "CREATE", "CHECKPOINT")
 
 
+BARE = ROOT / "bench" / "bare_page.py"
+P95_SAMPLES = 20  # fewer samples than this: the tail reported is the maximum, and called so
+
+
 @dataclass
 class Timing:
-    """Median and 95th percentile of repeated measurements, in milliseconds."""
+    """Median and tail (95th percentile from 20 samples, else the maximum) in milliseconds."""
 
     median: float
-    p95: float
+    tail: float
+    n: int
 
     @classmethod
     def of(cls, samples: list[float]) -> Timing:
         """Summarise samples given in seconds."""
         ms = sorted(s * 1000 for s in samples)
-        return cls(statistics.median(ms), ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))])
+        if not ms:
+            return cls(0.0, 0.0, 0)
+        tail = ms[round(0.95 * (len(ms) - 1))] if len(ms) >= P95_SAMPLES else ms[-1]
+        return cls(statistics.median(ms), tail, len(ms))
+
+    @property
+    def tail_name(self) -> str:
+        """What the tail is: "p95" or "max"."""
+        return tail_name(self.n)
+
+
+def tail_name(n: int) -> str:
+    """ "p95" when n samples are enough for it, else "max"."""
+    return "p95" if n >= P95_SAMPLES else "max"
 
 
 class Recorder:
@@ -81,6 +107,26 @@ def compiled_once():
 
 
 @contextmanager
+def server_gc():
+    """After every AppTest script run, collect garbage exactly as the real server does."""
+    # streamlit/runtime/scriptrunner/script_runner.py, ScriptRunner._on_script_finished ends
+    # with `if config.get_option("runner.postScriptGC"): gc.collect(2)`, on the script thread
+    # before the run is over; AppTest's LocalScriptRunner overrides that method without it.
+    original = local_script_runner.LocalScriptRunner._on_script_finished
+
+    def finished(self, *args, **kwargs) -> None:
+        original(self, *args, **kwargs)
+        if config.get_option("runner.postScriptGC"):
+            gc.collect(2)
+
+    local_script_runner.LocalScriptRunner._on_script_finished = finished  # type: ignore
+    try:
+        yield
+    finally:
+        local_script_runner.LocalScriptRunner._on_script_finished = original  # type: ignore
+
+
+@contextmanager
 def with_empty_page():
     """Register the empty page for every logged-in user while the block runs."""
     original = navigation.PAGES
@@ -114,11 +160,19 @@ def _open(db_path: Path, username: str, path: str, state: dict | None) -> AppTes
 
 
 def time_page(db_path: Path, username: str, path: str, runs: int, warmup: int = 1,
-              state: dict | None = None) -> Timing:  # fmt: skip
-    """Full script runs of one page (app.py and the page), after warm-up runs."""
+              state: dict | None = None, log: list | None = None) -> Timing:  # fmt: skip
+    """Full script runs of one page (app.py and the page), after warm-up runs.
+
+    log: receives the read statements of the first warm-up run (the page's and app.py's)."""
     at = _open(db_path, username, path, state)
-    for _ in range(warmup):
-        at.run()
+    for n in range(max(warmup, 1 if log is not None else 0)):
+        if n == 0 and log is not None:
+            sent: list = []
+            with recording(sent):
+                at.run()
+            log += [(q, p) for q, p in sent if not q.lstrip().upper().startswith(WRITES)]
+        else:
+            at.run()
     if at.exception:
         raise RuntimeError(f"{path}: {at.exception[0].message}")
     for label in (state or {}).values():
@@ -133,14 +187,33 @@ def time_page(db_path: Path, username: str, path: str, runs: int, warmup: int = 
     return Timing.of(samples)
 
 
-def time_queries(db_path: Path, username: str, path: str, runs: int,
-                 state: dict | None = None) -> tuple[Timing, int]:  # fmt: skip
-    """Replay, alone, the read statements one run of the page sent; return timing and count."""
-    log: list = []
-    at = _open(db_path, username, path, state)
-    with recording(log):
+def time_bare(runs: int, warmup: int = 1) -> Timing:
+    """Full script runs of a bare one-line Streamlit page (no app.py): the framework's floor."""
+    at = AppTest.from_file(str(BARE), default_timeout=120)
+    for _ in range(warmup + 1):
         at.run()
-    reads = [(sql, p) for sql, p in log if not sql.lstrip().upper().startswith(WRITES)]
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        at.run()
+        samples.append(time.perf_counter() - started)
+    return Timing.of(samples)
+
+
+def own_reads(page: list, shell: list) -> list:
+    """The page's reads without those the shell (app.py) sends on every run, each once."""
+    left = Counter((sql, repr(p)) for sql, p in shell)
+    own = []
+    for sql, p in page:
+        if left[(sql, repr(p))] > 0:
+            left[(sql, repr(p))] -= 1
+        else:
+            own.append((sql, p))
+    return own
+
+
+def time_statements(db_path: Path, reads: list, runs: int) -> Timing:
+    """Replay the statements alone on the app's database, `runs` times."""
     cursor = ui._database(str(db_path)).cursor()
     samples = []
     for _ in range(runs):
@@ -148,7 +221,7 @@ def time_queries(db_path: Path, username: str, path: str, runs: int,
         for sql, params in reads:
             cursor.execute(sql, params).fetchall()
         samples.append(time.perf_counter() - started)
-    return Timing.of(samples), len(reads)
+    return Timing.of(samples)
 
 
 @dataclass
@@ -159,14 +232,23 @@ class PageResult:
     role: str
     view: str  # the tab measured, "" for the page as it opens
     run: Timing
-    floor: Timing
-    queries: Timing
+    bare: Timing  # a bare one-line Streamlit page: the framework
+    shell: Timing  # app.py around an empty page: login check, navigation, menu, its queries
+    queries: Timing  # the page's own reads replayed alone (app.py's excluded: in the shell)
+    shell_queries: Timing  # app.py's reads replayed alone
     statements: int
 
     @property
     def ratio(self) -> float:
-        """Page time over (empty-page floor + its queries alone), medians."""
-        return self.run.median / (self.floor.median + self.queries.median)
+        """Page time over (app shell + the page's own queries alone), medians."""
+        return self.run.median / (self.shell.median + self.queries.median)
+
+    @property
+    def ratio_bare(self) -> float:
+        """Page time over (bare Streamlit page + every query of the run alone), medians."""
+        return self.run.median / (
+            self.bare.median + self.shell_queries.median + self.queries.median
+        )
 
 
 Case = tuple[str, str, dict]  # page file, username, widget state ({} or a tab's key: label)
@@ -177,12 +259,18 @@ def measure_pages(
 ) -> list[PageResult]:
     """Measure each case with both floors measured in the same run."""
     results = []
-    with with_empty_page(), compiled_once():
+    with with_empty_page(), compiled_once(), server_gc():
         for path, username, state in cases:
-            floor = time_page(db_path, username, EMPTY.path, runs)
-            run = time_page(db_path, username, path, runs, state=state)
-            queries, count = time_queries(db_path, username, path, runs, state)
+            bare = time_bare(runs)
+            shell_reads: list = []
+            shell = time_page(db_path, username, EMPTY.path, runs, log=shell_reads)
+            page_reads: list = []
+            run = time_page(db_path, username, path, runs, state=state, log=page_reads)
+            own = own_reads(page_reads, shell_reads)
+            queries = time_statements(db_path, own, runs)
+            shell_queries = time_statements(db_path, shell_reads, runs)
             view = " · ".join(map(str, state.values()))
-            results.append(PageResult(path, username, view, run, floor, queries, count))
+            results.append(PageResult(path, username, view, run, bare, shell, queries,
+                                      shell_queries, len(own)))  # fmt: skip
             progress(f"{path} {view} ({username}): {run.median:.0f} ms")
     return results

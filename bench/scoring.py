@@ -97,12 +97,13 @@ def concurrent_examiners(db_path: Path, count: int, drafts: int = 3) -> dict:
         or sheets.get_sheet(con, entry_id, name).status != "submitted"
     )
     con.close()
-    timing = Timing.of(latencies) if latencies else Timing(0, 0)
+    timing = Timing.of(latencies)
     return {
         "examiners": len(pairs),
         "operations": len(latencies),
         "throughput_per_s": len(latencies) / took,
-        "p95_ms": timing.p95,
+        "tail_ms": timing.tail,
+        "tail": timing.tail_name,
         "failed": len(failures),
         "lost": lost,
         "errors": failures[:5],

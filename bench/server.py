@@ -44,7 +44,7 @@ def cold_start_and_memory(db_path: Path, url_paths: list[str], runs: int = 3) ->
                 # Memory after a person has opened every page (the database is opened lazily).
                 with chromium() as browser:
                     page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-                    login(page, base, "bench_admin", PASSWORD)
+                    login(page, base, "bench.admin", PASSWORD)
                     for path in url_paths:
                         page.goto(f"{base}/{path}")
                         page.locator('button:has-text("Đăng xuất")').wait_for(

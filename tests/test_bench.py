@@ -1,19 +1,30 @@
-"""The benchmark's smoke run at school scale, so the measuring code cannot rot."""
+"""The benchmark's smoke runs at school scale, so the measuring code cannot rot."""
 
 import pytest
 
-from bench import run
+from bench import browser, run
+from bench.generate import generate
 
 
 @pytest.mark.slow
+# About 300 full script runs (three floors and the page, 27 views), each followed by the GC the
+# real server does: over the suite's 300 s on a loaded 2-core machine.
+@pytest.mark.timeout(900)
 def test_school_scale_smoke_run(tmp_path):
     report = run.run("school", 1, tmp_path, examiners=5, import_rows=500, score_rows=220,
                      with_server=False, log=lambda message: None)  # fmt: skip
     assert [(p["page"], p["view"]) for p in report["pages"]] == [
         (page, " · ".join(state.values())) for page, _, state in run.CASES
     ]
-    assert "| results.py › Xử lý chênh lệch (bench_admin) |" in run.table(report)
-    assert all(p["run"]["median"] > 0 and p["statements"] > 0 for p in report["pages"])
+    assert "| results.py › Xử lý chênh lệch (bench.admin) |" in run.table(report)
+    for p in report["pages"]:
+        assert p["run"]["median"] > 0 and p["bare"]["median"] > 0 and p["shell"]["median"] > 0
+        assert p["statements"] >= 0 and p["run"]["n"] == 1
+    # The shell's own statements (app.py) are not counted again in a page's queries.
+    account = next(p for p in report["pages"] if p["page"] == "pages/account.py")
+    home = next(p for p in report["pages"] if p["page"] == "pages/home.py")
+    assert account["statements"] < home["statements"]
+    assert "| max ms |" in run.table(report)  # one sample: never called a p95
     assert report["concurrent"]["failed"] == 0 and report["concurrent"]["lost"] == 0
     assert report["import_tasks"]["rows"] == 500
     assert report["import_scores"]["rows"] == 220  # 20 sheets of 11 criteria
@@ -21,4 +32,27 @@ def test_school_scale_smoke_run(tmp_path):
     assert report["import_tasks"]["write_floor_rows"] == {"tasks": 500}
     added = report["import_scores"]["write_floor_rows"]
     assert added["sheets"] == 20 and added["scores"] == 220 and added["audit_log"] >= 20
-    assert "| home.py (bench_staff) |" in run.table(report)
+    assert "| home.py (bench.staff) |" in run.table(report)
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(600)  # 285 s measured on a 2-core machine at load ~20 (not yet quiet)
+def test_browser_smoke_run(tmp_path):
+    """One run of every kind of step in Chromium against a real server, beside its floors."""
+    path = tmp_path / "school.duckdb"
+    generate(path, "school")
+    report = browser.measure(path, "school", 1, 1, log=lambda message: None, menu_pages=2)
+    steps = [s["step"] for s in report["steps"]]
+    assert steps[:2] == ["Lần đầu vào → ô mật khẩu dùng được", "Đăng nhập → trang đầu"]
+    assert {"Tổng quan", "Kế hoạch", "Kế hoạch › Thêm công việc", "Phiếu chấm của tôi",
+            "Mở phiếu chấm", "Sửa một ô → tổng cập nhật", "Về danh sách phiếu",
+            "Nộp phiếu → danh sách"} <= set(steps)  # fmt: skip
+    for s in report["steps"]:
+        assert s["n"] >= 1 and s["median_ms"] > 0 and s["floors"], s
+        assert all(f["median_ms"] > 0 for f in s["floors"].values()), s
+    # Every step that asks the server for a run shows its script time.
+    assert all(s["server_ms"] > 0 for s in report["steps"] if "›" not in s["step"])
+    assert set(report["floors"]) == set(browser.FLOOR_NAMES)
+    assert report["cold_start_s"]["app"] > 0 and report["cold_start_s"]["floor"] > 0
+    text = browser.table(report)
+    assert all(f"| {step} |" in text for step in steps)

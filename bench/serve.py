@@ -1,0 +1,80 @@
+"""`python -m bench.serve SCRIPT [streamlit options]`: `streamlit run`, logging each script run.
+
+The real server, unchanged, except that every script run (and the garbage collection the server
+does after it, `runner.postScriptGC`) is timed into the file named by BENCH_TIMING_LOG, a JSON
+line when a run begins and another when it ends: the browser benchmark splits what a person
+waits for into server time and the rest (transport, drawing). No hook in the app: the timing
+wraps Streamlit's ScriptRunner."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import sys
+import threading
+import time
+
+from streamlit.runtime.scriptrunner import script_runner
+
+_LOCK = threading.Lock()
+_GC = threading.local()
+
+
+class _TimedGC:
+    """Stands in for the gc module inside script_runner: times its gc.collect(2)."""
+
+    def __getattr__(self, name: str):
+        return getattr(gc, name)
+
+    def collect(self, generation: int = 2) -> int:
+        """Collect as gc.collect does, remembering how long it took on this thread."""
+        started = time.perf_counter()
+        try:
+            return gc.collect(generation)
+        finally:
+            _GC.seconds = getattr(_GC, "seconds", 0.0) + time.perf_counter() - started
+
+
+def install(log_path: str) -> None:
+    """Time every script run of this process into log_path (one JSON object a line)."""
+    original = script_runner.ScriptRunner._run_script
+
+    def write(row: dict) -> None:
+        with _LOCK, open(log_path, "a", encoding="utf-8") as out:
+            out.write(json.dumps(row) + "\n")
+
+    def timed(self, rerun_data) -> None:
+        _GC.seconds = 0.0
+        started = time.time()
+        # A line when the run begins too, so a reader can tell a run is still going.
+        write({"session": self._session_id, "start": started})
+        try:
+            original(self, rerun_data)
+        finally:
+            ended = time.time()
+            row = {
+                "session": self._session_id,
+                "start": started,
+                "end": ended,
+                "gc_s": _GC.seconds,
+                "fragment": bool(rerun_data.fragment_id_queue),
+            }
+            write(row)
+
+    script_runner.ScriptRunner._run_script = timed  # type: ignore[method-assign]
+    script_runner.gc = _TimedGC()  # type: ignore[attr-defined]
+
+
+def main(argv: list[str]) -> None:
+    """Start `streamlit run` with the timing installed (when BENCH_TIMING_LOG is set)."""
+    if os.environ.get("BENCH_TIMING_LOG"):
+        install(os.environ["BENCH_TIMING_LOG"])
+    from streamlit.web import cli
+
+    sys.argv = ["streamlit", "run", *argv]
+    cli.main()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
