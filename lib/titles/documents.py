@@ -51,6 +51,8 @@ def voted(con: Connection, school_year: str) -> list[Voted]:
     """Every candidate and title voted on in the year, by title then Vietnamese name."""
     year = check_school_year(school_year)
     counts = ballots.vote_counts(con, year)
+    if not counts:
+        return []  # nothing voted: the year's eligibility need not be worked out
     outcome = ballots.results(con, year)  # rows in the order of vote_counts
     rows = con.execute("SELECT id, group_name, position FROM people").fetchall()
     people = {f"p:{pid}": (group, job) for pid, group, job in rows}

@@ -9,7 +9,7 @@ import pandas as pd
 from lib.core.db import Connection
 from lib.core.errors import Invalid
 from lib.core.text import vn_name_key
-from lib.titles.documents import voted
+from lib.titles.documents import Voted, voted
 from lib.titles.rules import TITLE_NAMES, TITLES, known_years
 
 
@@ -37,11 +37,18 @@ def group_choices(con: Connection) -> list[str]:
     return sorted(found, key=vn_name_key)
 
 
-def group_titles(con: Connection, group: str) -> pd.DataFrame:
+def _voted_by_year(con: Connection) -> dict[str, list[Voted]]:
+    """What was voted on, per school year the app knows, newest first."""
+    return {year: voted(con, year) for year in sorted(known_years(con), reverse=True)}
+
+
+def group_titles(
+    con: Connection, group: str, by_year: dict[str, list[Voted]] | None = None
+) -> pd.DataFrame:
     """The collective titles (TTLĐTT, TTLĐXS) a tổ was voted on, every year, newest first."""
     rows = []
-    for year in sorted(known_years(con), reverse=True):
-        for v in voted(con, year):
+    for year, found in (by_year or _voted_by_year(con)).items():
+        for v in found:
             if v.subject == f"g:{group}":
                 rows.append([year, group, f"{TITLE_NAMES[v.title]} ({TITLES[v.title]})",
                              "Đạt" if v.granted else "Không đạt", v.reason])  # fmt: skip
@@ -64,8 +71,9 @@ def dossier(con: Connection, person_id: int) -> Dossier:
         raise Invalid({"person": f"Không có cán bộ số {person_id}."})
     subject = f"p:{person_id}"
     titles = []
-    for year in sorted(known_years(con), reverse=True):
-        for v in voted(con, year):
+    by_year = _voted_by_year(con)  # each year's vote is worked out once for both tables
+    for year, found in by_year.items():
+        for v in found:
             if v.subject == subject:
                 titles.append([year, f"{TITLE_NAMES[v.title]} ({TITLES[v.title]})",
                                "Đạt" if v.granted else "Không đạt", v.reason])  # fmt: skip
@@ -89,5 +97,5 @@ def dossier(con: Connection, person_id: int) -> Dossier:
         ),
         f"Đã nhận Kỷ niệm chương “Vì sự nghiệp giáo dục” (năm học {medal[0]})." if medal else "",
         # The person's tổ's titles: a member shares in them (the tổ as it is now recorded).
-        group_titles(con, row[1]) if row[1] else pd.DataFrame(columns=GROUP_COLUMNS),
+        group_titles(con, row[1], by_year) if row[1] else pd.DataFrame(columns=GROUP_COLUMNS),
     )
