@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Combining marks that change the letter itself (ă, â, ơ, ư, ê, ô) versus tone marks.
 _BREVE, _CIRCUMFLEX, _HORN = "\u0306", "\u0302", "\u031b"
@@ -49,12 +50,14 @@ def _letters(value: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return tuple(primary), tuple(tones)
 
 
+@lru_cache(maxsize=65536)  # pages sort the same few thousand names on every run
 def vn_key(value: str) -> tuple:
     """Sort key in Vietnamese alphabetical order (Đ after D, Ư after U, tones secondary)."""
     primary, tones = _letters(value or "")
     return primary, tones
 
 
+@lru_cache(maxsize=65536)
 def vn_name_key(full_name: str) -> tuple:
     """Sort key for a person's name the Vietnamese way: given name (last word) first."""
     words = nfc(full_name).split(" ")

@@ -171,7 +171,8 @@ def registrations_table(con: Connection, school_year: str) -> pd.DataFrame:
         [school_year],
     ).df()
     df["registered"] = df["title"] != ""
-    order = sorted(range(len(df)), key=lambda i: vn_name_key(df["full_name"].iloc[i]))
+    keys = [vn_name_key(name) for name in df["full_name"]]
+    order = sorted(range(len(df)), key=keys.__getitem__)
     return df.iloc[order].reset_index(drop=True)
 
 
