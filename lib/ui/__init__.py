@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -9,6 +10,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
 
@@ -186,28 +188,57 @@ def _secure() -> bool:
 
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_.-]{1,4096}$")
+_CHUNK = re.compile(r"^[A-Za-z0-9_.-]+\.js$")
+# The browser fetches the code of each kind of element the first time a page draws one, and
+# shows a placeholder until then. The first page after login draws these (the menu, the
+# overview's metrics, tables and charts): the login page has them fetched while a person types.
+_FIRST_PAGE_KINDS = ("Html", "PageLink", "Button", "Metric", "DataFrame", "Progress",
+                     "Selectbox", "ArrowVegaLiteChart")  # fmt: skip
+
+
+@functools.cache
+def _preload() -> str:
+    folder = Path(st.__file__).parent / "static" / "static" / "js"
+    names = sorted(
+        path.name
+        for kind in _FIRST_PAGE_KINDS
+        for path in folder.glob(f"{kind}.*.js")
+        if _CHUNK.match(path.name)
+    )  # none found (another Streamlit layout): nothing is fetched early, nothing breaks
+    return "".join(
+        f"import({json.dumps('./static/js/' + name)}).catch(() => {{}});" for name in names
+    )
 
 
 def cookie_script() -> None:
     """Store this login's cookie in the browser at once (or remove it after a logout).
 
-    A script in the page itself, drawn at the top of the run, sets document.cookie as the run's
-    first element arrives: a reload right after login finds the cookie. (The cookie component
-    it replaces loaded an iframe and stored it only in the runs after the first page.)"""
+    A script in the page itself, drawn at the top of the run, sets document.cookie as the
+    run's first element arrives: a reload right after login finds the cookie. (The cookie
+    component it replaces loaded an iframe and stored it only in the runs after the first
+    page.) Logged out, the same element is drawn too, so the browser has the code that runs it
+    before the login click (and the first page's other element kinds)."""
     token = st.session_state.get(PENDING_COOKIE)
+    script = ""
     if token and _TOKEN.match(token):
         value = f"{COOKIE}={token}; Path=/; Max-Age={int(sessions.LIFETIME.total_seconds())}"
     elif st.session_state.get(LOGGED_OUT):
         value = f"{COOKIE}=; Path=/; Max-Age=0"
     else:
+        value = ""
+    if value:
+        value += "; SameSite=Strict" + ("; Secure" if _secure() else "")
+        script = f"document.cookie = {json.dumps(value)};"
+    if not st.session_state.get("authentication_status"):
+        script += _preload()
+    if not script:
         return
-    value += "; SameSite=Strict" + ("; Secure" if _secure() else "")
     with st.container(key="thidua_cookie"):
         # Hidden: the script runs all the same, and the page keeps no gap for it.
         st.html(
             '<style>.st-key-thidua_cookie, [data-testid="stLayoutWrapper"]:has(> '
             ".st-key-thidua_cookie) {display: none;}</style>"
-            f"<script>document.cookie = {json.dumps(value)};</script>",
+            f"<script>{script}</script>",
             unsafe_allow_javascript=True,
         )
 
