@@ -310,6 +310,10 @@ def gc_probe(page_runs: int) -> None:
                     times[flag].append((time.perf_counter() - started) * 1000)
                     if i in (page_runs // 2, page_runs - 1):
                         memory[flag].append(_rss(servers[flag][0].pid))
+                if (i + 1) % 50 == 0:  # progress: median ms and RSS MiB so far
+                    rss = {f: round(_rss(servers[f][0].pid)[0]) for f in servers}
+                    so_far = {f: round(med(t)) for f, t in times.items()}
+                    print(f"{i + 1} page runs:", so_far, rss, flush=True)
     finally:
         for proc, _ in servers.values():
             proc.terminate()
