@@ -93,7 +93,6 @@ if user is None:
         + [st.Page(login_page, title="Đăng nhập", url_path=spec.url_path) for spec in PAGES],
         position="hidden",
     )
-    ui.cookie_script()  # after a logout: removes the cookie
 else:
     specs = pages_for(user)
     landing = landing_for(user)
@@ -124,3 +123,5 @@ else:
 
 with ui.checked(user):
     page.run()
+if user is None:
+    ui.cookie_script()  # after the form: removes the cookie after a logout, fetches code early

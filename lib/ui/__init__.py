@@ -205,19 +205,19 @@ def _preload() -> str:
         for path in folder.glob(f"{kind}.*.js")
         if _CHUNK.match(path.name)
     )  # none found (another Streamlit layout): nothing is fetched early, nothing breaks
-    return "".join(
-        f"import({json.dumps('./static/js/' + name)}).catch(() => {{}});" for name in names
-    )
+    imports = "".join(f"import({json.dumps('./static/js/' + n)}).catch(() => {{}});" for n in names)
+    # Once the login form is drawn and the browser has nothing else to do: never before it.
+    return f"(window.requestIdleCallback || setTimeout)(() => {{{imports}}}, {{timeout: 3000}});"
 
 
 def cookie_script() -> None:
     """Store this login's cookie in the browser at once (or remove it after a logout).
 
-    A script in the page itself, drawn at the top of the run, sets document.cookie as the
-    run's first element arrives: a reload right after login finds the cookie. (The cookie
-    component it replaces loaded an iframe and stored it only in the runs after the first
-    page.) Logged out, the same element is drawn too, so the browser has the code that runs it
-    before the login click (and the first page's other element kinds)."""
+    A script in the page itself: app.py draws it at the top of every logged-in run, so it sets
+    document.cookie as the first page arrives and a reload right after login finds the cookie
+    (the cookie component it replaces loaded an iframe and stored it only in the runs after the
+    first page). Logged out, it comes after the form, so the browser already has the code that
+    runs it (and the first page's other element kinds) when the login button is clicked."""
     token = st.session_state.get(PENDING_COOKIE)
     script = ""
     if token and _TOKEN.match(token):
