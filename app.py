@@ -3,12 +3,11 @@
 import logging
 
 import streamlit as st
-from streamlit_authenticator.utilities.exceptions import LoginError
 
 from lib import demo, ui
 from lib.access.navigation import PAGES, landing_for, pages_for
 from lib.access.sessions import KeyProblem
-from lib.access.users import LOGIN_FAILED, role_labels
+from lib.access.users import role_labels
 from lib.core import db
 from lib.core.text import literal
 
@@ -40,18 +39,9 @@ def login_page() -> None:
     with middle:
         st.title("Thi đua – Khen thưởng")
         st.caption("Hội đồng thi đua – khen thưởng và Hội đồng chấm sáng kiến kinh nghiệm")
-        try:
-            auth.login(location="main", fields=ui.LOGIN_FIELDS, key="dang_nhap")
-        except ui.LoginRefused as exc:
-            st.error(str(exc))
-        except (LoginError, ValueError):
-            ui.forget_login()
-            st.error("Không đăng nhập được. Hãy nhập lại tên đăng nhập và mật khẩu.")
-        if st.session_state.get("authentication_status"):
-            # No wait for the cookie here: ui.keep_login draws its component on the next runs.
-            st.rerun()
-        if st.session_state.get("authentication_status") is False:
-            st.error(LOGIN_FAILED)
+        if st.session_state.get(ui.LOGGED_OUT) and not st.session_state.get(ui.LOGIN_MESSAGE):
+            st.success("Đã đăng xuất.")
+        ui.login_form()
         if not con.execute("SELECT 1 FROM users LIMIT 1").fetchone():
             st.info(
                 "Chưa có tài khoản nào. Tạo tài khoản quản trị bằng lệnh: "
@@ -87,7 +77,7 @@ except db.DatabaseLocked as exc:
     st.navigation([st.Page(database_error_page, title="Lỗi")], position="hidden").run()
     st.stop()
 
-auth = ui.authenticator(con, cookie_key)
+ui.login_from_cookie(con, cookie_key)
 user = ui.current_user(con)
 
 
@@ -97,7 +87,7 @@ def forbidden_page() -> None:
 
 if user is None:
     # Every page address shows the login form (never the page), and keeps the address so a
-    # login (or the login cookie, read on the next run) lands on the page that was asked for.
+    # login (or the login cookie) lands on the page that was asked for, in the same run.
     page = st.navigation(
         [st.Page(login_page, title="Đăng nhập", icon=":material/login:", default=True)]
         + [st.Page(login_page, title="Đăng nhập", url_path=spec.url_path) for spec in PAGES],
@@ -118,7 +108,7 @@ else:
         if spec not in specs
     ]
     page = st.navigation(pages + refused, position="hidden")
-    ui.keep_login(auth)
+    ui.cookie_script()  # first thing on the first page: a reload right after login stays in
     with st.sidebar:
         st.markdown(f"**{literal(user.name)}**  \n{role_labels(user.roles)}")
         section = None
@@ -129,12 +119,9 @@ else:
             st.page_link(target, label=spec.title, icon=spec.icon)
         ui.close_menu_on_choice()
         st.divider()
-        auth.logout(button_name="Đăng xuất", location="sidebar", key="nut_dang_xuat")
-    if not st.session_state.get("authentication_status"):
-        # The login cookie is deleted by a browser component drawn in this very run; a rerun now
-        # could drop it before it acts. So finish this run with a goodbye instead of the page.
-        st.success("Đã đăng xuất.")
-        st.button("Đăng nhập lại", type="primary")  # any click reruns into the login page
-        st.stop()
+        ui.logout_button()
 
-page.run()
+with ui.checked(user):
+    page.run()
+if user is None:
+    ui.cookie_script()  # after the form: removes the cookie after a logout, fetches code early

@@ -99,11 +99,7 @@ def login(page: Page, base: str, username: str, password: str) -> None:
     """Log in through the real form."""
     page.goto(base + "/")
     page.get_by_label("Tên đăng nhập").wait_for(timeout=WAIT)
-    # The login cookie component reports back with a rerun of its own; a click that lands
-    # during that rerun can be lost, so let it finish first (a person types slower than this).
-    page.locator('iframe[title*="cookie_manager"]').first.wait_for(state="attached", timeout=WAIT)
-    page.wait_for_timeout(700)
-    wait_ready(page)
+    wait_ready(page)  # one script run draws the form: nothing reruns it on its own
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
@@ -115,10 +111,16 @@ def login(page: Page, base: str, username: str, password: str) -> None:
         timeout=WAIT,
     )
     wait_ready(page)
-    # The login cookie is stored by a component in the runs after the first page (there is no
-    # sleep on the login path): a full page load before that would start logged out again.
+    # The first page's run stores the login cookie before drawing the page, so this returns at
+    # once; it stays so a test's next page load never depends on that.
     if page.get_by_label("Tên đăng nhập").count() == 0:
         for _ in range(WAIT // 250):
             if any(c["name"] == "thidua_dang_nhap" for c in page.context.cookies()):
                 break
             page.wait_for_timeout(250)
+        # The first page draws in the click's run, but the browser fetches the code of element
+        # kinds it has not drawn yet (page links, metrics…): placeholders until then.
+        page.wait_for_function(
+            """() => !document.querySelector('[data-testid="stSkeleton"]')""", timeout=WAIT
+        )
+        wait_ready(page)

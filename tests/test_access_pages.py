@@ -5,6 +5,7 @@ import pytest
 from lib import ui
 from lib.access import users
 from lib.access.navigation import PAGES
+from lib.demo import DEMO_PASSWORD
 from tests.apptest import app, login, open_address, texts
 
 
@@ -36,3 +37,26 @@ def test_a_disabled_account_is_logged_out_on_its_next_run(at):
     assert "Đăng nhập thành công" not in texts(at)
     at.run()
     assert [t.label for t in at.text_input] == ["Tên đăng nhập", "Mật khẩu"]
+
+
+def test_a_right_password_opens_the_first_page_in_the_clicks_own_run(at):
+    at.run()
+    at.text_input(key=ui.TYPED_NAME).input("giamkhao1")
+    at.text_input(key=ui.TYPED_PASSWORD).input(DEMO_PASSWORD)
+    at.button[0].click().run()  # one run: no login form first, no rerun needed
+    assert [t.value for t in at.title] == ["Phiếu chấm của tôi"]
+    # The browser is given its cookie in that same run (a reload right after stays logged in).
+    token = at.session_state[ui.PENDING_COOKIE]
+    scripts = [e.proto.body for e in at.get("html")]
+    assert any(f"{ui.COOKIE}={token};" in body for body in scripts)
+    kept = ui.TYPED_PASSWORD in at.session_state and at.session_state[ui.TYPED_PASSWORD]
+    assert not kept  # the password is kept nowhere
+
+
+def test_logout_shows_the_login_form_at_once_and_removes_the_cookie(at):
+    login(at, "giaovien")
+    at.button(key=ui.LOGOUT_BUTTON).click().run()
+    assert [t.label for t in at.text_input] == ["Tên đăng nhập", "Mật khẩu"]
+    assert "Đã đăng xuất." in texts(at)
+    scripts = [e.proto.body for e in at.get("html")]
+    assert any(f"{ui.COOKIE}=; Path=/; Max-Age=0" in body for body in scripts)

@@ -89,6 +89,23 @@ def test_login_survives_a_reload_and_logout_really_ends_it(page, base):
     assert page.locator('button:has-text("Đăng xuất")').count() == 0
 
 
+def test_a_reload_right_after_login_stays_logged_in(page, base):
+    page.goto(base + "/tien-do")
+    page.get_by_label("Tên đăng nhập").wait_for(timeout=WAIT)
+    wait_ready(page)
+    page.get_by_label("Tên đăng nhập").fill("chutich")
+    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    # The page asked for, drawn in the click's own run; then at once, as a person pressing F5
+    # would, with no wait for anything to store the login.
+    page.get_by_role("heading", name="Tiến độ").first.wait_for(timeout=WAIT)
+    page.reload()
+    page.get_by_role("heading", name="Tiến độ").first.wait_for(timeout=WAIT)
+    wait_ready(page)
+    assert page.get_by_label("Mật khẩu").count() == 0
+    assert login_cookie(page)
+
+
 def login_cookie(page) -> bool:
     """Whether the browser still holds the login cookie."""
     return any(c["name"] == "thidua_dang_nhap" for c in page.context.cookies())

@@ -84,6 +84,23 @@ def test_a_session_names_its_user_until_it_ends(con):
     assert sessions.user_of(con, sessions.id_hash(sid)) is None
 
 
+def test_the_user_of_a_session_is_read_anew_on_every_call(con):
+    # What app.py reads on every script run: a change by an admin counts from the next run.
+    make(con, "gv", roles=("staff",))
+    sid = sessions.id_hash(sessions.start(con, "gv"))
+    user = sessions.session_user(con, sid)
+    assert (user.username, user.name, user.roles) == ("gv", "Nguyễn Văn A", {"staff"})
+    users.set_roles(con, "gv", ["staff", "examiner"], "t")  # added: no new login needed
+    assert sessions.session_user(con, sid).roles == {"staff", "examiner"}
+    # An account switched off by any path, even one that left its session row behind.
+    con.execute("UPDATE users SET active = false WHERE username = 'gv'")
+    assert sessions.session_user(con, sid) is None
+    con.execute("UPDATE users SET active = true WHERE username = 'gv'")
+    sessions.end(con, sid)
+    assert sessions.session_user(con, sid) is None
+    assert sessions.session_user(con, None) is None
+
+
 def test_sessions_expire_when_idle_and_at_their_absolute_end(con):
     make(con)
     now = clock.now()

@@ -14,6 +14,7 @@ from pathlib import Path
 import jwt
 import pandas as pd
 
+from lib.access.permissions import User
 from lib.core import audit, clock
 from lib.core.db import Connection, is_conflict, retrying, transaction
 
@@ -146,6 +147,17 @@ def start(con: Connection, username: str, client: str = "", now: datetime | None
     return session_id
 
 
+def _touch(con: Connection, hashed: str, last_seen: datetime, now: datetime) -> None:
+    if now - last_seen < TOUCH_EVERY:
+        return
+    try:
+        con.execute("UPDATE sessions SET last_seen = ? WHERE id_hash = ?", [now, hashed])
+    except Exception as exc:
+        # Two tabs of one login touching the row at once: one write is enough.
+        if not is_conflict(exc):
+            raise
+
+
 def user_of(con: Connection, hashed: str | None, now: datetime | None = None) -> str | None:
     """The active account a live session belongs to (and note the use), else None."""
     if not hashed:
@@ -158,14 +170,37 @@ def user_of(con: Connection, hashed: str | None, now: datetime | None = None) ->
     ).fetchone()
     if row is None:
         return None
-    if now - row[1] >= TOUCH_EVERY:
-        try:
-            con.execute("UPDATE sessions SET last_seen = ? WHERE id_hash = ?", [now, hashed])
-        except Exception as exc:
-            # Two tabs of one login touching the row at once: one write is enough.
-            if not is_conflict(exc):
-                raise
+    _touch(con, hashed, row[1], now)
     return str(row[0])
+
+
+def session_user(con: Connection, hashed: str | None, now: datetime | None = None) -> User | None:
+    """The active account of a live session, with its name and roles read now, else None."""
+    if not hashed:
+        return None
+    now = now or clock.now()
+    # Read on every script run, so an ended login, a disabled account or a removed role counts
+    # from the very next run. Four lookups by key: DuckDB answers each in well under a
+    # millisecond, where one statement joining the same tables takes several.
+    login = con.execute(
+        "SELECT username, last_seen FROM sessions "
+        "WHERE id_hash = ? AND expires_at > ? AND last_seen > ?",
+        [hashed, now, now - IDLE],
+    ).fetchone()
+    if login is None:
+        return None
+    username = str(login[0])
+    account = con.execute(
+        "SELECT person_id FROM users WHERE username = ? AND active", [username]
+    ).fetchone()
+    if account is None:
+        return None
+    person = con.execute("SELECT full_name FROM people WHERE id = ?", [account[0]]).fetchone()
+    if person is None:
+        return None
+    roles = con.execute("SELECT role FROM user_roles WHERE username = ?", [username]).fetchall()
+    _touch(con, hashed, login[1], now)
+    return User(username, person[0], frozenset(r[0] for r in roles), int(account[0]))
 
 
 def end(con: Connection, hashed: str | None) -> None:

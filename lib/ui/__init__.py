@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import os
+import re
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from datetime import datetime
+from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
 
 import streamlit as st
-import streamlit_authenticator as stauth
 from streamlit.runtime.scriptrunner import get_script_run_ctx
-from streamlit_authenticator.utilities.exceptions import LoginError
 
 from lib import demo
 from lib.access import sessions, users
@@ -23,16 +25,10 @@ from lib.core.errors import Invalid
 from lib.core.numbers import format_number
 from lib.core.text import literal
 
-LOGIN_FIELDS = {
-    "Form name": "Đăng nhập",
-    "Username": "Tên đăng nhập",
-    "Password": "Mật khẩu",
-    "Login": "Đăng nhập",
-}
-AUTH_KEYS = ("authentication_status", "username", "name", "email", "roles")
+AUTH_KEYS = ("authentication_status", "username")
 COOKIE = "thidua_dang_nhap"
 SESSION = "login_session"  # the hash of this login's session id (a row in sessions)
-PENDING_COOKIE = "login_cookie_to_store"
+PENDING_COOKIE = "login_cookie_to_store"  # the signed cookie this session's browser is given
 
 
 @st.cache_resource(show_spinner=False)
@@ -101,94 +97,150 @@ def check_origin() -> None:
         )
 
 
-class LoginRefused(LoginError):
-    """Too many failed logins: the message says how long to wait."""
+LOGIN_FORM = "dang_nhap"
+TYPED_NAME = "dang_nhap_ten"
+TYPED_PASSWORD = "dang_nhap_mat_khau"
+LOGIN_MESSAGE = "login_message"  # what the last try says (wrong password, wait N minutes)
+LOGGED_OUT = "logged_out"  # this browser logged out: its cookie is removed on the login page
+LOGOUT_BUTTON = "nut_dang_xuat"
+_CHECKED = threading.local()  # the user app.py checked in this script run, for the page
 
 
-class _ServerSessionCookie:
-    """The authenticator's cookie handling, with every login a row in the sessions table."""
-
-    def __init__(self, con: db.Connection, key: str, manager: object) -> None:
-        self.con, self.key, self.manager = con, key, manager
-
-    def get_cookie(self) -> dict | None:
-        """The account of a live login whose id the browser's cookie carries, else None."""
-        session_id = sessions.decode(st.context.cookies.get(COOKIE), self.key)
-        if session_id is None:
-            return None
-        hashed = sessions.id_hash(session_id)
-        username = sessions.user_of(self.con, hashed)
-        if username is None:
-            return None
-        st.session_state[SESSION] = hashed
-        return {"username": username}
-
-    def set_cookie(self) -> None:
-        """Open a login for the user just checked; its cookie is stored by keep_login()."""
-        session_id = sessions.start(self.con, st.session_state["username"], client())
-        st.session_state[SESSION] = sessions.id_hash(session_id)
-        st.session_state[PENDING_COOKIE] = sessions.encode(session_id, self.key)
-
-    def delete_cookie(self) -> None:
-        """End this login on the server, then remove the cookie from the browser."""
-        sessions.end(self.con, st.session_state.pop(SESSION, None))
-        st.session_state.pop(PENDING_COOKIE, None)
-        # KeyError: the component had not reported the cookie yet; the delete still runs.
-        with suppress(KeyError):
-            self.manager.delete(COOKIE, key="xoa_cookie_dang_nhap")  # type: ignore[attr-defined]
-
-
-def authenticator(con: db.Connection, key: str) -> stauth.Authenticate:
-    """The login widget over the accounts in the database, with server-side sessions."""
-    auth = stauth.Authenticate(
-        users.credentials(con),
-        cookie_name=COOKIE,
-        cookie_key=key,
-        cookie_expiry_days=sessions.LIFETIME.days,
-        auto_hash=False,
-        # The library reads the cookie from the request headers: waiting for it gains nothing.
-        login_sleep_time=0,
-    )
-    manager = auth.cookie_controller.cookie_model.cookie_manager
-    auth.cookie_controller = _ServerSessionCookie(con, key, manager)  # type: ignore[assignment]
-
-    def check_credentials(username: str, password: str) -> bool:
-        # Our check: throttled, constant time for unknown names, NFC passwords, audited.
-        try:
-            users.authenticate(con, username, password, client())
-        except Invalid as exc:
-            if exc.errors["login"] != users.LOGIN_FAILED:
-                raise LoginRefused(exc.errors["login"]) from exc
-            return False
-        return True
-
-    model = auth.authentication_controller.authentication_model
-    model.check_credentials = check_credentials  # type: ignore[method-assign]
-    return auth
-
-
-def keep_login(auth: stauth.Authenticate) -> None:
-    """Store a new login's cookie in the browser: the component runs until it reports done."""
-    token = st.session_state.get(PENDING_COOKIE)
-    if not token:
+def _log_in() -> None:
+    # The form's callback: it runs before the script does, so a right password draws the first
+    # page in this very run (no rerun, no sleep), with the cookie stored at its top.
+    state = st.session_state
+    typed, password = state.get(TYPED_NAME) or "", state.get(TYPED_PASSWORD) or ""
+    state[TYPED_PASSWORD] = ""  # the password stays nowhere, whatever the outcome
+    state.pop(LOGIN_MESSAGE, None)
+    try:
+        check_origin()  # app.py refuses such a run too; check no password for it meanwhile
+        key = cookie_key()
+        con = connection()
+    except (ForeignOrigin, sessions.KeyProblem, db.DatabaseLocked):
+        return  # app.py shows why in this run
+    try:
+        username = users.authenticate(con, typed, password, client())
+    except Invalid as exc:
+        state["authentication_status"] = False
+        state[LOGIN_MESSAGE] = exc.errors["login"]
         return
-    manager = auth.cookie_controller.manager  # type: ignore[attr-defined]
+    except ValueError:  # bcrypt refusing what it was given
+        forget_login()
+        state[LOGIN_MESSAGE] = "Không đăng nhập được. Hãy nhập lại tên đăng nhập và mật khẩu."
+        return
+    session_id = sessions.start(con, username, client())
+    state["authentication_status"] = True
+    state["username"] = username
+    state[SESSION] = sessions.id_hash(session_id)
+    state[PENDING_COOKIE] = sessions.encode(session_id, key)
+    state.pop(LOGGED_OUT, None)
+
+
+def login_form() -> None:
+    """The login form; a right password opens the first page in the run its button starts."""
+    with st.form(LOGIN_FORM):
+        st.subheader("Đăng nhập")
+        st.text_input("Tên đăng nhập", key=TYPED_NAME, autocomplete="off")
+        st.text_input("Mật khẩu", type="password", key=TYPED_PASSWORD, autocomplete="off")
+        st.form_submit_button("Đăng nhập", on_click=_log_in)
+    message = st.session_state.get(LOGIN_MESSAGE)
+    if message:
+        st.error(message)
+
+
+def login_from_cookie(con: db.Connection, key: str) -> None:
+    """Resume the live login whose id the browser's cookie carries (read from the request)."""
+    state = st.session_state
+    if state.get("authentication_status") or state.get(LOGGED_OUT):
+        return  # logged in already, or logged out in this tab (the old cookie is going away)
+    session_id = sessions.decode(st.context.cookies.get(COOKIE), key)
+    if session_id is None:
+        return
+    hashed = sessions.id_hash(session_id)
+    username = sessions.user_of(con, hashed)
+    if username is None:
+        return
+    state["authentication_status"] = True
+    state["username"] = username
+    state[SESSION] = hashed
+
+
+def _log_out() -> None:
+    # The button's callback: the login ends on the server before the run draws the login form.
+    with suppress(db.DatabaseLocked):
+        sessions.end(connection(), st.session_state.get(SESSION))
+    forget_login()
+    st.session_state[LOGGED_OUT] = True
+    st.session_state[LOGIN_MESSAGE] = None
+
+
+def logout_button() -> None:
+    """The logout button (it ends this login on the server and removes the browser's cookie)."""
+    st.button("Đăng xuất", key=LOGOUT_BUTTON, on_click=_log_out)
+
+
+def _secure() -> bool:
     url = st.context.url
-    secure = st.context.headers.get("X-Forwarded-Proto") == "https" or (
+    return st.context.headers.get("X-Forwarded-Proto") == "https" or (
         isinstance(url, str) and url.startswith("https:")
     )
-    # Drawn on every run (not once, then a sleep) until the browser says the cookie is set:
-    # a rerun right after login would otherwise remove the component before it acts.
-    done = manager.set(
-        COOKIE,
-        token,
-        key=f"luu_dang_nhap_{sessions.id_hash(token)[:12]}",
-        expires_at=datetime.now() + sessions.LIFETIME,
-        same_site="strict",
-        secure=secure or None,
-    )
-    if done:
-        st.session_state.pop(PENDING_COOKIE, None)
+
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_.-]{1,4096}$")
+_CHUNK = re.compile(r"^[A-Za-z0-9_.-]+\.js$")
+# The browser fetches the code of each kind of element the first time a page draws one, and
+# shows a placeholder until then. The first page after login draws these (the menu, the
+# overview's metrics, tables and charts): the login page has them fetched while a person types.
+_FIRST_PAGE_KINDS = ("Html", "PageLink", "Button", "Metric", "DataFrame", "Progress",
+                     "Selectbox", "ArrowVegaLiteChart")  # fmt: skip
+
+
+@functools.cache
+def _preload() -> str:
+    folder = Path(st.__file__).parent / "static" / "static" / "js"
+    names = sorted(
+        path.name
+        for kind in _FIRST_PAGE_KINDS
+        for path in folder.glob(f"{kind}.*.js")
+        if _CHUNK.match(path.name)
+    )  # none found (another Streamlit layout): nothing is fetched early, nothing breaks
+    imports = "".join(f"import({json.dumps('./static/js/' + n)}).catch(() => {{}});" for n in names)
+    # Once the login form is drawn and the browser has nothing else to do: never before it.
+    return f"(window.requestIdleCallback || setTimeout)(() => {{{imports}}}, {{timeout: 3000}});"
+
+
+def cookie_script() -> None:
+    """Store this login's cookie in the browser at once (or remove it after a logout).
+
+    A script in the page itself: app.py draws it at the top of every logged-in run, so it sets
+    document.cookie as the first page arrives and a reload right after login finds the cookie
+    (the cookie component it replaces loaded an iframe and stored it only in the runs after the
+    first page). Logged out, it comes after the form, so the browser already has the code that
+    runs it (and the first page's other element kinds) when the login button is clicked."""
+    token = st.session_state.get(PENDING_COOKIE)
+    script = ""
+    if token and _TOKEN.match(token):
+        value = f"{COOKIE}={token}; Path=/; Max-Age={int(sessions.LIFETIME.total_seconds())}"
+    elif st.session_state.get(LOGGED_OUT):
+        value = f"{COOKIE}=; Path=/; Max-Age=0"
+    else:
+        value = ""
+    if value:
+        value += "; SameSite=Strict" + ("; Secure" if _secure() else "")
+        script = f"document.cookie = {json.dumps(value)};"
+    if not st.session_state.get("authentication_status"):
+        script += _preload()
+    if not script:
+        return
+    with st.container(key="thidua_cookie"):
+        # Hidden: the script runs all the same, and the page keeps no gap for it.
+        st.html(
+            '<style>.st-key-thidua_cookie, [data-testid="stLayoutWrapper"]:has(> '
+            ".st-key-thidua_cookie) {display: none;}</style>"
+            f"<script>{script}</script>",
+            unsafe_allow_javascript=True,
+        )
 
 
 def session_hash() -> str | None:
@@ -206,13 +258,28 @@ def forget_login() -> None:
 
 def current_user(con: db.Connection) -> User | None:
     """The user of this session's live server-side login (checked on every run), or None."""
+    checked = getattr(_CHECKED, "user", _CHECKED)
+    if checked is not _CHECKED:
+        return checked  # type: ignore[return-value]
     if not st.session_state.get("authentication_status"):
         return None
-    username = sessions.user_of(con, st.session_state.get(SESSION))
-    user = users.get_user(con, username) if username == st.session_state.get("username") else None
-    if user is None:
+    user = sessions.session_user(con, st.session_state.get(SESSION))
+    if user is None or user.username != st.session_state.get("username"):
         forget_login()
+        return None
     return user
+
+
+@contextmanager
+def checked(user: User | None) -> Iterator[None]:
+    """Within app.py's page.run(): the page's require() uses the user app.py just checked.
+
+    Only for that call in that run: a fragment's own rerun (no app.py) checks again."""
+    _CHECKED.user = user
+    try:
+        yield
+    finally:
+        del _CHECKED.user
 
 
 def require(permission: Callable[[User | None], bool]) -> User:
