@@ -153,12 +153,15 @@ def examiner_name(con: Connection, username: str) -> str | None:
     return None if row is None else str(row[0])
 
 
-def credentials(con: Connection) -> dict:
-    """The credentials dict streamlit-authenticator expects, for active accounts only."""
+def credentials(con: Connection, username: str | None = None) -> dict:
+    """The credentials dict streamlit-authenticator expects: active accounts, or just one."""
+    # A login needs only the account typed: read by key, not every account on every try.
+    only = "" if username is None else " AND u.username = ?"
     rows = con.execute(
         "SELECT u.username, p.full_name, p.email, u.password_hash "
         "FROM users u JOIN people p ON p.id = u.person_id "
-        "WHERE u.active AND u.password_hash IS NOT NULL"
+        "WHERE u.active AND u.password_hash IS NOT NULL" + only,
+        [] if username is None else [username],
     ).fetchall()
     return {
         "usernames": {

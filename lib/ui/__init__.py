@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit_authenticator.controllers import AuthenticationController
+from streamlit_authenticator.utilities.exceptions import LoginError
 
 from lib import demo
 from lib.access import sessions, users
@@ -106,6 +108,26 @@ LOGOUT_BUTTON = "nut_dang_xuat"
 _CHECKED = threading.local()  # the user app.py checked in this script run, for the page
 
 
+def _authenticator(con: db.Connection, account: str) -> AuthenticationController:
+    """streamlit-authenticator's login over the one account typed, with our password check."""
+    # Its controller sets the session's login state the library's way; the check is ours:
+    # throttled, constant time for unknown names, NFC passwords, audited (users.authenticate).
+    # Its view (Authenticate.login) is not used: its cookie component costs a second run.
+    controller = AuthenticationController(users.credentials(con, account), auto_hash=False)
+
+    def check_credentials(username: str, password: str) -> bool:
+        try:
+            users.authenticate(con, username, password, client())
+        except Invalid as exc:
+            if exc.errors["login"] != users.LOGIN_FAILED:
+                raise  # a wait, not a wrong password
+            return False
+        return True
+
+    controller.authentication_model.check_credentials = check_credentials  # type: ignore[method-assign]
+    return controller
+
+
 def _log_in() -> None:
     # The form's callback: it runs before the script does, so a right password draws the first
     # page in this very run (no rerun, no sleep), with the cookie stored at its top.
@@ -120,18 +142,21 @@ def _log_in() -> None:
     except (ForeignOrigin, sessions.KeyProblem, db.DatabaseLocked):
         return  # app.py shows why in this run
     try:
-        username = users.authenticate(con, typed, password, client())
-    except Invalid as exc:
+        if not _authenticator(con, users.username_key(typed)).login(
+            users.username_key(typed), password
+        ):
+            state[LOGIN_MESSAGE] = users.LOGIN_FAILED
+            return
+        username = str(state["username"])
+    except Invalid as exc:  # too many failures: wait
         state["authentication_status"] = False
         state[LOGIN_MESSAGE] = exc.errors["login"]
         return
-    except ValueError:  # bcrypt refusing what it was given
+    except (LoginError, ValueError):  # the library or bcrypt refusing what it was given
         forget_login()
         state[LOGIN_MESSAGE] = "Không đăng nhập được. Hãy nhập lại tên đăng nhập và mật khẩu."
         return
     session_id = sessions.start(con, username, client())
-    state["authentication_status"] = True
-    state["username"] = username
     state[SESSION] = sessions.id_hash(session_id)
     state[PENDING_COOKIE] = sessions.encode(session_id, key)
     state.pop(LOGGED_OUT, None)
@@ -170,6 +195,8 @@ def _log_out() -> None:
     # The button's callback: the login ends on the server before the run draws the login form.
     with suppress(db.DatabaseLocked):
         sessions.end(connection(), st.session_state.get(SESSION))
+    # The library clears its login state (name, username, roles…); forget_login clears ours.
+    AuthenticationController({"usernames": {}}, auto_hash=False).logout()
     forget_login()
     st.session_state[LOGGED_OUT] = True
     st.session_state[LOGIN_MESSAGE] = None
