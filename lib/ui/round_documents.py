@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import ui
-from lib.access.permissions import User, can_manage_rounds
+from lib.access.permissions import User, can_manage_rounds, is_published
 from lib.core.db import Connection
 from lib.documents import catalog, numbers, organization, recognition, skkn
 from lib.scoring import entries, meetings, rounds
@@ -152,7 +152,7 @@ def _why_not(con: Connection, r: rounds.Round, kind: str) -> str | None:
         return "Chưa khai báo Thông tin đơn vị: " + ", ".join(missing) + "."
     if kind in NEEDS_MEETING and meetings.get_meeting(con, r.id) is None:
         return "Chưa ghi thông tin cuộc họp."
-    if kind in NEEDS_FINAL and r.state != "final":
+    if kind in NEEDS_FINAL and not is_published(r):
         return "Lập sau khi công bố kết quả."
     return None
 
