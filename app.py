@@ -5,7 +5,7 @@ import logging
 import streamlit as st
 
 from lib import demo, ui
-from lib.access.navigation import PAGES, landing_for, pages_for
+from lib.access.navigation import PAGES, default_for, pages_for
 from lib.access.sessions import KeyProblem
 from lib.access.users import role_labels
 from lib.core import db
@@ -95,7 +95,7 @@ if user is None:
     )
 else:
     specs = pages_for(user)
-    landing = landing_for(user)
+    landing = default_for(user, ui.requested_page())
     pages = [
         st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path,
                 default=spec == landing)

@@ -9,9 +9,11 @@ from lib import ui
 from lib.access.permissions import (
     can_assign,
     can_manage_rounds,
+    can_override_grade,
     can_view_authors,
     can_view_overview,
     can_view_results,
+    is_published,
 )
 from lib.core import clock, frames
 from lib.core.text import literal
@@ -44,7 +46,7 @@ r = rounds.require_round(con, round_id)
 df = results.results(con, round_id)
 
 line = f"Trạng thái: **{r.state_label}** · {literal(r.level)} · {literal(r.rubric.name)}"
-if r.state == "final" and r.finalized_at is not None:
+if is_published(r) and r.finalized_at is not None:
     line += f" · công bố bởi {literal(r.finalized_by)} lúc {clock.stamp(r.finalized_at)}"
 st.markdown(line)
 if r.is_demo:
@@ -264,7 +266,7 @@ if tab_settle.open:
 
         st.markdown("##### Điều chỉnh xếp loại (quyết định của Chủ tịch HĐ)")
         scored = df[(~df["withdrawn"]) & (df["n_sheets"] > 0)]
-        if r.state == "final":
+        if not can_override_grade(r):
             st.caption("Kết quả đã công bố: mở lại đợt (trang Đợt chấm) để điều chỉnh.")
         elif scored.empty:
             st.caption("Chưa có SKKN nào có phiếu đã nộp.")

@@ -18,6 +18,7 @@ from lib.titles import meeting as M
 from lib.titles import rules as R
 from lib.titles.registrations import registrations_table
 from lib.ui import downloads
+from lib.ui.meeting_fields import meeting_head
 
 user = ui.require(can_manage_titles)
 con = ui.connection()
@@ -299,17 +300,8 @@ def meeting_form(record) -> None:
                "bỏ phiếu; chỉ thành viên có mặt mới bỏ phiếu trên điện thoại được. Thêm dòng cho "
                "thành viên Hội đồng chưa có tài khoản.")  # fmt: skip
     with st.form(f"bxtd_hop_{year}"):
-        a, b, c = st.columns(3)
-        held_on = a.date_input("Ngày họp", value=record.held_on if record else None,
-                               format="DD/MM/YYYY")  # fmt: skip
-        starts = b.text_input("Giờ bắt đầu", value=record.starts_at if record else "",
-                              placeholder="14:00")  # fmt: skip
-        ends = c.text_input("Giờ kết thúc", value=record.ends_at if record else "",
-                            placeholder="16:30")  # fmt: skip
-        place = st.text_input("Địa điểm", value=record.place if record else "")
-        a, b = st.columns(2)
-        chaired = a.text_input("Chủ trì", value=record.chaired_by if record else chair)
-        secretary = b.text_input("Thư ký", value=record.secretary if record else clerk)
+        head = meeting_head(record, chair=chair, clerk=clerk, keys=f"bxtd_{year}",
+                            hours=("14:00", "16:30"))  # fmt: skip
         st.markdown("Thành phần tham dự")
         shown = st.data_editor(
             pd.DataFrame({"Họ và tên": [p.name for p in people],
@@ -328,8 +320,7 @@ def meeting_form(record) -> None:
         if st.form_submit_button("Lưu thông tin cuộc họp", type="primary"):
             with ui.errors_shown():
                 M.save_meeting(
-                    con, user, year, held_on=held_on, starts_at=starts, ends_at=ends,
-                    place=place, chaired_by=chaired, secretary=secretary,
+                    con, user, year, **head.__dict__,
                     attendance=M.attendance_from_rows(shown.to_dict("records"), members),
                     content=content,
                 )  # fmt: skip

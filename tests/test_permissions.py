@@ -3,7 +3,7 @@
 import pytest
 
 from lib.access import permissions as p
-from lib.access.navigation import PAGES, pages_for
+from lib.access.navigation import PAGES, default_for, pages_for
 
 ADMIN = p.User("a", "A", frozenset({"admin", "examiner"}), 1)
 EXAMINER = p.User("e", "E", frozenset({"examiner"}), 2)
@@ -42,3 +42,13 @@ def test_every_registered_page_exists_and_checks_its_rule():
     for spec in PAGES:
         source = (root / spec.path).read_text(encoding="utf-8")
         assert f"ui.require({spec.allowed.__name__})" in source, spec.path
+
+
+def test_a_landing_page_opened_at_its_own_address_is_not_the_root_page_that_run():
+    # Streamlit finds its default page at "/" only: "/phieu-cham" for an examiner (whose
+    # landing page it is) said "Page not found" and covered the sheet with a dialog.
+    assert default_for(EXAMINER, "").url_path == "phieu-cham"
+    assert default_for(EXAMINER, "tien-do").url_path == "phieu-cham"
+    other = default_for(EXAMINER, "phieu-cham")
+    assert other is not None and other.url_path != "phieu-cham" and other in pages_for(EXAMINER)
+    assert default_for(None, "") is None

@@ -84,7 +84,7 @@ def test_paper_tally_file_then_results(tmp_path, capsys):
     assert "Dòng 2: Đồng ý + không đồng ý (6) nhiều hơn số có mặt (4)." in err
     assert "Dòng 3, cột “ho_ten”: “Người Lạ” không có trong danh sách đề nghị LĐTT." in err
     good = tmp_path / "dung.csv"
-    good.write_text("ho_ten,danh_hieu,dong_y,khong_dong_y,co_mat\nle thi binh,LĐTT,3,1,4\n",
+    good.write_text("ho_ten,danh_hieu,dong_y,khong_dong_y,co_mat\nlê thị bình,LĐTT,3,1,4\n",
                     encoding="utf-8")  # fmt: skip
     assert cli.main(["--db", path, "titles", "tally", "--year", "2023-2024", str(good)]) == 0
     capsys.readouterr()

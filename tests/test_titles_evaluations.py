@@ -58,7 +58,7 @@ def test_file_check_collects_every_problem_with_row_and_column(con, ids):
          "Số tháng công tác": "12", "Số ngày nghỉ": "2", "Kỷ luật": "", "Kỷ luật đến ngày": ""},
         {"Họ và tên": "Người Lạ", "Xếp loại": "Tốt", "Số tháng công tác": "mười",
          "Số ngày nghỉ": "1", "Kỷ luật": "", "Kỷ luật đến ngày": ""},
-        {"Họ và tên": "le thi binh", "Xếp loại": "HT", "Số tháng công tác": "12",
+        {"Họ và tên": "lê thị  bình", "Xếp loại": "HT", "Số tháng công tác": "12",
          "Số ngày nghỉ": "0", "Kỷ luật": "Cảnh cáo", "Kỷ luật đến ngày": "31/02/2024"},
     ])  # fmt: skip
     planned, problems = ev.check_evaluations(con, table, YEAR)

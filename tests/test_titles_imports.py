@@ -7,6 +7,7 @@ import io
 import openpyxl
 import pytest
 
+from lib.access.people import add_person
 from lib.io import exports, imports
 from lib.titles import evaluations as ev
 from lib.titles import registrations as reg
@@ -33,6 +34,20 @@ def test_evaluations_are_imported_for_the_year_and_counted(con, ids):
     assert ev.get_evaluation(con, YEAR, ids["Trần Văn An"]).rating == "HTXS"
     again = imports.run_import(con, "evaluations", data, "dg.csv", "test", YEAR)
     assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_lan_and_lan_with_a_circumflex_are_two_people_to_an_import(con, ids):
+    # In Vietnamese "Bình" and "Binh" are different names: an accent is never folded away
+    # (identity.name_key), while case and spacing do not count.
+    binh = add_person(con, "Lê Thị Binh", "Giáo viên", "Tổ B")
+    data = csv_bytes([EVAL_HEADER, ["Lê Thị Binh", "", "HTT", "12", "0", "", ""],
+                      ["lê thị bình", "", "HTXS", "12", "0", "", ""]])  # fmt: skip
+    imports.run_import(con, "evaluations", data, "dg.csv", "test", YEAR)
+    assert ev.get_evaluation(con, YEAR, binh).rating == "HTT"
+    assert ev.get_evaluation(con, YEAR, ids["Lê Thị Bình"]).rating == "HTXS"
+    unknown = csv_bytes([REG_HEADER, ["Le Thi Binh Anh", "", "LĐTT", "", ""]])
+    checked = imports.preview(con, "registrations", unknown, "dk.csv", YEAR)
+    assert [(p.row, p.column) for p in checked.problems] == [(2, "Họ và tên")]
 
 
 def test_a_bad_evaluations_file_names_row_and_column_and_writes_nothing(con, ids):

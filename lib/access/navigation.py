@@ -84,3 +84,13 @@ def landing_for(user: User | None) -> PageSpec | None:
     if user is not None and can_score(user) and not user.is_admin:
         return next(page for page in pages if page.allowed is can_score)
     return pages[0]
+
+
+def default_for(user: User | None, requested: str) -> PageSpec | None:
+    """The page Streamlit serves at the app's root in this run: the landing page, unless the
+    address asked for is the landing page's own (Streamlit finds the default page at "/" only,
+    so opened at "/phieu-cham" it would say "Page not found"); then another of the user's."""
+    landing = landing_for(user)
+    if landing is None or landing.url_path != requested:
+        return landing
+    return next((page for page in pages_for(user) if page != landing), landing)

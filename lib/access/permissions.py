@@ -105,9 +105,14 @@ def _state_words(round_: RoundLike) -> str:
     return ROUND_STATES.get(round_.state, round_.state).lower()
 
 
+def is_published(round_: RoundLike) -> bool:
+    """The round's results are published (final): they no longer change and everyone sees them."""
+    return round_.state == "final"
+
+
 def can_edit_round(round_: RoundLike) -> bool:
     """Settings, rubric, council, entries and conflicts change until the results are published."""
-    return round_.state != "final"
+    return not is_published(round_)
 
 
 def why_cannot_edit_round(round_: RoundLike) -> str | None:
@@ -154,19 +159,19 @@ def why_cannot_assign(round_: RoundLike) -> str | None:
 
 def can_override_grade(round_: RoundLike) -> bool:
     """The chair settles a grade until the results are published."""
-    return round_.state != "final"
+    return not is_published(round_)
 
 
 def can_view_results(user: User | None, round_: RoundLike) -> bool:
     """Admins always; everyone else (staff, examiners) once the round is finalized."""
     if user is None:
         return False
-    return user.is_admin or round_.state == "final"
+    return user.is_admin or is_published(round_)
 
 
 def authors_hidden(round_: RoundLike) -> bool:
     """A blind round hides its authors from examiners until the results are published."""
-    return round_.blind and round_.state != "final"
+    return round_.blind and not is_published(round_)
 
 
 def can_view_authors(user: User | None, round_: RoundLike, *, scoring: bool = False) -> bool:

@@ -274,6 +274,14 @@ class Bold(str):
     """A table cell printed bold (section lines, totals)."""
 
 
+def decision_articles(doc, council: str) -> None:
+    """The closing articles of a Quyết định (Điều 2 in force, Điều 3 who carries it out) and ./."""
+    para(doc, "Điều 2. Quyết định có hiệu lực kể từ ngày ký.")
+    last = para(doc, f"Điều 3. {council}, các tổ chuyên môn và các cá nhân có tên tại Điều 1 "
+                "chịu trách nhiệm thi hành Quyết định này")  # fmt: skip
+    end_mark(last)
+
+
 def closing(doc, signers: Sequence[Signer], recipients: Sequence[str] = (),
             *, size: float = BODY_SIZE) -> None:  # fmt: skip
     """Nơi nhận on the left (when given) and the signature boxes, kept together on one page."""

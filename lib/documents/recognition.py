@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from docx.enum.section import WD_SECTION
 
+from lib.access.permissions import is_published
 from lib.core import audit
 from lib.core.db import Connection, transaction
 from lib.core.errors import Invalid
@@ -40,7 +41,7 @@ class Recognized:
 
 
 def _require_final(r: rounds.Round) -> None:
-    if r.state != "final":
+    if not is_published(r):
         raise Invalid(
             {"state": f"Đợt chấm “{r.name}” chưa công bố kết quả: quyết định công nhận, giấy "
              "chứng nhận và hồ sơ gửi cấp trên chỉ lập sau khi công bố."}
@@ -150,10 +151,7 @@ def decision_docx(con: Connection, round_id: int, actor: str) -> bytes:
                      first.grade])  # fmt: skip
     engine.table(doc, ["STT", "Mã", "Tên SKKN", "Tác giả và tỉ lệ", "Điểm TB", "Xếp loại"],
                  rows, [1.2, 2.5, 6.2, 3.6, 1.5, 1.5], center=(0, 4, 5))  # fmt: skip
-    engine.para(doc, "Điều 2. Quyết định có hiệu lực kể từ ngày ký.")
-    last = engine.para(doc, f"Điều 3. {skkn.COUNCIL}, các tổ chuyên môn và các cá nhân có tên "
-                       "tại Điều 1 chịu trách nhiệm thi hành Quyết định này")  # fmt: skip
-    engine.end_mark(last)
+    engine.decision_articles(doc, skkn.COUNCIL)
     engine.closing(doc, [_head(org)], ["Như Điều 3", "Lưu: VT, HĐ"])
     return office.to_bytes(doc)
 

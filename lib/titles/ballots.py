@@ -9,11 +9,12 @@ from decimal import Decimal
 import duckdb
 import pandas as pd
 
+from lib.access.identity import name_key
 from lib.access.permissions import User, can_manage_titles, why_cannot_vote
 from lib.core import audit
 from lib.core.db import Connection, retrying, transaction, transactional
 from lib.core.errors import Invalid
-from lib.core.text import fold, vn_name_key
+from lib.core.text import vn_name_key
 from lib.io.uploads import ROW_COLUMN
 from lib.scoring.rubric import format_number, parse_number
 from lib.titles import eligibility as el
@@ -398,7 +399,7 @@ def save_paper_file(
     missing = [c for c in TALLY_COLUMNS if c not in table.columns]
     if missing:
         raise Invalid({"columns": "Thiếu cột: " + ", ".join(missing)})
-    by_name = {(fold(n), t): s for s, t, n in candidates_of(con, year)}
+    by_name = {(name_key(n), t): s for s, t, n in candidates_of(con, year)}
     rows = table[ROW_COLUMN].tolist() if ROW_COLUMN in table.columns else range(2, len(table) + 2)
     errors: dict[str, str] = {}
     planned = []
@@ -410,7 +411,7 @@ def save_paper_file(
                 "không phải LDTT, CSTDCS, TTLDTT hoặc TTLDXS."
             )
             continue
-        subject = by_name.get((fold(str(cells["ho_ten"])), title))
+        subject = by_name.get((name_key(str(cells["ho_ten"])), title))
         if subject is None:
             errors[f"{row}:ho_ten"] = (
                 f"Dòng {row}, cột “ho_ten”: “{cells['ho_ten']}” không có "

@@ -7,10 +7,10 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from lib.access.identity import name_key
 from lib.access.permissions import User
 from lib.core.db import Connection
 from lib.core.errors import Invalid
-from lib.core.text import fold
 from lib.documents.meetings import Attendance
 from lib.io import exports
 from lib.io.dates import parse_date
@@ -97,20 +97,20 @@ def cmd_meeting(con: Connection, args: argparse.Namespace) -> str:
     if problem:
         raise Invalid({"date": f"Ngày họp: {problem}"})
     people = meeting.council_members(con, args.chair)
-    known = {fold(a.name) for a in people}
-    people += [Attendance(n, meeting.MEMBER, True) for n in args.member if fold(n) not in known]
+    known = {name_key(a.name) for a in people}
+    people += [Attendance(n, meeting.MEMBER, True) for n in args.member if name_key(n) not in known]
     absent: dict[str, str] = {}
     for item in args.absent:
         name, _, reason = item.partition(":")
-        absent[fold(name)] = reason.strip()
-    unknown = set(absent) - {fold(a.name) for a in people}
+        absent[name_key(name)] = reason.strip()
+    unknown = set(absent) - {name_key(a.name) for a in people}
     if unknown:
         raise Invalid({"absent": "--absent: không có thành viên " + ", ".join(
-            a for a in args.absent if fold(a.partition(":")[0]) in unknown) + "."})  # fmt: skip
-    people = [replace(a, present=False, reason=absent[fold(a.name)]) if fold(a.name) in absent
-              else a for a in people]  # fmt: skip
+            a for a in args.absent if name_key(a.partition(":")[0]) in unknown) + "."})  # fmt: skip
+    people = [replace(a, present=False, reason=absent[name_key(a.name)])
+              if name_key(a.name) in absent else a for a in people]  # fmt: skip
     people = [replace(a, duty=meeting.SECRETARY)
-              if fold(a.name) == fold(args.secretary) and a.duty == meeting.MEMBER else a
+              if name_key(a.name) == name_key(args.secretary) and a.duty == meeting.MEMBER else a
               for a in people]  # fmt: skip
     people.sort(key=lambda a: meeting.duty_rank(a.duty))  # stable: the secretary goes last
     saved = meeting.save_meeting(

@@ -277,10 +277,7 @@ def decision_docx(con: Connection, school_year: str, actor: str) -> bytes:
     engine.table(doc, ["STT", "Họ và tên", "Chức vụ", "Tổ"],
                  [[i, v.name, v.job, v.group] for i, v in enumerate(granted, start=1)],
                  [1.4, 6.6, 4.0, 4.5])  # fmt: skip
-    engine.para(doc, "Điều 2. Quyết định có hiệu lực kể từ ngày ký.")
-    last = engine.para(doc, f"Điều 3. {COUNCIL}, các tổ chuyên môn và các cá nhân có tên tại "
-                       "Điều 1 chịu trách nhiệm thi hành Quyết định này")  # fmt: skip
-    engine.end_mark(last)
+    engine.decision_articles(doc, COUNCIL)
     engine.closing(doc, [_head(org)], ["Như Điều 3", "Lưu: VT, HĐTĐKT"])
     return office.to_bytes(doc)
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from lib.access.people import people_index
 from lib.core import audit
 from lib.core.db import Connection, transactional
 from lib.core.errors import Invalid
@@ -241,11 +242,7 @@ def check_evaluations(
     if problems:
         return Planned(year, ()), problems
     rules = get_rules(con, year)
-    by_name: dict[str, list[int]] = {}
-    for pid, name in con.execute("SELECT id, full_name FROM people").fetchall():
-        by_name.setdefault(fold(name), []).append(int(pid))
-    accounts = con.execute("SELECT username, person_id FROM users").fetchall()
-    by_user = {u: int(p) for u, p in accounts}
+    everyone = people_index(con)
     planned: list[Evaluation] = []
     seen: dict[int, int] = {}
     row_numbers = (
@@ -258,23 +255,10 @@ def check_evaluations(
             value = cells.get(label, "")
             return "" if value is None or value != value else str(value)
 
-        person: int | None = None
         username, name = cell("Tên đăng nhập").strip().lower(), nfc(cell("Họ và tên"))
-        if username:
-            person = by_user.get(username)
-            if person is None:
-                problems.append(Problem(row, "Tên đăng nhập", f"Không có tài khoản “{username}”."))
-        elif name:
-            found = by_name.get(fold(name), [])
-            if not found:
-                problems.append(Problem(row, "Họ và tên", f"Không có cán bộ tên “{name}”."))
-            elif len(found) > 1:
-                problems.append(Problem(row, "Họ và tên", f"Có {len(found)} cán bộ tên “{name}”: "
-                                        "hãy ghi tên đăng nhập."))  # fmt: skip
-            else:
-                person = found[0]
-        else:
-            problems.append(Problem(row, "Họ và tên", "Họ và tên (hoặc tên đăng nhập) đang trống."))
+        person, why = everyone.find(username, name)
+        if why:
+            problems.append(Problem(row, *why))
         if person is not None:
             if person in seen:
                 problems.append(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from lib.access.people import people_index
 from lib.access.permissions import User, can_manage_titles, why_cannot_edit_registration
 from lib.core import audit
 from lib.core.db import Connection, transactional
@@ -318,13 +319,7 @@ def check_registrations(
             problems.append(Problem(None, column, "Thiếu cột này."))
     if problems:
         return Planned(year, (), ()), problems
-    by_name: dict[str, list[int]] = {}
-    for pid, name in con.execute("SELECT id, full_name FROM people").fetchall():
-        by_name.setdefault(fold(name), []).append(int(pid))
-    accounts = con.execute(
-        "SELECT username, person_id FROM users WHERE person_id IS NOT NULL"
-    ).fetchall()
-    by_user = {u: int(p) for u, p in accounts}
+    everyone = people_index(con)
     groups = {fold(g): g for g in group_names(con)}
     people: list[tuple[int, str, str, str]] = []
     collective: list[tuple[str, str]] = []
@@ -364,21 +359,9 @@ def check_registrations(
                 else:
                     collective.append((group, title))
             continue
-        person: int | None = None
-        if username:
-            person = by_user.get(username)
-            if person is None:
-                problem("Tên đăng nhập", f"Không có tài khoản “{username}”.")
-        elif name:
-            found = by_name.get(fold(name), [])
-            if not found:
-                problem("Họ và tên", f"Không có cán bộ tên “{name}”.")
-            elif len(found) > 1:
-                problem("Họ và tên", f"Có {len(found)} cán bộ tên “{name}”: hãy ghi tên đăng nhập.")
-            else:
-                person = found[0]
-        else:
-            problem("Họ và tên", "Họ và tên (hoặc tên đăng nhập) đang trống.")
+        person, why = everyone.find(username, name)
+        if why:
+            problem(*why)
         if person is None:
             continue
         if person in seen:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lib.access.permissions import can_add_entries
+from lib.access.permissions import can_add_entries, is_published
 from lib.core.db import Connection
 from lib.scoring.entries import AuthorIn, add_entry, authors_of
 
@@ -46,7 +46,7 @@ def recognitions(con: Connection, school_year: str, levels: tuple[str, ...]) -> 
     found: list[Recognition] = []
     rounds_df = year_rounds(con, school_year)
     for row in rounds_df.itertuples(index=False):
-        if row.state != "final" or row.level not in levels:
+        if not is_published(row) or row.level not in levels:
             continue
         res = results(con, int(row.id))
         kept = res[~res["withdrawn"] & res["grade"].notna()]

@@ -10,7 +10,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NoReturn
 from urllib.parse import urlsplit
 
@@ -79,6 +79,12 @@ def client() -> str:
 
 class ForeignOrigin(RuntimeError):
     """The app was opened from a page of another origin (say another port of this host)."""
+
+
+def requested_page() -> str:
+    """The page address this run was opened at ("phieu-cham"; "" at the app's root)."""
+    url = st.context.url
+    return PurePosixPath(urlsplit(url).path).name if isinstance(url, str) else ""
 
 
 def check_origin() -> None:

@@ -6,11 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from lib import ui
-from lib.access.permissions import User, can_manage_rounds
+from lib.access.permissions import User, can_manage_rounds, is_published
 from lib.core.db import Connection
 from lib.documents import catalog, numbers, organization, recognition, skkn
 from lib.scoring import entries, meetings, rounds
 from lib.ui import downloads
+from lib.ui.meeting_fields import meeting_head
 
 MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -51,19 +52,8 @@ def _meeting_form(con: Connection, user: User, r: rounds.Round) -> None:
                "phần có mặt / vắng và từng nội dung biểu quyết. Điều chỉnh xếp loại một SKKN mà "
                "Chủ tịch HĐ đã chấm cần biểu quyết gắn với mã SKKN đó.")  # fmt: skip
     with st.form(f"hop_{r.id}"):
-        a, b, c = st.columns(3)
-        held_on = a.date_input("Ngày họp", value=meeting.held_on if meeting else None,
-                               format="DD/MM/YYYY", key=f"hop_ngay_{r.id}")  # fmt: skip
-        starts = b.text_input("Giờ bắt đầu", value=meeting.starts_at if meeting else "",
-                              placeholder="08:00", key=f"hop_bd_{r.id}")  # fmt: skip
-        ends = c.text_input("Giờ kết thúc", value=meeting.ends_at if meeting else "",
-                            placeholder="10:30", key=f"hop_kt_{r.id}")  # fmt: skip
-        place = st.text_input("Địa điểm", value=meeting.place if meeting else "",
-                              key=f"hop_dd_{r.id}")  # fmt: skip
-        a, b = st.columns(2)
-        chaired = a.text_input("Chủ trì", value=meeting.chaired_by if meeting else chair)
-        secretary = b.text_input("Thư ký", value=meeting.secretary if meeting else clerk,
-                                 key=f"hop_tk_{r.id}")  # fmt: skip
+        head = meeting_head(meeting, chair=chair, clerk=clerk, keys=str(r.id),
+                            hours=("08:00", "10:30"))  # fmt: skip
         st.markdown("Thành phần tham dự")
         shown = st.data_editor(
             pd.DataFrame({"Họ và tên": [p.name for p in people],
@@ -112,9 +102,8 @@ def _meeting_form(con: Connection, user: User, r: rounds.Round) -> None:
             else:
                 with ui.errors_shown():
                     meetings.save_meeting(
-                        con, r.id, user.username, held_on=held_on, starts_at=starts,
-                        ends_at=ends, place=place, chaired_by=chaired, secretary=secretary,
-                        attendance=attendance, decisions=found, content=content,
+                        con, r.id, user.username, **head.__dict__, attendance=attendance,
+                        decisions=found, content=content,
                     )  # fmt: skip
                     ui.saved("results_flash", "Đã lưu thông tin cuộc họp của hội đồng.")
 
@@ -152,7 +141,7 @@ def _why_not(con: Connection, r: rounds.Round, kind: str) -> str | None:
         return "Chưa khai báo Thông tin đơn vị: " + ", ".join(missing) + "."
     if kind in NEEDS_MEETING and meetings.get_meeting(con, r.id) is None:
         return "Chưa ghi thông tin cuộc họp."
-    if kind in NEEDS_FINAL and r.state != "final":
+    if kind in NEEDS_FINAL and not is_published(r):
         return "Lập sau khi công bố kết quả."
     return None
 
