@@ -30,7 +30,7 @@ from bench.pages import Timing, tail_name
 from lib.access import navigation, users
 from lib.core import db
 from lib.core.numbers import format_number
-from lib.scoring import entries, rounds, sheets
+from lib.scoring import entries, rounds, sheets, worklist
 from tests.browser import chromium, free_port, healthy, login
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -455,7 +455,7 @@ def prepare(path: Path, scale: str, sheets_needed: int) -> Accounts:
 
 def _open_cards(con: db.Connection, examiner: str) -> list[int]:
     """Entries whose card (among the first shown of its round) the examiner can still score."""
-    mine = sheets.my_assignments(con, examiner)
+    mine = worklist.my_assignments(con, examiner)
     chosen = []
     for _, group in mine.groupby("round_id", sort=False):
         shown = group.head(20)  # pages/my_sheets.py CARDS_PER_PAGE

@@ -16,7 +16,7 @@ from lib.core import clock
 from lib.core.errors import Invalid
 from lib.core.numbers import format_number
 from lib.core.text import literal
-from lib.scoring import entries, sheets
+from lib.scoring import entries, sheets, worklist
 from lib.scoring.validation import validate_sheet
 from lib.ui.fragments import still_signed_in
 
@@ -127,7 +127,7 @@ if entry_id is not None and view is None:
 
 # --- the list of my assignments -------------------------------------------------------
 if entry_id is None:
-    mine = sheets.my_assignments(con, user.username)
+    mine = worklist.my_assignments(con, user.username)
     if mine.empty:
         st.info("Bạn chưa có SKKN nào để chấm: phiếu sẽ hiện ở đây khi đợt chấm mở.")
         st.stop()
@@ -136,7 +136,7 @@ if entry_id is None:
     by_round: dict[int, list] = {}
     for row in mine.itertuples(index=False):
         by_round.setdefault(int(row.round_id), []).append(row)
-    todo = sheets.to_score(mine)
+    todo = worklist.to_score(mine)
     if todo.count:
         due = f" (hạn {todo.deadline:%d/%m/%Y})" if todo.deadline else ""
         st.info(f"Còn {todo.count} phiếu cần chấm{due}.", icon=":material/edit_note:")

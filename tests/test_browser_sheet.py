@@ -12,7 +12,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from lib import demo
 from lib.core import db
 from lib.demo import DEMO_PASSWORD
-from lib.scoring import assignment, rounds, sheets, states
+from lib.scoring import assignment, rounds, sheets, states, worklist
 from tests.browser import WAIT, chromium, login, running_app, wait_ready
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,7 @@ def round_db(tmp_path):
     demo.load_demo(con)
     assignment.auto_assign(con, 1, "chutich")
     states.open_round(con, 1, "chutich")
-    mine = sheets.my_assignments(con, "giamkhao1")
+    mine = worklist.my_assignments(con, "giamkhao1")
     entry_id, code = int(mine.iloc[0]["entry_id"]), mine.iloc[0]["code"]
     con.close()
     return path, entry_id, code

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from lib.core.errors import Invalid
-from lib.scoring import assignment, entries, history, sheets, states
+from lib.scoring import assignment, entries, history, sheets, states, worklist
 from tests.scoring_helpers import add_entry, full_marks, make_round, rubric20, user
 
 
@@ -139,12 +139,12 @@ def test_my_assignments_show_status_and_deadline(opened):
     gk = user(con, "giamkhao1")
     sheets.save_draft(con, gk, other, {"I.1": "0,5"})
     sheets.submit_sheet(con, gk, eid, full_marks(rubric20()))
-    df = sheets.my_assignments(con, "giamkhao1")
+    df = worklist.my_assignments(con, "giamkhao1")
     assert list(df["code"]) == ["SKKN-001", "SKKN-002"]  # the unopened round is not listed
     assert list(df["status_label"]) == ["Đã nộp", "Đang chấm"]
     assert list(df["total"]) == [20.0, 0.5]
     assert str(df.loc[0, "deadline"].date()) == "2025-04-15"
-    other_examiner = sheets.my_assignments(con, "giamkhao2")
+    other_examiner = worklist.my_assignments(con, "giamkhao2")
     assert list(other_examiner["status_label"]) == ["Chưa chấm"]
 
 

@@ -10,7 +10,7 @@ from lib import demo
 from lib.access import users
 from lib.core import db
 from lib.core.errors import Invalid
-from lib.scoring import assignment, entries, results, rounds, sheets, states
+from lib.scoring import assignment, entries, results, rounds, sheets, states, worklist
 from lib.scoring.rubric import format_number
 from tests.apptest import ROOT, app, login, open_page, open_tab, shown, texts
 from tests.scoring_helpers import full_marks, rubric20
@@ -36,7 +36,7 @@ def prepare(path, *, state="open", blind=False):
 
 
 def mine(con, username):
-    return sheets.my_assignments(con, username)
+    return worklist.my_assignments(con, username)
 
 
 def progress(at: AppTest) -> list[str]:

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest, local_script_runner
 
 from lib.access import sessions
 from lib.core import db
-from lib.scoring import sheets, states
+from lib.scoring import sheets, states, worklist
 from tests.apptest import app, login, open_page, texts
 from tests.scoring_helpers import user
 from tests.test_scoring_pages import mine, point, prepare, stored
@@ -82,7 +82,7 @@ def test_an_edit_after_the_round_closed_is_refused_at_the_sheet(tmp_path, monkey
 
 def test_own_sheet_is_read_by_key_for_members_of_an_opened_round_only(tmp_path):
     con = prepare(tmp_path / "app.duckdb", state="draft")
-    entry_id = int(sheets.my_assignments(con, "giamkhao1", include_draft_rounds=True)
+    entry_id = int(worklist.my_assignments(con, "giamkhao1", include_draft_rounds=True)
                    .iloc[0]["entry_id"])  # fmt: skip
     assert sheets.own_sheet(con, entry_id, "giamkhao1") is None  # the round has not opened
     states.open_round(con, 1, "chutich")
@@ -90,7 +90,7 @@ def test_own_sheet_is_read_by_key_for_members_of_an_opened_round_only(tmp_path):
     assert own is not None and own.entry.id == entry_id and own.round.state == "open"
     assert own.sheet.assigned and own.sheet.id is None
     others = [u for u in ("giamkhao2", "giamkhao3", "giamkhao4")
-              if entry_id not in set(sheets.my_assignments(con, u)["entry_id"])]  # fmt: skip
+              if entry_id not in set(worklist.my_assignments(con, u)["entry_id"])]  # fmt: skip
     assert others and sheets.own_sheet(con, entry_id, others[0]) is None
     assert sheets.own_sheet(con, 999_999, "giamkhao1") is None
     con.close()

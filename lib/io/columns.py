@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -107,3 +108,15 @@ def map_columns(
     out = out.reset_index(drop=True)
     out.attrs["header_row"] = header_row
     return out, []
+
+
+def person_table_problems(
+    rows: pd.DataFrame, supported: Collection[str], required: Sequence[str]
+) -> list[Problem]:
+    """The header problems of a table with one person a row, named or by account."""
+    columns = [c for c in rows.columns if c != ROW_COLUMN]
+    problems = [Problem(None, c, "Cột không được hỗ trợ.") for c in columns if c not in supported]
+    if "Họ và tên" not in columns and "Tên đăng nhập" not in columns:
+        problems.append(Problem(None, None, "Cần cột “Họ và tên” hoặc “Tên đăng nhập”."))
+    problems += [Problem(None, c, "Thiếu cột này.") for c in required if c not in columns]
+    return problems

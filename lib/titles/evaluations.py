@@ -13,6 +13,7 @@ from lib.core import audit
 from lib.core.db import Connection, transactional
 from lib.core.errors import Invalid
 from lib.core.text import fold, nfc, vn_name_key
+from lib.io.columns import person_table_problems
 from lib.io.dates import parse_date
 from lib.io.uploads import ROW_COLUMN, Problem
 from lib.scoring.rubric import parse_number
@@ -230,15 +231,7 @@ def check_evaluations(
         year = check_school_year(year)
     except Invalid as exc:
         return Planned(str(year), ()), [Problem(None, None, exc.messages[0])]
-    columns = [c for c in rows.columns if c != ROW_COLUMN]
-    for column in columns:
-        if column not in COLUMNS:
-            problems.append(Problem(None, column, "Cột không được hỗ trợ."))
-    if "Họ và tên" not in columns and "Tên đăng nhập" not in columns:
-        problems.append(Problem(None, None, "Cần cột “Họ và tên” hoặc “Tên đăng nhập”."))
-    for column in REQUIRED:
-        if column not in columns:
-            problems.append(Problem(None, column, "Thiếu cột này."))
+    problems += person_table_problems(rows, COLUMNS, REQUIRED)
     if problems:
         return Planned(year, ()), problems
     rules = get_rules(con, year)
