@@ -158,20 +158,30 @@ def _touch(con: Connection, hashed: str, last_seen: datetime, now: datetime) -> 
             raise
 
 
+def _live_login(con: Connection, hashed: str, now: datetime) -> tuple | None:
+    # The one rule of a live login: not expired, not idle too long (username, last_seen).
+    return con.execute(
+        "SELECT username, last_seen FROM sessions "
+        "WHERE id_hash = ? AND expires_at > ? AND last_seen > ?",
+        [hashed, now, now - IDLE],
+    ).fetchone()
+
+
 def user_of(con: Connection, hashed: str | None, now: datetime | None = None) -> str | None:
     """The active account a live session belongs to (and note the use), else None."""
     if not hashed:
         return None
     now = now or clock.now()
-    row = con.execute(
-        "SELECT s.username, s.last_seen FROM sessions s JOIN users u USING (username) "
-        "WHERE s.id_hash = ? AND u.active AND s.expires_at > ? AND s.last_seen > ?",
-        [hashed, now, now - IDLE],
-    ).fetchone()
-    if row is None:
+    login = _live_login(con, hashed, now)
+    if (
+        login is None
+        or not con.execute(
+            "SELECT 1 FROM users WHERE username = ? AND active", [login[0]]
+        ).fetchone()
+    ):
         return None
-    _touch(con, hashed, row[1], now)
-    return str(row[0])
+    _touch(con, hashed, login[1], now)
+    return str(login[0])
 
 
 def session_user(con: Connection, hashed: str | None, now: datetime | None = None) -> User | None:
@@ -182,11 +192,7 @@ def session_user(con: Connection, hashed: str | None, now: datetime | None = Non
     # Read on every script run, so an ended login, a disabled account or a removed role counts
     # from the very next run. Four lookups by key: DuckDB answers each in well under a
     # millisecond, where one statement joining the same tables takes several.
-    login = con.execute(
-        "SELECT username, last_seen FROM sessions "
-        "WHERE id_hash = ? AND expires_at > ? AND last_seen > ?",
-        [hashed, now, now - IDLE],
-    ).fetchone()
+    login = _live_login(con, hashed, now)
     if login is None:
         return None
     username = str(login[0])
