@@ -1,9 +1,10 @@
 """Run the benchmark: `python -m bench.run --scale demo|school|district|city [--runs N]
-[--browser]`.
+[--browser | --autosave]`.
 
 Without a flag: the AppTest page benchmark and the lib-level figures (not for demo). --browser:
-Chromium against a real server (bench/browser.py). Prints a table and writes JSON
-(bench/out/SCALE[-browser].json); targets and results: bench/README.md."""
+Chromium against a real server (bench/browser.py). --autosave: examiners saving fields through
+a real server's websocket (bench/autosave.py). Prints a table and writes JSON
+(bench/out/SCALE[-browser|-autosave].json); targets and results: bench/README.md."""
 
 from __future__ import annotations
 
@@ -131,8 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="giữ CSDL đã tạo ở đây để đo lại")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--browser", action="store_true", help="đo trong Chromium, máy chủ thật")
+    parser.add_argument("--autosave", action="store_true",
+                        help="giám khảo cùng tự lưu qua websocket của máy chủ thật")  # fmt: skip
+    parser.add_argument("--clients", type=int, default=50, help="số giám khảo (--autosave)")
+    parser.add_argument("--seconds", type=float, default=60, help="thời gian tải (--autosave)")
     args = parser.parse_args(argv)
-    suffix = "-browser" if args.browser else ""
+    suffix = "-browser" if args.browser else "-autosave" if args.autosave else ""
     out = args.out or Path("bench/out") / f"{args.scale}{suffix}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     log = lambda m: print(m, file=sys.stderr)  # noqa: E731
@@ -149,6 +154,14 @@ def main(argv: list[str] | None = None) -> int:
             text = browser.table(report)
             report["machine"] = machine()
             text = f"{report['machine']}\n\n{text}"
+        elif args.autosave:
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+            from bench import autosave
+
+            path = database(args.scale, workdir, log)
+            report = autosave.measure(path, args.clients, args.seconds)
+            report["machine"] = machine()
+            text = f"{report['machine']}\n\n{autosave.table(report)}"
         elif args.scale == "demo":
             parser.error("--scale demo chỉ dùng với --browser")
         else:

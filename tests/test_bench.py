@@ -2,7 +2,7 @@
 
 import pytest
 
-from bench import browser, run
+from bench import autosave, browser, run
 from bench.generate import generate
 
 
@@ -56,3 +56,17 @@ def test_browser_smoke_run(tmp_path):
     assert report["cold_start_s"]["app"] > 0 and report["cold_start_s"]["floor"] > 0
     text = browser.table(report)
     assert all(f"| {step} |" in text for step in steps)
+
+
+@pytest.mark.browser  # a real server, like the browser smoke run (no browser needed)
+@pytest.mark.timeout(300)
+def test_autosave_smoke_run(tmp_path):
+    """Two examiners fill and submit their sheets over the websocket: every value read back."""
+    path = run.database("demo", tmp_path, log=lambda message: None)
+    # 11 criteria a sheet at 0.5 s each: every field typed once, then submitted.
+    report = autosave.measure(path, clients=2, seconds=6.5, every=0.5)
+    assert report["errors"] == [] and report["lost"] == [] and report["wrong_state"] == []
+    assert report["duplicated"] == 0
+    assert report["saves"] >= 2 * 11 and report["submits"] == 2
+    assert report["save_p95_ms"] > 0 and report["server_cpu_s"] > 0
+    assert "lỗi 0, mất 0, trùng 0" in autosave.table(report)
