@@ -16,7 +16,6 @@ from lib.titles import eligibility as el
 from lib.titles import evaluations as ev
 from lib.titles import meeting as M
 from lib.titles import rules as R
-from lib.titles.registrations import registrations_table
 from lib.ui import downloads
 from lib.ui.meeting_fields import meeting_head
 
@@ -155,7 +154,7 @@ def eligibility_tab() -> None:
     st.dataframe(
         shown.assign(
             danh_hieu=shown["danh_hieu"].map(R.TITLES),
-            dang_ky=[R.TITLES.get(x, "") for x in shown["dang_ky"]],
+            dang_ky=[R.TITLES.get(x, "") for x in shown["dang_ky"].tolist()],
             du_dieu_kien=shown["du_dieu_kien"].map({True: "✔", False: "✘"}),
         )[["ho_ten", "to", "danh_hieu", "dang_ky", "du_dieu_kien", "ly_do"]],
         hide_index=True,
@@ -171,26 +170,28 @@ def eligibility_tab() -> None:
     )
     out = el.export_table(df)
     left, right = st.columns(2)
-    left.download_button(
+    # Both files are made only when their button is clicked (the Excel file of a district took
+    # most of a second), from the table the page shows.
+    ui.download_button(
         "Tải CSV",
-        data=exports.to_csv(out),
+        lambda: exports.to_csv(out),
         file_name=f"du-dieu-kien-{year}.csv",
         mime="text/csv",
-        icon=":material/download:",
         key="bxtd_csv",
+        where=left,
     )
-    right.download_button(
+    ui.download_button(
         "Tải Excel",
-        data=exports.to_xlsx(out, sheet="Đủ điều kiện"),
+        lambda: exports.to_xlsx(out, sheet="Đủ điều kiện"),
         file_name=f"du-dieu-kien-{year}.xlsx",
         mime=XLSX,
-        icon=":material/download:",
         key="bxtd_xlsx",
+        where=right,
     )
 
 
 def final_tab() -> None:
-    fl = el.final_list(con, year, rules)
+    fl = el.final_list(con, year, rules)  # once for the caption, the choice and the table
     st.caption(
         f"Chỉ tiêu CSTĐCS: {fl.quota} ({ui.number_text(rules.quota_percent)}% của "
         f"{len(fl.ldtt)} LĐTT đã đăng ký và đủ điều kiện)."
@@ -198,7 +199,7 @@ def final_tab() -> None:
     if fl.message:
         st.error(fl.message, icon=":material/block:")
     if len(fl.candidates) > fl.quota:
-        names = dict(registrations_table(con, year)[["person_id", "full_name"]].values)
+        names = {pid: name for pid, (name, _) in fl.people.items()}
         with st.form("bxtd_chon"):
             picked = st.multiselect(
                 "CSTĐCS Hội đồng đề nghị",
@@ -211,7 +212,7 @@ def final_tab() -> None:
                 with ui.errors_shown():
                     el.choose_cstdcs(con, user, year, picked)
                     done("Đã lưu danh sách CSTĐCS đề nghị.")
-    table = el.final_table(con, year)
+    table = el.final_table(con, year, fl)
     if table.empty:
         st.info("Chưa có ai vừa đăng ký vừa đủ điều kiện.")
     else:
@@ -221,9 +222,9 @@ def final_tab() -> None:
             width="stretch",
             column_config={"danh_hieu": "Danh hiệu", "ho_ten": "Họ và tên / Tổ", "to": "Tổ"},
         )
-    st.download_button(
+    ui.download_button(
         "Tải danh sách đề nghị (Excel)",
-        data=exports.to_xlsx(
+        lambda: exports.to_xlsx(
             table.rename(
                 columns={"danh_hieu": "Danh hiệu", "ho_ten": "Họ và tên / Tổ", "to": "Tổ"}
             ),
@@ -231,7 +232,6 @@ def final_tab() -> None:
         ),
         file_name=f"danh-sach-de-nghi-{year}.xlsx",
         mime=XLSX,
-        icon=":material/download:",
         key="bxtd_ds",
     )
 
@@ -375,8 +375,9 @@ def vote_tab() -> None:
             },
         )
     st.subheader("Nhập kết quả phiếu giấy")
+    eligible = el.eligibility(con, year, rules)  # once for the candidates and the results
     try:
-        candidates = ballots.candidates_of(con, year)
+        candidates = ballots.candidates_of(con, year, el.final_list(con, year, rules, eligible))
     except Invalid as exc:  # over the quota: the final list says why
         st.info(str(exc))
         candidates = []
@@ -393,7 +394,7 @@ def vote_tab() -> None:
                     ballots.save_paper_tally(con, user, year, key[0], key[1], yes, no, here)
                     done("Đã lưu kết quả phiếu giấy.")
     st.subheader("Kết quả bình xét")
-    res = ballots.results(con, year)
+    res = ballots.results(con, year, eligible)
     if res.empty:
         st.info("Chưa có kết quả biểu quyết.")
     else:
@@ -419,8 +420,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def documents_tab() -> None:
     st.caption("Văn bản lập theo Nghị định 30/2020 từ Thông tin đơn vị và kết quả bình xét hiện "
                "tại; số văn bản được cấp khi tải lần đầu.")  # fmt: skip
+    known: dict[str, object] = {}  # the year's facts, read once for every button
     for kind, (build, label) in docs.DOCUMENTS.items():
-        problem = docs.why_not(con, kind, year)
+        problem = docs.why_not(con, kind, year, known)
         name, cursor = docs.file_name(kind, year), con.cursor()  # built on another thread
         ui.download_button(
             f"{label} (Word)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 # Combining marks that change the letter itself (ă, â, ơ, ư, ê, ô) versus tone marks.
@@ -62,6 +63,19 @@ def vn_name_key(full_name: str) -> tuple:
     """Sort key for a person's name the Vietnamese way: given name (last word) first."""
     words = nfc(full_name).split(" ")
     return vn_key(words[-1]), vn_key(" ".join(words))
+
+
+def vn_name_order(names: Sequence[str]) -> list[int]:
+    """The positions of these names in vn_name_key order (stable: equal names keep theirs)."""
+    return list(_name_order(tuple(names)))
+
+
+@lru_cache(maxsize=32)
+def _name_order(names: tuple[str, ...]) -> tuple[int, ...]:
+    # Comparing the nested keys of a district's 1,842 people costs ~5 ms, and a page sorts the
+    # same list on every run: the order is kept for the same names in the same order.
+    keys = [vn_name_key(name) for name in names]
+    return tuple(sorted(range(len(names)), key=keys.__getitem__))
 
 
 # Everything Streamlit's markdown treats as syntax: CommonMark punctuation, its own directives

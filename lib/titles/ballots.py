@@ -19,7 +19,6 @@ from lib.io.uploads import ROW_COLUMN
 from lib.scoring.rubric import format_number, parse_number
 from lib.titles import eligibility as el
 from lib.titles.meeting import NO_MEETING, get_meeting
-from lib.titles.registrations import registrations_table
 from lib.titles.rules import TITLES, check_school_year, get_rules, lock_rules, title_code
 
 _SHUFFLE = random.SystemRandom()
@@ -73,12 +72,16 @@ def require_ballot(con: Connection, ballot_id: int) -> Ballot:
     return _ballot(row)
 
 
-def candidates_of(con: Connection, school_year: str) -> list[tuple[str, str, str]]:
-    """The final list as candidates: (subject, title, name); refused while over the quota."""
-    fl = el.final_list(con, school_year)
+def candidates_of(
+    con: Connection, school_year: str, fl: el.FinalList | None = None
+) -> list[tuple[str, str, str]]:
+    """The final list as candidates: (subject, title, name); refused while over the quota.
+
+    fl is the year's final_list() when the caller already has it."""
+    fl = el.final_list(con, school_year) if fl is None else fl
     if fl.message:
         raise Invalid({"candidates": fl.message})
-    names = dict(registrations_table(con, school_year)[["person_id", "full_name"]].values)
+    names = {pid: name for pid, (name, _) in fl.people.items()}
     found = [(f"p:{pid}", "LDTT", names[pid]) for pid in fl.ldtt]
     found += [(f"p:{pid}", "CSTDCS", names[pid]) for pid in fl.cstdcs]
     for title, groups in fl.groups.items():
@@ -151,10 +154,11 @@ def ballot_candidates(con: Connection, ballot_id: int) -> pd.DataFrame:
     df = con.execute(
         "SELECT subject, title, name FROM ballot_candidates WHERE ballot_id = ?", [ballot_id]
     ).df()
-    order = sorted(
-        range(len(df)),
-        key=lambda i: (list(TITLES).index(df["title"].iloc[i]), vn_name_key(df["name"].iloc[i])),
-    )
+    rank = {t: i for i, t in enumerate(TITLES)}
+    # Keys as a list, not looked up in the frame per row (hundreds of candidates a district).
+    titles, names = df["title"].tolist(), df["name"].tolist()
+    keys = [(rank[t], vn_name_key(n)) for t, n in zip(titles, names, strict=True)]
+    order = sorted(range(len(df)), key=keys.__getitem__)
     return df.iloc[order].reset_index(drop=True)
 
 
@@ -264,7 +268,7 @@ def tallies(con: Connection, ballot_id: int) -> pd.DataFrame:
         ).fetchall()
     }
     df = ballot_candidates(con, ballot_id)
-    keys = list(zip(df["subject"], df["title"], strict=True))
+    keys = list(zip(df["subject"].tolist(), df["title"].tolist(), strict=True))
     df["dong_y"] = [counts.get(k, (0, 0))[0] for k in keys]
     df["khong_dong_y"] = [counts.get(k, (0, 0))[1] for k in keys]
     df["co_mat"] = ballot.present
@@ -352,8 +356,10 @@ def vote_counts(
         [year],
     ).fetchone()
     if ballot:
-        for r in tallies(con, int(ballot[0])).itertuples():
-            votes[(r.subject, r.title)] = (r.name, r.dong_y, r.khong_dong_y, r.co_mat)
+        df = tallies(con, int(ballot[0]))
+        columns = ("subject", "title", "name", "dong_y", "khong_dong_y", "co_mat")
+        for s, t, n, a, d, p in zip(*(df[c].tolist() for c in columns), strict=True):
+            votes[(s, t)] = (n, a, d, p)
     for s, t, n, a, d, p in con.execute(
         "SELECT subject, title, name, agree, disagree, present FROM paper_tallies "
         "WHERE school_year = ?",
@@ -363,15 +369,26 @@ def vote_counts(
     return votes
 
 
-def results(con: Connection, school_year: str) -> pd.DataFrame:
-    """Titles decided: ho_ten, danh_hieu, ket_qua (dat/khong_dat), ly_do, per candidate."""
+def results(
+    con: Connection,
+    school_year: str,
+    eligible: pd.DataFrame | None = None,
+    votes: dict[tuple[str, str], tuple[str, int, int, int]] | None = None,
+) -> pd.DataFrame:
+    """Titles decided: ho_ten, danh_hieu, ket_qua (dat/khong_dat), ly_do, per candidate.
+
+    eligible and votes are the year's eligibility() (under its own rules) and vote_counts()
+    when the caller already has them."""
     year = check_school_year(school_year)
     rules = get_rules(con, year)
-    votes = vote_counts(con, year)
-    eligible = el.eligibility(con, year, rules)
-    ok = set()
-    for r in eligible[eligible["du_dieu_kien"]].itertuples():
-        ok.add((f"p:{int(r.person_id)}" if pd.notna(r.person_id) else f"g:{r.ho_ten}", r.danh_hieu))
+    votes = vote_counts(con, year) if votes is None else votes
+    eligible = el.eligibility(con, year, rules) if eligible is None else eligible
+    kept = eligible[eligible["du_dieu_kien"]]
+    ok = {
+        (f"p:{int(pid)}" if pd.notna(pid) else f"g:{name}", title)
+        for pid, name, title in zip(kept["person_id"].tolist(), kept["ho_ten"].tolist(),
+                                    kept["danh_hieu"].tolist(), strict=True)
+    }  # fmt: skip
     rows = []
     for (subject, title), (name, yes, _no, present) in votes.items():
         share = Decimal(yes) * 100 / present

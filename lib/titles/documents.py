@@ -343,19 +343,31 @@ DOCUMENTS: dict[str, tuple[Build, str]] = {
 }
 
 
-def why_not(con: Connection, kind: str, school_year: str) -> str | None:
-    """Why this document cannot be made for the year yet (shown under its button), or None."""
-    year = check_school_year(school_year)
-    missing = organization.get(con).missing()
+def why_not(
+    con: Connection, kind: str, school_year: str, known: dict[str, object] | None = None
+) -> str | None:
+    """Why this document cannot be made for the year yet (shown under its button), or None.
+
+    known: one dict passed to every call of a page run, so the year's facts (organization, vote,
+    meeting, candidates) are read once for all the buttons, each when first asked for."""
+    year, known = check_school_year(school_year), {} if known is None else known
+
+    def fact(name: str, read: Callable[[], object]) -> object:
+        # Each fact read once, and only once a document asks for it.
+        if name not in known:
+            known[name] = read()
+        return known[name]
+
+    missing = fact("missing", lambda: organization.get(con).missing())
     if missing:
-        return "Chưa khai báo Thông tin đơn vị: " + ", ".join(missing) + "."
+        return "Chưa khai báo Thông tin đơn vị: " + ", ".join(missing) + "."  # type: ignore[arg-type]
     if kind == "phieu-bau":
-        if not ballots.candidates_of(con, year):
+        if not fact("candidates", lambda: ballots.candidates_of(con, year)):
             return "Chưa có ai trong danh sách đề nghị."
         return None
-    if not ballots.vote_counts(con, year):
+    if not fact("votes", lambda: ballots.vote_counts(con, year)):
         return "Lập sau khi có kết quả biểu quyết (phiếu giấy hoặc bỏ phiếu đã đóng)."
-    if meeting.get_meeting(con, year) is None:
+    if fact("meeting", lambda: meeting.get_meeting(con, year)) is None:
         return "Chưa ghi thông tin cuộc họp bình xét (thẻ “Biểu quyết”)."
     return None
 

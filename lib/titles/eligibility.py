@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -13,7 +13,7 @@ from lib.access.permissions import User, can_manage_titles
 from lib.core import audit
 from lib.core.db import Connection, transactional
 from lib.core.errors import Invalid
-from lib.core.text import vn_key, vn_name_key
+from lib.core.text import vn_key, vn_name_key, vn_name_order
 from lib.scoring.rubric import format_number
 from lib.titles import skkn
 from lib.titles.evaluations import Evaluation, all_disciplines, year_evaluations
@@ -114,21 +114,35 @@ class Verdict:
     reasons: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class _People:
+    """The year's people in registration order (Vietnamese names), as plain columns."""
+
+    ids: list[int]
+    names: list[str]
+    groups: list[str]
+    titles: list[str]  # registered title, "" when not registered
+
+    @classmethod
+    def of(cls, table: pd.DataFrame) -> _People:
+        """From registrations_table()."""
+        return cls([int(x) for x in table["person_id"].tolist()], table["full_name"].tolist(),
+                   table["group_name"].tolist(), table["title"].tolist())  # fmt: skip
+
+
 def _person_verdicts(
-    con: Connection, year: str, rules: Rules
-) -> tuple[list[Verdict], dict[int, Evaluation], pd.DataFrame]:
-    people = registrations_table(con, year)
+    con: Connection, year: str, rules: Rules, people: _People
+) -> tuple[list[Verdict], dict[int, Evaluation]]:
     evaluations = year_evaluations(con, year)
     recognised: dict[int, list[skkn.Recognition]] = {}
     for r in skkn.recognitions(con, year, rules.skkn_levels):
         recognised.setdefault(r.person_id, []).append(r)
     verdicts = []
-    for p in people.itertuples(index=False):
-        pid = int(p.person_id)
+    for pid, name, group in zip(people.ids, people.names, people.groups, strict=True):
         ev = evaluations.get(pid)
         problems = ldtt_problems(rules, ev, year)
         ok = not problems
-        verdicts.append(Verdict(pid, p.full_name, p.group_name, "LDTT", ok,
+        verdicts.append(Verdict(pid, name, group, "LDTT", ok,
                                 tuple(problems) if problems else (ldtt_summary(ev),)))  # type: ignore[arg-type]  # fmt: skip
         mine = recognised.get(pid, [])
         good = [r for r in mine if r.grade in rules.skkn_grades]
@@ -139,23 +153,25 @@ def _person_verdicts(
                 NO_SKKN + (f" ({other}; cần {', '.join(rules.skkn_grades)})" if other else "")
             )
         reasons = c_problems or ["Đạt LĐTT; " + "; ".join(_recognition_text(r) for r in good)]
-        verdicts.append(Verdict(pid, p.full_name, p.group_name, "CSTDCS", not c_problems,
+        verdicts.append(Verdict(pid, name, group, "CSTDCS", not c_problems,
                                 tuple(reasons)))  # fmt: skip
-    return verdicts, evaluations, people
+    return verdicts, evaluations
 
 
 def _group_verdicts(
-    year: str, rules: Rules, people: pd.DataFrame, persons: list[Verdict],
+    year: str, rules: Rules, people: _People, persons: list[Verdict],
     evaluations: dict[int, Evaluation],
 ) -> list[Verdict]:  # fmt: skip
     ok = {(v.person_id, v.title) for v in persons if v.eligible}
+    members: dict[str, list[tuple[int, str]]] = {}  # tổ -> (id, name), in people's order
+    for pid, name, group in zip(people.ids, people.names, people.groups, strict=True):
+        if group:
+            members.setdefault(group, []).append((pid, name))
     out = []
-    groups = sorted({g for g in people["group_name"] if g}, key=vn_key)
-    for group in groups:
-        members = people[people["group_name"] == group]
-        n = len(members)
-        ids = [int(x) for x in members["person_id"]]
-        names = dict(zip(ids, members["full_name"], strict=True))
+    for group in sorted(members, key=vn_key):
+        ids = [pid for pid, _ in members[group]]
+        names = dict(members[group])
+        n = len(ids)
         n_ldtt = sum((pid, "LDTT") in ok for pid in ids)
         n_cstdcs = sum((pid, "CSTDCS") in ok for pid in ids)
         share = Decimal(n_ldtt) * 100 / n
@@ -196,12 +212,16 @@ def _group_verdicts(
     return out
 
 
+def _verdicts(con: Connection, year: str, rules: Rules, people: _People) -> list[Verdict]:
+    persons, evaluations = _person_verdicts(con, year, rules, people)
+    return persons + _group_verdicts(year, rules, people, persons, evaluations)
+
+
 def verdicts(con: Connection, school_year: str, rules: Rules | None = None) -> list[Verdict]:
     """Every person's LĐTT and CSTĐCS verdicts, then every tổ's collective ones."""
     year = check_school_year(school_year)
     rules = rules or get_rules(con, year)
-    persons, evaluations, people = _person_verdicts(con, year, rules)
-    return persons + _group_verdicts(year, rules, people, persons, evaluations)
+    return _verdicts(con, year, rules, _People.of(registrations_table(con, year)))
 
 
 def eligibility(con: Connection, school_year: str, rules: Rules | None = None) -> pd.DataFrame:
@@ -209,15 +229,24 @@ def eligibility(con: Connection, school_year: str, rules: Rules | None = None) -
 
     Collective rows carry the tổ in ho_ten and no person_id; dang_ky is the registered title."""
     year = check_school_year(school_year)
-    registered = {
-        int(pid): t for pid, t in registrations_table(con, year)[["person_id", "title"]].values
-    }
+    rules = rules or get_rules(con, year)
+    people = _People.of(registrations_table(con, year))  # read once for verdicts and dang_ky
+    registered = dict(zip(people.ids, people.titles, strict=True))
     groups = group_registrations(con, year)
-    rows = []
-    for v in verdicts(con, year, rules):
-        reg = registered.get(v.person_id, "") if v.person_id is not None else groups.get(v.name, "")
-        rows.append([v.person_id, v.name, v.group, v.title, v.eligible, "; ".join(v.reasons), reg])
-    df = pd.DataFrame(rows, columns=COLUMNS)
+    found = _verdicts(con, year, rules, people)
+    columns: dict[str, list] = {
+        "person_id": [v.person_id for v in found],
+        "ho_ten": [v.name for v in found],
+        "to": [v.group for v in found],
+        "danh_hieu": [v.title for v in found],
+        "du_dieu_kien": [v.eligible for v in found],
+        "ly_do": ["; ".join(v.reasons) for v in found],
+        "dang_ky": [
+            registered.get(v.person_id, "") if v.person_id is not None else groups.get(v.name, "")
+            for v in found
+        ],  # fmt: skip
+    }
+    df = pd.DataFrame(columns, columns=COLUMNS)
     df["person_id"] = df["person_id"].astype("Int64")
     return df
 
@@ -242,6 +271,8 @@ class FinalList:
     quota: int
     candidates: tuple[int, ...]  # eligible, registered CSTĐCS
     message: str  # empty when the list is within the quota
+    # Everyone's (name, tổ) by id, in Vietnamese name order: the lists' names (eligibility's).
+    people: dict[int, tuple[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _chosen(con: Connection, year: str) -> list[int]:
@@ -251,11 +282,15 @@ def _chosen(con: Connection, year: str) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
-def final_list(con: Connection, school_year: str, rules: Rules | None = None) -> FinalList:
-    """The list proposed for each title, with the CSTĐCS quota enforced and explained."""
+def final_list(
+    con: Connection, school_year: str, rules: Rules | None = None, df: pd.DataFrame | None = None
+) -> FinalList:
+    """The list proposed for each title, with the CSTĐCS quota enforced and explained.
+
+    df is the year's eligibility() under these rules when the caller already has it."""
     year = check_school_year(school_year)
     rules = rules or get_rules(con, year)
-    df = eligibility(con, year, rules)
+    df = eligibility(con, year, rules) if df is None else df
     ok = df[df["du_dieu_kien"]]
     people = ok[ok["person_id"].notna()]
     # Registering for CSTĐCS is registering for LĐTT too (CSTĐCS requires it).
@@ -279,7 +314,11 @@ def final_list(con: Connection, school_year: str, rules: Rules | None = None) ->
         )
     groups_ok = df[df["person_id"].isna() & df["du_dieu_kien"] & (df["dang_ky"] == df["danh_hieu"])]
     groups = {t: tuple(groups_ok[groups_ok["danh_hieu"] == t]["ho_ten"]) for t in GROUP_TITLES}
-    return FinalList(tuple(ldtt), tuple(cstdcs), groups, limit, tuple(candidates), message)
+    everyone = df[df["danh_hieu"] == "LDTT"]  # one row per person, in registration order
+    ids = [int(x) for x in everyone["person_id"].tolist()]
+    pairs = zip(everyone["ho_ten"].tolist(), everyone["to"].tolist(), strict=True)
+    names = dict(zip(ids, pairs, strict=True))
+    return FinalList(tuple(ldtt), tuple(cstdcs), groups, limit, tuple(candidates), message, names)
 
 
 @transactional
@@ -308,15 +347,17 @@ def choose_cstdcs(
     audit.record(con, user.username, "choose_cstdcs", "title_year", year, None, person_ids)
 
 
-def final_table(con: Connection, school_year: str) -> pd.DataFrame:
-    """The final list as rows: danh_hieu, ho_ten, to (people in Vietnamese name order)."""
-    fl = final_list(con, school_year)
-    people = registrations_table(con, check_school_year(school_year)).set_index("person_id")
+def final_table(con: Connection, school_year: str, fl: FinalList | None = None) -> pd.DataFrame:
+    """The final list as rows: danh_hieu, ho_ten, to (people in Vietnamese name order).
+
+    fl is the year's final_list() when the caller already has it."""
+    fl = final_list(con, school_year) if fl is None else fl
+    people = fl.people
     rows = []
     for title, ids in (("LDTT", fl.ldtt), ("CSTDCS", fl.cstdcs)):
-        for pid in sorted(ids, key=lambda i: vn_name_key(people.loc[i, "full_name"])):
-            person = people.loc[pid]
-            rows.append([TITLES[title], person["full_name"], person["group_name"]])
+        for pid in sorted(ids, key=lambda i: vn_name_key(people[i][0])):
+            name, group = people[pid]
+            rows.append([TITLES[title], name, group])
     for title, names in fl.groups.items():
         rows += [[TITLES[title], g, g] for g in names]
     return pd.DataFrame(rows, columns=["danh_hieu", "ho_ten", "to"])
@@ -359,10 +400,12 @@ def medal_list(con: Connection, school_year: str, rules: Rules | None = None) ->
                             + "; ".join(disciplines[pid]))  # fmt: skip
         reason = "; ".join(problems) or f"Đủ {years} năm trong ngành tính đến {_dmy(on)}"
         rows.append([int(pid), name, years, not problems, reason])
+    # Sorted as rows, before the frame is made: a key looked up in the frame per row cost more
+    # than the rest of the list at district scale.
+    rows = [rows[i] for i in vn_name_order([row[1] for row in rows])]
     df = pd.DataFrame(rows, columns=["person_id", "ho_ten", "so_nam", "du_dieu_kien", "ly_do"])
     df["so_nam"] = df["so_nam"].astype("Int64")
-    order = sorted(range(len(df)), key=lambda i: vn_name_key(df["ho_ten"].iloc[i]))
-    return df.iloc[order].reset_index(drop=True)
+    return df
 
 
 @transactional

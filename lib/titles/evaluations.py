@@ -12,7 +12,7 @@ from lib.access.people import people_index
 from lib.core import audit
 from lib.core.db import Connection, transactional
 from lib.core.errors import Invalid
-from lib.core.text import fold, nfc, vn_name_key
+from lib.core.text import fold, nfc, vn_name_order
 from lib.io.columns import person_table_problems
 from lib.io.dates import parse_date
 from lib.io.uploads import ROW_COLUMN, Problem
@@ -288,6 +288,7 @@ def evaluations_table(con: Connection, school_year: str) -> pd.DataFrame:
         "FROM people p LEFT JOIN evaluations e ON e.person_id = p.id AND e.school_year = ?",
         [school_year],
     ).df()
-    df["rating_label"] = [RATINGS.get(r, "") if isinstance(r, str) else "" for r in df["rating"]]
-    order = sorted(range(len(df)), key=lambda i: vn_name_key(df["full_name"].iloc[i]))
-    return df.iloc[order].reset_index(drop=True)
+    df["rating_label"] = [RATINGS.get(r, "") if isinstance(r, str) else ""
+                          for r in df["rating"].tolist()]  # fmt: skip
+    # The names as a list, not looked up in the frame per row (that cost ~100 ms a district).
+    return df.iloc[vn_name_order(df["full_name"].tolist())].reset_index(drop=True)

@@ -11,7 +11,7 @@ from lib.access.permissions import User, can_manage_titles, why_cannot_edit_regi
 from lib.core import audit
 from lib.core.db import Connection, transactional
 from lib.core.errors import Invalid
-from lib.core.text import fold, nfc, vn_key, vn_name_key
+from lib.core.text import fold, nfc, vn_key, vn_name_order
 from lib.io.columns import person_table_problems
 from lib.io.uploads import ROW_COLUMN, Problem
 from lib.titles import skkn
@@ -173,9 +173,7 @@ def registrations_table(con: Connection, school_year: str) -> pd.DataFrame:
         [school_year],
     ).df()
     df["registered"] = df["title"] != ""
-    keys = [vn_name_key(name) for name in df["full_name"]]
-    order = sorted(range(len(df)), key=keys.__getitem__)
-    return df.iloc[order].reset_index(drop=True)
+    return df.iloc[vn_name_order(df["full_name"].tolist())].reset_index(drop=True)
 
 
 def unregistered(con: Connection, school_year: str) -> pd.DataFrame:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from lib.core import audit
@@ -36,6 +37,7 @@ RATINGS: dict[str, str] = {
     "HT": "Hoàn thành nhiệm vụ",
     "KHT": "Không hoàn thành nhiệm vụ",
 }
+_RANKS = {code: i for i, code in enumerate(RATINGS)}
 ROUNDINGS = ("xuống", "gần nhất", "lên")
 CONFIRM_NOTE = (
     "Quy chế trong ứng dụng chỉ là mặc định theo Luật Thi đua, khen thưởng 2022: Hội đồng thi "
@@ -66,7 +68,7 @@ def title_code(text: object) -> str | None:
 
 def rating_rank(code: str) -> int:
     """0 for the best rating, 3 for the worst."""
-    return list(RATINGS).index(code)
+    return _RANKS[code]
 
 
 def check_school_year(value: object) -> str:
@@ -355,10 +357,18 @@ def load_rules_yaml(text: str) -> tuple[Rules | None, list[str]]:
 
 def rules_from_text(text: str) -> Rules:
     """The rules of a YAML text, or Invalid listing every problem."""
-    rules, errors = load_rules_yaml(text)
+    rules, errors = _parsed(text)
     if rules is None:
         raise Invalid({f"rules:{i}": message for i, message in enumerate(errors, start=1)})
     return rules
+
+
+@lru_cache(maxsize=64)
+def _parsed(text: str) -> tuple[Rules | None, tuple[str, ...]]:
+    # Parsing the YAML costs ~20 ms and a page asks for the year's rules several times a run:
+    # the same text gives the same (frozen, never modified) Rules.
+    rules, errors = load_rules_yaml(text)
+    return rules, tuple(errors)
 
 
 def default_yaml() -> str:

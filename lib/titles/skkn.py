@@ -49,16 +49,18 @@ def recognitions(con: Connection, school_year: str, levels: tuple[str, ...]) -> 
         if not is_published(row) or row.level not in levels:
             continue
         res = results(con, int(row.id))
-        kept = res[~res["withdrawn"] & res["grade"].notna()]
-        authors = authors_of(con, [int(x) for x in kept["entry_id"]])
-        for entry in kept.itertuples(index=False):
-            for a in authors.get(int(entry.entry_id), ()):
+        # Plain lists, not itertuples over the frame: a district round has hundreds of entries.
+        kept = [(int(i), code, title, str(grade)) for i, withdrawn, grade, code, title in zip(
+            res["entry_id"].tolist(), res["withdrawn"].tolist(), res["grade"].tolist(),
+            res["code"].tolist(), res["title"].tolist(), strict=True,
+        ) if not withdrawn and grade is not None and grade == grade]  # fmt: skip
+        authors = authors_of(con, [k[0] for k in kept])
+        for entry_id, code, title, grade in kept:
+            for a in authors.get(entry_id, ()):
                 if a.person_id is None:
                     continue
-                found.append(
-                    Recognition(int(a.person_id), row.name, row.level, entry.code, entry.title,
-                                str(entry.grade), float(a.share))
-                )  # fmt: skip
+                found.append(Recognition(int(a.person_id), row.name, row.level, code, title,
+                                         grade, float(a.share)))  # fmt: skip
     return found
 
 
