@@ -12,7 +12,9 @@ from lib.access.permissions import (
 )
 from lib.core import frames
 from lib.core.text import literal
+from lib.io import exports
 from lib.scoring import assignment, conflicts, council, entries, rounds
+from lib.ui import downloads
 
 user = ui.require(can_manage_rounds)
 con = ui.connection()
@@ -45,10 +47,11 @@ tab_list, tab_add, tab_edit, tab_conflicts, tab_assign = st.tabs(
     key="sk_the",
     on_change="rerun",
 )
-if tab_edit.open or tab_conflicts.open or tab_assign.open:
+if tab_edit.open:
     items = entries.entry_list(con, round_id)
 if tab_conflicts.open or tab_assign.open:
     names = council.council_names(con, round_id)
+    kept_labels = entries.kept_entry_labels(con, round_id)
 
 if tab_list.open:
     with tab_list:
@@ -179,11 +182,9 @@ if tab_conflicts.open:
                  "Loại": found["kind_label"], "Ghi chú": found["note"]},
                 hide_index=True, width="stretch",
             )  # fmt: skip
-        kept_items = [x for x in items if not x.withdrawn]
-        if can_edit_round(r) and kept_items and names:
-            labels = {x.id: f"{x.code} – {x.title}" for x in kept_items}
+        if can_edit_round(r) and kept_labels and names:
             with st.form("sk_xung_dot"):
-                entry_pick = st.selectbox("SKKN", list(labels), format_func=labels.get)
+                entry_pick = st.selectbox("SKKN", list(kept_labels), format_func=kept_labels.get)
                 examiner = st.selectbox("Giám khảo", list(names),
                                         format_func=lambda u: f"{names[u]} ({u})")  # fmt: skip
                 kind = st.selectbox("Loại xung đột", list(conflicts.CONFLICT_KINDS),
@@ -193,28 +194,42 @@ if tab_conflicts.open:
                     with ui.errors_shown():
                         conflicts.add_conflict(con, entry_pick, examiner, kind, user.username, note)
                         done("Đã ghi xung đột.")
-            suggested = conflicts.same_group_conflicts(con, round_id, found)
-            if suggested:
+            summary = conflicts.same_group_summary(con, round_id, found)
+            total = int(summary["n_suggestions"].sum())
+            if total:
                 st.markdown("**Gợi ý: giám khảo cùng tổ với tác giả**")
-                if len(suggested) <= SUGGESTIONS_INLINE:
+                if total <= SUGGESTIONS_INLINE:
+                    suggested = conflicts.same_group_conflicts(con, round_id, found)
                     st.caption(
                         "; ".join(
-                            literal(f"{code} – {names.get(u, u)}") for _, code, u in suggested
+                            literal(f"{code} – {names.get(u, u)}")
+                            for code, u in frames.rows(suggested, "code", "examiner")
                         )
                     )
-                else:  # a city round can suggest thousands: a scrollable table holds them all
-                    st.caption(f"{len(suggested)} gợi ý, xem trong bảng.")
+                else:  # a city round suggests ~200,000 pairs: counts per tổ, the list as a file
+                    st.caption(f"{ui.count_text(total)} gợi ý (SKKN và giám khảo cùng tổ); "
+                               "danh sách đầy đủ trong tệp tải về.")  # fmt: skip
                     st.dataframe(
-                        {"Mã SKKN": [code for _, code, _ in suggested],
-                         "Giám khảo": [names.get(u, u) for _, _, u in suggested]},
-                        hide_index=True, width="stretch", height=250,
+                        {"Tổ": summary["group_name"], "Số SKKN": summary["n_entries"],
+                         "Số giám khảo": summary["n_examiners"],
+                         "Số gợi ý": summary["n_suggestions"]},
+                        hide_index=True, width="stretch",
+                    )  # fmt: skip
+                    cursor = con.cursor()  # the file is built on click, on another thread
+                    file_name = f"goi-y-xung-dot-cung-to-dot-{round_id}.csv"
+                    ui.download_button(
+                        "Tải danh sách gợi ý (CSV)",
+                        data=downloads.on_click(
+                            cursor, user.username, "export",
+                            lambda: exports.to_csv(conflicts.same_group_table(cursor, round_id)),
+                            file_name, "text/csv", {"kind": "same_group", "round": round_id},
+                        ),
+                        file_name=file_name, mime="text/csv", key="sk_cung_to_tai",
                     )  # fmt: skip
                 if st.button("Ghi tất cả là xung đột cùng tổ", key="sk_cung_to"):
-                    for entry_pick, _, examiner in suggested:
-                        conflicts.add_conflict(
-                            con, entry_pick, examiner, "same_group", user.username
-                        )
-                    done(f"Đã ghi {len(suggested)} xung đột cùng tổ.")
+                    with ui.errors_shown():
+                        n = conflicts.add_same_group_conflicts(con, round_id, user.username)
+                        done(f"Đã ghi {ui.count_text(n)} xung đột cùng tổ.")
             recorded = found[found["id"].notna()]
             if not recorded.empty:
                 labels = {
@@ -232,21 +247,11 @@ if tab_conflicts.open:
 if tab_assign.open:
     with tab_assign:
         current = assignment.assignments(con, round_id)
-        status_word = {"none": "chưa chấm", "draft": "đang chấm", "submitted": "đã nộp"}
         if current.empty:
             st.info("Chưa có phân công nào.")
         else:
-            matrix = {}
-            for code, title, gk, name, status, scored in frames.rows(
-                current, "code", "title", "gk", "full_name", "sheet_status", "has_scores"
-            ):
-                cell = f"{name} ({status_word[status if scored else 'none']})"
-                matrix.setdefault(code, {"Mã": code, "Tên SKKN": title})[gk] = cell
-            # An entry without a GK3 gets an empty cell, not "None".
-            gks = [assignment.gk_label(int(o)) for o in sorted(set(current["ord"]))]
-            columns = ["Mã", "Tên SKKN", *gks]
             st.dataframe(
-                [{k: cells.get(k, "") for k in columns} for cells in matrix.values()],
+                assignment.assignment_grid(current),
                 hide_index=True,
                 width="stretch",
                 column_config={"Tên SKKN": st.column_config.TextColumn(width="medium")},
@@ -295,18 +300,19 @@ if tab_assign.open:
                         st.rerun()
 
             st.markdown("##### Phân công bằng tay")
-            kept_items = [x for x in items if not x.withdrawn]
-            if kept_items:
-                labels = {x.id: f"{x.code} – {x.title}" for x in kept_items}
+            if kept_labels:
                 with st.form("sk_phan_cong"):
-                    entry_pick = st.selectbox("SKKN", list(labels), format_func=labels.get)
+                    entry_pick = st.selectbox(
+                        "SKKN", list(kept_labels), format_func=kept_labels.get
+                    )
                     examiner = st.selectbox("Giám khảo", list(names),
                                             format_func=lambda u: f"{names[u]} ({u})")  # fmt: skip
                     if st.form_submit_button("Phân công"):
                         with ui.errors_shown():
                             order = assignment.assign(con, entry_pick, examiner, user.username)
+                            code = kept_labels[entry_pick].split(" – ")[0]
                             done(f"Đã phân công {literal(names[examiner])} là GK{order} của "
-                                 f"{literal(labels[entry_pick].split(' – ')[0])}.")  # fmt: skip
+                                 f"{literal(code)}.")  # fmt: skip
             if not current.empty:
                 pairs = {
                     f"{entry}|{examiner}": f"{code} – {gk} {name}"

@@ -302,7 +302,10 @@ def test_only_active_examiners_are_assigned(demo_con):
 def test_same_group_conflicts_are_suggested(demo_con):
     rid = make_round(demo_con)
     eid = add_entry(demo_con, rid, author="Bùi Thanh Tâm")  # Tổ Mẫu giáo lớn, like giamkhao2
-    assert conflicts.same_group_conflicts(demo_con, rid) == [(eid, "SKKN-001", "giamkhao2")]
+    found = conflicts.same_group_conflicts(demo_con, rid)
+    assert found[["entry_id", "code", "examiner"]].values.tolist() == [
+        [eid, "SKKN-001", "giamkhao2"]
+    ]
 
 
 def test_unassign_never_moves_a_sheet_with_scores(demo_con):
@@ -505,11 +508,14 @@ def test_same_group_suggestions_leave_out_authors_recorded_and_withdrawn(demo_co
     other = add_entry(demo_con, rid, author="Bùi Thanh Tâm")
     gone = add_entry(demo_con, rid, author="Bùi Thanh Tâm")
     entries.withdraw_entry(demo_con, gone, "chutich", "trùng đề tài")
-    assert conflicts.same_group_conflicts(demo_con, rid) == [(other, "SKKN-002", "giamkhao2")]
+    found = conflicts.same_group_conflicts(demo_con, rid)
+    assert found[["entry_id", "code", "examiner"]].values.tolist() == [
+        [other, "SKKN-002", "giamkhao2"]
+    ]
     kinds = conflicts.conflicts(demo_con, rid)
     assert kinds[["entry_id", "examiner", "kind"]].values.tolist() == [[own, "giamkhao2", "author"]]
     conflicts.add_conflict(demo_con, other, "giamkhao2", "same_group", "chutich")
-    assert conflicts.same_group_conflicts(demo_con, rid) == []
+    assert conflicts.same_group_conflicts(demo_con, rid).empty
 
 
 def test_list_rounds_without_counts_for_pickers(demo_con):

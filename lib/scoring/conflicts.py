@@ -8,12 +8,13 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from lib.access import users
 from lib.access.identity import AuthorMatcher
 from lib.access.identity import is_author as person_is_author
 from lib.core import audit
 from lib.core.db import Connection, transaction
 from lib.core.errors import Invalid
-from lib.core.text import fold, nfc
+from lib.core.text import fold, nfc, vn_key
 from lib.scoring.council import require_examiner
 from lib.scoring.entries import Author, authors_of, require_entry
 from lib.scoring.rounds import require_editable, require_round
@@ -171,12 +172,16 @@ def _council_authors(con: Connection, round_id: int) -> list[tuple[int, str, str
     names = {username: name for username, _, name in members}
     matcher = AuthorMatcher((u, int(pid), name) for u, pid, name in members)
     # Authors read by round (not entries.authors_of over a list of thousands of ids, which cost
-    # more than the rest of the tab), grouped by entry in code order.
+    # more than the rest of the tab), grouped by entry in code order. An author linked to a
+    # person outside the council can match no member: only the others reach Python (a city
+    # round has 5,000 entries, a few written by members).
     rows = con.execute(
         "SELECT e.id, e.code, ea.name, ea.share, ea.person_id FROM entries e "
         "JOIN entry_authors ea ON ea.entry_id = e.id WHERE e.round_id = ? "
+        "AND (ea.person_id IS NULL OR ea.person_id IN (SELECT u.person_id FROM round_examiners x "
+        "    JOIN users u ON u.username = x.examiner WHERE x.round_id = ?)) "
         "ORDER BY e.code, e.id, ea.position",
-        [round_id],
+        [round_id, round_id],
     ).fetchall()
     found = []
     for (entry_id, code), group in itertools.groupby(rows, key=lambda row: (row[0], row[1])):
@@ -186,42 +191,134 @@ def _council_authors(con: Connection, round_id: int) -> list[tuple[int, str, str
     return found
 
 
+_SAME_GROUP = audit.as_json({"kind": "same_group", "note": ""})  # what add_conflict logs
+
+
+def _group_keys(con: Connection, round_id: int) -> tuple[list[str], list[str]]:
+    """Every tổ name of the round's kept entries and council, with its folded form."""
+    # fold is Python (Vietnamese rules): the few distinct names are folded here and joined in
+    # SQL, instead of folding one name per entry and pairing entries with members in a loop.
+    names = [
+        str(row[0])
+        for row in con.execute(
+            "SELECT group_name FROM entries WHERE round_id = ? AND NOT withdrawn "
+            "AND group_name <> '' UNION SELECT p.group_name FROM round_examiners x "
+            "JOIN users u ON u.username = x.examiner JOIN people p ON p.id = u.person_id "
+            "WHERE x.round_id = ? AND p.group_name <> ''",
+            [round_id, round_id],
+        ).fetchall()
+    ]
+    return names, [fold(n) for n in names]
+
+
+def _suggestions_sql(
+    con: Connection, round_id: int, recorded: pd.DataFrame | None
+) -> tuple[str, list[object]]:
+    """The query of the round's same-group suggestions (entry_id, code, examiner, full_name,
+    group_name, group_key; unordered) and its parameters."""
+    if recorded is None:
+        authors = [(entry_id, user) for entry_id, _, user, _ in _council_authors(con, round_id)]
+    else:
+        # Recorded conflicts are read from their table; only authorship needs Python.
+        mine = recorded[recorded["kind"] == "author"]
+        authors = list(zip(mine["entry_id"].astype(int).tolist(), mine["examiner"], strict=True))
+    names, keys = _group_keys(con, round_id)
+    sql = (
+        "WITH g AS (SELECT unnest(?::VARCHAR[]) AS name, unnest(?::VARCHAR[]) AS group_key), "
+        "authors AS (SELECT unnest(?::INTEGER[]) AS entry_id, unnest(?::VARCHAR[]) AS examiner), "
+        "members AS (SELECT x.examiner, p.full_name, g.group_key FROM round_examiners x "
+        "    JOIN users u ON u.username = x.examiner JOIN people p ON p.id = u.person_id "
+        "    JOIN g ON g.name = p.group_name WHERE x.round_id = ?), "
+        "kept AS (SELECT e.id AS entry_id, e.code, e.group_name, g.group_key FROM entries e "
+        "    JOIN g ON g.name = e.group_name WHERE e.round_id = ? AND NOT e.withdrawn) "
+        "SELECT k.entry_id, k.code, m.examiner, m.full_name, k.group_name, k.group_key "
+        "FROM kept k JOIN members m USING (group_key) "
+        "WHERE NOT EXISTS (SELECT 1 FROM assignments a "
+        "    WHERE a.entry_id = k.entry_id AND a.examiner = m.examiner) "
+        "AND NOT EXISTS (SELECT 1 FROM conflicts c "
+        "    WHERE c.entry_id = k.entry_id AND c.examiner = m.examiner) "
+        "AND NOT EXISTS (SELECT 1 FROM authors t "
+        "    WHERE t.entry_id = k.entry_id AND t.examiner = m.examiner)"
+    )
+    params = [names, keys, [a for a, _ in authors], [b for _, b in authors], round_id, round_id]
+    return sql, params
+
+
 def same_group_conflicts(
     con: Connection, round_id: int, recorded: pd.DataFrame | None = None
-) -> list[tuple[int, str, str]]:
-    """Suggested same-group conflicts not yet recorded: (entry_id, code, examiner).
+) -> pd.DataFrame:
+    """Suggested same-group conflicts not yet recorded, by code then username: entry_id, code,
+    examiner, full_name, group_name (the entry's tổ), group_key (the tổ folded).
 
-    recorded is the round's conflicts() (with authors) when the caller already has them."""
-    recorded = conflicts(con, round_id) if recorded is None else recorded
-    found = []
-    members = con.execute(
-        "SELECT x.examiner, p.group_name, u.person_id, p.full_name FROM round_examiners x "
-        "JOIN users u ON u.username = x.examiner JOIN people p ON p.id = u.person_id "
-        "WHERE x.round_id = ? AND p.group_name <> ''",
-        [round_id],
-    ).fetchall()
-    # Recorded conflicts, authors (never suggested: they are barred anyway) and assignments.
-    taken = {
-        (int(e), x)
-        for e, x in con.execute(
-            "SELECT a.entry_id, a.examiner FROM assignments a JOIN entries e "
-            "ON e.id = a.entry_id WHERE e.round_id = ?",
-            [round_id],
-        ).fetchall()
-    }
-    taken.update(zip(recorded["entry_id"].astype(int).tolist(), recorded["examiner"], strict=True))
-    # Members by folded group, authorship from the set of author pairs: checking every entry
-    # against every member (one query, then one loop per pair) took seconds at city scale.
-    by_group: dict[str, list[str]] = {}
-    for username, group, _, _ in members:
-        by_group.setdefault(fold(group), []).append(username)
-    for entry_id, code, group_name in con.execute(
-        "SELECT id, code, group_name FROM entries WHERE round_id = ? AND NOT withdrawn "
-        "AND group_name <> '' ORDER BY code",
-        [round_id],
-    ).fetchall():
-        for username in by_group.get(fold(group_name), []):
-            pair = (int(entry_id), username)
-            if pair not in taken:
-                found.append((int(entry_id), code, username))
-    return found
+    Each kept entry with a tổ is paired with the council members of the same tổ (folded), except
+    pairs already assigned, recorded as a conflict, or where the member wrote the entry.
+    recorded is the round's conflicts() (with authors) when the caller already has them.
+    A city round suggests about 200,000: pages show same_group_summary unless there are few."""
+    sql, params = _suggestions_sql(con, round_id, recorded)
+    return con.execute(f"{sql} ORDER BY code, examiner", params).df()
+
+
+def same_group_summary(
+    con: Connection, round_id: int, recorded: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The suggestions counted per tổ: group_name (as the first entry by code spells it),
+    n_entries, n_examiners, n_suggestions; in Vietnamese order of the tổ."""
+    sql, params = _suggestions_sql(con, round_id, recorded)
+    out = con.execute(
+        f"SELECT arg_min(group_name, code) AS group_name, count(DISTINCT entry_id) AS n_entries, "
+        f"count(DISTINCT examiner) AS n_examiners, count(*) AS n_suggestions FROM ({sql}) "
+        "GROUP BY group_key",
+        params,
+    ).df()
+    return out.sort_values("group_name", key=lambda s: s.map(vn_key)).reset_index(drop=True)
+
+
+def same_group_table(con: Connection, round_id: int) -> pd.DataFrame:
+    """The suggestions as a file to download: Vietnamese headers, one row a suggestion."""
+    found = same_group_conflicts(con, round_id)
+    return pd.DataFrame(
+        {
+            "Mã SKKN": found["code"],
+            "Tổ": found["group_name"],
+            "Giám khảo": found["full_name"],
+            "Tên đăng nhập": found["examiner"],
+        }
+    )
+
+
+def add_same_group_conflicts(con: Connection, round_id: int, actor: str) -> int:
+    """Record every same-group suggestion of the round as a conflict, all or none, in one
+    transaction (add_conflict's checks and audit entries, written as batches); return how many."""
+    with transaction(con):
+        require_editable(require_round(con, round_id))
+        # Read inside the transaction: never assigned, recorded or authored, by construction.
+        sql, params = _suggestions_sql(con, round_id, None)
+        found = con.execute(
+            f"SELECT row_number() OVER (ORDER BY code, examiner) AS pos, entry_id, code, "
+            f"examiner FROM ({sql}) ORDER BY pos",
+            params,
+        ).df()
+        if found.empty:
+            return 0
+        active = set(users.examiner_accounts(con)["username"])
+        refused = sorted(set(found["examiner"]) - active)
+        if refused:
+            listed = ", ".join(f"'{u}'" for u in refused)
+            raise Invalid({"examiner": f"{listed} không phải tài khoản giám khảo đang hoạt động."})
+        con.register("_conflicts_in", found)
+        try:
+            con.execute(
+                "INSERT INTO conflicts (round_id, examiner, entry_id, kind, note, created_by) "
+                "SELECT ?, examiner, entry_id, 'same_group', '', ? FROM _conflicts_in ORDER BY pos",
+                [round_id, actor],
+            )
+        finally:
+            con.unregister("_conflicts_in")
+        # One entry a conflict, as add_conflict writes it, in the order recorded.
+        audit.record_rows(
+            con, actor, "conflict", "conflict",
+            "SELECT concat(?, ':', code, ':', examiner) AS entity_id, NULL AS before, "
+            "? AS after FROM batch ORDER BY pos",
+            [round_id, _SAME_GROUP], batch=found,
+        )  # fmt: skip
+        return len(found)

@@ -477,6 +477,17 @@ def entry_list(con: Connection, round_id: int) -> list[Entry]:
     return [Entry(*r, authors=authors[int(r[0])]) for r in rows]
 
 
+def kept_entry_labels(con: Connection, round_id: int) -> dict[int, str]:
+    """The round's entries not withdrawn as id -> "code – title", by code: for pickers."""
+    # Not entry_list: a picker needs no authors, and reading them for a city round's 5,000
+    # entries cost more than the rest of the conflicts tab.
+    rows = con.execute(
+        "SELECT id, code, title FROM entries WHERE round_id = ? AND NOT withdrawn ORDER BY code",
+        [round_id],
+    ).fetchall()
+    return {int(entry_id): f"{code} – {title}" for entry_id, code, title in rows}
+
+
 def entry_codes(con: Connection, round_id: int) -> dict[str, int]:
     """Each entry's id by its code (withdrawn ones too), in code order."""
     rows = con.execute(
