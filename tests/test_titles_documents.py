@@ -18,7 +18,7 @@ from lib.titles import registrations as reg
 from tests import pdf_render
 from tests.docx_checks import all_text, check_heading, open_docx
 from tests.test_cli import invoke
-from tests.titles_helpers import YEAR, evaluate, school, user
+from tests.titles_helpers import YEAR, evaluate, over_quota, school, user
 
 MET_ON = date(2024, 5, 24)
 
@@ -221,3 +221,14 @@ def test_review_page_offers_every_document_once_the_vote_has_results(tmp_path, m
     B.save_paper_tally(con, user(con, "chutich"), year, subject, title, "3", "0", "3")
     at.run()
     assert not any(buttons().values())
+
+
+def test_the_ballot_waits_until_the_list_is_within_the_quota(con):
+    ids = school(con)
+    organization.update(con, "test", **DEMO_ORGANIZATION)
+    over_quota(con, ids)
+    assert D.why_not(con, "phieu-bau", YEAR).startswith(
+        "2 người đủ điều kiện CSTĐCS nhưng chỉ tiêu là 1"
+    )
+    with pytest.raises(Invalid, match="chỉ tiêu là 1"):
+        D.ballot_docx(con, YEAR, "chutich")

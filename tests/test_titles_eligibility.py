@@ -7,11 +7,11 @@ import pytest
 from lib.access.people import add_person
 from lib.core.errors import Invalid
 from lib.titles import eligibility as el
-from lib.titles import registrations as reg
 from lib.titles.rules import get_rules
 from tests.titles_helpers import (
     YEAR,
     evaluate,
+    over_quota,
     published_round,
     school,
     set_start,
@@ -118,20 +118,7 @@ def test_quota_is_fifteen_percent_rounded_down(con, n_ldtt, expected):
 
 def test_final_list_enforces_the_quota_with_a_message(con, ids):
     admin = user(con, "chutich")
-    names = ["Lê Thị Bình", "Phạm Thu Cúc", "Đỗ Mai Dung", "Vũ Thu Hà", "Hoàng Khoa",
-             "Trần Văn An"]  # fmt: skip
-    for name in names:
-        evaluate(con, ids[name])
-        reg.save_registration(con, admin, YEAR, ids[name], "LDTT")
-    for i in range(1, 2):  # seven LĐTT in all: 7 × 15% = 1,05 → one CSTĐCS
-        extra = add_person(con, f"Giáo viên thêm {i}", "", "Tổ B")
-        evaluate(con, extra)
-        reg.save_registration(con, admin, YEAR, extra, "LDTT")
-    binh, cuc = ids["Lê Thị Bình"], ids["Phạm Thu Cúc"]
-    published_round(con, [([(binh, "Lê Thị Bình", 100)], "A"),
-                          ([(cuc, "Phạm Thu Cúc", 100)], "B")])  # fmt: skip
-    for pid in (binh, cuc):
-        reg.save_registration(con, admin, YEAR, pid, "CSTDCS")
+    binh, cuc = over_quota(con, ids)
     fl = el.final_list(con, YEAR)
     assert len(fl.ldtt) == 7 and fl.quota == 1 and set(fl.candidates) == {binh, cuc}
     assert fl.cstdcs == ()

@@ -239,3 +239,22 @@ def test_chair_records_the_meeting_and_opens_a_ballot_with_the_members_present(a
     open_page(at, VOTE)
     assert "Biên bản cuộc họp không ghi bạn có mặt" in texts(at)
     assert not [b for b in at.button if b.label == "Gửi phiếu"]
+
+
+def test_documents_tab_explains_a_ballot_refused_while_the_list_is_over_the_quota(at):
+    from lib.scoring import rounds, states
+    from lib.scoring.results import results, set_override
+
+    login(at, "chutich")
+    con = _db(at)
+    rid = int(rounds.list_rounds(con)["id"].iloc[0])
+    for row in results(con, rid).itertuples():  # every demo SKKN graded A: 3 CSTĐCS for quota 1
+        set_override(con, int(row.entry_id), "A", "Thử", "chutich")
+    for step in (states.open_round, states.close_round, states.finalize_round):
+        step(con, rid, "chutich")
+    open_page(at, REVIEW)
+    open_tab(at, "bxtd_tab", "Văn bản")
+    assert not at.exception
+    ballot = next(b for b in at.get("download_button") if b.proto.label.startswith("Phiếu bầu"))
+    assert ballot.proto.disabled
+    assert "3 người đủ điều kiện CSTĐCS nhưng chỉ tiêu là 1" in texts(at)

@@ -10,6 +10,7 @@ from lib.access.users import NewUser
 from lib.scoring import entries, rounds, states
 from lib.scoring.results import set_override
 from lib.titles import evaluations
+from lib.titles import registrations as reg
 from lib.titles.rules import default_yaml, load_rules_yaml
 
 YEAR = "2023-2024"
@@ -89,3 +90,20 @@ def stricter():
 
 def set_start(con, person_id: int, day: date) -> None:
     con.execute("UPDATE people SET start_date = ? WHERE id = ?", [day, person_id])
+
+
+def over_quota(con, ids: dict[str, int]) -> tuple[int, int]:
+    """Seven LĐTT (quota 1) and two eligible for CSTĐCS, Bình and Cúc, none chosen yet."""
+    admin = user(con, "chutich")
+    names = ["Lê Thị Bình", "Phạm Thu Cúc", "Đỗ Mai Dung", "Vũ Thu Hà", "Hoàng Khoa",
+             "Trần Văn An"]  # fmt: skip
+    extra = add_person(con, "Giáo viên thêm 1", "", "Tổ B")  # seven: 7 × 15% = 1,05 → one
+    for pid in [ids[name] for name in names] + [extra]:
+        evaluate(con, pid)
+        reg.save_registration(con, admin, YEAR, pid, "LDTT")
+    binh, cuc = ids["Lê Thị Bình"], ids["Phạm Thu Cúc"]
+    published_round(con, [([(binh, "Lê Thị Bình", 100)], "A"),
+                          ([(cuc, "Phạm Thu Cúc", 100)], "B")])  # fmt: skip
+    for pid in (binh, cuc):
+        reg.save_registration(con, admin, YEAR, pid, "CSTDCS")
+    return binh, cuc

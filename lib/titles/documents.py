@@ -362,14 +362,23 @@ def why_not(
     if missing:
         return "Chưa khai báo Thông tin đơn vị: " + ", ".join(missing) + "."  # type: ignore[arg-type]
     if kind == "phieu-bau":
-        if not fact("candidates", lambda: ballots.candidates_of(con, year)):
-            return "Chưa có ai trong danh sách đề nghị."
-        return None
+        candidates = fact("candidates", lambda: _candidates_or_reason(con, year))
+        if isinstance(candidates, str):
+            return candidates
+        return None if candidates else "Chưa có ai trong danh sách đề nghị."
     if not fact("votes", lambda: ballots.vote_counts(con, year)):
         return "Lập sau khi có kết quả biểu quyết (phiếu giấy hoặc bỏ phiếu đã đóng)."
     if fact("meeting", lambda: meeting.get_meeting(con, year)) is None:
         return "Chưa ghi thông tin cuộc họp bình xét (thẻ “Biểu quyết”)."
     return None
+
+
+def _candidates_or_reason(con: Connection, year: str) -> list[tuple[str, str, str]] | str:
+    """The year's candidates, or why there is no ballot yet (the list is over the quota)."""
+    try:
+        return ballots.candidates_of(con, year)
+    except Invalid as e:
+        return str(e)
 
 
 def document(con: Connection, kind: str, school_year: str, actor: str) -> bytes:
