@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from lib.access.navigation import PAGES
 from lib.demo import DEMO_PASSWORD
-from tests.browser import WAIT, login, wait_ready
+from tests.browser import ROOT, WAIT, login, running_app, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +21,18 @@ def test_every_page_url_shows_only_the_login_form_to_a_visitor(page, base, url_p
     for spec in PAGES:
         assert page.get_by_role("heading", name=spec.title).count() == 0
     assert page.locator('[data-testid="stDataFrame"]').count() == 0
+
+
+def test_a_new_server_shows_the_login_form_at_the_address_of_a_page_file(page, tmp_path):
+    # Until app.py first runs, Streamlit would run the file a /users address names by itself.
+    stems = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+    with running_app(tmp_path / "app.duckdb") as fresh:
+        for stem in ["users", *stems]:
+            page.goto(f"{fresh}/{stem}")
+            page.get_by_label("Tên đăng nhập").wait_for(timeout=WAIT)
+            wait_ready(page)
+            assert page.get_by_label("Mật khẩu").is_visible(), stem
+            assert "Bạn không có quyền" not in page.inner_text("body"), stem
 
 
 READER = {"Tổng quan", "Kế hoạch", "Tiến độ", "Trình chiếu", "Tài khoản của tôi",

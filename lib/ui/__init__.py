@@ -15,6 +15,7 @@ from typing import NoReturn
 from urllib.parse import urlsplit
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit_authenticator.controllers import AuthenticationController
 from streamlit_authenticator.utilities.exceptions import LoginError
@@ -317,6 +318,13 @@ def checked(user: User | None) -> Iterator[None]:
 
 def require(permission: Callable[[User | None], bool]) -> User:
     """Stop the page unless the current user passes the permission check."""
+    if not hasattr(_CHECKED, "user") and PagesManager.uses_pages_directory:
+        # Until app.py's st.navigation first runs in this process, Streamlit treats pages/ as
+        # an old-style multipage app and runs a file named by the address (/users) by itself,
+        # without app.py's login and menu. Turn that off (as st.navigation would) and rerun
+        # through app.py, which shows a visitor the login form.
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     user = current_user(connection())
     if user is None or not permission(user):
         st.error("Bạn không có quyền mở trang này.")
