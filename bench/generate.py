@@ -235,11 +235,11 @@ def _rounds(con, s: Scale, first_year: int, authors: list, examiners: list, rng)
         con.execute(f"SELECT setval('{seq}', (SELECT max(id) FROM {table}))").fetchall()
 
 
-def generate(path: Path, scale: str, seed: int = 2024) -> dict[str, int]:
-    """Create a fresh database at path filled for the scale; return row counts."""
+def generate(path: Path, scale: str | Scale, seed: int = 2024) -> dict[str, int]:
+    """Create a fresh database at path filled for the scale (a name or a Scale of one's own)."""
     if path.exists():
         raise SystemExit(f"{path} đã tồn tại: hãy chọn tệp mới.")
-    s = SCALES[scale]
+    s = SCALES[scale] if isinstance(scale, str) else scale
     rng = random.Random(seed)
     con = db.connect(path)
     first_year = 2025 - s.years + 1
@@ -248,7 +248,7 @@ def generate(path: Path, scale: str, seed: int = 2024) -> dict[str, int]:
         _plans(con, s, first_year, rng)
         _rounds(con, s, first_year, authors, examiners, rng)
         db.set_setting(con, "no_demo", "1")
-        db.set_setting(con, "bench_scale", scale)
+        db.set_setting(con, "bench_scale", scale if isinstance(scale, str) else repr(scale))
     counts = {
         t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
         for t in ("people", "plans", "tasks", "rounds", "entries", "sheets", "scores")

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.access import sessions
 from lib.core import db
+from tests.demo_file import copy_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~:$=&\"'])")
@@ -16,6 +17,8 @@ _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~:$=&\"'])")
 
 def app(db_file: Path, monkeypatch) -> AppTest:
     """The whole app (app.py) on its own database file, not yet run."""
+    if not db_file.exists():
+        copy_demo(db_file)  # what the app's first run would load, made once per test process
     monkeypatch.setenv("THIDUA_DB", str(db_file))
     monkeypatch.chdir(ROOT)
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)

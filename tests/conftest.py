@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from lib import demo
 from lib.core import db
+from tests.demo_file import copy_demo
 
 
 @pytest.fixture
@@ -21,10 +21,11 @@ def con():
 
 
 @pytest.fixture
-def demo_con(con):
+def demo_con(tmp_path):
     """A fresh database holding the demo plan, people and accounts."""
-    demo.load_demo(con)
-    return con
+    connection = db.connect(str(copy_demo(tmp_path / "demo.duckdb")))
+    yield connection
+    connection.close()
 
 
 @contextlib.contextmanager
