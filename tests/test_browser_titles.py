@@ -89,3 +89,41 @@ def test_three_phones_vote_at_once_and_the_chair_closes(tmp_path, browser):
         "SELECT username FROM ballot_voters WHERE ballot_id = ?", [ballot_id]).fetchall()
     ) == sorted(MEMBERS)  # fmt: skip
     con.close()
+
+
+def test_the_chair_downloads_the_titles_tables_and_a_document_built_on_click(tmp_path, browser):
+    from io import BytesIO
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    path = tmp_path / "downloads.duckdb"
+    con = db.connect(path)
+    demo.load_demo(con)
+    con.close()
+    files: dict[str, bytes] = {}
+    with running_app(path) as base:
+        context = browser.new_context(viewport={"width": 1440, "height": 900},
+                                      accept_downloads=True)  # fmt: skip
+        page = context.new_page()
+        sign_in(page, base, "chutich")
+        goto(page, f"{base}/binh-xet-thi-dua")
+        clicks = [("Đủ điều kiện", "Tải Excel"),
+                  ("Danh sách đề nghị", "Tải danh sách đề nghị (Excel)"),
+                  ("Văn bản", "Phiếu bầu (để trống, in cho cuộc họp) (Word)")]  # fmt: skip
+        for tab, button in clicks:
+            page.get_by_role("tab", name=tab).click()
+            wait_ready(page)
+            with page.expect_download(timeout=60_000) as info:
+                page.get_by_role("button", name=button).click()
+            download = info.value
+            files[download.suggested_filename] = open(download.path(), "rb").read()  # noqa: SIM115
+        context.close()
+    assert sorted(files) == ["danh-sach-de-nghi-2023-2024.xlsx", "du-dieu-kien-2023-2024.xlsx",
+                             "phieu-bau-thi-dua-2023-2024.docx"], files  # fmt: skip
+    sheet = load_workbook(BytesIO(files["du-dieu-kien-2023-2024.xlsx"])).active
+    cells = {str(c.value) for row in sheet.iter_rows() for c in row}
+    assert "Ngô Thị Phương" in cells and "Nghỉ 45 ngày làm việc (≥ 40)" in cells
+    ballot = "\n".join(p.text for p in Document(BytesIO(files["phieu-bau-thi-dua-2023-2024.docx"])
+                                                 ).paragraphs)  # fmt: skip
+    assert "PHIẾU BẦU" in ballot
