@@ -76,10 +76,12 @@ SCORE_ROUND = "Đợt nhập phiếu chấm"
 CRITERIA_STEP = Decimal("0.25")
 # Where the scores import adds rows (it also updates sheets and freezes the rubric).
 SCORE_TABLES = ["round_examiners", "assignments", "sheets", "scores", "audit_log"]
+PER_ENTRY = 3  # examiners whose paper sheets are typed up for each entry
 
 
 def scores_csv(codes: list[str], examiners: list[str], sheets: int) -> bytes:
-    """A long-form scores CSV (one row per criterion score) for `sheets` complete, valid sheets.
+    """A long-form scores CSV (one row per criterion score) for `sheets` complete, valid sheets,
+    PER_ENTRY examiners an entry.
 
     Points are on the rubric's step within each maximum, with decimal commas as typed in
     Vietnam; every seventh row carries a comment."""
@@ -89,7 +91,8 @@ def scores_csv(codes: list[str], examiners: list[str], sheets: int) -> bytes:
     writer.writerow(["Mã SKKN", "Giám khảo", "Tiêu chí", "Điểm", "Nhận xét"])
     row = 0
     for n in range(sheets):
-        code, examiner = codes[n // len(examiners)], examiners[n % len(examiners)]
+        entry, nth = divmod(n, PER_ENTRY)
+        code, examiner = codes[entry], examiners[(entry * PER_ENTRY + nth) % len(examiners)]
         for c in rubric.criteria:
             row += 1
             steps = int(c.max / CRITERIA_STEP)
@@ -219,7 +222,7 @@ def scores_case(source: Path, workdir: Path, rows: int) -> Case:
         writers = set(con.execute("SELECT person_id FROM users WHERE person_id IS NOT NULL")
                       .fetchall())  # fmt: skip
         authors = [p for p in people if (p[0],) not in writers]
-        codes = [f"NB-{n:05d}" for n in range(1, -(-sheets // len(examiners)) + 1)]
+        codes = [f"NB-{n:05d}" for n in range(1, -(-sheets // PER_ENTRY) + 1)]
         frame = pd.DataFrame({"code": codes, "title": [f"Sáng kiến số {n + 1}"
                               for n in range(len(codes))]})  # fmt: skip
         frame["person_id"] = [authors[n % len(authors)][0] for n in range(len(codes))]
