@@ -309,19 +309,20 @@ def measure_case(case: Case, runs: int, workdir: Path) -> dict:
     written: dict[str, int] = {}
     summary = None
 
-    def read_duckdb() -> None:
-        # In a memory database: the app's connection may not read files with SQL.
-        memory = duckdb.connect()
+    def read_duckdb(memory: duckdb.DuckDBPyConnection) -> None:
         memory.execute("CREATE TABLE raw AS SELECT * FROM read_csv(?, all_varchar = true)",
                        [str(path)])  # fmt: skip
-        memory.close()
 
     def add(name: str, timed: tuple[float, float]) -> None:
         samples[name].append(timed[0])
         samples[f"{name}_cpu"].append(timed[1])
 
     for run in range(runs):
-        add("duckdb", _timed(read_duckdb))
+        # In a memory database (opened before the clock starts): the app's connection may not
+        # read files with SQL.
+        memory = duckdb.connect()
+        add("duckdb", _timed(read_duckdb, memory))
+        memory.close()
         add("pandas", _timed(lambda: pd.read_csv(path, dtype=str, keep_default_na=False)))
         copy = _copy(case.base, workdir / f"{case.kind}-run{run}.duckdb")
         con = db.connect(copy)
@@ -369,6 +370,7 @@ def measure_all(source: Path, runs: int, sizes: dict[str, int] | None = None,
             case = builders[kind](Path(tmp))
             out.append(measure_case(case, runs, Path(tmp)))
             case.base.unlink()
+            log(table(out[-1:]).splitlines()[-1])  # each row as it comes: a run can be long
     return out
 
 
