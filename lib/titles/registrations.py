@@ -329,10 +329,11 @@ def check_registrations(
     row_numbers = (
         rows[ROW_COLUMN].tolist() if ROW_COLUMN in rows.columns else list(range(2, len(rows) + 2))
     )
-    for row, (_, cells) in zip(row_numbers, rows.iterrows(), strict=True):
+    # Plain dicts, not iterrows (see evaluations.check_evaluations).
+    for row, cells in zip(row_numbers, rows.to_dict("records"), strict=True):
         row = int(row)
 
-        def cell(label: str, cells: pd.Series = cells) -> str:
+        def cell(label: str, cells: dict = cells) -> str:
             value = cells.get(label, "")
             return "" if value is None or value != value else nfc(str(value))
 
