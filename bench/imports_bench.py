@@ -405,11 +405,11 @@ def table(results: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m bench.imports_bench --db TỆP [--runs N] [--kind K…]`: the import table alone."""
+    """`python -m bench.imports_bench --db TỆP [--runs N] [--kind K …]`: the import table alone."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m bench.imports_bench")
-    parser.add_argument("--db", type=Path, default=Path("/work/benchwd/district.duckdb"))
+    parser.add_argument("--db", type=Path, required=True, help="CSDL của quy mô (chỉ đọc, chép)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--kind", action="append", choices=["people", "tasks", "skkn", "scores",
                         "evaluations", "registrations"])  # fmt: skip
