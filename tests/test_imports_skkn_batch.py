@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from lib import demo
 from lib.core import db
 from lib.core.db import transaction
+from lib.core.errors import Invalid
 from lib.io.imports import run_import
 from lib.scoring import entries
 from tests.scoring_helpers import make_round
@@ -89,4 +92,26 @@ def test_a_district_sized_skkn_list_imports_in_one_go():
         "ON a.entry_id = e.id WHERE e.round_id = ?", [rid]
     ).fetchall()  # fmt: skip
     assert (count, authors) == (600, 600)
+    con.close()
+
+
+def test_a_code_another_entry_of_the_round_has_is_refused_case_aside():
+    con = db.connect(":memory:")
+    demo.load_demo(con)
+    rid = make_round(con, deadline=None)
+    other = make_round(con, "Đợt khác", deadline=None)
+    author = [entries.AuthorIn("Vũ Thị Hồng Nhung")]
+    first = entries.add_entry(con, rid, "thuky", title="Một", authors=author, code="A1")
+    second = entries.add_entry(con, rid, "thuky", title="Hai", authors=author, code="B2")
+    entries.add_entry(con, other, "thuky", title="Ba", authors=author, code="C3")
+    with pytest.raises(Invalid) as refused:
+        entries.add_entry(con, rid, "thuky", title="Bốn", authors=author, code="a1")
+    assert refused.value.errors["code"] == "Mã SKKN 'a1' đã có trong đợt chấm này."
+    with pytest.raises(Invalid):
+        entries.update_entry(con, second, "thuky", title="Hai", authors=author, code="A1")
+    # Its own code (any case) and a code of another round are free.
+    entries.update_entry(con, first, "thuky", title="Một", authors=author, code="a1")
+    assert entries.check_code(con, rid, "C3", None) is None
+    assert entries.code_clashes(con, rid, [("x9", None), ("B2", None), ("b2", second),
+                                           ("A1", second)]) == {1, 3}  # fmt: skip
     con.close()
