@@ -308,6 +308,7 @@ def _check_entry(
     title: str,
     authors: Sequence[AuthorIn | Mapping[str, Any]],
     errors: dict[str, str],
+    people: PeopleBook | None = None,
 ) -> tuple[str, list[Author]]:
     """Check an entry's code, title and authors into `errors`; return the clean title, authors."""
     problem = check_code(con, round_id, code, entry_id)
@@ -316,7 +317,7 @@ def _check_entry(
     clean_title = nfc(title or "")
     if not clean_title:
         errors["title"] = "Hãy nhập tên SKKN."
-    clean, author_errors = check_authors(con, authors)
+    clean, author_errors = check_authors(con, authors, people)
     errors.update(author_errors)
     return clean_title, clean
 
@@ -457,14 +458,16 @@ def update_entry(
     code: str,
     field: str = "",
     group_name: str = "",
+    people: PeopleBook | None = None,
 ) -> None:
-    """Change an entry's code, title, field, group or authors (not once finalized)."""
+    """Change an entry's code, title, field, group or authors (not once finalized); `people`:
+    everyone read once by a caller changing many entries."""
     before = require_entry(con, entry_id)
     r = require_round(con, before.round_id)
     require_editable(r)
     errors: dict[str, str] = {}
     code = nfc(code or "")
-    title, clean = _check_entry(con, r.id, entry_id, code, title, authors, errors)
+    title, clean = _check_entry(con, r.id, entry_id, code, title, authors, errors, people)
     if not errors:
         clash = examiner_authors(con, entry_id, clean)
         if clash:

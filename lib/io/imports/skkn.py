@@ -143,10 +143,11 @@ def write_skkn(con: Connection, checked: Checked, actor: str) -> Summary:
     r, new, updates = checked.payload
     # New entries (a district's 600) in a few statements; changed ones through the rounds rules.
     entries.insert_entries(con, r.id, actor, new)
+    people = entries.people_book(con) if updates else None  # read once, not twice an entry
     for f in updates:
         entries.update_entry(con, f["id"], actor, title=f["title"], code=f["code"],
                             authors=_authors_in(f["authors"]), field=f["field"],
-                            group_name=f["group_name"])  # fmt: skip
+                            group_name=f["group_name"], people=people)  # fmt: skip
     return Summary("skkn", checked.added, checked.updated, checked.unchanged,
                    f"Đợt chấm “{r.name}”.", str(r.id))  # fmt: skip
 
