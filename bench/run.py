@@ -45,8 +45,8 @@ CASES = [(path, user, {}) for path, user, _, _ in _PAGES] + [
 URLS = ["tong-quan", "ke-hoach", "tien-do", "trinh-chieu", "ket-qua-cham", "dot-cham", "skkn"]
 
 
-def run(scale: str, runs: int, workdir: Path, *, examiners: int, import_rows: int,
-        score_rows: int, with_server: bool, log=print) -> dict:  # fmt: skip
+def run(scale: str, runs: int, workdir: Path, *, examiners: int, import_sizes: dict[str, int],
+        with_server: bool, log=print) -> dict:  # fmt: skip
     """Generate the scale's database in workdir and measure everything; return the report."""
     path = workdir / f"{scale}.duckdb"
     if not path.exists():
@@ -61,9 +61,10 @@ def run(scale: str, runs: int, workdir: Path, *, examiners: int, import_rows: in
                        for r in pages.measure_pages(path, CASES, runs, log)]  # fmt: skip
     report["submit_ms"] = asdict(scoring.submit_latency(path, max(runs, 5)))
     report["concurrent"] = scoring.concurrent_examiners(path, examiners)
-    report["import_tasks"] = imports_bench.measure(import_rows, max(1, runs // 3))
-    log("Đo nhập phiếu chấm…")
-    report["import_scores"] = imports_bench.measure_scores(score_rows, max(1, runs // 3))
+    # Each import kind on copies of the scale's database: at least 5 runs (a median of a
+    # handful), unless a smoke run asks for one.
+    report["imports"] = imports_bench.measure_all(path, max(1, min(runs, 5)), import_sizes,
+                                                  log=log)  # fmt: skip
     return report
 
 
@@ -87,7 +88,7 @@ def table(report: dict) -> str:
             f"| {p['shell_queries']['median']:.0f} | {p['queries']['median']:.0f} "
             f"({p['statements']}) | {p['ratio']:.1f} | {p['ratio_bare']:.1f} |"
         )
-    c, i, k = report["concurrent"], report["import_tasks"], report["import_scores"]
+    c = report["concurrent"]
     sub = report["submit_ms"]
     lines += [
         "",
@@ -97,8 +98,10 @@ def table(report: dict) -> str:
         f"không GC, không tranh khóa GIL với lượt chạy): {c['throughput_per_s']:.0f} thao tác/s, "
         f"{c['tail']} {c['tail_ms']:.0f} ms, "
         f"lỗi {c['failed']}, mất {c['lost']}",
-        _import_line(f"{i['rows']:,} dòng công việc", i),
-        _import_line(f"{k['rows']:,} dòng điểm (phiếu chấm)", k),
+        "",
+        f"Nhập tệp ({report['scale']}; trung vị; tỉ lệ so với sàn ghi của chính nó, mục tiêu ≤ 2):",
+        "",
+        imports_bench.table(report["imports"]),
     ]
     if "server" in report:
         s = report["server"]
@@ -109,17 +112,6 @@ def table(report: dict) -> str:
 def _view(p: dict) -> str:
     page = p["page"].removeprefix("pages/")
     return f"{page} › {p['view']}" if p.get("view") else page
-
-
-def _import_line(what: str, m: dict) -> str:
-    # The target is the import against its own write floor (<= 2x); read_csv is shown beside.
-    return (
-        f"- Nhập {what}: {m['import_s']:.2f} s = **{m['import_s'] / m['write_floor_s']:.1f}× "
-        f"sàn ghi của chính nó**; read_csv của DuckDB {m['read_csv_s']:.2f} s "
-        f"(tỉ lệ {m['ratio']:.1f}), read_csv ghi vào tệp CSDL {m['read_csv_stored_s']:.2f} s "
-        f"(tỉ lệ {m['ratio_stored']:.1f}); riêng việc ghi các dòng ấy vào bảng có khóa "
-        f"{m['write_floor_s']:.2f} s (= {m['write_floor_ratio']:.1f} lần read_csv)"
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--scale demo chỉ dùng với --browser")
         else:
             report = run(args.scale, args.runs or 15, workdir, examiners=50,
-                         import_rows=100_000, score_rows=150_000, with_server=True,
+                         import_sizes=imports_bench.SIZES, with_server=True,
                          log=log)  # fmt: skip
             text = table(report)
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), "utf-8")

@@ -11,8 +11,9 @@ from bench.generate import generate
 # real server does: over the suite's 300 s on a loaded 2-core machine.
 @pytest.mark.timeout(900)
 def test_school_scale_smoke_run(tmp_path):
-    report = run.run("school", 1, tmp_path, examiners=5, import_rows=500, score_rows=220,
-                     with_server=False, log=lambda message: None)  # fmt: skip
+    sizes = {"people": 50, "tasks": 500, "skkn": 30, "scores": 220}
+    report = run.run("school", 1, tmp_path, examiners=5, import_sizes=sizes, with_server=False,
+                     log=lambda message: None)  # fmt: skip
     assert [(p["page"], p["view"]) for p in report["pages"]] == [
         (page, " · ".join(state.values())) for page, _, state in run.CASES
     ]
@@ -26,12 +27,21 @@ def test_school_scale_smoke_run(tmp_path):
     assert account["statements"] < home["statements"]
     assert "| max ms |" in run.table(report)  # one sample: never called a p95
     assert report["concurrent"]["failed"] == 0 and report["concurrent"]["lost"] == 0
-    assert report["import_tasks"]["rows"] == 500
-    assert report["import_scores"]["rows"] == 220  # 20 sheets of 11 criteria
-    # The write floor re-inserts exactly the rows the import stored.
-    assert report["import_tasks"]["write_floor_rows"] == {"tasks": 500}
-    added = report["import_scores"]["write_floor_rows"]
+    imported = {m["kind"]: m for m in report["imports"]}
+    assert list(imported) == ["people", "tasks", "skkn", "scores", "evaluations", "registrations"]
+    assert imported["tasks"]["rows"] == 500 and imported["scores"]["rows"] == 220  # 20 sheets
+    # The write floor re-inserts exactly the rows the import stored, in the same keyed tables.
+    assert imported["tasks"]["written"] == {"tasks": 500, "audit_log": 501}
+    added = imported["scores"]["written"]
     assert added["sheets"] == 20 and added["scores"] == 220 and added["audit_log"] >= 20
+    assert imported["people"]["written"]["people"] == 50
+    assert imported["skkn"]["written"]["entries"] == 30
+    main_table = {"people": "people", "tasks": "tasks", "skkn": "entries", "scores": "sheets",
+                  "evaluations": "evaluations", "registrations": "title_registrations"}  # fmt: skip
+    for m in report["imports"]:
+        assert m["n"] == 1 and m["import_ms"] > 0 and m["floor_ms"] > 0 and m["duckdb_ms"] > 0, m
+        assert m["written"][main_table[m["kind"]]] > 0, m
+    assert "| Đánh giá cuối năm |" in run.table(report)
     assert "| home.py (bench.staff) |" in run.table(report)
 
 

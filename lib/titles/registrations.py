@@ -72,6 +72,16 @@ def get_registration(con: Connection, school_year: str, person_id: int) -> Regis
     return Registration(*row) if row else None
 
 
+def year_registrations(con: Connection, school_year: str) -> dict[int, Registration]:
+    """person_id -> registration for the year, read at once (an import checks everyone)."""
+    rows = con.execute(
+        "SELECT school_year, person_id, title, skkn_title, skkn_field, entry_id "
+        "FROM title_registrations WHERE school_year = ?",
+        [school_year],
+    ).fetchall()
+    return {int(r[1]): Registration(*r) for r in rows}
+
+
 def check_skkn(skkn_title: str, skkn_field: str, before: Registration | None) -> dict[str, str]:
     """Problems of a registered SKKN (field -> Vietnamese message), given the stored one."""
     errors: dict[str, str] = {}
@@ -311,6 +321,7 @@ def check_registrations(
     if problems:
         return Planned(year, (), ()), problems
     everyone = people_index(con)
+    stored = year_registrations(con, year)
     groups = {fold(g): g for g in group_names(con)}
     people: list[tuple[int, str, str, str]] = []
     collective: list[tuple[str, str]] = []
@@ -318,10 +329,11 @@ def check_registrations(
     row_numbers = (
         rows[ROW_COLUMN].tolist() if ROW_COLUMN in rows.columns else list(range(2, len(rows) + 2))
     )
-    for row, (_, cells) in zip(row_numbers, rows.iterrows(), strict=True):
+    # Plain dicts, not iterrows (see evaluations.check_evaluations).
+    for row, cells in zip(row_numbers, rows.to_dict("records"), strict=True):
         row = int(row)
 
-        def cell(label: str, cells: pd.Series = cells) -> str:
+        def cell(label: str, cells: dict = cells) -> str:
             value = cells.get(label, "")
             return "" if value is None or value != value else nfc(str(value))
 
@@ -358,7 +370,7 @@ def check_registrations(
         if person in seen:
             problem("Họ và tên", f"Người này đã có ở dòng {seen[person]}.")
         seen[person] = row
-        errors = check_skkn(skkn_title, skkn_field, get_registration(con, year, person))
+        errors = check_skkn(skkn_title, skkn_field, stored.get(person))
         for field, message in errors.items():
             problem(_LABEL[field], message)
         if title is not None and not errors:
@@ -370,29 +382,56 @@ def check_registrations(
 
 @transactional
 def write_registrations(con: Connection, planned: Planned, actor: str) -> int:
-    """Store checked registrations in one transaction (on the people's behalf); return how many."""
+    """Store checked registrations in one transaction (on the people's behalf); return how many.
+
+    A whole school's file is ~2,000 rows: the year is read once and people and tổ are each
+    written and logged in one statement, every entry as save_registration logs it."""
     year = ensure_year(con, planned.school_year, actor)
-    for person_id, title, skkn_title, skkn_field in planned.people:
-        before = get_registration(con, year, person_id)
-        con.execute(
-            "INSERT INTO title_registrations (school_year, person_id, title, skkn_title, "
-            " skkn_field, is_demo, updated_by) VALUES (?, ?, ?, ?, ?, false, ?) "
-            "ON CONFLICT (school_year, person_id) DO UPDATE SET title = excluded.title, "
-            " skkn_title = excluded.skkn_title, skkn_field = excluded.skkn_field, "
-            " updated_by = excluded.updated_by, updated_at = current_localtimestamp()",
-            [year, person_id, title, skkn_title, skkn_field, actor],
-        )
-        after = get_registration(con, year, person_id)
-        assert after is not None
-        audit.record(con, actor, "register", "registration", f"{year}:{person_id}",
-                     before.__dict__ if before else None, after.__dict__)  # fmt: skip
-    for group, title in planned.groups:
-        con.execute(
-            "INSERT INTO group_registrations (school_year, group_name, title, is_demo, "
-            " updated_by) VALUES (?, ?, ?, false, ?) ON CONFLICT (school_year, group_name) "
-            "DO UPDATE SET title = excluded.title, updated_by = excluded.updated_by, "
-            " updated_at = current_localtimestamp()",
-            [year, group, title, actor],
-        )
-        audit.record(con, actor, "register", "group_registration", f"{year}:{group}", None, title)
+    if planned.people:
+        stored = year_registrations(con, year)
+        columns = ["person_id", "title", "skkn_title", "skkn_field"]
+        frame = pd.DataFrame(planned.people, columns=columns)
+        log = []
+        for person_id, title, skkn_title, skkn_field in planned.people:
+            before = stored.get(person_id)
+            # The insert below keeps entry_id: the SKKN made from a registration stays linked.
+            after = Registration(year, person_id, title, skkn_title, skkn_field,
+                                 before.entry_id if before else None)  # fmt: skip
+            log.append((f"{year}:{person_id}", audit.as_json(before.__dict__ if before else None),
+                        audit.as_json(after.__dict__)))  # fmt: skip
+        con.register("batch", frame)
+        try:
+            con.execute(
+                "INSERT INTO title_registrations (school_year, person_id, title, skkn_title, "
+                " skkn_field, is_demo, updated_by) "
+                "SELECT ?, person_id, title, skkn_title, skkn_field, false, ? FROM batch "
+                "ON CONFLICT (school_year, person_id) DO UPDATE SET title = excluded.title, "
+                " skkn_title = excluded.skkn_title, skkn_field = excluded.skkn_field, "
+                " updated_by = excluded.updated_by, updated_at = current_localtimestamp()",
+                [year, actor],
+            )
+        finally:
+            con.unregister("batch")
+        audit.record_rows(
+            con, actor, "register", "registration", "SELECT entity_id, before, after FROM batch",
+            batch=pd.DataFrame(log, columns=["entity_id", "before", "after"]),
+        )  # fmt: skip
+    if planned.groups:
+        frame = pd.DataFrame(planned.groups, columns=["group_name", "title"])
+        con.register("batch", frame)
+        try:
+            con.execute(
+                "INSERT INTO group_registrations (school_year, group_name, title, is_demo, "
+                " updated_by) SELECT ?, group_name, title, false, ? FROM batch "
+                "ON CONFLICT (school_year, group_name) DO UPDATE SET title = excluded.title, "
+                " updated_by = excluded.updated_by, updated_at = current_localtimestamp()",
+                [year, actor],
+            )
+        finally:
+            con.unregister("batch")
+        audit.record_rows(
+            con, actor, "register", "group_registration",
+            "SELECT ? || ':' || group_name AS entity_id, NULL AS before, to_json(title) AS after "
+            "FROM batch", [year], batch=frame,
+        )  # fmt: skip
     return len(planned.people) + len(planned.groups)

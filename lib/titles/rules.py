@@ -48,8 +48,12 @@ _SCHOOL_YEAR = re.compile(r"^(\d{4})\s*[-–/]\s*(\d{4})$")
 
 def rating_code(text: object) -> str | None:
     """The rating code for a code or the rating's words (any case, with or without marks)."""
-    if not isinstance(text, str):
-        return None
+    return _rating_of(text) if isinstance(text, str) else None
+
+
+# A file of 2,000 people repeats a few ratings and titles: each distinct word is folded once.
+@lru_cache(maxsize=1024)
+def _rating_of(text: str) -> str | None:
     folded = fold(text)
     for code, label in RATINGS.items():
         if folded in (fold(code), fold(label)):
@@ -59,7 +63,12 @@ def rating_code(text: object) -> str | None:
 
 def title_code(text: object) -> str | None:
     """The title code for a code, the council's short form or the full name (any case, marks)."""
-    folded = fold(str(text or ""))
+    return _title_of(str(text or ""))
+
+
+@lru_cache(maxsize=1024)
+def _title_of(text: str) -> str | None:
+    folded = fold(text)
     for code in TITLES:
         if folded in (fold(code), fold(TITLES[code]), fold(TITLE_NAMES[code])):
             return code

@@ -39,10 +39,10 @@ YEAR_TARGET = ("year", Target("Năm học", _year_choices, "Chưa có năm học
 
 def labelled(kind: Kind, table: pd.DataFrame) -> pd.DataFrame:
     """The file's cells (cleaned) headed by the Vietnamese labels, identity columns kept if used."""
-    records = arrays.records(table, [c.name for c in kind.columns])
+    names = [c.name for c in kind.columns]
     out = pd.DataFrame(
-        [{ROW_COLUMN: row, **{kind.spec(n).label: v for n, v in cells.items()}}
-         for row, cells in records],
+        {ROW_COLUMN: table[ROW_COLUMN].astype(int).tolist(),
+         **{kind.spec(n).label: arrays.texts(table, n).to_pylist() for n in names}},
         columns=[ROW_COLUMN, *[c.label for c in kind.columns]],
     )  # fmt: skip
     for name in IDENTITY:

@@ -35,8 +35,9 @@ def check_registrations(
     if problems:
         return checked
     year = planned.school_year
+    known = registrations.year_registrations(con, year)
     for person_id, title, skkn_title, skkn_field in planned.people:
-        old = registrations.get_registration(con, year, person_id)
+        old = known.get(person_id)
         if old is None:
             checked.added += 1
         elif (old.title, old.skkn_title, old.skkn_field) == (title, skkn_title, skkn_field):

@@ -1,0 +1,117 @@
+"""The SKKN import's batched insert stores and logs each entry as add_entry does, row by row."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from lib import demo
+from lib.core import db
+from lib.core.db import transaction
+from lib.core.errors import Invalid
+from lib.io.imports import run_import
+from lib.scoring import entries
+from tests.scoring_helpers import make_round
+from tests.test_imports import csv_bytes
+
+SKKN_HEADER = ["Mã SKKN", "Tên SKKN", "Tác giả", "Lĩnh vực", "Tổ"]
+
+
+def _reference(con, round_id: int, actor: str, new: list[dict]) -> None:
+    """The per-row writer the batch replaced: add_entry (its checks, its audit) a row."""
+    for f in new:
+        entries.add_entry(
+            con, round_id, actor, title=f["title"], code=f["code"], field=f["field"],
+            group_name=f["group_name"],
+            authors=[entries.AuthorIn(a.name, a.share, a.person_id) for a in f["authors"]],
+        )  # fmt: skip
+
+
+def _generated(con, rng: random.Random) -> list[dict]:
+    """Entries as the import checks them: matched and unknown authors, one to three with
+    shares, group given or left to the first author's, codes with "_" and odd spacing."""
+    names = [n for (n,) in con.execute("SELECT full_name FROM people ORDER BY id").fetchall()]
+    out = []
+    for n in range(40):
+        count = rng.choice([1, 1, 2, 3])
+        picked = rng.sample(names, count) if rng.random() < 0.8 else ["Người Ngoài Trường"]
+        shares = {1: ["100"], 2: ["60", "40"], 3: ["50", "25,5", "24,5"]}[len(picked)]
+        text = "; ".join(f"{a} ({s}%)" for a, s in zip(picked, shares, strict=True))
+        authors, errors = entries.check_authors(con, entries.parse_authors_text(text))
+        assert not errors, errors
+        out.append({
+            "code": f"K_{n:03d}" if n % 5 else f"SKKN-{n + 1:03d}",
+            "title": f"Sáng kiến  số {n} – “dạy_trẻ”", "authors": authors,
+            "field": rng.choice(["", "Toán", "Ngôn ngữ"]),
+            "group_name": rng.choice(["", "Tổ Nhà trẻ"]),
+        })  # fmt: skip
+    return out
+
+
+def _state(con) -> tuple:
+    stored = con.execute(
+        "SELECT * EXCLUDE (created_at, updated_at) FROM entries ORDER BY id"
+    ).fetchall()
+    authors = con.execute("SELECT * FROM entry_authors ORDER BY entry_id, position").fetchall()
+    logged = con.execute(
+        "SELECT actor, action, entity, entity_id, before, after FROM audit_log ORDER BY id"
+    ).fetchall()
+    return stored, authors, logged
+
+
+def test_inserted_entries_are_stored_and_logged_as_add_entry_stores_them():
+    results = []
+    for writer in (_reference, entries.insert_entries):
+        con = db.connect(":memory:")
+        demo.load_demo(con)
+        rid = make_round(con, deadline=None)
+        new = _generated(con, random.Random(16))
+        with transaction(con):
+            writer(con, rid, "thuky", new)
+        results.append(_state(con))
+        con.close()
+    assert results[0] == results[1]
+    stored, authors, logged = results[1]
+    assert len([e for e in stored if e[1] == rid]) == 40 and len(authors) > 40
+    assert any(a[2] is None for a in authors)  # an author outside the people list kept as written
+
+
+def test_a_district_sized_skkn_list_imports_in_one_go():
+    """600 entries (a district's year) in one import: every one stored with its authors."""
+    con = db.connect(":memory:")
+    demo.load_demo(con)
+    rid = make_round(con, deadline=None)
+    names = [n for (n,) in con.execute("SELECT full_name FROM people").fetchall()]
+    rows = [["" if i % 2 else f"Q-{i:04d}", f"Đề tài {i}", f"{names[i % len(names)]}", "", ""]
+            for i in range(600)]  # fmt: skip
+    summary = run_import(con, "skkn", csv_bytes([SKKN_HEADER, *rows]), "s.csv", "thuky", str(rid))
+    assert summary.added == 600
+    ((count, authors),) = con.execute(
+        "SELECT count(DISTINCT e.id), count(*) FROM entries e JOIN entry_authors a "
+        "ON a.entry_id = e.id WHERE e.round_id = ?", [rid]
+    ).fetchall()  # fmt: skip
+    assert (count, authors) == (600, 600)
+    con.close()
+
+
+def test_a_code_another_entry_of_the_round_has_is_refused_case_aside():
+    con = db.connect(":memory:")
+    demo.load_demo(con)
+    rid = make_round(con, deadline=None)
+    other = make_round(con, "Đợt khác", deadline=None)
+    author = [entries.AuthorIn("Vũ Thị Hồng Nhung")]
+    first = entries.add_entry(con, rid, "thuky", title="Một", authors=author, code="A1")
+    second = entries.add_entry(con, rid, "thuky", title="Hai", authors=author, code="B2")
+    entries.add_entry(con, other, "thuky", title="Ba", authors=author, code="C3")
+    with pytest.raises(Invalid) as refused:
+        entries.add_entry(con, rid, "thuky", title="Bốn", authors=author, code="a1")
+    assert refused.value.errors["code"] == "Mã SKKN 'a1' đã có trong đợt chấm này."
+    with pytest.raises(Invalid):
+        entries.update_entry(con, second, "thuky", title="Hai", authors=author, code="A1")
+    # Its own code (any case) and a code of another round are free.
+    entries.update_entry(con, first, "thuky", title="Một", authors=author, code="a1")
+    assert entries.check_code(con, rid, "C3", None) is None
+    assert entries.code_clashes(con, rid, [("x9", None), ("B2", None), ("b2", second),
+                                           ("A1", second)]) == {1, 3}  # fmt: skip
+    con.close()
