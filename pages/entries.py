@@ -1,6 +1,7 @@
 """SKKN và phân công: register entries (authors, shares, document), withdraw them, record
 conflicts, and assign examiners by hand or automatically (shown for confirmation first)."""
 
+import pandas as pd
 import streamlit as st
 
 from lib import ui
@@ -171,20 +172,70 @@ if tab_edit.open:
 
 if tab_conflicts.open:
     with tab_conflicts:
-        found = conflicts.conflicts(con, round_id)
+        authors = conflicts.council_authors(con, round_id)
+        n_recorded = conflicts.conflict_count(con, round_id)
+        # A city round after "Ghi tất cả" holds ~200,000 conflicts: counts, a file, and removal
+        # picked per SKKN instead of the whole list and one picker of every conflict.
+        many = n_recorded + len(authors) > conflicts.LIST_INLINE
+        found = authors if many else conflicts.conflicts(con, round_id)
         st.caption("Tác giả không bao giờ được phân công chấm SKKN của mình (tự động). "
                    "Ghi thêm các xung đột khác: cùng tổ, người thân, lý do khác.")  # fmt: skip
-        if found.empty:
+        if not many and found.empty:
             st.info("Chưa có xung đột nào.")
-        else:
+        elif not many:
             st.dataframe(
                 {"Mã SKKN": found["code"], "Giám khảo": found["full_name"],
                  "Loại": found["kind_label"], "Ghi chú": found["note"]},
                 hide_index=True, width="stretch",
             )  # fmt: skip
+        else:
+            summary = conflicts.conflict_summary(con, round_id, authors)
+            st.caption(f"{ui.count_text(n_recorded)} xung đột đã ghi"
+                       + (f", {ui.count_text(len(authors))} giám khảo là tác giả"
+                          if len(authors) else "")
+                       + "; danh sách đầy đủ trong tệp tải về.")  # fmt: skip
+            st.dataframe(
+                {"Tổ": [g or "(chưa ghi tổ)" for g in summary["group_name"]],
+                 "Số SKKN": summary["n_entries"].map(ui.count_text),
+                 **{label: summary[kind].map(ui.count_text)
+                    for kind, label in conflicts.CONFLICT_KINDS.items()},
+                 conflicts.AUTHOR: summary["author"].map(ui.count_text),
+                 "Tổng": summary["total"].map(ui.count_text)},
+                hide_index=True, width="stretch",
+            )  # fmt: skip
+            cursor = con.cursor()  # the file is built on click, on another thread
+            file_name = f"xung-dot-dot-{round_id}.csv"
+            ui.download_button(
+                "Tải danh sách xung đột (CSV)",
+                data=downloads.on_click(
+                    cursor, user.username, "export",
+                    lambda: exports.to_csv(conflicts.conflict_table(cursor, round_id)),
+                    file_name, "text/csv", {"kind": "conflicts", "round": round_id},
+                ),
+                file_name=file_name, mime="text/csv", key="sk_xung_dot_tai",
+            )  # fmt: skip
         if can_edit_round(r) and kept_labels and names:
+            if many:  # one SKKN picked, then its conflicts: one picker of 5,000, not 200,000
+                st.markdown("**Xung đột của một SKKN**")
+                picker = {**kept_labels, **conflicts.withdrawn_conflict_entries(con, round_id)}
+                entry_pick = st.selectbox("SKKN", list(picker), format_func=picker.get,
+                                          key="sk_xd_skkn")  # fmt: skip
+                mine = conflicts.entry_conflicts(con, entry_pick)
+                writers = authors[authors["entry_id"] == entry_pick]
+                if mine.empty and writers.empty:
+                    st.caption("SKKN này chưa có xung đột nào.")
+                else:
+                    shown = pd.concat([mine, writers], ignore_index=True)
+                    st.dataframe(
+                        {"Giám khảo": shown["full_name"], "Tên đăng nhập": shown["examiner"],
+                         "Loại": shown["kind_label"], "Ghi chú": shown["note"]},
+                        hide_index=True, width="stretch",
+                    )  # fmt: skip
             with st.form("sk_xung_dot"):
-                entry_pick = st.selectbox("SKKN", list(kept_labels), format_func=kept_labels.get)
+                if not many:
+                    entry_pick = st.selectbox(
+                        "SKKN", list(kept_labels), format_func=kept_labels.get
+                    )
                 examiner = st.selectbox("Giám khảo", list(names),
                                         format_func=lambda u: f"{names[u]} ({u})")  # fmt: skip
                 kind = st.selectbox("Loại xung đột", list(conflicts.CONFLICT_KINDS),
@@ -194,6 +245,20 @@ if tab_conflicts.open:
                     with ui.errors_shown():
                         conflicts.add_conflict(con, entry_pick, examiner, kind, user.username, note)
                         done("Đã ghi xung đột.")
+            if many and not mine.empty:
+                labels = {
+                    int(i): f"{name} ({u}) – {kind}" + (f": {note}" if note else "")
+                    for i, u, name, kind, note in frames.rows(
+                        mine, "id", "examiner", "full_name", "kind_label", "note"
+                    )
+                }
+                with st.form(f"sk_xoa_xung_dot_{entry_pick}"):
+                    pick = st.selectbox("Xóa xung đột với giám khảo", list(labels),
+                                        format_func=labels.get)  # fmt: skip
+                    if st.form_submit_button("Xóa xung đột"):
+                        with ui.errors_shown():
+                            conflicts.remove_conflict(con, pick, user.username)
+                            done("Đã xóa xung đột.")
             summary = conflicts.same_group_summary(con, round_id, found)
             total = int(summary["n_suggestions"].sum())
             if total:
@@ -210,9 +275,10 @@ if tab_conflicts.open:
                     st.caption(f"{ui.count_text(total)} gợi ý (SKKN và giám khảo cùng tổ); "
                                "danh sách đầy đủ trong tệp tải về.")  # fmt: skip
                     st.dataframe(
-                        {"Tổ": summary["group_name"], "Số SKKN": summary["n_entries"],
-                         "Số giám khảo": summary["n_examiners"],
-                         "Số gợi ý": summary["n_suggestions"]},
+                        {"Tổ": summary["group_name"],
+                         "Số SKKN": summary["n_entries"].map(ui.count_text),
+                         "Số giám khảo": summary["n_examiners"].map(ui.count_text),
+                         "Số gợi ý": summary["n_suggestions"].map(ui.count_text)},
                         hide_index=True, width="stretch",
                     )  # fmt: skip
                     cursor = con.cursor()  # the file is built on click, on another thread
@@ -231,7 +297,7 @@ if tab_conflicts.open:
                         n = conflicts.add_same_group_conflicts(con, round_id, user.username)
                         done(f"Đã ghi {ui.count_text(n)} xung đột cùng tổ.")
             recorded = found[found["id"].notna()]
-            if not recorded.empty:
+            if not many and not recorded.empty:
                 labels = {
                     int(i): f"{code} – {name} ({kind})"
                     for i, code, name, kind in frames.rows(
