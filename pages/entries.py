@@ -24,6 +24,17 @@ st.title("SKKN và phân công")
 ui.show_saved("entries_flash")
 
 
+def paged(frame, key: str, column_config: dict | None = None) -> None:
+    """A long table a page at a time (assignment.GRID_PAGE rows), the page picked above it."""
+    n_pages = -(-len(frame) // assignment.GRID_PAGE)
+    page = st.number_input(f"Trang (trên {ui.count_text(n_pages)}, mỗi trang "
+                           f"{assignment.GRID_PAGE} dòng)", min_value=1, max_value=n_pages,
+                           step=1, key=key)  # fmt: skip
+    start = (int(page) - 1) * assignment.GRID_PAGE
+    st.dataframe(frame.iloc[start : start + assignment.GRID_PAGE], hide_index=True,
+                 width="stretch", column_config=column_config)  # fmt: skip
+
+
 def done(message: str) -> None:
     st.session_state.pop("auto_plan", None)
     ui.saved("entries_flash", message)
@@ -39,6 +50,7 @@ assert round_id is not None
 r = rounds.require_round(con, round_id)
 SUGGESTIONS_INLINE = 30
 DOCUMENT_MB = entries.MAX_DOCUMENT_BYTES // (1024 * 1024)
+GRID_COLUMNS = {"Tên SKKN": st.column_config.TextColumn(width="medium")}
 AUTHORS_HELP = ("Mỗi dòng một tác giả, kèm tỉ lệ đóng góp khi có nhiều tác giả, "
                 "vd. Nguyễn Thị A (60%). Tổng phải bằng 100%.")  # fmt: skip
 
@@ -313,15 +325,37 @@ if tab_conflicts.open:
 if tab_assign.open:
     with tab_assign:
         current = assignment.assignments(con, round_id)
+        grid = assignment.assignment_grid(current)
+        # A city round's grid is 5,000 rows (~1 MB to the browser, with the pickers ~1.8 MB):
+        # counts, a page of it at a time, the whole grid as a file; pickers per SKKN.
+        many = len(grid) > assignment.GRID_INLINE
         if current.empty:
             st.info("Chưa có phân công nào.")
+        elif not many:
+            st.dataframe(grid, hide_index=True, width="stretch", column_config=GRID_COLUMNS)
         else:
-            st.dataframe(
-                assignment.assignment_grid(current),
-                hide_index=True,
-                width="stretch",
-                column_config={"Tên SKKN": st.column_config.TextColumn(width="medium")},
-            )
+            counts = assignment.assignment_counts(current, kept_labels, r.examiners_per_entry)
+            st.caption(
+                f"{ui.count_text(counts['entries'])} SKKN có giám khảo, "
+                f"{ui.count_text(counts['sheets'])} phiếu: "
+                + ", ".join(f"{ui.count_text(counts[s])} {word}"
+                            for s, word in assignment.SHEET_WORDS.items())
+                + (f"; {ui.count_text(counts['short'])} SKKN chưa đủ {r.examiners_per_entry} "
+                   "giám khảo" if counts["short"] else "") + "."
+            )  # fmt: skip
+            paged(grid, "sk_pc_trang", GRID_COLUMNS)
+            cursor = con.cursor()  # the file is built on click, on another thread
+            file_name = f"phan-cong-dot-{round_id}.csv"
+            ui.download_button(
+                "Tải bảng phân công (CSV)",
+                data=downloads.on_click(
+                    cursor, user.username, "export",
+                    lambda: exports.to_csv(
+                        assignment.assignment_grid(assignment.assignments(cursor, round_id))),
+                    file_name, "text/csv", {"kind": "assignments", "round": round_id},
+                ),
+                file_name=file_name, mime="text/csv", key="sk_pc_tai",
+            )  # fmt: skip
         if why_cannot_assign(r):
             st.info(why_cannot_assign(r))
         elif not names:
@@ -346,12 +380,30 @@ if tab_assign.open:
                     st.info("Không có phân công nào cần thêm: mọi SKKN đã đủ giám khảo.")
                 else:
                     shown = plan.table()
-                    st.dataframe(
+                    proposed = pd.DataFrame(
                         {"Mã": shown["code"], "Tên SKKN": shown["title"], "GK": shown["gk"],
                          "Giám khảo": shown["examiner_name"],
-                         "Cùng lĩnh vực": shown["same_field"].map({True: "có", False: ""})},
-                        hide_index=True, width="stretch",
+                         "Cùng lĩnh vực": shown["same_field"].map({True: "có", False: ""})}
                     )  # fmt: skip
+                    if len(proposed) <= assignment.GRID_INLINE:
+                        st.dataframe(proposed, hide_index=True, width="stretch")
+                    else:  # a new city round: 10,000 proposals, a page at a time and a file
+                        st.caption(f"{ui.count_text(len(proposed))} phiếu đề xuất cho "
+                                   f"{ui.count_text(shown['code'].nunique())} SKKN, "
+                                   f"{ui.count_text(int(shown['same_field'].sum()))} "
+                                   "cùng lĩnh vực.")  # fmt: skip
+                        paged(proposed, "sk_de_xuat_trang")
+                        cursor = con.cursor()  # the click is recorded on another thread
+                        file_name = f"de-xuat-phan-cong-dot-{round_id}.csv"
+                        ui.download_button(
+                            "Tải đề xuất phân công (CSV)",
+                            data=downloads.on_click(
+                                cursor, user.username, "export",
+                                lambda: exports.to_csv(proposed), file_name, "text/csv",
+                                {"kind": "proposed_assignments", "round": round_id},
+                            ),
+                            file_name=file_name, mime="text/csv", key="sk_de_xuat_tai",
+                        )  # fmt: skip
                     loads = [literal(f"{names.get(u, u)}: {n}") for u, n in plan.loads.items()]
                     st.caption("Số phiếu sau phân công: " + ", ".join(loads))
                     yes, no = st.columns(2)
@@ -366,11 +418,26 @@ if tab_assign.open:
                         st.rerun()
 
             st.markdown("##### Phân công bằng tay")
+            if many:  # one SKKN picked, then its examiners: no picker of 12,000 pairs
+                picker = {**kept_labels, **{
+                    int(i): f"{code} – {title} (đã rút)"
+                    for i, code, title, gone in frames.rows(
+                        current, "entry_id", "code", "title", "withdrawn") if gone}}  # fmt: skip
+                entry_pick = st.selectbox("SKKN", list(picker), format_func=picker.get,
+                                          key="sk_pc_skkn")  # fmt: skip
+                theirs = current[current["entry_id"] == entry_pick]
+                st.caption(
+                    "Giám khảo: " + "; ".join(literal(cell) for cell in
+                                               grid[grid["Mã"] == theirs["code"].iloc[0]]
+                                               .iloc[0, 2:] if cell)
+                    if not theirs.empty else "SKKN này chưa có giám khảo."
+                )  # fmt: skip
             if kept_labels:
                 with st.form("sk_phan_cong"):
-                    entry_pick = st.selectbox(
-                        "SKKN", list(kept_labels), format_func=kept_labels.get
-                    )
+                    if not many:
+                        entry_pick = st.selectbox(
+                            "SKKN", list(kept_labels), format_func=kept_labels.get
+                        )
                     examiner = st.selectbox("Giám khảo", list(names),
                                             format_func=lambda u: f"{names[u]} ({u})")  # fmt: skip
                     if st.form_submit_button("Phân công"):
@@ -379,11 +446,12 @@ if tab_assign.open:
                             code = kept_labels[entry_pick].split(" – ")[0]
                             done(f"Đã phân công {literal(names[examiner])} là GK{order} của "
                                  f"{literal(code)}.")  # fmt: skip
-            if not current.empty:
+            removable = theirs if many else current
+            if not removable.empty:
                 pairs = {
                     f"{entry}|{examiner}": f"{code} – {gk} {name}"
                     for entry, examiner, code, gk, name in frames.rows(
-                        current, "entry_id", "examiner", "code", "gk", "full_name"
+                        removable, "entry_id", "examiner", "code", "gk", "full_name"
                     )
                 }
                 with st.form("sk_bo_phan_cong"):

@@ -414,6 +414,71 @@ def test_assignment_table_leaves_an_entry_without_gk3_blank(tmp_path, monkeypatc
     assert len(others) and (others == "").all()  # not "None"
 
 
+def test_a_long_assignment_tab_shows_counts_a_page_and_pickers_per_skkn(tmp_path, monkeypatch):
+    # What a city round (5,000 SKKN) gets, on the demo's 6: a page of 4 rows at a time.
+    monkeypatch.setattr(assignment, "GRID_INLINE", 2)
+    monkeypatch.setattr(assignment, "GRID_PAGE", 4)
+    path = tmp_path / "app.duckdb"
+    con = db.connect(path)
+    demo.load_demo(con)
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "chutich"), "pages/entries.py")
+    open_tab(at, "sk_the", "Phân công")
+    button(at, "Đề xuất phân công").click().run()
+    assert "12 phiếu đề xuất cho 6 SKKN" in texts(at)
+    assert len(at.dataframe[0].value) == 4
+    assert "Tải đề xuất phân công (CSV)" in [b.label for b in at.get("download_button")]
+    button(at, "Xác nhận phân công").click().run()
+    assert "Đã phân công 12 phiếu chấm." in texts(at)
+    con = db.connect(path)
+    try:
+        codes = [c for (c,) in con.execute(
+            "SELECT code FROM entries WHERE round_id = 1 ORDER BY code").fetchall()]  # fmt: skip
+        last = entries.require_entry(con, entries.entry_codes(con, 1)[codes[-1]])
+    finally:
+        con.close()
+    shown_text = texts(at)
+    assert "6 SKKN có giám khảo, 12 phiếu: 12 chưa chấm, 0 đang chấm, 0 đã nộp." in shown_text
+    assert list(at.dataframe[0].value["Mã"]) == codes[:4]
+    pages = next(n for n in at.number_input if n.label.startswith("Trang"))
+    assert pages.label.startswith("Trang (trên 2,")
+    pages.set_value(2).run()
+    assert list(at.dataframe[0].value["Mã"]) == codes[4:]
+    assert "Tải bảng phân công (CSV)" in [b.label for b in at.get("download_button")]
+    # No picker of every pair: one SKKN, then its own examiners.
+    next(s for s in at.selectbox if s.label == "SKKN").set_value(last.id).run()
+    assert "Giám khảo: " in texts(at) and "(chưa chấm)" in texts(at)
+    remove = next(s for s in at.selectbox if s.label == "Bỏ phân công")
+    assert len(remove.options) == 2 and all(o.startswith(last.code) for o in remove.options)
+    con = db.connect(path)
+    try:
+        before = con.execute(
+            "SELECT examiner FROM assignments WHERE entry_id = ? ORDER BY ord", [last.id]
+        ).fetchall()
+    finally:
+        con.close()
+    button(at, "Bỏ phân công").click().run()
+    assert not at.exception and f"Đã bỏ phân công {last.code}" in texts(at)
+    con = db.connect(path)
+    try:
+        left = con.execute("SELECT examiner FROM assignments WHERE entry_id = ?", [last.id])
+        assert left.fetchall() == before[1:]  # the first of its two, as picked by default
+    finally:
+        con.close()
+    # The hand assignment goes to the SKKN picked above.
+    next(s for s in at.selectbox if s.label == "SKKN").set_value(last.id).run()
+    next(s for s in at.selectbox if s.label == "Giám khảo").set_value(before[0][0])
+    button(at, "Phân công").click().run()
+    assert not at.exception and f"của {last.code}." in texts(at)
+    con = db.connect(path)
+    try:
+        again = con.execute("SELECT examiner FROM assignments WHERE entry_id = ?", [last.id])
+        assert sorted(again.fetchall()) == sorted(before)
+    finally:
+        con.close()
+
+
 def test_chair_override_is_shown_as_such(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path)
