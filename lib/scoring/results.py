@@ -174,12 +174,13 @@ def results(con: Connection, round_id: int) -> pd.DataFrame:
     e = _entries(con, round_id)
     sheets = _submitted(con, r)
     overrides = _overrides(con, round_id)
-    position = {entry_id: i for i, entry_id in enumerate(e["id"])}
-    entry_of_sheet = np.array([position[i] for i in sheets.entry_id.tolist()], dtype=np.int64)
-    c = stats.combine(rubric, entry_of_sheet, sheets.points, len(position))
+    # Each sheet's entry as its row: an index lookup, not a dict per sheet (12,500 at city).
+    entry_of_sheet = pd.Index(e["id"]).get_indexer(sheets.entry_id).astype(np.int64)
+    c = stats.combine(rubric, entry_of_sheet, sheets.points, len(e["id"]))
     codes = [s.code for s in rubric.sections]
     # Decimals made once per distinct value: a round's totals and means repeat a few hundred.
     cents = functools.cache(lambda v: Decimal(v).scaleb(-2))
+    grade_of = functools.cache(lambda index: stats.grade_name(rubric, index))
     written = functools.cache(
         lambda units, places: Decimal(units // 10 ** (4 - places)).scaleb(-places)
     )
@@ -194,12 +195,12 @@ def results(con: Connection, round_id: int) -> pd.DataFrame:
                c.mean_cents.tolist(), c.section_cents.tolist(), c.grade.tolist(),
                c.needs_third.tolist(), strict=True)  # fmt: skip
     for eid, withdrawn, examiners, n, first, mean, sections, grade_index, flagged in rows:
-        computed = stats.grade_name(rubric, grade_index) if n else None
+        computed = grade_of(grade_index) if n else None
         reason = ""
         if flagged:  # the rule's own words for the two sheets it compared
             reason = stats.disagreement(
-                rubric, sheet_totals[first], stats.grade_name(rubric, int(c.sheet_grade[first])),
-                sheet_totals[first + 1], stats.grade_name(rubric, int(c.sheet_grade[first + 1])),
+                rubric, sheet_totals[first], grade_of(int(c.sheet_grade[first])),
+                sheet_totals[first + 1], grade_of(int(c.sheet_grade[first + 1])),
             ) or ""  # fmt: skip
         owners = sheets.examiner[first : first + n]
         per_gk = [sheet_totals[first + owners.index(x)] if x in owners else None
@@ -451,7 +452,7 @@ def headline_counts(
     counts: dict[str, int] = {
         "entries": len(kept),
         "withdrawn": int(df["withdrawn"].sum()),
-        "expected": sum(max(int(n), r.examiners_per_entry) for n in kept["n_assigned"]),
+        "expected": int(np.maximum(kept["n_assigned"].to_numpy(), r.examiners_per_entry).sum()),
         "submitted": int(kept["n_sheets"].sum()) if len(kept) else 0,
         "needs_third": int(kept["unsettled"].sum()) if len(kept) else 0,
         "overridden": int(kept["overridden"].sum()) if len(kept) else 0,
