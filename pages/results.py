@@ -109,6 +109,19 @@ def totals_table(frame, with_examiners: bool, with_authors: bool):
     return table
 
 
+def picked_sheets(having, key: str, include_drafts: bool):
+    """The round's sheets for a picker; over results.PICKER_INLINE entries, those of one SKKN
+    picked first from these results rows (a city round has 12,500 sheets)."""
+    if len(df) <= results.PICKER_INLINE:
+        return results.sheet_list(con, round_id, include_drafts=include_drafts)
+    labels = {int(i): f"{code} – {title}"
+              for i, code, title in frames.rows(having, "entry_id", "code", "title")}  # fmt: skip
+    if not labels:  # no SKKN has a sheet: the round's list is empty, and cheap
+        return results.sheet_list(con, round_id, include_drafts=include_drafts)
+    entry_id = st.selectbox("SKKN", list(labels), format_func=labels.get, key=key)
+    return results.sheet_list(con, round_id, include_drafts=include_drafts, entry_id=entry_id)
+
+
 # --- what staff and examiners see: the published results ----------------------------------
 if not admin:
     kept = df[~df["withdrawn"]]
@@ -297,7 +310,7 @@ if tab_settle.open:
         st.markdown("##### Mở lại phiếu đã nộp")
         if r.state != "open":
             st.caption("Chỉ mở lại phiếu khi đợt chấm đang mở.")
-        elif (submitted := results.sheet_list(con, round_id)).empty:
+        elif (submitted := picked_sheets(df[df["n_sheets"] > 0], "kq_mo_lai_skkn", False)).empty:
             st.caption("Chưa có phiếu nào được nộp.")
         else:
             options = {int(sid): f"{code} – {gk} {name}" for sid, code, gk, name in frames.rows(
@@ -313,9 +326,11 @@ if tab_settle.open:
 if tab_sheets.open:
     with tab_sheets:
         # The picker lists every sheet; only the chosen one's points are read.
-        everything = results.sheet_list(con, round_id, include_drafts=True)
+        having = df[(df["n_assigned"] > 0) | (df["n_sheets"] > 0)]
+        everything = picked_sheets(having, "kq_xem_skkn", True)
         if everything.empty:
-            st.info("Chưa có phiếu chấm nào.")
+            st.info("Chưa có phiếu chấm nào." if having.empty or len(df) <= results.PICKER_INLINE
+                    else "SKKN này chưa có phiếu chấm nào.")  # fmt: skip
         else:
             status_word = {"submitted": "đã nộp", "draft": "nháp"}
             columns = ["sheet_id", "code", "gk", "examiner_name", "status"]

@@ -633,6 +633,49 @@ def test_chair_reads_one_sheet_and_reopens_another_from_their_tabs(tmp_path, mon
     assert at.selectbox(key="kq_xem_phieu").options[1].endswith("(nháp)")  # shown at once
 
 
+def test_over_the_picker_limit_a_sheet_is_picked_by_its_skkn_first(tmp_path, monkeypatch):
+    # What a city round (12,500 sheets) gets, on the demo's 6 SKKN: SKKN, then its sheets.
+    monkeypatch.setattr(results, "PICKER_INLINE", 2)
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    entry_id = _disagreement(con)
+    code = entries.require_entry(con, entry_id).code
+    sheet_ids = [int(i) for i in results.sheet_list(con, 1)["sheet_id"]]
+    codes = entries.entry_codes(con, 1)
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "chutich"), "pages/results.py")
+    open_tab(at, "kq_the", "Phiếu chấm")
+    skkn = at.selectbox(key="kq_xem_skkn")
+    assert len(skkn.options) == 6  # every SKKN with examiners
+    skkn.set_value(entry_id).run()
+    picker = at.selectbox(key="kq_xem_phieu")
+    assert picker.options == [
+        f"{code} – GK1 Lê Thu Hà (đã nộp)", f"{code} – GK2 Phạm Minh Châu (đã nộp)"
+    ]  # fmt: skip
+    picker.set_value(sheet_ids[1]).run()
+    assert "Giám khảo: Phạm Minh Châu (GK2)" in texts(at)
+    other = next(i for c, i in codes.items() if c != code)  # assigned, no sheet yet
+    at.selectbox(key="kq_xem_skkn").set_value(other).run()
+    assert not at.exception and "SKKN này chưa có phiếu chấm nào." in texts(at)
+    open_tab(at, "kq_the", "Xử lý chênh lệch")
+    reopen = at.selectbox(key="kq_mo_lai_skkn")
+    assert reopen.options == [f"{code} – {entries_title(path, entry_id)}"]  # the only one scored
+    next(s for s in at.selectbox if s.label == "Phiếu").set_value(sheet_ids[1])
+    next(t for t in at.text_input if t.label == "Lý do mở lại").input("Nhập nhầm điểm II.3")
+    button(at, "Mở lại phiếu").click().run()
+    assert not at.exception
+    assert f"Đã mở lại phiếu {code} – GK2 Phạm Minh Châu." in texts(at)
+
+
+def entries_title(path, entry_id: int) -> str:
+    con = db.connect(path)
+    try:
+        return entries.require_entry(con, entry_id).title
+    finally:
+        con.close()
+
+
 def test_examiner_downloads_the_entry_document_from_the_sheet(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path)

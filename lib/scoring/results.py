@@ -374,16 +374,27 @@ _SHEETS_FROM = (
 )
 
 
-def sheet_list(con: Connection, round_id: int, *, include_drafts: bool = False) -> pd.DataFrame:
-    """The round's submitted (and optionally draft) sheets without their points, in the order
-    of submitted_sheets: sheet_id, code, gk, examiner, examiner_name, status — for pickers."""
+# More entries than this: pages pick a sheet by its SKKN first, not from every sheet at once.
+PICKER_INLINE = 300
+
+
+def sheet_list(
+    con: Connection, round_id: int, *, include_drafts: bool = False, entry_id: int | None = None
+) -> pd.DataFrame:
+    """The round's (or one entry's) submitted and optionally draft sheets without their points,
+    in the order of submitted_sheets: sheet_id, code, gk, examiner, examiner_name, status —
+    for pickers."""
     sql = (
         "SELECT s.id AS sheet_id, e.code, coalesce('GK' || a.ord::VARCHAR, '') AS gk, "
         "       s.examiner, p.full_name AS examiner_name, s.status " + _SHEETS_FROM
     )
+    params: list[object] = [round_id]
     if not include_drafts:
         sql += " AND s.status = 'submitted'"
-    return con.execute(sql + " ORDER BY e.code, coalesce(a.ord, 99), s.id", [round_id]).df()
+    if entry_id is not None:
+        sql += " AND s.entry_id = ?"
+        params.append(entry_id)
+    return con.execute(sql + " ORDER BY e.code, coalesce(a.ord, 99), s.id", params).df()
 
 
 def submitted_sheets(
