@@ -189,7 +189,7 @@ if tab_conflicts.open:
         # A city round after "Ghi tất cả" holds ~200,000 conflicts: counts, a file, and removal
         # picked per SKKN instead of the whole list and one picker of every conflict.
         many = n_recorded + len(authors) > conflicts.LIST_INLINE
-        found = authors if many else conflicts.conflicts(con, round_id)
+        found = authors if many else conflicts.conflicts(con, round_id, authors=authors)
         st.caption("Tác giả không bao giờ được phân công chấm SKKN của mình (tự động). "
                    "Ghi thêm các xung đột khác: cùng tổ, người thân, lý do khác.")  # fmt: skip
         if not many and found.empty:

@@ -460,6 +460,7 @@ def test_conflicts_and_their_summary_match_the_row_by_row_reading(demo_con, seed
             for row in found.itertuples(index=False, name=None)] == expected  # fmt: skip
     assert list(found.query("kind != 'author'")["id"].map(type).unique()) == [int]
     authors = conflicts.council_authors(demo_con, rid)
+    assert found.equals(conflicts.conflicts(demo_con, rid, authors=authors))
     summary = conflicts.conflict_summary(demo_con, rid, authors)
     assert list(summary.itertuples(index=False, name=None)) == reference_conflict_summary(
         demo_con, rid

@@ -136,9 +136,15 @@ def remove_conflict(con: Connection, conflict_id: int, actor: str) -> None:
 COLUMNS = ["id", "entry_id", "code", "examiner", "full_name", "kind", "kind_label", "note"]
 
 
-def conflicts(con: Connection, round_id: int, include_authors: bool = True) -> pd.DataFrame:
+def conflicts(
+    con: Connection,
+    round_id: int,
+    include_authors: bool = True,
+    authors: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Conflicts of the round: id (None for authorship), entry_id, code, examiner, full_name,
-    kind, kind_label, note. Authorship of council members is listed as kind 'author'."""
+    kind, kind_label, note. Authorship of council members is listed as kind 'author' (authors:
+    the round's council_authors when the caller has them)."""
     # Read as a frame, not row by row: a city round records ~200,000 same-group conflicts.
     recorded = con.execute(
         "SELECT c.id, c.entry_id, e.code, c.examiner, p.full_name, c.kind, c.note "
@@ -151,7 +157,7 @@ def conflicts(con: Connection, round_id: int, include_authors: bool = True) -> p
     recorded = recorded.astype({"id": object})[COLUMNS]
     if not include_authors:
         return recorded
-    authors = council_authors(con, round_id)
+    authors = council_authors(con, round_id) if authors is None else authors
     if authors.empty:
         return recorded
     if recorded.empty:
