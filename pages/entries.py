@@ -24,17 +24,6 @@ st.title("SKKN và phân công")
 ui.show_saved("entries_flash")
 
 
-def paged(frame, key: str, column_config: dict | None = None) -> None:
-    """A long table a page at a time (assignment.GRID_PAGE rows), the page picked above it."""
-    n_pages = -(-len(frame) // assignment.GRID_PAGE)
-    page = st.number_input(f"Trang (trên {ui.count_text(n_pages)}, mỗi trang "
-                           f"{assignment.GRID_PAGE} dòng)", min_value=1, max_value=n_pages,
-                           step=1, key=key)  # fmt: skip
-    start = (int(page) - 1) * assignment.GRID_PAGE
-    st.dataframe(frame.iloc[start : start + assignment.GRID_PAGE], hide_index=True,
-                 width="stretch", column_config=column_config)  # fmt: skip
-
-
 def done(message: str) -> None:
     st.session_state.pop("auto_plan", None)
     ui.saved("entries_flash", message)
@@ -343,7 +332,7 @@ if tab_assign.open:
                 + (f"; {ui.count_text(counts['short'])} SKKN chưa đủ {r.examiners_per_entry} "
                    "giám khảo" if counts["short"] else "") + "."
             )  # fmt: skip
-            paged(grid, "sk_pc_trang", GRID_COLUMNS)
+            ui.paged(grid, "sk_pc_trang", rows=assignment.GRID_PAGE, column_config=GRID_COLUMNS)
             cursor = con.cursor()  # the file is built on click, on another thread
             file_name = f"phan-cong-dot-{round_id}.csv"
             ui.download_button(
@@ -392,7 +381,7 @@ if tab_assign.open:
                                    f"{ui.count_text(shown['code'].nunique())} SKKN, "
                                    f"{ui.count_text(int(shown['same_field'].sum()))} "
                                    "cùng lĩnh vực.")  # fmt: skip
-                        paged(proposed, "sk_de_xuat_trang")
+                        ui.paged(proposed, "sk_de_xuat_trang", rows=assignment.GRID_PAGE)
                         cursor = con.cursor()  # the click is recorded on another thread
                         file_name = f"de-xuat-phan-cong-dot-{round_id}.csv"
                         ui.download_button(

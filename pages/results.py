@@ -3,6 +3,7 @@
 Admins see every round at any time; staff and examiners only rounds whose results are
 published (đã công bố)."""
 
+import pandas as pd
 import streamlit as st
 
 from lib import ui
@@ -18,9 +19,10 @@ from lib.access.permissions import (
 from lib.core import clock, frames
 from lib.core.text import literal
 from lib.documents import recognition, skkn
+from lib.io import exports
 from lib.scoring import assignment, charts, conflicts, council, results, rounds, sheets, states
 from lib.scoring.rubric import format_number
-from lib.ui import round_documents
+from lib.ui import downloads, round_documents
 
 user = ui.require(can_view_overview)
 con = ui.connection()
@@ -201,17 +203,37 @@ if tab_progress.open:
             width="stretch",
         )
         by_entry = results.progress_by_entry(con, round_id)
-        st.dataframe(
+        many = len(by_entry) > results.PICKER_INLINE
+        if many:  # a city round: those still waiting first, a page at a time, all in a file
+            short = by_entry[by_entry["submitted"] < by_entry["needed"]]
+            st.caption(f"{ui.count_text(len(by_entry) - len(short))}/"
+                       f"{ui.count_text(len(by_entry))} SKKN đủ phiếu đã nộp.")  # fmt: skip
+            if st.toggle("Chỉ SKKN chưa đủ phiếu", value=True, key="kq_td_thieu"):
+                by_entry = short
+        table = pd.DataFrame(
             {
                 "Mã": by_entry["code"],
                 "Tên SKKN": by_entry["title"],
                 "Phiếu đã nộp": [f"{s}/{n}" for s, n in zip(
                     by_entry["submitted"], by_entry["needed"], strict=True)],
                 "Giám khảo được phân công": by_entry["assigned"],
-            },
-            hide_index=True,
-            width="stretch",
+            }
         )  # fmt: skip
+        if not many:
+            st.dataframe(table, hide_index=True, width="stretch")
+        else:
+            ui.paged(table, "kq_td_trang")
+            cursor = con.cursor()  # the file is built on click, on another thread
+            file_name = f"tien-do-dot-{round_id}.csv"
+            ui.download_button(
+                "Tải tiến độ từng SKKN (CSV)",
+                data=downloads.on_click(
+                    cursor, user.username, "export",
+                    lambda: exports.to_csv(results.progress_table(cursor, round_id)),
+                    file_name, "text/csv", {"kind": "progress", "round": round_id},
+                ),
+                file_name=file_name, mime="text/csv", key="kq_td_tai",
+            )  # fmt: skip
 
 if tab_charts.open:
     with tab_charts:

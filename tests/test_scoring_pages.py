@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import demo
+from lib import demo, ui
 from lib.access import users
 from lib.core import db
 from lib.core.errors import Invalid
@@ -674,6 +674,32 @@ def entries_title(path, entry_id: int) -> str:
         return entries.require_entry(con, entry_id).title
     finally:
         con.close()
+
+
+def test_a_long_progress_tab_shows_the_skkn_still_waiting_a_page_at_a_time(tmp_path, monkeypatch):
+    # A city round's 5,000 rows, on the demo's 6: pages of 4 rows, the waiting ones first.
+    monkeypatch.setattr(results, "PICKER_INLINE", 2)
+    monkeypatch.setattr(ui, "PAGE_ROWS", 4)
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    code = entries.require_entry(con, _disagreement(con)).code
+    table = results.progress_table(con, 1)
+    con.close()
+    assert list(table.columns) == ["Mã SKKN", "Tên SKKN", "Phiếu đã nộp", "Phiếu cần",
+                                   "Giám khảo được phân công"]  # fmt: skip
+    assert len(table) == 6 and table.set_index("Mã SKKN").loc[code, "Phiếu đã nộp"] == 2
+    at = app(path, monkeypatch)
+    open_page(login(at, "chutich"), "pages/results.py")
+    open_tab(at, "kq_the", "Tiến độ")
+    assert not at.exception
+    assert "1/6 SKKN đủ phiếu đã nộp." in texts(at)
+    waiting = at.dataframe[-1].value
+    assert len(waiting) == 4 and code not in list(waiting["Mã"])
+    next(n for n in at.number_input if n.label.startswith("Trang (trên 2,")).set_value(2).run()
+    assert len(at.dataframe[-1].value) == 1
+    at.toggle(key="kq_td_thieu").set_value(False).run()  # every SKKN: page 2 of 2 stays
+    assert not at.exception and len(at.dataframe[-1].value) == 2
+    assert "Tải tiến độ từng SKKN (CSV)" in [b.label for b in at.get("download_button")]
 
 
 def test_examiner_downloads_the_entry_document_from_the_sheet(tmp_path, monkeypatch):
