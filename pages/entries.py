@@ -1,6 +1,7 @@
 """SKKN và phân công: register entries (authors, shares, document), withdraw them, record
 conflicts, and assign examiners by hand or automatically (shown for confirmation first)."""
 
+import pandas as pd
 import streamlit as st
 
 from lib import ui
@@ -38,6 +39,7 @@ assert round_id is not None
 r = rounds.require_round(con, round_id)
 SUGGESTIONS_INLINE = 30
 DOCUMENT_MB = entries.MAX_DOCUMENT_BYTES // (1024 * 1024)
+GRID_COLUMNS = {"Tên SKKN": st.column_config.TextColumn(width="medium")}
 AUTHORS_HELP = ("Mỗi dòng một tác giả, kèm tỉ lệ đóng góp khi có nhiều tác giả, "
                 "vd. Nguyễn Thị A (60%). Tổng phải bằng 100%.")  # fmt: skip
 
@@ -171,20 +173,70 @@ if tab_edit.open:
 
 if tab_conflicts.open:
     with tab_conflicts:
-        found = conflicts.conflicts(con, round_id)
+        authors = conflicts.council_authors(con, round_id)
+        n_recorded = conflicts.conflict_count(con, round_id)
+        # A city round after "Ghi tất cả" holds ~200,000 conflicts: counts, a file, and removal
+        # picked per SKKN instead of the whole list and one picker of every conflict.
+        many = n_recorded + len(authors) > conflicts.LIST_INLINE
+        found = authors if many else conflicts.conflicts(con, round_id, authors=authors)
         st.caption("Tác giả không bao giờ được phân công chấm SKKN của mình (tự động). "
                    "Ghi thêm các xung đột khác: cùng tổ, người thân, lý do khác.")  # fmt: skip
-        if found.empty:
+        if not many and found.empty:
             st.info("Chưa có xung đột nào.")
-        else:
+        elif not many:
             st.dataframe(
                 {"Mã SKKN": found["code"], "Giám khảo": found["full_name"],
                  "Loại": found["kind_label"], "Ghi chú": found["note"]},
                 hide_index=True, width="stretch",
             )  # fmt: skip
+        else:
+            summary = conflicts.conflict_summary(con, round_id, authors)
+            st.caption(f"{ui.count_text(n_recorded)} xung đột đã ghi"
+                       + (f", {ui.count_text(len(authors))} giám khảo là tác giả"
+                          if len(authors) else "")
+                       + "; danh sách đầy đủ trong tệp tải về.")  # fmt: skip
+            st.dataframe(
+                {"Tổ": [g or "(chưa ghi tổ)" for g in summary["group_name"]],
+                 "Số SKKN": summary["n_entries"].map(ui.count_text),
+                 **{label: summary[kind].map(ui.count_text)
+                    for kind, label in conflicts.CONFLICT_KINDS.items()},
+                 conflicts.AUTHOR: summary["author"].map(ui.count_text),
+                 "Tổng": summary["total"].map(ui.count_text)},
+                hide_index=True, width="stretch",
+            )  # fmt: skip
+            cursor = con.cursor()  # the file is built on click, on another thread
+            file_name = f"xung-dot-dot-{round_id}.csv"
+            ui.download_button(
+                "Tải danh sách xung đột (CSV)",
+                data=downloads.on_click(
+                    cursor, user.username, "export",
+                    lambda: exports.to_csv(conflicts.conflict_table(cursor, round_id)),
+                    file_name, "text/csv", {"kind": "conflicts", "round": round_id},
+                ),
+                file_name=file_name, mime="text/csv", key="sk_xung_dot_tai",
+            )  # fmt: skip
         if can_edit_round(r) and kept_labels and names:
+            if many:  # one SKKN picked, then its conflicts: one picker of 5,000, not 200,000
+                st.markdown("**Xung đột của một SKKN**")
+                picker = {**kept_labels, **conflicts.withdrawn_conflict_entries(con, round_id)}
+                entry_pick = st.selectbox("SKKN", list(picker), format_func=picker.get,
+                                          key="sk_xd_skkn")  # fmt: skip
+                mine = conflicts.entry_conflicts(con, entry_pick)
+                writers = authors[authors["entry_id"] == entry_pick]
+                if mine.empty and writers.empty:
+                    st.caption("SKKN này chưa có xung đột nào.")
+                else:
+                    shown = pd.concat([mine, writers], ignore_index=True)
+                    st.dataframe(
+                        {"Giám khảo": shown["full_name"], "Tên đăng nhập": shown["examiner"],
+                         "Loại": shown["kind_label"], "Ghi chú": shown["note"]},
+                        hide_index=True, width="stretch",
+                    )  # fmt: skip
             with st.form("sk_xung_dot"):
-                entry_pick = st.selectbox("SKKN", list(kept_labels), format_func=kept_labels.get)
+                if not many:
+                    entry_pick = st.selectbox(
+                        "SKKN", list(kept_labels), format_func=kept_labels.get
+                    )
                 examiner = st.selectbox("Giám khảo", list(names),
                                         format_func=lambda u: f"{names[u]} ({u})")  # fmt: skip
                 kind = st.selectbox("Loại xung đột", list(conflicts.CONFLICT_KINDS),
@@ -194,6 +246,20 @@ if tab_conflicts.open:
                     with ui.errors_shown():
                         conflicts.add_conflict(con, entry_pick, examiner, kind, user.username, note)
                         done("Đã ghi xung đột.")
+            if many and not mine.empty:
+                labels = {
+                    int(i): f"{name} ({u}) – {kind}" + (f": {note}" if note else "")
+                    for i, u, name, kind, note in frames.rows(
+                        mine, "id", "examiner", "full_name", "kind_label", "note"
+                    )
+                }
+                with st.form(f"sk_xoa_xung_dot_{entry_pick}"):
+                    pick = st.selectbox("Xóa xung đột với giám khảo", list(labels),
+                                        format_func=labels.get)  # fmt: skip
+                    if st.form_submit_button("Xóa xung đột"):
+                        with ui.errors_shown():
+                            conflicts.remove_conflict(con, pick, user.username)
+                            done("Đã xóa xung đột.")
             summary = conflicts.same_group_summary(con, round_id, found)
             total = int(summary["n_suggestions"].sum())
             if total:
@@ -210,9 +276,10 @@ if tab_conflicts.open:
                     st.caption(f"{ui.count_text(total)} gợi ý (SKKN và giám khảo cùng tổ); "
                                "danh sách đầy đủ trong tệp tải về.")  # fmt: skip
                     st.dataframe(
-                        {"Tổ": summary["group_name"], "Số SKKN": summary["n_entries"],
-                         "Số giám khảo": summary["n_examiners"],
-                         "Số gợi ý": summary["n_suggestions"]},
+                        {"Tổ": summary["group_name"],
+                         "Số SKKN": summary["n_entries"].map(ui.count_text),
+                         "Số giám khảo": summary["n_examiners"].map(ui.count_text),
+                         "Số gợi ý": summary["n_suggestions"].map(ui.count_text)},
                         hide_index=True, width="stretch",
                     )  # fmt: skip
                     cursor = con.cursor()  # the file is built on click, on another thread
@@ -231,7 +298,7 @@ if tab_conflicts.open:
                         n = conflicts.add_same_group_conflicts(con, round_id, user.username)
                         done(f"Đã ghi {ui.count_text(n)} xung đột cùng tổ.")
             recorded = found[found["id"].notna()]
-            if not recorded.empty:
+            if not many and not recorded.empty:
                 labels = {
                     int(i): f"{code} – {name} ({kind})"
                     for i, code, name, kind in frames.rows(
@@ -247,15 +314,37 @@ if tab_conflicts.open:
 if tab_assign.open:
     with tab_assign:
         current = assignment.assignments(con, round_id)
+        grid = assignment.assignment_grid(current)
+        # A city round's grid is 5,000 rows (~1 MB to the browser, with the pickers ~1.8 MB):
+        # counts, a page of it at a time, the whole grid as a file; pickers per SKKN.
+        many = len(grid) > assignment.GRID_INLINE
         if current.empty:
             st.info("Chưa có phân công nào.")
+        elif not many:
+            st.dataframe(grid, hide_index=True, width="stretch", column_config=GRID_COLUMNS)
         else:
-            st.dataframe(
-                assignment.assignment_grid(current),
-                hide_index=True,
-                width="stretch",
-                column_config={"Tên SKKN": st.column_config.TextColumn(width="medium")},
-            )
+            counts = assignment.assignment_counts(current, kept_labels, r.examiners_per_entry)
+            st.caption(
+                f"{ui.count_text(counts['entries'])} SKKN có giám khảo, "
+                f"{ui.count_text(counts['sheets'])} phiếu: "
+                + ", ".join(f"{ui.count_text(counts[s])} {word}"
+                            for s, word in assignment.SHEET_WORDS.items())
+                + (f"; {ui.count_text(counts['short'])} SKKN chưa đủ {r.examiners_per_entry} "
+                   "giám khảo" if counts["short"] else "") + "."
+            )  # fmt: skip
+            ui.paged(grid, "sk_pc_trang", rows=assignment.GRID_PAGE, column_config=GRID_COLUMNS)
+            cursor = con.cursor()  # the file is built on click, on another thread
+            file_name = f"phan-cong-dot-{round_id}.csv"
+            ui.download_button(
+                "Tải bảng phân công (CSV)",
+                data=downloads.on_click(
+                    cursor, user.username, "export",
+                    lambda: exports.to_csv(
+                        assignment.assignment_grid(assignment.assignments(cursor, round_id))),
+                    file_name, "text/csv", {"kind": "assignments", "round": round_id},
+                ),
+                file_name=file_name, mime="text/csv", key="sk_pc_tai",
+            )  # fmt: skip
         if why_cannot_assign(r):
             st.info(why_cannot_assign(r))
         elif not names:
@@ -280,12 +369,30 @@ if tab_assign.open:
                     st.info("Không có phân công nào cần thêm: mọi SKKN đã đủ giám khảo.")
                 else:
                     shown = plan.table()
-                    st.dataframe(
+                    proposed = pd.DataFrame(
                         {"Mã": shown["code"], "Tên SKKN": shown["title"], "GK": shown["gk"],
                          "Giám khảo": shown["examiner_name"],
-                         "Cùng lĩnh vực": shown["same_field"].map({True: "có", False: ""})},
-                        hide_index=True, width="stretch",
+                         "Cùng lĩnh vực": shown["same_field"].map({True: "có", False: ""})}
                     )  # fmt: skip
+                    if len(proposed) <= assignment.GRID_INLINE:
+                        st.dataframe(proposed, hide_index=True, width="stretch")
+                    else:  # a new city round: 10,000 proposals, a page at a time and a file
+                        st.caption(f"{ui.count_text(len(proposed))} phiếu đề xuất cho "
+                                   f"{ui.count_text(shown['code'].nunique())} SKKN, "
+                                   f"{ui.count_text(int(shown['same_field'].sum()))} "
+                                   "cùng lĩnh vực.")  # fmt: skip
+                        ui.paged(proposed, "sk_de_xuat_trang", rows=assignment.GRID_PAGE)
+                        cursor = con.cursor()  # the click is recorded on another thread
+                        file_name = f"de-xuat-phan-cong-dot-{round_id}.csv"
+                        ui.download_button(
+                            "Tải đề xuất phân công (CSV)",
+                            data=downloads.on_click(
+                                cursor, user.username, "export",
+                                lambda: exports.to_csv(proposed), file_name, "text/csv",
+                                {"kind": "proposed_assignments", "round": round_id},
+                            ),
+                            file_name=file_name, mime="text/csv", key="sk_de_xuat_tai",
+                        )  # fmt: skip
                     loads = [literal(f"{names.get(u, u)}: {n}") for u, n in plan.loads.items()]
                     st.caption("Số phiếu sau phân công: " + ", ".join(loads))
                     yes, no = st.columns(2)
@@ -300,11 +407,26 @@ if tab_assign.open:
                         st.rerun()
 
             st.markdown("##### Phân công bằng tay")
+            if many:  # one SKKN picked, then its examiners: no picker of 12,000 pairs
+                picker = {**kept_labels, **{
+                    int(i): f"{code} – {title} (đã rút)"
+                    for i, code, title, gone in frames.rows(
+                        current, "entry_id", "code", "title", "withdrawn") if gone}}  # fmt: skip
+                entry_pick = st.selectbox("SKKN", list(picker), format_func=picker.get,
+                                          key="sk_pc_skkn")  # fmt: skip
+                theirs = current[current["entry_id"] == entry_pick]
+                st.caption(
+                    "Giám khảo: " + "; ".join(literal(cell) for cell in
+                                               grid[grid["Mã"] == theirs["code"].iloc[0]]
+                                               .iloc[0, 2:] if cell)
+                    if not theirs.empty else "SKKN này chưa có giám khảo."
+                )  # fmt: skip
             if kept_labels:
                 with st.form("sk_phan_cong"):
-                    entry_pick = st.selectbox(
-                        "SKKN", list(kept_labels), format_func=kept_labels.get
-                    )
+                    if not many:
+                        entry_pick = st.selectbox(
+                            "SKKN", list(kept_labels), format_func=kept_labels.get
+                        )
                     examiner = st.selectbox("Giám khảo", list(names),
                                             format_func=lambda u: f"{names[u]} ({u})")  # fmt: skip
                     if st.form_submit_button("Phân công"):
@@ -313,11 +435,12 @@ if tab_assign.open:
                             code = kept_labels[entry_pick].split(" – ")[0]
                             done(f"Đã phân công {literal(names[examiner])} là GK{order} của "
                                  f"{literal(code)}.")  # fmt: skip
-            if not current.empty:
+            removable = theirs if many else current
+            if not removable.empty:
                 pairs = {
                     f"{entry}|{examiner}": f"{code} – {gk} {name}"
                     for entry, examiner, code, gk, name in frames.rows(
-                        current, "entry_id", "examiner", "code", "gk", "full_name"
+                        removable, "entry_id", "examiner", "code", "gk", "full_name"
                     )
                 }
                 with st.form("sk_bo_phan_cong"):

@@ -3,6 +3,7 @@
 Admins see every round at any time; staff and examiners only rounds whose results are
 published (đã công bố)."""
 
+import pandas as pd
 import streamlit as st
 
 from lib import ui
@@ -18,9 +19,10 @@ from lib.access.permissions import (
 from lib.core import clock, frames
 from lib.core.text import literal
 from lib.documents import recognition, skkn
+from lib.io import exports
 from lib.scoring import assignment, charts, conflicts, council, results, rounds, sheets, states
 from lib.scoring.rubric import format_number
-from lib.ui import round_documents
+from lib.ui import downloads, round_documents
 
 user = ui.require(can_view_overview)
 con = ui.connection()
@@ -109,6 +111,19 @@ def totals_table(frame, with_examiners: bool, with_authors: bool):
     return table
 
 
+def picked_sheets(having, key: str, include_drafts: bool):
+    """The round's sheets for a picker; over results.PICKER_INLINE entries, those of one SKKN
+    picked first from these results rows (a city round has 12,500 sheets)."""
+    if len(df) <= results.PICKER_INLINE:
+        return results.sheet_list(con, round_id, include_drafts=include_drafts)
+    labels = {int(i): f"{code} – {title}"
+              for i, code, title in frames.rows(having, "entry_id", "code", "title")}  # fmt: skip
+    if not labels:  # no SKKN has a sheet: the round's list is empty, and cheap
+        return results.sheet_list(con, round_id, include_drafts=include_drafts)
+    entry_id = st.selectbox("SKKN", list(labels), format_func=labels.get, key=key)
+    return results.sheet_list(con, round_id, include_drafts=include_drafts, entry_id=entry_id)
+
+
 # --- what staff and examiners see: the published results ----------------------------------
 if not admin:
     kept = df[~df["withdrawn"]]
@@ -188,17 +203,37 @@ if tab_progress.open:
             width="stretch",
         )
         by_entry = results.progress_by_entry(con, round_id)
-        st.dataframe(
+        many = len(by_entry) > results.PICKER_INLINE
+        if many:  # a city round: those still waiting first, a page at a time, all in a file
+            short = by_entry[by_entry["submitted"] < by_entry["needed"]]
+            st.caption(f"{ui.count_text(len(by_entry) - len(short))}/"
+                       f"{ui.count_text(len(by_entry))} SKKN đủ phiếu đã nộp.")  # fmt: skip
+            if st.toggle("Chỉ SKKN chưa đủ phiếu", value=True, key="kq_td_thieu"):
+                by_entry = short
+        table = pd.DataFrame(
             {
                 "Mã": by_entry["code"],
                 "Tên SKKN": by_entry["title"],
                 "Phiếu đã nộp": [f"{s}/{n}" for s, n in zip(
                     by_entry["submitted"], by_entry["needed"], strict=True)],
                 "Giám khảo được phân công": by_entry["assigned"],
-            },
-            hide_index=True,
-            width="stretch",
+            }
         )  # fmt: skip
+        if not many:
+            st.dataframe(table, hide_index=True, width="stretch")
+        else:
+            ui.paged(table, "kq_td_trang")
+            cursor = con.cursor()  # the file is built on click, on another thread
+            file_name = f"tien-do-dot-{round_id}.csv"
+            ui.download_button(
+                "Tải tiến độ từng SKKN (CSV)",
+                data=downloads.on_click(
+                    cursor, user.username, "export",
+                    lambda: exports.to_csv(results.progress_table(cursor, round_id)),
+                    file_name, "text/csv", {"kind": "progress", "round": round_id},
+                ),
+                file_name=file_name, mime="text/csv", key="kq_td_tai",
+            )  # fmt: skip
 
 if tab_charts.open:
     with tab_charts:
@@ -297,7 +332,7 @@ if tab_settle.open:
         st.markdown("##### Mở lại phiếu đã nộp")
         if r.state != "open":
             st.caption("Chỉ mở lại phiếu khi đợt chấm đang mở.")
-        elif (submitted := results.sheet_list(con, round_id)).empty:
+        elif (submitted := picked_sheets(df[df["n_sheets"] > 0], "kq_mo_lai_skkn", False)).empty:
             st.caption("Chưa có phiếu nào được nộp.")
         else:
             options = {int(sid): f"{code} – {gk} {name}" for sid, code, gk, name in frames.rows(
@@ -313,9 +348,11 @@ if tab_settle.open:
 if tab_sheets.open:
     with tab_sheets:
         # The picker lists every sheet; only the chosen one's points are read.
-        everything = results.sheet_list(con, round_id, include_drafts=True)
+        having = df[(df["n_assigned"] > 0) | (df["n_sheets"] > 0)]
+        everything = picked_sheets(having, "kq_xem_skkn", True)
         if everything.empty:
-            st.info("Chưa có phiếu chấm nào.")
+            st.info("Chưa có phiếu chấm nào." if having.empty or len(df) <= results.PICKER_INLINE
+                    else "SKKN này chưa có phiếu chấm nào.")  # fmt: skip
         else:
             status_word = {"submitted": "đã nộp", "draft": "nháp"}
             columns = ["sheet_id", "code", "gk", "examiner_name", "status"]

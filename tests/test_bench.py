@@ -80,3 +80,20 @@ def test_autosave_smoke_run(tmp_path):
     assert report["saves"] >= 2 * 11 and report["submits"] == 2
     assert report["save_p95_ms"] > 0 and report["server_cpu_s"] > 0
     assert "lỗi 0, mất 0, trùng 0" in autosave.table(report)
+
+
+def test_tab_cpu_timer_runs_a_tab(tmp_path, monkeypatch):
+    from bench import tabs_cpu
+    from lib import demo
+    from lib.core import db
+
+    path = tmp_path / "app.duckdb"
+    con = db.connect(path)
+    demo.load_demo(con)
+    con.close()
+    monkeypatch.chdir(tabs_cpu.pages.ROOT)
+    found = tabs_cpu.measure(path, [("pages/entries.py", "chutich", {"sk_the": "Phân công"})], 1)
+    assert [(f["page"], f["view"], f["runs"]) for f in found] == [
+        ("pages/entries.py", "Phân công", 1)
+    ]
+    assert found[0]["cpu_ms"] > 0 and found[0]["kib"] > 1  # the grid and pickers were drawn

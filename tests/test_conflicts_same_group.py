@@ -49,6 +49,22 @@ def reference_council_authors(con, round_id):
     return found
 
 
+def reference_conflicts(con, round_id):
+    """conflicts() as it was: recorded ones read row by row, then the council's authors."""
+    rows = con.execute(
+        "SELECT c.id, c.entry_id, e.code, c.examiner, p.full_name, c.kind, c.note "
+        "FROM conflicts c JOIN entries e ON e.id = c.entry_id "
+        "JOIN users u ON u.username = c.examiner JOIN people p ON p.id = u.person_id "
+        "WHERE c.round_id = ? ORDER BY e.code, c.examiner",
+        [round_id],
+    ).fetchall()
+    records = [(r[0], r[1], r[2], r[3], r[4], r[5], conflicts.CONFLICT_KINDS[r[5]], r[6])
+               for r in rows]  # fmt: skip
+    records += [(None, e, code, u, name, "author", conflicts.AUTHOR, "")
+                for e, code, u, name in reference_council_authors(con, round_id)]  # fmt: skip
+    return records
+
+
 def reference_same_group(con, round_id):
     """same_group_conflicts as it was: (entry_id, code, examiner), a Python loop over pairs.
 
@@ -356,7 +372,7 @@ def test_page_summarises_many_suggestions_and_records_them_all(tmp_path, monkeyp
     shown = texts(at)
     assert f"{len(expected):,}".replace(",", ".") + " gợi ý" in shown
     summary = next(f.value for f in at.dataframe if "Số gợi ý" in f.value.columns)
-    assert int(summary["Số gợi ý"].sum()) == len(expected)
+    assert sum(int(n.replace(".", "")) for n in summary["Số gợi ý"]) == len(expected)
     assert [b.label for b in at.get("download_button")] == ["Tải danh sách gợi ý (CSV)"]
     next(b for b in at.button if b.label == "Ghi tất cả là xung đột cùng tổ").click().run()
     assert not at.exception
@@ -387,3 +403,160 @@ def test_page_lists_a_few_suggestions_inline(tmp_path, monkeypatch):
     open_tab(at, "sk_the", "Xung đột")
     assert f"{code} – Phạm Minh Châu" in texts(at)
     assert not at.get("download_button")
+
+
+# --- many recorded conflicts: counts per tổ and kind, a file, removal per SKKN --------------
+
+
+def record_many(con, round_id: int) -> None:
+    """Record every pair of the round's entries and council not assigned, recorded or written
+    by the member as a conflict, the kinds in turn (a note on every fifth)."""
+    authors = reference_council_authors(con, round_id)
+    con.execute(
+        "INSERT INTO conflicts (round_id, examiner, entry_id, kind, note) "
+        "SELECT ?, examiner, entry_id, ['same_group', 'relative', 'other'][1 + n % 3], "
+        "CASE WHEN n % 5 = 0 THEN 'ghi chú ' || n ELSE '' END FROM ("
+        "SELECT e.id AS entry_id, x.examiner, row_number() OVER (ORDER BY e.id, x.examiner) AS n "
+        "FROM entries e JOIN round_examiners x ON x.round_id = e.round_id WHERE e.round_id = ? "
+        "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.entry_id = e.id "
+        "AND a.examiner = x.examiner) AND NOT EXISTS (SELECT 1 FROM conflicts c "
+        "WHERE c.entry_id = e.id AND c.examiner = x.examiner) AND NOT list_contains(?, "
+        "e.id::VARCHAR || ':' || x.examiner))",
+        [round_id, round_id, [f"{e}:{u}" for e, _, u, _ in authors]],
+    )
+
+
+def reference_conflict_summary(con, round_id):
+    """Per folded tổ of the entry, from the reference list: the tổ as its first entry by code
+    spells it, entries, counts per kind, total; Vietnamese order, entries without a tổ last."""
+    group_of = dict(
+        con.execute("SELECT id, group_name FROM entries WHERE round_id = ?", [round_id]).fetchall()
+    )
+    kinds = [*conflicts.CONFLICT_KINDS, "author"]
+    rows: dict = {}
+    for _, entry_id, code, _, _, kind, _, _ in reference_conflicts(con, round_id):
+        name = group_of[entry_id]
+        row = rows.setdefault(
+            fold(name), {"first": (code, name), "e": set(), **dict.fromkeys(kinds, 0)}
+        )
+        row["first"] = min(row["first"], (code, name))
+        row["e"].add(entry_id)
+        row[kind] += 1
+    out = [(r["first"][1], len(r["e"]), *(r[k] for k in kinds), sum(r[k] for k in kinds))
+           for r in rows.values()]  # fmt: skip
+    return sorted(out, key=lambda row: (row[0] == "", vn_key(row[0])))
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_conflicts_and_their_summary_match_the_row_by_row_reading(demo_con, seed):
+    rid = generated_round(demo_con, 120, 12, seed)
+    record_many(demo_con, rid)
+    found = conflicts.conflicts(demo_con, rid)
+    expected = reference_conflicts(demo_con, rid)
+    assert len(expected) > 1000 and {r[5] for r in expected} == {"same_group", "relative",
+                                                                  "other", "author"}  # fmt: skip
+    assert list(found.columns) == conflicts.COLUMNS
+    assert [tuple(None if pd.isna(v) else v for v in row)
+            for row in found.itertuples(index=False, name=None)] == expected  # fmt: skip
+    assert list(found.query("kind != 'author'")["id"].map(type).unique()) == [int]
+    authors = conflicts.council_authors(demo_con, rid)
+    assert found.equals(conflicts.conflicts(demo_con, rid, authors=authors))
+    summary = conflicts.conflict_summary(demo_con, rid, authors)
+    assert list(summary.itertuples(index=False, name=None)) == reference_conflict_summary(
+        demo_con, rid
+    )
+    assert int(summary["total"].sum()) == len(expected)
+    assert conflicts.conflict_count(demo_con, rid) == len(expected) - len(authors)
+
+
+def test_the_conflicts_download_holds_every_conflict(demo_con):
+    rid = generated_round(demo_con, 80, 10, 13)
+    record_many(demo_con, rid)
+    expected = reference_conflicts(demo_con, rid)
+    table = conflicts.conflict_table(demo_con, rid)
+    assert list(table.columns) == ["Mã SKKN", "Tổ", "Giám khảo", "Tên đăng nhập", "Loại",
+                                   "Ghi chú"]  # fmt: skip
+    assert list(zip(table["Mã SKKN"], table["Tên đăng nhập"], table["Loại"], strict=True)) == [
+        (r[2], r[3], r[6]) for r in expected
+    ]
+    text = exports.to_csv(table).decode("utf-8-sig")
+    assert text.count("\r\n") == len(expected) + 1
+
+
+def test_a_round_without_conflicts_has_an_empty_summary(demo_con):
+    rid = make_round(demo_con)
+    authors = conflicts.council_authors(demo_con, rid)
+    assert authors.empty and conflicts.conflict_count(demo_con, rid) == 0
+    summary = conflicts.conflict_summary(demo_con, rid, authors)
+    assert summary.empty and "total" in summary.columns
+
+
+def test_page_summarises_many_conflicts_and_removes_one_per_skkn(tmp_path, monkeypatch):
+    monkeypatch.setattr(conflicts, "LIST_INLINE", 50)
+    path = tmp_path / "app.duckdb"
+    con = db.connect(path)
+    demo.load_demo(con)
+    rid = generated_round(con, 200, 40, 14)
+    record_many(con, rid)
+    n = conflicts.conflict_count(con, rid)
+    authors = len(conflicts.council_authors(con, rid))
+    entry_id, code = con.execute(
+        "SELECT e.id, e.code FROM entries e WHERE e.round_id = ? AND NOT e.withdrawn AND "
+        "(SELECT count(*) FROM conflicts c WHERE c.entry_id = e.id) >= 3 ORDER BY e.code DESC "
+        "LIMIT 1",
+        [rid],
+    ).fetchone()
+    theirs = dict(con.execute(
+        "SELECT examiner, id FROM conflicts WHERE entry_id = ? ORDER BY examiner", [entry_id]
+    ).fetchall())  # fmt: skip
+    con.close()
+    assert n > 1000
+    at = app(path, monkeypatch)
+    at.session_state["chosen_round"] = rid
+    open_page(login(at, "chutich"), "pages/entries.py")
+    open_tab(at, "sk_the", "Xung đột")
+    assert not at.exception
+    shown = texts(at)
+    # Counts the Vietnamese way (1.234), per tổ and kind; the list itself only as a file.
+    assert f"{n:,}".replace(",", ".") + " xung đột đã ghi" in shown
+    summary = next(f.value for f in at.dataframe if "Tổng" in f.value.columns)
+    assert list(summary.columns) == ["Tổ", "Số SKKN", "Cùng tổ", "Người thân", "Lý do khác",
+                                     "Là tác giả", "Tổng"]  # fmt: skip
+    assert sum(int(v.replace(".", "")) for v in summary["Tổng"]) == n + authors
+    assert any("." in v for v in summary["Tổng"])  # a tổ with over a thousand conflicts
+    assert "Tải danh sách xung đột (CSV)" in [b.label for b in at.get("download_button")]
+    assert "Xóa xung đột" not in [s.label for s in at.selectbox]  # no picker of every conflict
+    assert all(len(s.options) <= 200 for s in at.selectbox if s.label != "SKKN")
+    # One SKKN, then one of its examiners.
+    next(s for s in at.selectbox if s.label == "SKKN").set_value(entry_id).run()
+    assert not at.exception
+    listed = next(f.value for f in at.dataframe if "Tên đăng nhập" in f.value.columns)
+    assert set(theirs) <= set(listed["Tên đăng nhập"])
+    remove = next(s for s in at.selectbox if s.label == "Xóa xung đột với giám khảo")
+    assert len(remove.options) == len(theirs)
+    gone = sorted(theirs)[1]
+    remove.set_value(theirs[gone])
+    next(b for b in at.button if b.label == "Xóa xung đột").click().run()
+    assert not at.exception
+    assert "Đã xóa xung đột." in texts(at)
+    con = db.connect(path)
+    try:
+        rows = con.execute("SELECT examiner FROM conflicts WHERE entry_id = ?", [entry_id])
+        left = {u for (u,) in rows.fetchall()}
+        assert left == set(theirs) - {gone}
+        assert conflicts.conflict_count(con, rid) == n - 1
+    finally:
+        con.close()
+    # The form records a conflict for the SKKN picked above.
+    next(s for s in at.selectbox if s.label == "SKKN").set_value(entry_id).run()
+    next(s for s in at.selectbox if s.label == "Giám khảo").set_value(gone)
+    next(s for s in at.selectbox if s.label == "Loại xung đột").set_value("relative")
+    next(b for b in at.button if b.label == "Ghi xung đột").click().run()
+    assert not at.exception and "Đã ghi xung đột." in texts(at)
+    con = db.connect(path)
+    try:
+        assert con.execute(
+            "SELECT kind FROM conflicts WHERE entry_id = ? AND examiner = ?", [entry_id, gone]
+        ).fetchone() == ("relative",)
+    finally:
+        con.close()

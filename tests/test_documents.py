@@ -155,6 +155,27 @@ def test_council_order_is_chair_vice_chairs_members_secretary():
                       "Thư ký HĐ"]  # fmt: skip
 
 
+def test_the_default_attendance_is_the_ordered_council_everyone_present(demo_con):
+    # default_attendance reads the council without ordered_council's counts (a city round's
+    # 200 members cost most of the Văn bản tab); the order must stay the council order.
+    con = demo_con
+    rid = scored_round(con, meeting=False, adjust=False)
+    duties = ["Ủy viên", "Thư ký HĐ", "Phó Chủ tịch HĐ", "Chủ tịch HĐ", "Ủy viên"]
+    members = con.execute(
+        "SELECT examiner FROM round_examiners WHERE round_id = ? ORDER BY examiner", [rid]
+    ).fetchall()
+    for (username,), duty in zip(members, duties * len(members), strict=False):
+        con.execute(
+            "UPDATE round_examiners SET duty = ? WHERE round_id = ? AND examiner = ?",
+            [duty, rid, username],
+        )
+    council = meetings.ordered_council(con, rid)
+    rows = zip(council["full_name"], council["duty"], council["username"], strict=True)
+    expected = [meetings.Attendance(n, d, True, "", u) for n, d, u in rows]
+    assert len(expected) >= 3 and len({a.duty for a in expected}) >= 3
+    assert meetings.default_attendance(con, rid) == expected
+
+
 def test_meeting_fields_are_checked_before_anything_is_written(demo_con):
     con = demo_con
     rid = scored_round(con, meeting=False, adjust=False)

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import demo
+from lib import demo, ui
 from lib.access import users
 from lib.core import db
 from lib.core.errors import Invalid
@@ -414,6 +414,71 @@ def test_assignment_table_leaves_an_entry_without_gk3_blank(tmp_path, monkeypatc
     assert len(others) and (others == "").all()  # not "None"
 
 
+def test_a_long_assignment_tab_shows_counts_a_page_and_pickers_per_skkn(tmp_path, monkeypatch):
+    # What a city round (5,000 SKKN) gets, on the demo's 6: a page of 4 rows at a time.
+    monkeypatch.setattr(assignment, "GRID_INLINE", 2)
+    monkeypatch.setattr(assignment, "GRID_PAGE", 4)
+    path = tmp_path / "app.duckdb"
+    con = db.connect(path)
+    demo.load_demo(con)
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "chutich"), "pages/entries.py")
+    open_tab(at, "sk_the", "Phân công")
+    button(at, "Đề xuất phân công").click().run()
+    assert "12 phiếu đề xuất cho 6 SKKN" in texts(at)
+    assert len(at.dataframe[0].value) == 4
+    assert "Tải đề xuất phân công (CSV)" in [b.label for b in at.get("download_button")]
+    button(at, "Xác nhận phân công").click().run()
+    assert "Đã phân công 12 phiếu chấm." in texts(at)
+    con = db.connect(path)
+    try:
+        codes = [c for (c,) in con.execute(
+            "SELECT code FROM entries WHERE round_id = 1 ORDER BY code").fetchall()]  # fmt: skip
+        last = entries.require_entry(con, entries.entry_codes(con, 1)[codes[-1]])
+    finally:
+        con.close()
+    shown_text = texts(at)
+    assert "6 SKKN có giám khảo, 12 phiếu: 12 chưa chấm, 0 đang chấm, 0 đã nộp." in shown_text
+    assert list(at.dataframe[0].value["Mã"]) == codes[:4]
+    pages = next(n for n in at.number_input if n.label.startswith("Trang"))
+    assert pages.label.startswith("Trang (trên 2,")
+    pages.set_value(2).run()
+    assert list(at.dataframe[0].value["Mã"]) == codes[4:]
+    assert "Tải bảng phân công (CSV)" in [b.label for b in at.get("download_button")]
+    # No picker of every pair: one SKKN, then its own examiners.
+    next(s for s in at.selectbox if s.label == "SKKN").set_value(last.id).run()
+    assert "Giám khảo: " in texts(at) and "(chưa chấm)" in texts(at)
+    remove = next(s for s in at.selectbox if s.label == "Bỏ phân công")
+    assert len(remove.options) == 2 and all(o.startswith(last.code) for o in remove.options)
+    con = db.connect(path)
+    try:
+        before = con.execute(
+            "SELECT examiner FROM assignments WHERE entry_id = ? ORDER BY ord", [last.id]
+        ).fetchall()
+    finally:
+        con.close()
+    button(at, "Bỏ phân công").click().run()
+    assert not at.exception and f"Đã bỏ phân công {last.code}" in texts(at)
+    con = db.connect(path)
+    try:
+        left = con.execute("SELECT examiner FROM assignments WHERE entry_id = ?", [last.id])
+        assert left.fetchall() == before[1:]  # the first of its two, as picked by default
+    finally:
+        con.close()
+    # The hand assignment goes to the SKKN picked above.
+    next(s for s in at.selectbox if s.label == "SKKN").set_value(last.id).run()
+    next(s for s in at.selectbox if s.label == "Giám khảo").set_value(before[0][0])
+    button(at, "Phân công").click().run()
+    assert not at.exception and f"của {last.code}." in texts(at)
+    con = db.connect(path)
+    try:
+        again = con.execute("SELECT examiner FROM assignments WHERE entry_id = ?", [last.id])
+        assert sorted(again.fetchall()) == sorted(before)
+    finally:
+        con.close()
+
+
 def test_chair_override_is_shown_as_such(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     con = prepare(path)
@@ -566,6 +631,75 @@ def test_chair_reads_one_sheet_and_reopens_another_from_their_tabs(tmp_path, mon
     assert f"Đã mở lại phiếu {code} – GK2 Phạm Minh Châu." in texts(at)
     open_tab(at, "kq_the", "Phiếu chấm")
     assert at.selectbox(key="kq_xem_phieu").options[1].endswith("(nháp)")  # shown at once
+
+
+def test_over_the_picker_limit_a_sheet_is_picked_by_its_skkn_first(tmp_path, monkeypatch):
+    # What a city round (12,500 sheets) gets, on the demo's 6 SKKN: SKKN, then its sheets.
+    monkeypatch.setattr(results, "PICKER_INLINE", 2)
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    entry_id = _disagreement(con)
+    code = entries.require_entry(con, entry_id).code
+    sheet_ids = [int(i) for i in results.sheet_list(con, 1)["sheet_id"]]
+    codes = entries.entry_codes(con, 1)
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "chutich"), "pages/results.py")
+    open_tab(at, "kq_the", "Phiếu chấm")
+    skkn = at.selectbox(key="kq_xem_skkn")
+    assert len(skkn.options) == 6  # every SKKN with examiners
+    skkn.set_value(entry_id).run()
+    picker = at.selectbox(key="kq_xem_phieu")
+    assert picker.options == [
+        f"{code} – GK1 Lê Thu Hà (đã nộp)", f"{code} – GK2 Phạm Minh Châu (đã nộp)"
+    ]  # fmt: skip
+    picker.set_value(sheet_ids[1]).run()
+    assert "Giám khảo: Phạm Minh Châu (GK2)" in texts(at)
+    other = next(i for c, i in codes.items() if c != code)  # assigned, no sheet yet
+    at.selectbox(key="kq_xem_skkn").set_value(other).run()
+    assert not at.exception and "SKKN này chưa có phiếu chấm nào." in texts(at)
+    open_tab(at, "kq_the", "Xử lý chênh lệch")
+    reopen = at.selectbox(key="kq_mo_lai_skkn")
+    assert reopen.options == [f"{code} – {entries_title(path, entry_id)}"]  # the only one scored
+    next(s for s in at.selectbox if s.label == "Phiếu").set_value(sheet_ids[1])
+    next(t for t in at.text_input if t.label == "Lý do mở lại").input("Nhập nhầm điểm II.3")
+    button(at, "Mở lại phiếu").click().run()
+    assert not at.exception
+    assert f"Đã mở lại phiếu {code} – GK2 Phạm Minh Châu." in texts(at)
+
+
+def entries_title(path, entry_id: int) -> str:
+    con = db.connect(path)
+    try:
+        return entries.require_entry(con, entry_id).title
+    finally:
+        con.close()
+
+
+def test_a_long_progress_tab_shows_the_skkn_still_waiting_a_page_at_a_time(tmp_path, monkeypatch):
+    # A city round's 5,000 rows, on the demo's 6: pages of 4 rows, the waiting ones first.
+    monkeypatch.setattr(results, "PICKER_INLINE", 2)
+    monkeypatch.setattr(ui, "PAGE_ROWS", 4)
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    code = entries.require_entry(con, _disagreement(con)).code
+    table = results.progress_table(con, 1)
+    con.close()
+    assert list(table.columns) == ["Mã SKKN", "Tên SKKN", "Phiếu đã nộp", "Phiếu cần",
+                                   "Giám khảo được phân công"]  # fmt: skip
+    assert len(table) == 6 and table.set_index("Mã SKKN").loc[code, "Phiếu đã nộp"] == 2
+    at = app(path, monkeypatch)
+    open_page(login(at, "chutich"), "pages/results.py")
+    open_tab(at, "kq_the", "Tiến độ")
+    assert not at.exception
+    assert "1/6 SKKN đủ phiếu đã nộp." in texts(at)
+    waiting = at.dataframe[-1].value
+    assert len(waiting) == 4 and code not in list(waiting["Mã"])
+    next(n for n in at.number_input if n.label.startswith("Trang (trên 2,")).set_value(2).run()
+    assert len(at.dataframe[-1].value) == 1
+    at.toggle(key="kq_td_thieu").set_value(False).run()  # every SKKN: page 2 of 2 stays
+    assert not at.exception and len(at.dataframe[-1].value) == 2
+    assert "Tải tiến độ từng SKKN (CSV)" in [b.label for b in at.get("download_button")]
 
 
 def test_examiner_downloads_the_entry_document_from_the_sheet(tmp_path, monkeypatch):

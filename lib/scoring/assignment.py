@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -131,6 +131,19 @@ def assignments(con: Connection, round_id: int) -> pd.DataFrame:
 
 
 SHEET_WORDS = {"none": "chưa chấm", "draft": "đang chấm", "submitted": "đã nộp"}
+# More entries than this in the grid: pages show it a page at a time, counts, and a file.
+GRID_INLINE = 300
+GRID_PAGE = 100
+
+
+def assignment_counts(current: pd.DataFrame, kept: Iterable[int], per_entry: int) -> dict[str, int]:
+    """assignments() counted: entries (with an examiner), sheets, sheets per state (none, draft,
+    submitted; without scores is none, as in the grid) and kept entries short of per_entry."""
+    state = current["sheet_status"].where(current["has_scores"].astype(bool), "none")
+    per = current.groupby("entry_id").size()
+    short = sum(1 for entry_id in kept if per.get(entry_id, 0) < per_entry)
+    return {"entries": int(current["entry_id"].nunique()), "sheets": len(current),
+            **{s: int((state == s).sum()) for s in SHEET_WORDS}, "short": short}  # fmt: skip
 
 
 def assignment_grid(current: pd.DataFrame) -> pd.DataFrame:

@@ -25,6 +25,8 @@ CONFLICT_KINDS: dict[str, str] = {
     "other": "Lý do khác",
 }
 AUTHOR = "Là tác giả"
+# More conflicts than this (authors too): pages show conflict_summary and a file, not the list.
+LIST_INLINE = 200
 
 
 def _user_person(con: Connection, username: str) -> tuple[int, str] | None:
@@ -131,29 +133,126 @@ def remove_conflict(con: Connection, conflict_id: int, actor: str) -> None:
                      {"kind": row[3], "note": row[4]}, None)  # fmt: skip
 
 
-def conflicts(con: Connection, round_id: int, include_authors: bool = True) -> pd.DataFrame:
+COLUMNS = ["id", "entry_id", "code", "examiner", "full_name", "kind", "kind_label", "note"]
+
+
+def conflicts(
+    con: Connection,
+    round_id: int,
+    include_authors: bool = True,
+    authors: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Conflicts of the round: id (None for authorship), entry_id, code, examiner, full_name,
-    kind, kind_label, note. Authorship of council members is listed as kind 'author'."""
-    rows = con.execute(
+    kind, kind_label, note. Authorship of council members is listed as kind 'author' (authors:
+    the round's council_authors when the caller has them)."""
+    # Read as a frame, not row by row: a city round records ~200,000 same-group conflicts.
+    recorded = con.execute(
         "SELECT c.id, c.entry_id, e.code, c.examiner, p.full_name, c.kind, c.note "
         "FROM conflicts c JOIN entries e ON e.id = c.entry_id "
         "JOIN users u ON u.username = c.examiner JOIN people p ON p.id = u.person_id "
         "WHERE c.round_id = ? ORDER BY e.code, c.examiner",
         [round_id],
+    ).df()
+    recorded["kind_label"] = recorded["kind"].map(CONFLICT_KINDS)
+    recorded = recorded.astype({"id": object})[COLUMNS]
+    if not include_authors:
+        return recorded
+    authors = council_authors(con, round_id) if authors is None else authors
+    if authors.empty:
+        return recorded
+    if recorded.empty:
+        return authors
+    return pd.concat([recorded, authors], ignore_index=True)
+
+
+def council_authors(con: Connection, round_id: int) -> pd.DataFrame:
+    """The council members who wrote an entry of the round, as conflicts() lists them (kind
+    'author', id None), by code then council order."""
+    return pd.DataFrame(
+        [
+            {"id": None, "entry_id": entry_id, "code": code, "examiner": username,
+             "full_name": name, "kind": "author", "kind_label": AUTHOR, "note": ""}
+            for entry_id, code, username, name in _council_authors(con, round_id)
+        ],
+        columns=COLUMNS,
+    )  # fmt: skip
+
+
+def conflict_count(con: Connection, round_id: int) -> int:
+    """How many conflicts are recorded for the round (authorship not counted)."""
+    return int(
+        con.execute("SELECT count(*) FROM conflicts WHERE round_id = ?", [round_id]).fetchone()[0]
+    )
+
+
+def conflict_summary(con: Connection, round_id: int, authors: pd.DataFrame) -> pd.DataFrame:
+    """The round's conflicts (recorded, and authors: council_authors) counted per tổ of the
+    entry: group_name (as the first entry by code spells it, "" for none), n_entries, one
+    column per kind (same_group, relative, other, author) and total; in Vietnamese order."""
+    kinds = [*CONFLICT_KINDS, "author"]
+    counts = ", ".join(f"count(*) FILTER (WHERE kind = '{k}') AS {k}" for k in kinds)
+    sums = ", ".join(f"sum({k})::BIGINT AS {k}" for k in kinds)
+    # Counted per entry, then per spelling of the tổ; the few spellings are folded in Python.
+    out = con.execute(
+        "WITH c AS (SELECT entry_id, kind FROM conflicts WHERE round_id = ? "
+        "    UNION ALL SELECT unnest(?::INTEGER[]), 'author'), "
+        f"per AS (SELECT entry_id, {counts}, count(*) AS total FROM c GROUP BY entry_id) "
+        f"SELECT e.group_name, min(e.code) AS first_code, count(*) AS n_entries, {sums}, "
+        "sum(total)::BIGINT AS total FROM per JOIN entries e ON e.id = per.entry_id "
+        "GROUP BY e.group_name ORDER BY first_code",
+        [round_id, authors["entry_id"].astype(int).tolist()],
+    ).df()
+    columns = ["n_entries", *kinds, "total"]
+    if out.empty:
+        return pd.DataFrame(columns=["group_name", *columns])
+    out["key"] = out["group_name"].map(fold)
+    out = out.groupby("key", sort=False).agg(
+        group_name=("group_name", "first"), **{c: (c, "sum") for c in columns}
+    )
+    key = out["group_name"].map(lambda n: (n == "", vn_key(n)))  # entries without a tổ last
+    return out.iloc[key.argsort(kind="stable")].reset_index(drop=True)
+
+
+def withdrawn_conflict_entries(con: Connection, round_id: int) -> dict[int, str]:
+    """The round's withdrawn entries that still have a recorded conflict, as id -> "code –
+    title (đã rút)", by code: the conflicts picker lists them after the kept ones."""
+    rows = con.execute(
+        "SELECT id, code, title FROM entries e WHERE round_id = ? AND withdrawn "
+        "AND EXISTS (SELECT 1 FROM conflicts c WHERE c.entry_id = e.id) ORDER BY code",
+        [round_id],
     ).fetchall()
-    records = [
-        {"id": r[0], "entry_id": r[1], "code": r[2], "examiner": r[3], "full_name": r[4],
-         "kind": r[5], "kind_label": CONFLICT_KINDS[r[5]], "note": r[6]}
-        for r in rows
-    ]  # fmt: skip
-    if include_authors:
-        for entry_id, code, username, name in _council_authors(con, round_id):
-            records.append(
-                {"id": None, "entry_id": entry_id, "code": code, "examiner": username,
-                 "full_name": name, "kind": "author", "kind_label": AUTHOR, "note": ""}
-            )  # fmt: skip
-    columns = ["id", "entry_id", "code", "examiner", "full_name", "kind", "kind_label", "note"]
-    return pd.DataFrame(records, columns=columns)
+    return {int(i): f"{code} – {title} (đã rút)" for i, code, title in rows}
+
+
+def entry_conflicts(con: Connection, entry_id: int) -> pd.DataFrame:
+    """The conflicts recorded for one entry, by examiner: conflicts()'s columns."""
+    found = con.execute(
+        "SELECT c.id, c.entry_id, e.code, c.examiner, p.full_name, c.kind, c.note "
+        "FROM conflicts c JOIN entries e ON e.id = c.entry_id "
+        "JOIN users u ON u.username = c.examiner JOIN people p ON p.id = u.person_id "
+        "WHERE c.entry_id = ? ORDER BY c.examiner",
+        [entry_id],
+    ).df()
+    found["kind_label"] = found["kind"].map(CONFLICT_KINDS)
+    return found[COLUMNS]
+
+
+def conflict_table(con: Connection, round_id: int) -> pd.DataFrame:
+    """The round's conflicts (authors too) as a file to download: Vietnamese headers."""
+    found = conflicts(con, round_id)
+    groups = dict(
+        con.execute("SELECT id, group_name FROM entries WHERE round_id = ?", [round_id]).fetchall()
+    )
+    return pd.DataFrame(
+        {
+            "Mã SKKN": found["code"],
+            "Tổ": found["entry_id"].map(groups),
+            "Giám khảo": found["full_name"],
+            "Tên đăng nhập": found["examiner"],
+            "Loại": found["kind_label"],
+            "Ghi chú": found["note"],
+        }
+    )
 
 
 def _council_authors(con: Connection, round_id: int) -> list[tuple[int, str, str, str]]:

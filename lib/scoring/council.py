@@ -49,6 +49,18 @@ def round_examiners(con: Connection, round_id: int) -> pd.DataFrame:
     return df.sort_values("full_name", key=lambda s: s.map(vn_name_key)).reset_index(drop=True)
 
 
+def council_duties(con: Connection, round_id: int) -> list[tuple[str, str, str]]:
+    """The round's council as (username, full_name, duty), sorted by given name as
+    round_examiners (without its counts, which cost most of it for a city round)."""
+    rows = con.execute(
+        "SELECT x.examiner, p.full_name, x.duty FROM round_examiners x "
+        "JOIN users u ON u.username = x.examiner JOIN people p ON p.id = u.person_id "
+        "WHERE x.round_id = ? ORDER BY x.examiner",
+        [round_id],
+    ).fetchall()
+    return sorted(rows, key=lambda row: vn_name_key(row[1]))
+
+
 def council_names(con: Connection, round_id: int) -> dict[str, str]:
     """The round's council as username -> full name, sorted by given name (no counts)."""
     rows = con.execute(

@@ -17,7 +17,7 @@ from lib.documents.meetings import Attendance, Decision, Meeting
 from lib.documents.meetings import clock_time as clock_time
 from lib.documents.meetings import spoken_time as spoken_time
 from lib.scoring.conflicts import is_author
-from lib.scoring.council import round_examiners
+from lib.scoring.council import council_duties, round_examiners
 from lib.scoring.entries import require_entry
 from lib.scoring.rounds import require_round
 
@@ -80,9 +80,9 @@ def save_meeting(
 
 def default_attendance(con: Connection, round_id: int) -> list[Attendance]:
     """The round's council in council order, everyone present: the form's starting point."""
-    df = ordered_council(con, round_id)
-    columns = zip(df["full_name"], df["duty"], df["username"], strict=True)
-    return [Attendance(n, d, True, "", u) for n, d, u in columns]
+    members = council_duties(con, round_id)  # ordered_council's order, without its counts
+    ranked = sorted(members, key=lambda row: duty_rank(row[2]))
+    return [Attendance(n, d, True, "", u) for u, n, d in ranked]
 
 
 @dataclass(frozen=True)

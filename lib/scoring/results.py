@@ -174,12 +174,13 @@ def results(con: Connection, round_id: int) -> pd.DataFrame:
     e = _entries(con, round_id)
     sheets = _submitted(con, r)
     overrides = _overrides(con, round_id)
-    position = {entry_id: i for i, entry_id in enumerate(e["id"])}
-    entry_of_sheet = np.array([position[i] for i in sheets.entry_id.tolist()], dtype=np.int64)
-    c = stats.combine(rubric, entry_of_sheet, sheets.points, len(position))
+    # Each sheet's entry as its row: an index lookup, not a dict per sheet (12,500 at city).
+    entry_of_sheet = pd.Index(e["id"]).get_indexer(sheets.entry_id).astype(np.int64)
+    c = stats.combine(rubric, entry_of_sheet, sheets.points, len(e["id"]))
     codes = [s.code for s in rubric.sections]
     # Decimals made once per distinct value: a round's totals and means repeat a few hundred.
     cents = functools.cache(lambda v: Decimal(v).scaleb(-2))
+    grade_of = functools.cache(lambda index: stats.grade_name(rubric, index))
     written = functools.cache(
         lambda units, places: Decimal(units // 10 ** (4 - places)).scaleb(-places)
     )
@@ -194,12 +195,12 @@ def results(con: Connection, round_id: int) -> pd.DataFrame:
                c.mean_cents.tolist(), c.section_cents.tolist(), c.grade.tolist(),
                c.needs_third.tolist(), strict=True)  # fmt: skip
     for eid, withdrawn, examiners, n, first, mean, sections, grade_index, flagged in rows:
-        computed = stats.grade_name(rubric, grade_index) if n else None
+        computed = grade_of(grade_index) if n else None
         reason = ""
         if flagged:  # the rule's own words for the two sheets it compared
             reason = stats.disagreement(
-                rubric, sheet_totals[first], stats.grade_name(rubric, int(c.sheet_grade[first])),
-                sheet_totals[first + 1], stats.grade_name(rubric, int(c.sheet_grade[first + 1])),
+                rubric, sheet_totals[first], grade_of(int(c.sheet_grade[first])),
+                sheet_totals[first + 1], grade_of(int(c.sheet_grade[first + 1])),
             ) or ""  # fmt: skip
         owners = sheets.examiner[first : first + n]
         per_gk = [sheet_totals[first + owners.index(x)] if x in owners else None
@@ -338,6 +339,20 @@ def progress_by_entry(con: Connection, round_id: int) -> pd.DataFrame:
     return df
 
 
+def progress_table(con: Connection, round_id: int) -> pd.DataFrame:
+    """progress_by_entry as a file to download: Vietnamese headers, one row a kept entry."""
+    df = progress_by_entry(con, round_id)
+    return pd.DataFrame(
+        {
+            "Mã SKKN": df["code"],
+            "Tên SKKN": df["title"],
+            "Phiếu đã nộp": df["submitted"],
+            "Phiếu cần": df["needed"],
+            "Giám khảo được phân công": df["assigned"],
+        }
+    )
+
+
 @dataclass(frozen=True)
 class SheetScores:
     """A sheet with its points, for printing and for fellow examiners after closing."""
@@ -373,16 +388,27 @@ _SHEETS_FROM = (
 )
 
 
-def sheet_list(con: Connection, round_id: int, *, include_drafts: bool = False) -> pd.DataFrame:
-    """The round's submitted (and optionally draft) sheets without their points, in the order
-    of submitted_sheets: sheet_id, code, gk, examiner, examiner_name, status — for pickers."""
+# More entries than this: pages pick a sheet by its SKKN first, not from every sheet at once.
+PICKER_INLINE = 300
+
+
+def sheet_list(
+    con: Connection, round_id: int, *, include_drafts: bool = False, entry_id: int | None = None
+) -> pd.DataFrame:
+    """The round's (or one entry's) submitted and optionally draft sheets without their points,
+    in the order of submitted_sheets: sheet_id, code, gk, examiner, examiner_name, status —
+    for pickers."""
     sql = (
         "SELECT s.id AS sheet_id, e.code, coalesce('GK' || a.ord::VARCHAR, '') AS gk, "
         "       s.examiner, p.full_name AS examiner_name, s.status " + _SHEETS_FROM
     )
+    params: list[object] = [round_id]
     if not include_drafts:
         sql += " AND s.status = 'submitted'"
-    return con.execute(sql + " ORDER BY e.code, coalesce(a.ord, 99), s.id", [round_id]).df()
+    if entry_id is not None:
+        sql += " AND s.entry_id = ?"
+        params.append(entry_id)
+    return con.execute(sql + " ORDER BY e.code, coalesce(a.ord, 99), s.id", params).df()
 
 
 def submitted_sheets(
@@ -451,7 +477,7 @@ def headline_counts(
     counts: dict[str, int] = {
         "entries": len(kept),
         "withdrawn": int(df["withdrawn"].sum()),
-        "expected": sum(max(int(n), r.examiners_per_entry) for n in kept["n_assigned"]),
+        "expected": int(np.maximum(kept["n_assigned"].to_numpy(), r.examiners_per_entry).sum()),
         "submitted": int(kept["n_sheets"].sum()) if len(kept) else 0,
         "needs_third": int(kept["unsettled"].sum()) if len(kept) else 0,
         "overridden": int(kept["overridden"].sum()) if len(kept) else 0,

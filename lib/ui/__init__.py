@@ -396,6 +396,22 @@ def number_text(value: object) -> str:
     return format_number(value)
 
 
+PAGE_ROWS = 100
+
+
+def paged(frame, key: str, *, rows: int | None = None, **kwargs: object) -> None:
+    """A long table a page at a time (PAGE_ROWS rows), its page picked above it: a city round's
+    5,000 rows are ~1 MB for the browser. kwargs go to st.dataframe."""
+    rows = rows or PAGE_ROWS
+    n_pages = max(1, -(-len(frame) // rows))
+    if st.session_state.get(key, 1) > n_pages:  # the table got shorter (a filter, a removal)
+        st.session_state[key] = n_pages
+    page = st.number_input(f"Trang (trên {count_text(n_pages)}, mỗi trang {rows} dòng)",
+                           min_value=1, max_value=n_pages, step=1, key=key)  # fmt: skip
+    start = (int(page) - 1) * rows
+    st.dataframe(frame.iloc[start : start + rows], hide_index=True, width="stretch", **kwargs)
+
+
 def download_button(
     label: str,
     data: object,

@@ -39,8 +39,9 @@ def _count(text: object, label: str, row: int, errors: dict[str, str]) -> int:
     return int(value)
 
 
-def _meeting_form(con: Connection, user: User, r: rounds.Round) -> None:
-    meeting = meetings.get_meeting(con, r.id)
+def _meeting_form(
+    con: Connection, user: User, r: rounds.Round, meeting: meetings.Meeting | None
+) -> None:
     people = list(meeting.attendance) if meeting else meetings.default_attendance(con, r.id)
     # Only the codes: the page has computed the results already, and this is a form of codes.
     codes = entries.entry_codes(con, r.id)
@@ -108,10 +109,11 @@ def _meeting_form(con: Connection, user: User, r: rounds.Round) -> None:
                     ui.saved("results_flash", "Đã lưu thông tin cuộc họp của hội đồng.")
 
 
-def _numbers_form(con: Connection, user: User, r: rounds.Round) -> None:
+def _numbers_form(
+    con: Connection, user: User, r: rounds.Round, meeting: meetings.Meeting | None
+) -> None:
     st.markdown("##### Số văn bản")
     year = r.finalized_at.year if r.finalized_at else None
-    meeting = meetings.get_meeting(con, r.id)
     rows = []
     for kind, (subject, code) in NUMBERED.items():
         number = numbers.get_number(con, subject(r.id))
@@ -135,11 +137,12 @@ def _numbers_form(con: Connection, user: User, r: rounds.Round) -> None:
                     ui.saved("results_flash", "Đã lưu số văn bản.")
 
 
-def _why_not(con: Connection, r: rounds.Round, kind: str) -> str | None:
-    missing = organization.get(con).missing()
+def _why_not(
+    r: rounds.Round, kind: str, missing: list[str], meeting: meetings.Meeting | None
+) -> str | None:
     if missing:
         return "Chưa khai báo Thông tin đơn vị: " + ", ".join(missing) + "."
-    if kind in NEEDS_MEETING and meetings.get_meeting(con, r.id) is None:
+    if kind in NEEDS_MEETING and meeting is None:
         return "Chưa ghi thông tin cuộc họp."
     if kind in NEEDS_FINAL and not is_published(r):
         return "Lập sau khi công bố kết quả."
@@ -154,8 +157,11 @@ def render(con: Connection, user: User, round_id: int) -> None:
     r = rounds.require_round(con, round_id)
     st.caption("Văn bản lập theo Nghị định 30/2020 từ Thông tin đơn vị và kết quả hiện tại của "
                "đợt chấm; sau khi công bố, kết quả không đổi nữa.")  # fmt: skip
+    # Read once for the nine buttons and both forms: each read is several queries.
+    missing = organization.get(con).missing()
+    meeting = meetings.get_meeting(con, r.id)
     for kind, (build, suffix) in catalog.DOCUMENTS.items():
-        problem = _why_not(con, r, kind)
+        problem = _why_not(r, kind, missing, meeting)
         name, cursor = f"{kind}-dot-{round_id}.{suffix}", con.cursor()  # built on another thread
         ui.download_button(
             catalog.LABELS[kind],
@@ -168,5 +174,5 @@ def render(con: Connection, user: User, round_id: int) -> None:
         )  # fmt: skip
         if problem:
             st.caption(problem)
-    _meeting_form(con, user, r)
-    _numbers_form(con, user, r)
+    _meeting_form(con, user, r, meeting)
+    _numbers_form(con, user, r, meeting)
