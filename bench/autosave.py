@@ -19,6 +19,7 @@ import json
 import os
 import random
 import shutil
+import statistics
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -215,6 +216,11 @@ class Tally:
     late: int = 0  # edits that began later than their 2 s slot (the last one still running)
     cpu_s: float = 0.0  # the server's CPU seconds while the examiners typed and submitted
     client_cpu_s: float = 0.0  # this process's (the 50 tabs'), on the same cores
+    saved_at: list[float] = field(default_factory=list)  # perf_counter when each save ended
+    # Only typing: from the start until the first examiner may submit (no submits in it).
+    typing_cpu_s: float = 0.0
+    typing_saves: int = 0
+    threads: dict[str, float] = field(default_factory=dict)  # typing CPU s by thread
 
 
 def _label(client: Client, code: str) -> str:
@@ -249,6 +255,7 @@ async def examiner_load(client: Client, seconds: float, every: float, tally: Tal
             tally.errors.append(f"{who.username} {code}: {type(exc).__name__}")
             return
         tally.saves.append(done.seconds)
+        tally.saved_at.append(time.perf_counter())
         tally.typed[(who.username, code)] = text
         if not any(SAVED in t for t in done.texts) or any(
             r in t for t in done.texts for r in REFUSED
@@ -287,8 +294,16 @@ async def _load(base: str, crowd: list[Examiner], seconds: float, every: float,
         opened = await asyncio.gather(*(open_sheet(c, tally) for c in clients))
         begin = time.perf_counter() + 1.0
         cpu, mine = _cpu_seconds(pid), time.process_time()
+        threads = _thread_cpu(pid)
+
+        async def typing_only() -> None:
+            await asyncio.sleep(max(0.0, begin + seconds - time.perf_counter()))
+            tally.typing_cpu_s = _cpu_seconds(pid) - cpu
+            tally.typing_saves = len(tally.saved_at)
+            tally.threads = _by_name(threads, _thread_cpu(pid))
+
         # Each examiner types at its own moment within the first slot, as people do.
-        await asyncio.gather(*(
+        await asyncio.gather(typing_only(), *(
             examiner_load(c, seconds, every, tally, begin + random.uniform(0, every))
             for c, ok in zip(clients, opened, strict=True) if ok
         ))  # fmt: skip
@@ -334,6 +349,29 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _thread_cpu(pid: int) -> dict[str, tuple[str, float]]:
+    """CPU seconds of each live thread of the process: thread id → (name, seconds)."""
+    found = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            name = (task / "comm").read_text().strip()
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        found[task.name] = (name, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    return found
+
+
+def _by_name(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds spent between two snapshots by the threads alive at the end, by name."""
+    spent: dict[str, float] = {}
+    main = min(after, key=int)  # the process's first thread: Streamlit's event loop
+    for tid, (name, seconds) in after.items():
+        name = "event loop" if tid == main else name
+        spent[name] = spent.get(name, 0.0) + seconds - before.get(tid, (name, 0.0))[1]
+    return {name: round(seconds, 1) for name, seconds in sorted(spent.items())}
+
+
 def _timing(name: str, samples: list[float]) -> dict:
     """Median and tail of samples in seconds (bench.pages.Timing: p95 from 20 samples, else
     max), as name_median_ms and name_p95_ms or name_max_ms, and which one it is."""
@@ -357,6 +395,9 @@ def measure(db_path: Path, clients: int = 50, seconds: float = 60, every: float 
             runs = [r for r in server.runs(since) if "end" in r]
         back = read_back(path, crowd, tally)
         script = [r["end"] - r["start"] for r in runs]
+        # The script thread's CPU in the sheet's own reruns (one per save): the rest of the
+        # server's CPU is Streamlit's event loop (messages, websockets) and the submits.
+        fragment_cpu = [r["cpu_s"] for r in runs if r.get("fragment") and "cpu_s" in r]
         ms = lambda xs: round(1000 * xs, 1)  # noqa: E731
         return {
             "clients": clients, "seconds": seconds, "every_s": every,
@@ -371,8 +412,17 @@ def measure(db_path: Path, clients: int = 50, seconds: float = 60, every: float 
             "server_cpu_s": round(tally.cpu_s, 1),
             "server_cpu_per_save_ms": ms(tally.cpu_s / len(tally.saves)) if tally.saves else None,
             "client_cpu_s": round(tally.client_cpu_s, 1),
+            "typing_cpu_s": round(tally.typing_cpu_s, 1),
+            "typing_saves": tally.typing_saves,
+            "typing_cpu_per_save_ms": (
+                ms(tally.typing_cpu_s / tally.typing_saves) if tally.typing_saves else None
+            ),
+            "typing_threads_cpu_s": tally.threads,
             "server_runs": len(script),
             **_timing("server_run", script),
+            "fragment_cpu_median_ms": (
+                ms(statistics.median(fragment_cpu)) if fragment_cpu else None
+            ),
             "errors": tally.errors,
             **back,
         }  # fmt: skip
@@ -398,6 +448,10 @@ def table(rep: dict) -> str:
         f"CPU {rep['server_cpu_s']} s "
         f"(≈ {rep['server_cpu_per_save_ms']} ms mỗi lần lưu, kể cả nộp; các tab websocket "
         f"{rep['client_cpu_s']} s); sửa trễ nhịp {rep['every_s']:g} s: {rep['late']}",
+        f"- chỉ lúc gõ (trước lượt nộp đầu tiên): {rep['typing_saves']} lần lưu, CPU máy chủ "
+        f"{rep['typing_cpu_s']} s ≈ **{rep['typing_cpu_per_save_ms']} ms mỗi lần lưu** "
+        f"(luồng còn sống: {rep['typing_threads_cpu_s']}; luồng script mỗi lượt chạy lại "
+        f"phiếu: trung vị {rep['fragment_cpu_median_ms']} ms)",
         f"- lỗi {len(rep['errors'])}, mất {len(rep['lost'])}, trùng {rep['duplicated']}, "
         f"sai trạng thái {len(rep['wrong_state'])}",
         *(f"  · {line}" for line in (rep["errors"] + rep["lost"] + rep["wrong_state"])[:10]),

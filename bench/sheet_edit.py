@@ -139,19 +139,21 @@ def _shown_total(at: AppTest) -> Decimal | None:
     return None
 
 
-def _timed_edit(at: AppTest, key: str, value: str, fragment_id: str | None) -> tuple[float, float]:
+def _timed_edit(
+    at: AppTest, key: str, value: str, fragment_id: str | None
+) -> tuple[float, float, float]:
     """Set the field, run what the browser would ask for, then the server's GC: seconds of the
-    run and of the GC."""
+    run and of the GC, and the process's CPU seconds in the run (all threads, DuckDB's too)."""
     at.text_input(key=key).set_value(value)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with _fragment_reruns(fragment_id):
         at.run()
-    ran = time.perf_counter()
+    ran, cpu = time.perf_counter(), time.process_time() - cpu
     gc.collect(2)  # runner.postScriptGC: the real server does it after every run
     collected = time.perf_counter()
     if at.exception:
         raise RuntimeError(at.exception[0].message)
-    return ran - started, collected - ran
+    return ran - started, collected - ran, cpu
 
 
 def apptest(db_path: Path, examiner: str, runs: int, full: bool = False) -> dict:
@@ -171,6 +173,7 @@ def apptest(db_path: Path, examiner: str, runs: int, full: bool = False) -> dict
         floor.run()
         key = f"phieu_{entry_id}_{FIELD}"
         app_ms, floor_ms, app_run, floor_run, gc_ms, statements, sql_ms = [], [], [], [], [], [], []
+        app_cpu, floor_cpu = [], []
         con = db.connect(db_path)  # the same DuckDB instance as the app's, in this process
         base = sheets.get_sheet(con, entry_id, examiner)
         con.close()
@@ -179,10 +182,10 @@ def apptest(db_path: Path, examiner: str, runs: int, full: bool = False) -> dict
         for i in range(runs + 1):  # the first pair warms up
             value = VALUES[i % 2]
             del log[:]
-            a, a_gc = _timed_edit(at, key, value, fragment)
+            a, a_gc, a_cpu = _timed_edit(at, key, value, fragment)
             count = len(log)
             in_sql = sum(took for _, took in log)
-            f, f_gc = _timed_edit(floor, f"floor_{FIELD}", value, None)
+            f, f_gc, f_cpu = _timed_edit(floor, f"floor_{FIELD}", value, None)
             if _shown_total(at) != others + _number(value):
                 raise RuntimeError(f"the sheet shows {_shown_total(at)} after typing {value}")
             if i:
@@ -191,6 +194,8 @@ def apptest(db_path: Path, examiner: str, runs: int, full: bool = False) -> dict
                 app_run.append(a * 1000)
                 floor_run.append(f * 1000)
                 gc_ms.extend([a_gc * 1000, f_gc * 1000])
+                app_cpu.append(a_cpu * 1000)
+                floor_cpu.append(f_cpu * 1000)
                 statements.append(count)
                 sql_ms.append(in_sql * 1000)
     app, fl = statistics.median(app_ms), statistics.median(floor_ms)
@@ -203,6 +208,9 @@ def apptest(db_path: Path, examiner: str, runs: int, full: bool = False) -> dict
         "app_run_ms": statistics.median(app_run),
         "floor_run_ms": statistics.median(floor_run),
         "gc_ms": statistics.median(gc_ms),
+        # CPU of the run without the GC, which depends little on how busy the machine is.
+        "app_cpu_ms": statistics.median(app_cpu),
+        "floor_cpu_ms": statistics.median(floor_cpu),
         "statements": statistics.median(statements),
         "sql_ms": statistics.median(sql_ms),
         "statement_log": list(log),
@@ -349,7 +357,8 @@ def main() -> None:
                 f"{result['floor_run_ms']:.1f} · ratio "
                 f"{result['app_run_ms'] / result['floor_run_ms']:.2f} · GC {result['gc_ms']:.1f}"
                 f" · SQL statements per edit {result['statements']:.0f} taking "
-                f"{result['sql_ms']:.1f}"
+                f"{result['sql_ms']:.1f} · CPU per edit (run, no GC): app "
+                f"{result['app_cpu_ms']:.1f} · floor {result['floor_cpu_ms']:.1f}"
             )
             if args.statements:
                 for sql, took in result["statement_log"]:

@@ -91,3 +91,43 @@ def test_a_submitted_sheet_is_read_only(opened):
         sheets.autosave(con, gk, eid, {"I.1": "0,5"})
     assert "Phiếu đã nộp" in exc.value.errors["sheet"]
     assert stored(con, eid)["I.1"] == Decimal("0.75")
+
+
+def _row(sheet):
+    return (sheet.id, sheet.status, sheet.comment, sheet.submitted_at, sheet.version,
+            sheet.updated_at, sheet.values, sheet.comments)  # fmt: skip
+
+
+def test_what_a_save_returns_is_the_sheet_as_stored(opened):
+    # The sheet's row is not read back after the write: what the save says must be the file.
+    con, rid, eid = opened
+    gk = user(con, "giamkhao1")
+    first = sheets.autosave(con, gk, eid, {"I.1": "0,5"})  # a new sheet
+    assert _row(first.sheet) == _row(sheets.get_sheet(con, eid, "giamkhao1"))
+    edits = [{"points": {"I.1": "0,25"}}, {"points": {"I.2": ",75"}},  # a row kept, a new row
+             {"notes": {"I.1": "Đủ ý"}}, {"overall": "Tốt"}, {"points": {"I.2": ""}}]  # fmt: skip
+    for change in edits:
+        done = sheets.autosave(con, gk, eid, **change)
+        assert _row(done.sheet) == _row(sheets.get_sheet(con, eid, "giamkhao1"))
+        assert done.view is not None and done.view.sheet == done.sheet
+    assert sheets.get_sheet(con, eid, "giamkhao1").version == 1 + len(edits)
+    marks = full_marks(rounds.require_round(con, rid).rubric)
+    after = sheets.submit_sheet(con, gk, eid, marks, overall="Tốt")
+    assert after.status == "submitted" and after.submitted_at is not None
+    assert _row(after) == _row(sheets.get_sheet(con, eid, "giamkhao1"))
+
+
+def test_a_save_after_the_burst_window_is_a_new_audit_entry(opened):
+    con, _, eid = opened
+    gk = user(con, "giamkhao1")
+    sheets.autosave(con, gk, eid, {"I.1": "0,5"})
+    sheets.autosave(con, gk, eid, {"I.2": "0,5"})
+    assert audit.latest(con, "sheet")["action"].tolist() == ["save"]
+    con.execute(
+        "UPDATE audit_log SET logged_at = logged_at - to_minutes(?) WHERE entity = 'sheet'",
+        [sheets.BURST_MINUTES + 1],
+    )
+    sheets.autosave(con, gk, eid, {"I.1": "0,25"})
+    log = audit.latest(con, "sheet")
+    assert log["action"].tolist() == ["save", "save"]
+    assert '"I.1": "0,25"' in log["after"].iloc[0] and '"I.1": "0,5"' in log["before"].iloc[0]

@@ -172,13 +172,14 @@ def user_of(con: Connection, hashed: str | None, now: datetime | None = None) ->
     if not hashed:
         return None
     now = now or clock.now()
-    login = _live_login(con, hashed, now)
-    if (
-        login is None
-        or not con.execute(
-            "SELECT 1 FROM users WHERE username = ? AND active", [login[0]]
-        ).fetchone()
-    ):
+    # One statement for the login and its account (asked on every autosave): the live-login
+    # rule of _live_login, and the account still active.
+    login = con.execute(
+        "SELECT s.username, s.last_seen FROM sessions s JOIN users u ON u.username = s.username "
+        "WHERE s.id_hash = ? AND s.expires_at > ? AND s.last_seen > ? AND u.active",
+        [hashed, now, now - IDLE],
+    ).fetchone()
+    if login is None:
         return None
     _touch(con, hashed, login[1], now)
     return str(login[0])

@@ -103,6 +103,9 @@ class OwnSheet:
     entry: Entry
     round: Round
     sheet: Sheet
+    # The database clock when it was read: inside a transaction, the time every write of that
+    # transaction stamps (DuckDB's current_localtimestamp() is the transaction's start).
+    read_at: datetime | None = None
 
 
 _SHEET_COLUMNS = (
@@ -111,23 +114,23 @@ _SHEET_COLUMNS = (
 )
 # The entry, its round and the examiner's sheet row: one row, by key.
 _HEAD = (
-    f"SELECT {entry_columns('e')}, {round_columns('r')}, {_SHEET_COLUMNS} "
-    "FROM entries e JOIN rounds r ON r.id = e.round_id "
+    f"SELECT {entry_columns('e')}, {round_columns('r')}, {_SHEET_COLUMNS}, "
+    "current_localtimestamp() FROM entries e JOIN rounds r ON r.id = e.round_id "
     "LEFT JOIN sheets s ON s.entry_id = e.id AND s.examiner = $examiner WHERE e.id = $entry"
 )
 # The lists that go with it, as tagged rows of one statement: the entry's authors and
-# examiners, the sheet's scores, and the examiner's person (for the author rule).
+# examiners, the sheet's scores (by the sheet id the first read found: joining sheets again
+# costs more), and the examiner's person (for the author rule). Authors are put in order in
+# Python: a sort in the statement costs more than the few rows it sorts.
 _LISTS = (
     "SELECT 'author' AS kind, position AS n, name AS text, person_id AS person, share, "
     "NULL AS value, NULL AS note FROM entry_authors WHERE entry_id = $entry "
     "UNION ALL SELECT 'examiner', ord, examiner, NULL, NULL, NULL, NULL FROM assignments "
     "WHERE entry_id = $entry "
-    "UNION ALL SELECT 'score', NULL, sc.criterion, NULL, NULL, sc.value, sc.comment "
-    "FROM scores sc JOIN sheets s ON s.id = sc.sheet_id "
-    "WHERE s.entry_id = $entry AND s.examiner = $examiner "
+    "UNION ALL SELECT 'score', NULL, criterion, NULL, NULL, value, comment "
+    "FROM scores WHERE sheet_id = $sheet "
     "UNION ALL SELECT 'me', NULL, p.full_name, u.person_id, NULL, NULL, NULL FROM users u "
-    "JOIN people p ON p.id = u.person_id WHERE u.username = $examiner "
-    "ORDER BY kind, n, text"
+    "JOIN people p ON p.id = u.person_id WHERE u.username = $examiner"
 )
 _N_ENTRY = len(entry_columns("e").split(","))
 _N_ROUND = len(round_columns("r").split(","))
@@ -139,14 +142,17 @@ def _read(con: Connection, entry_id: int, examiner: str) -> OwnSheet | None:
     row = con.execute(_HEAD, keys).fetchone()
     if row is None:
         return None
-    authors: list[Author] = []
+    head, read_at = row[_N_ENTRY + _N_ROUND : -1], row[-1]
+    listed: list[tuple[int, Author]] = []
     examiners: dict[str, int] = {}
     values: dict[str, Decimal | None] = {}
     comments: dict[str, str] = {}
     me: tuple[int, str] | None = None
-    for kind, n, text, person, share, value, note in con.execute(_LISTS, keys).fetchall():
+    for kind, n, text, person, share, value, note in con.execute(
+        _LISTS, {**keys, "sheet": head[0]}
+    ).fetchall():
         if kind == "author":
-            authors.append(Author(text, share, person))
+            listed.append((n, Author(text, share, person)))
         elif kind == "examiner":
             examiners[text] = int(n)
         elif kind == "score":
@@ -155,9 +161,9 @@ def _read(con: Connection, entry_id: int, examiner: str) -> OwnSheet | None:
                 comments[text] = note
         else:
             me = (int(person), text)
-    entry = Entry(*row[:_N_ENTRY], authors=tuple(authors))
+    authors = tuple(author for _, author in sorted(listed, key=lambda item: item[0]))
+    entry = Entry(*row[:_N_ENTRY], authors=authors)
     round_ = round_from_row(row[_N_ENTRY : _N_ENTRY + _N_ROUND])
-    head = row[_N_ENTRY + _N_ROUND :]
     base = dict(
         entry_id=entry_id, round_id=round_.id, examiner=examiner, ord=examiners.get(examiner),
         assigned=examiner in examiners,
@@ -174,7 +180,7 @@ def _read(con: Connection, entry_id: int, examiner: str) -> OwnSheet | None:
             version=int(head[7]), updated_at=head[8], values=values, comments=comments,
             **base,  # type: ignore[arg-type]
         )  # fmt: skip
-    return OwnSheet(entry, round_, sheet)
+    return OwnSheet(entry, round_, sheet, read_at)
 
 
 def _require(con: Connection, entry_id: int, examiner: str) -> OwnSheet:
@@ -344,6 +350,7 @@ def _write(
             actor=user.username,
             before=before,
             entry_code=found.entry.code,
+            now=found.read_at,
         )
 
     return db.retrying(con, work)
@@ -363,10 +370,13 @@ def store_sheet(
     before: Sheet | None = None,
     action: str | None = None,
     entry_code: str | None = None,
+    now: datetime | None = None,
 ) -> Sheet:
     """Write checked points on a sheet inside the caller's transaction, with an audit record.
 
-    Returns the sheet as stored, from what the writes themselves return (RETURNING)."""
+    Returns the sheet as stored, from what the writes themselves return (RETURNING); `now` is
+    the transaction's clock when `before` was read in it (OwnSheet.read_at), which spares
+    reading the sheet's row back."""
     if before is None or entry_code is None:
         found = _require(c, entry_id, examiner)
         before, entry_code = before or found.sheet, found.entry.code
@@ -395,14 +405,20 @@ def store_sheet(
         code: (before.values[code], before.comments.get(code, ""))
         for code in keep if code not in changed
     }  # fmt: skip
-    if changed:
-        rows = ", ".join(["(?, ?, CAST(? AS DECIMAL(10, 4)), ?)"] * len(changed))
+    # The rows as stored come back (RETURNING): with the rows kept as they were and the
+    # delete above, they are everything the sheet now holds. A row the sheet already has is
+    # updated in place, which costs DuckDB less than an insert that finds its key taken (an
+    # autosave changes one such row); a row it lacks is inserted.
+    existing = [code for code in changed if code in before.values]
+    if existing:
+        stored.update(_update_scores(c, sheet_id, existing, clean, notes))
+    added = [code for code in changed if code not in stored]
+    if added:
+        rows = ", ".join(["(?, ?, CAST(? AS DECIMAL(10, 4)), ?)"] * len(added))
         params: list[object] = []
-        for code in changed:
+        for code in added:
             value = clean.get(code)
             params += [sheet_id, code, None if value is None else str(value), notes.get(code, "")]
-        # The rows as stored come back (RETURNING): with the rows kept as they were and the
-        # delete above, they are everything the sheet now holds.
         for code, value, note in c.execute(
             f"INSERT INTO scores (sheet_id, criterion, value, comment) VALUES {rows} "
             "ON CONFLICT (sheet_id, criterion) DO UPDATE SET value = excluded.value, "
@@ -417,13 +433,23 @@ def store_sheet(
         "updated_at = current_localtimestamp() WHERE id = ?",
         [overall, sheet_id],
     )
-    # Read back by key (UPDATE … RETURNING would make DuckDB rewrite a row other tables refer to).
-    head = c.execute(
-        "SELECT status, comment, submitted_at, reopened_reason, reopened_by, reopened_at, "
-        "version, updated_at FROM sheets WHERE id = ?",
-        [sheet_id],
-    ).fetchone()
-    assert head is not None
+    if now is not None and before.id is not None:
+        # `before` was read in this transaction at `now`: the row is what that read saw with
+        # this update applied (another session's write to it would have made this update
+        # fail and the whole transaction run again), so it is not read back.
+        head = (
+            "submitted" if submit else before.status, overall,
+            now if submit else before.submitted_at, before.reopened_reason, before.reopened_by,
+            before.reopened_at, before.version + 1, now,
+        )  # fmt: skip
+    else:
+        # Read back by key (UPDATE … RETURNING makes DuckDB rewrite a row other tables refer to).
+        head = c.execute(
+            "SELECT status, comment, submitted_at, reopened_reason, reopened_by, reopened_at, "
+            "version, updated_at FROM sheets WHERE id = ?",
+            [sheet_id],
+        ).fetchone()
+        assert head is not None
     if submit:
         # Only the first submission writes the round's row, so later ones never collide.
         c.execute(
@@ -444,6 +470,29 @@ def store_sheet(
     return after
 
 
+def _update_scores(
+    c: Connection,
+    sheet_id: int,
+    codes: list[str],
+    clean: Mapping[str, Decimal],
+    notes: Mapping[str, str],
+) -> dict[str, tuple[Decimal | None, str]]:
+    """Update the sheet's existing score rows of these criteria; the rows as stored."""
+    rows = ", ".join(["(?, CAST(? AS DECIMAL(10, 4)), ?)"] * len(codes))
+    params: list[object] = []
+    for code in codes:
+        value = clean.get(code)
+        params += [code, None if value is None else str(value), notes.get(code, "")]
+    found = c.execute(
+        f"UPDATE scores SET value = v.value, comment = v.comment, "
+        f"updated_at = current_localtimestamp() FROM (VALUES {rows}) v(criterion, value, comment) "
+        "WHERE scores.sheet_id = ? AND scores.criterion = v.criterion "
+        "RETURNING scores.criterion, scores.value, scores.comment",
+        [*params, sheet_id],
+    ).fetchall()
+    return {code: (plain(value), note) for code, value, note in found}
+
+
 # Draft saves by the same person this close together are one sitting: one audit entry.
 BURST_MINUTES = 10
 
@@ -451,13 +500,16 @@ BURST_MINUTES = 10
 def _merge_into_burst(c: Connection, actor: str, entity_id: str, after: dict[str, Any]) -> bool:
     """Fold a draft save into the sheet's newest audit entry when it is the same burst."""
     # One statement: the newest entry of the sheet, only if it is this person's draft save of
-    # the last BURST_MINUTES (the entry keeps the sheet as it was before the burst).
+    # the last BURST_MINUTES (the entry keeps the sheet as it was before the burst). Only
+    # entries of that window are searched: an entry is stamped when written or merged into and
+    # never after a newer one, so the newest entry, when recent, is among them; DuckDB then
+    # skips the older part of a log that only grows.
     row = c.execute(
         "UPDATE audit_log SET after = ?, logged_at = current_localtimestamp() "
-        "WHERE id = (SELECT max(id) FROM audit_log WHERE entity = 'sheet' AND entity_id = ?) "
-        "AND actor = ? AND action = 'save' "
-        "AND logged_at >= current_localtimestamp() - to_minutes(?) RETURNING id",
-        [audit.as_json(after), entity_id, actor, BURST_MINUTES],
+        "WHERE id = (SELECT max(id) FROM audit_log WHERE entity = 'sheet' AND entity_id = ? "
+        "AND logged_at >= current_localtimestamp() - to_minutes(?)) "
+        "AND actor = ? AND action = 'save' RETURNING id",
+        [audit.as_json(after), entity_id, BURST_MINUTES, actor],
     ).fetchone()
     return row is not None
 
@@ -557,8 +609,8 @@ def autosave(
         after = store_sheet(c, user.username, entry_id, r, values, comments,
                             before.comment if general is None else general, submit=False,
                             actor=user.username, before=before,
-                            entry_code=found.entry.code)  # fmt: skip
-        return Autosaved(after, refused, elsewhere, OwnSheet(found.entry, r, after))
+                            entry_code=found.entry.code, now=found.read_at)  # fmt: skip
+        return Autosaved(after, refused, elsewhere, OwnSheet(found.entry, r, after, found.read_at))
 
     return db.retrying(con, work)
 
