@@ -23,6 +23,10 @@ from lib.ui.fragments import still_signed_in
 user = ui.require(can_score)
 con = ui.connection()
 BADGES = {"none": "gray", "draft": "orange", "submitted": "green"}
+# Fields typed after the login ended, kept outside the widgets (Streamlit forgets a widget's
+# value once a run stops drawing it, and the login form draws none): (username, entry id,
+# the sheet version they were typed over, {widget key: text}).
+PENDING = "phieu_cho_luu"
 
 
 def open_sheet(entry_id: int | None) -> None:
@@ -113,6 +117,9 @@ def past_round(group: list, round_id: int) -> None:
 
 
 st.title("Phiếu chấm của tôi")
+if st.session_state.get(PENDING, ("",))[0] not in ("", user.username):
+    # What someone else typed on this browser after their login ended: never shown to another.
+    st.session_state.pop(PENDING)
 # A toast too: after submitting on a phone the list opens scrolled where the sheet's button was.
 ui.show_saved("sheet_flash", toast=True)
 
@@ -219,36 +226,29 @@ def sync(sheet: sheets.Sheet) -> None:
     st.session_state[VERSION] = sheet.version
 
 
-def autosave(code: str | None, kind: str) -> None:
-    """Store the field just changed (on_change: before the sheet reruns)."""
-    # A rerun of the sheet alone does not run app.py, which checks the login: check it here.
-    if not still_signed_in(con, user):
-        st.session_state[NOTICE] = ("error", "Phiên đăng nhập đã kết thúc: chưa lưu ô vừa sửa.")
-        return
-    st.session_state[LIVE] = True
-    if kind == "points":
-        change = {"points": {code: st.session_state[key(code)]}}
-    elif kind == "note":
-        change = {"notes": {code: st.session_state[f"{key(code)}_nx"]}}
-    else:
-        change = {"overall": st.session_state[f"{prefix}_chung"]}
+# Each field's widget key and the key of its message when a save refuses it.
+REFUSAL = {key(c): c for c in CODES} | {f"{key(c)}_nx": f"{c}_comment" for c in CODES}
+REFUSAL[f"{prefix}_chung"] = "overall"
+
+
+def store(typed: dict[str, str], known_version: int | None) -> bool:
+    """Save these fields as typed and show what was stored; False if the sheet refused all."""
+    points = {c: typed[key(c)] for c in CODES if key(c) in typed}
+    notes = {c: typed[f"{key(c)}_nx"] for c in CODES if f"{key(c)}_nx" in typed}
+    overall = typed.get(f"{prefix}_chung")
     try:
-        done = sheets.autosave(con, user, entry_id, **change,
-                               known_version=st.session_state.get(VERSION))  # fmt: skip
+        done = sheets.autosave(con, user, entry_id, points=points, notes=notes, overall=overall,
+                               known_version=known_version)  # fmt: skip
     except Invalid as exc:
         st.session_state[NOTICE] = ("error", " ".join(exc.errors.values()))
-        return
-    # The field just changed shows what was stored, the Vietnamese way (",75" reads "0,75");
-    # the others follow the database when the sheet reruns (sync).
-    field, error = {
-        "points": (key(code or ""), code),
-        "note": (f"{key(code or '')}_nx", f"{code}_comment"),
-        "overall": (f"{prefix}_chung", "overall"),
-    }[kind]
-    if error not in done.refused:
-        text = shown(done.sheet)[field]
-        st.session_state[field] = text
-        st.session_state.setdefault(SAVED, {})[field] = text
+        return False
+    # A field stored shows what was stored, the Vietnamese way (",75" reads "0,75"); a refused
+    # one keeps its text; the others follow the database when the sheet reruns (sync).
+    texts = shown(done.sheet)
+    for field in typed:
+        if REFUSAL[field] not in done.refused:
+            st.session_state[field] = texts[field]
+            st.session_state.setdefault(SAVED, {})[field] = texts[field]
     st.session_state[VERSION] = done.sheet.version
     st.session_state[READ] = done.view  # read with the save: the sheet needs no second read
     if done.refused:
@@ -262,6 +262,43 @@ def autosave(code: str | None, kind: str) -> None:
         )
     else:
         st.session_state[NOTICE] = ("saved", f"Đã lưu tự động lúc {clock.hhmm()}")
+    return True
+
+
+def autosave(code: str | None, kind: str) -> None:
+    """Store the field just changed (on_change: before the sheet reruns)."""
+    field = {"points": key(code or ""), "note": f"{key(code or '')}_nx",
+             "overall": f"{prefix}_chung"}[kind]  # fmt: skip
+    # A rerun of the sheet alone does not run app.py, which checks the login: check it here.
+    if not still_signed_in(con, user):
+        # Every field that differs from what it last showed as stored, this one included.
+        seen = st.session_state.get(SAVED, {})
+        typed = {k: st.session_state[k] for k in REFUSAL
+                 if k in st.session_state and st.session_state[k] != seen.get(k)}  # fmt: skip
+        typed[field] = st.session_state[field]
+        st.session_state[PENDING] = (user.username, entry_id, st.session_state.get(VERSION), typed)
+        st.session_state[ui.LOGIN_MESSAGE] = (
+            "Phiên đăng nhập đã kết thúc. Đăng nhập lại: ô bạn vừa sửa sẽ được lưu ngay."
+        )
+        return
+    st.session_state[LIVE] = True
+    store({field: st.session_state[field]}, st.session_state.get(VERSION))
+
+
+def restore_pending() -> None:
+    """Save what this examiner typed on this sheet after their last login ended."""
+    pending = st.session_state.get(PENDING)
+    if pending is None:
+        return
+    username, entry, version, typed = pending
+    if username != user.username or entry != entry_id:
+        return  # kept until that sheet is opened again (another user's is dropped on arrival)
+    st.session_state.pop(PENDING)
+    st.session_state.update(typed)  # shown as typed whatever the save says (sync keeps them)
+    if store(typed, version) and st.session_state[NOTICE][0] == "saved":
+        st.session_state[NOTICE] = (
+            "saved", f"Đã lưu ô bạn sửa trước khi đăng nhập lại (lúc {clock.hhmm()})."
+        )  # fmt: skip
 
 
 def texts_now() -> dict[str, str]:
@@ -421,4 +458,5 @@ def scoring_sheet() -> None:
 
 ui.sticky("phieu_thanh_tong")
 st.session_state[READ] = view
+restore_pending()  # after the page's read: a save hands the sheet its own, newer read
 scoring_sheet()

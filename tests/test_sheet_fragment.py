@@ -68,6 +68,40 @@ def test_an_edit_after_the_login_ended_is_not_stored_and_the_login_form_shows(
     assert [t.label for t in at.text_input] == ["Tên đăng nhập", "Mật khẩu"]
 
 
+def test_an_edit_typed_after_the_login_ended_is_saved_once_the_examiner_logs_in_again(
+    tmp_path, monkeypatch
+):
+    at, path, entry_id = opened_sheet(tmp_path, monkeypatch)
+    con = db.connect(path)
+    sessions.end(con, at.session_state["login_session"])
+    con.close()
+    point(at, "I.2").set_value("0,75")
+    rerun_sheet(at)
+    assert "Đăng nhập lại: ô bạn vừa sửa sẽ được lưu ngay." in texts(at)
+    assert stored(path, entry_id) == {}
+    login(at, "giamkhao1")  # the same tab: the sheet's address is kept
+    assert not at.exception
+    assert point(at, "I.2").value == "0,75"
+    assert stored(path, entry_id) == {"I.2": Decimal("0.75")}
+    assert "Đã lưu ô bạn sửa trước khi đăng nhập lại" in texts(at)
+
+
+def test_what_one_examiner_typed_after_their_login_ended_is_never_shown_to_another(
+    tmp_path, monkeypatch
+):
+    at, path, entry_id = opened_sheet(tmp_path, monkeypatch)
+    con = db.connect(path)
+    sessions.end(con, at.session_state["login_session"])
+    con.close()
+    point(at, "I.2").set_value("0,75")
+    rerun_sheet(at)
+    login(at, "giamkhao2")
+    assert not at.exception
+    assert "0,75" not in [box.value for box in at.text_input]
+    assert "phieu_cho_luu" not in at.session_state
+    assert stored(path, entry_id) == {}
+
+
 def test_an_edit_after_the_round_closed_is_refused_at_the_sheet(tmp_path, monkeypatch):
     at, path, entry_id = opened_sheet(tmp_path, monkeypatch)
     con = db.connect(path)
