@@ -139,7 +139,8 @@ def eligibility_tab() -> None:
     chosen = st.multiselect(
         "Danh hiệu", titles, default=titles, format_func=R.TITLES.get, key="bxtd_loc"
     )
-    shown = df[df["danh_hieu"].isin(chosen)]
+    search = st.text_input("Tìm theo tên hoặc tổ", key="bxtd_tim", placeholder="vd. Lan, Tổ Toán")
+    shown = el.matching(df[df["danh_hieu"].isin(chosen)], search)
     people = df[df["person_id"].notna()]
     n_ldtt = int((people[people["danh_hieu"] == "LDTT"]["du_dieu_kien"]).sum())
     n_cstdcs = int((people[people["danh_hieu"] == "CSTDCS"]["du_dieu_kien"]).sum())
@@ -151,6 +152,14 @@ def eligibility_tab() -> None:
         el.quota(rules, n_ldtt),
         help=f"{ui.number_text(rules.quota_percent)}% số LĐTT, làm tròn {rules.quota_rounding}",
     )
+    if len(shown) > el.ROWS_SHOWN:
+        st.caption(
+            f"Đang hiện {el.ROWS_SHOWN} trong {ui.count_text(len(shown))} dòng. Tìm theo tên hoặc "
+            "tổ để thu hẹp, hoặc tải đủ danh sách (CSV, Excel) ở dưới."
+        )
+        shown = shown.head(el.ROWS_SHOWN)
+    elif shown.empty:
+        st.info("Không có dòng nào khớp.")
     st.dataframe(
         shown.assign(
             danh_hieu=shown["danh_hieu"].map(R.TITLES),

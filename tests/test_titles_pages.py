@@ -117,6 +117,28 @@ def test_review_page_for_admin_shows_eligibility_reasons_and_the_quy_che_warning
     assert "Nghị định 98/2023/NĐ-CP" in texts(at)
 
 
+def test_eligibility_tab_shows_the_first_rows_and_finds_anyone_by_name(at, monkeypatch):
+    from lib.core.text import fold
+    from lib.titles import eligibility as el
+
+    monkeypatch.setattr(el, "ROWS_SHOWN", 2)
+    login(at, "chutich")
+    open_page(at, REVIEW)
+    open_tab(at, "bxtd_tab", "Đủ điều kiện")
+    table = at.dataframe[0].value
+    assert len(table) == 2
+    whole = el.eligibility(_db(at), at.selectbox(key="bxtd_nam").value)
+    assert f"Đang hiện 2 trong {len(whole)} dòng." in texts(at)
+    last = whole[whole["person_id"].notna()].iloc[-1]
+    # Typed without accents, as people do: the row past the cap is found.
+    at.text_input(key="bxtd_tim").input(fold(last["ho_ten"]).upper()).run()
+    found = at.dataframe[0].value
+    assert last["ho_ten"] in list(found["ho_ten"]) and len(found) <= 2
+    assert "Đang hiện" not in texts(at)
+    at.text_input(key="bxtd_tim").input("không có ai tên này").run()
+    assert "Không có dòng nào khớp." in texts(at)
+
+
 def test_review_page_refuses_a_bad_evaluation_field_by_field(at):
     login(at, "chutich")
     open_page(at, REVIEW)
