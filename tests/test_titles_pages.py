@@ -46,6 +46,28 @@ def test_registration_page_renders_for_every_role(at, username):
     assert ("Chưa đăng ký (" in shown) is (username == "chutich")
 
 
+def test_registration_page_names_the_first_unregistered_and_counts_the_rest(at, monkeypatch):
+    monkeypatch.setattr(reg, "MISSING_SHOWN", 2)
+    login(at, "chutich")
+    con = _db(at)
+    from lib.core import clock
+    from lib.titles.rules import default_year
+
+    year = default_year(con, clock.today())  # the year the page opens on
+    registered = reg.registrations_table(con, year)
+    for person_id in registered[registered["registered"]]["person_id"][:3]:
+        reg.withdraw_registration(con, get_user(con, "chutich"), year, int(person_id))
+    open_page(at, REGISTRATION)
+    table = at.dataframe[0].value
+    missing = list(table[table["title"] == "Chưa đăng ký"]["full_name"])
+    assert len(missing) > 2
+    line = next(t for t in texts(at).splitlines() if t.startswith("Chưa đăng ký ("))
+    assert line == (
+        f"Chưa đăng ký ({len(missing)}): {missing[0]}, {missing[1]} và "
+        f"{len(missing) - 2} người nữa (Danh hiệu “Chưa đăng ký” trong bảng dưới)."
+    )
+
+
 def _downloads(at) -> list[str]:
     return [b.proto.label for b in at.get("download_button")]
 
