@@ -161,6 +161,21 @@ def test_eligibility_tab_shows_the_first_rows_and_finds_anyone_by_name(at, monke
     assert "Không có dòng nào khớp." in texts(at)
 
 
+def test_evaluations_tab_shows_the_first_rows_finds_anyone_and_offers_all(at, monkeypatch):
+    from lib.titles import eligibility as el
+
+    monkeypatch.setattr(el, "ROWS_SHOWN", 2)
+    login(at, "chutich")
+    open_page(at, REVIEW)
+    everyone = at.selectbox(key="bxtd_nguoi").options
+    assert len(at.dataframe[0].value) == 2 and len(everyone) > 2
+    assert f"Đang hiện 2 trong {len(everyone)} người." in texts(at)
+    assert f"Tải đủ {len(everyone)} người (CSV)" in _downloads(at)
+    at.text_input(key="bxtd_tim_dg").input("ngo thi phuong").run()
+    assert list(at.dataframe[0].value["full_name"]) == ["Ngô Thị Phương"]
+    assert "Đang hiện" not in texts(at)
+
+
 def test_review_page_refuses_a_bad_evaluation_field_by_field(at):
     login(at, "chutich")
     open_page(at, REVIEW)

@@ -10,10 +10,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from lib.access.permissions import User, can_manage_titles
-from lib.core import audit
+from lib.core import audit, frames
 from lib.core.db import Connection, transactional
 from lib.core.errors import Invalid
-from lib.core.text import fold, vn_key, vn_name_key, vn_name_order
+from lib.core.text import vn_key, vn_name_key, vn_name_order
 from lib.scoring.rubric import format_number
 from lib.titles import skkn
 from lib.titles.evaluations import Evaluation, all_disciplines, year_evaluations
@@ -256,12 +256,7 @@ def eligibility(con: Connection, school_year: str, rules: Rules | None = None) -
 
 def matching(df: pd.DataFrame, text: str) -> pd.DataFrame:
     """The eligibility rows whose name or tổ contains text (accents and case aside)."""
-    wanted = fold(text)
-    if not wanted:
-        return df
-    pairs = zip(df["ho_ten"], df["to"], strict=True)
-    hay = [fold(f"{name} {group or ''}") for name, group in pairs]
-    return df[[wanted in h for h in hay]]
+    return frames.matching(df, text, "ho_ten", "to")
 
 
 def export_table(df: pd.DataFrame) -> pd.DataFrame:
