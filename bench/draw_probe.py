@@ -11,6 +11,7 @@ chunks, fonts, icons). The rest of the wait after the last message is the browse
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import statistics
@@ -166,6 +167,52 @@ def run_steps(probe: Probe, specs, landing, runs: int, log) -> dict[str, list[di
     return out
 
 
+@contextlib.contextmanager
+def serving_from(root: Path, env: dict, workdir: Path, name: str):
+    """bench.browser.serving, but the app of another checkout (for an A/B in one run)."""
+    saved = bb.ROOT
+    bb.ROOT = root
+    try:
+        with bb.serving("app.py", env, workdir, name) as server:
+            bb.ROOT = saved
+            yield server
+    finally:
+        bb.ROOT = saved
+
+
+def compare_steps(probes: dict, specs, landing, runs: int, log) -> dict[str, list[dict]]:
+    """Each page (and tab) on every app in turn, step by step: a busy moment falls on all."""
+    out: dict[str, list[dict]] = {}
+    current = {name: landing for name in probes}
+    for _ in range(runs):
+        for spec in specs:
+            if spec.path == "pages/meeting.py":
+                continue
+            for name, probe in probes.items():
+                page = probe.page
+                if spec == current[name]:
+                    other = next(s for s in specs if s != spec and s.path != "pages/meeting.py")
+                    bb.step(page, probe.server, bb.click_menu(page, other),
+                            bb.page_ready(other, other == landing))  # fmt: skip
+                started = time.time()
+                row = probe.step(bb.click_menu(page, spec), bb.page_ready(spec, spec == landing))
+                _finish(row, started)
+                current[name] = spec
+                out.setdefault(f"{spec.title} [{name}]", []).append(row)
+                log(f"{spec.title} [{name}]: {_line(row)}")
+                labels = bb.tab_labels(page)
+                for label in labels[1:]:
+                    action, ready = bb.click_tab(page, label)
+                    started = time.time()
+                    row = probe.step(action, ready, expect_run=False)
+                    _finish(row, started)
+                    out.setdefault(f"{spec.title} › {label} [{name}]", []).append(row)
+                if len(labels) > 1:
+                    action, ready = bb.click_tab(page, labels[0])
+                    bb.step(page, probe.server, action, ready, expect_run=False)
+    return out
+
+
 def _finish(row: dict, started: float) -> None:
     last = row.pop("_last", None)
     row["last_msg_ms"] = (last - started) * 1000 if last else 0
@@ -225,12 +272,62 @@ def floor_steps(browser, browser_cdp, env, workdir, runs: int) -> dict[str, list
     return out
 
 
+def compare(args, env: dict, workdir: Path, admin) -> dict[str, list[dict]]:
+    """This checkout's app ("B") and another's ("A") on copies of one database, interleaved."""
+    copy = workdir / "a.duckdb"
+    shutil.copy(workdir / "app.duckdb", copy)
+    results: dict[str, list[dict]] = {}
+    with (
+        bb.chromium() as browser,
+        serving_from(args.compare, {**env, "THIDUA_DB": str(copy)}, workdir, "a") as server_a,
+        bb.serving("app.py", env, workdir, "b") as server_b,
+    ):
+        browser_cdp = browser.new_browser_cdp_session()
+        servers = {"A": server_a, "B": server_b}
+        for _ in range(args.logins):
+            for name, server in servers.items():
+                context = browser.new_context(viewport=bb.VIEWPORT)
+                page = context.new_page()
+                page.add_init_script(bb.OBSERVE)
+                page.add_init_script(WS)
+                probe = Probe(page, server, browser_cdp)
+                probe.step(lambda page=page, server=server: page.goto(server.base + "/"),
+                           bb.PASSWORD_USABLE)  # fmt: skip
+                page.get_by_label("Tên đăng nhập").fill("bench.admin")
+                page.get_by_label("Mật khẩu").fill(PASSWORD)
+                ready = ("!document.querySelector('input[aria-label=\"Mật khẩu\"]') && "
+                         "[...document.querySelectorAll('[data-testid=\"stSidebar\"] button')]"
+                         ".some(b => b.innerText.includes('Đăng xuất')) && "
+                         f"{bb.DRAWN}")  # fmt: skip
+                started = time.time()
+                row = probe.step(page.get_by_role("button", name="Đăng nhập").click, ready)
+                _finish(row, started)
+                results.setdefault(f"Đăng nhập → trang đầu [{name}]", []).append(row)
+                print(f"login [{name}]:", _line(row), flush=True)
+                context.close()
+        probes = {}
+        for name, server in servers.items():
+            page = browser.new_context(viewport=bb.VIEWPORT).new_page()
+            page.add_init_script(bb.OBSERVE)
+            page.add_init_script(WS)
+            bb.login(page, server.base, "bench.admin", PASSWORD)
+            probes[name] = Probe(page, server, browser_cdp)
+            bb.settle(page, server, time.time(), "true", False)
+        specs = navigation.pages_for(admin)
+        wanted = [t for t in args.pages.split(",") if t]
+        chosen = [s for s in specs if not wanted or s.title in wanted]
+        results |= compare_steps(probes, chosen, navigation.landing_for(admin), args.runs,
+                                 lambda s: print(s, flush=True))  # fmt: skip
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", type=Path, default=Path("/work/benchwd/district.duckdb"))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pages", default="", help="menu titles, comma-separated (default all)")
     parser.add_argument("--logins", type=int, default=3)
+    parser.add_argument("--compare", type=Path, help="another checkout: its app beside this one")
     parser.add_argument("--floor", action="store_true", help="the bare floor app's menu click")
     parser.add_argument("--profile", action="store_true", help="CPU profile of each step")
     args = parser.parse_args()
@@ -243,6 +340,10 @@ def main() -> None:
         con.close()
         env = {"THIDUA_DB": str(path), "THIDUA_COOKIE_KEY": os.urandom(32).hex()}
         results: dict[str, list[dict]] = {}
+        if args.compare:
+            results = compare(args, env, workdir, admin)
+            print(table(results))
+            return
         with bb.chromium() as browser, bb.serving("app.py", env, workdir, "app") as server:
             browser_cdp = browser.new_browser_cdp_session()
             for _ in range(args.logins):
