@@ -200,6 +200,8 @@ def compare_steps(probes: dict, specs, landing, runs: int, log) -> dict[str, lis
                 current[name] = spec
                 out.setdefault(f"{spec.title} [{name}]", []).append(row)
                 log(f"{spec.title} [{name}]: {_line(row)}")
+                if probe.profile:
+                    log(hot(probe.last_profile))
                 labels = bb.tab_labels(page)
                 for label in labels[1:]:
                     action, ready = bb.click_tab(page, label)
@@ -312,6 +314,7 @@ def compare(args, env: dict, workdir: Path, admin) -> dict[str, list[dict]]:
             page.add_init_script(WS)
             bb.login(page, server.base, "bench.admin", PASSWORD)
             probes[name] = Probe(page, server, browser_cdp)
+            probes[name].profile = args.profile
             bb.settle(page, server, time.time(), "true", False)
         specs = navigation.pages_for(admin)
         wanted = [t for t in args.pages.split(",") if t]
