@@ -120,7 +120,13 @@ table = reg.registrations_table(con, year)
 missing = table[~table["registered"]]
 left.metric("Đã đăng ký", f"{int(table['registered'].sum())}/{len(table)}")
 if len(missing):
-    st.warning(f"Chưa đăng ký ({len(missing)}): " + literal(", ".join(missing["full_name"])))
+    named = list(missing["full_name"][: reg.MISSING_SHOWN])
+    more = len(missing) - len(named)
+    st.warning(
+        f"Chưa đăng ký ({ui.count_text(len(missing))}): " + literal(", ".join(named))
+        + (f" và {ui.count_text(more)} người nữa (Danh hiệu “Chưa đăng ký” trong bảng dưới)."
+           if more else "")
+    )  # fmt: skip
 st.dataframe(
     table.assign(
         title=[PERSON_TITLES.get(t, "Chưa đăng ký") for t in table["title"]],

@@ -5,7 +5,7 @@ import streamlit as st
 
 from lib import ui
 from lib.access.permissions import can_manage_titles
-from lib.core import clock
+from lib.core import clock, frames
 from lib.core.errors import Invalid
 from lib.core.text import literal
 from lib.documents import organization
@@ -41,34 +41,42 @@ rules = R.get_rules(con, year)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+EVALUATION_HEADERS = {
+    "full_name": "Họ và tên", "group_name": "Tổ", "rating_label": "Xếp loại",
+    "months_worked": "Số tháng công tác", "counted_months": "Nghỉ tính là công tác",
+    "days_off": "Số ngày nghỉ", "discipline": "Kỷ luật", "discipline_from": "Từ ngày",
+    "discipline_until": "Đến ngày",
+}  # fmt: skip
+
+
 def evaluations_tab() -> None:
     table = ev.evaluations_table(con, year)
     done_count = int(table["rating"].notna().sum())
     st.metric("Đã có đánh giá", f"{done_count}/{len(table)}")
+    columns = list(EVALUATION_HEADERS)
+    search = st.text_input("Tìm theo tên hoặc tổ", key="bxtd_tim_dg", placeholder="vd. Lan")
+    shown = frames.matching(table, search, "full_name", "group_name")
+    if len(shown) > el.ROWS_SHOWN:
+        st.caption(
+            f"Đang hiện {el.ROWS_SHOWN} trong {ui.count_text(len(shown))} người. Tìm theo tên "
+            "hoặc tổ để thu hẹp, hoặc tải đủ danh sách:"
+        )
+        ui.download_button(
+            f"Tải đủ {ui.count_text(len(table))} người (CSV)",
+            lambda: exports.to_csv(table[columns].rename(columns=EVALUATION_HEADERS)),
+            file_name=f"danh-gia-{year}.csv",
+            mime="text/csv",
+            key="bxtd_dg_csv",
+        )
+        shown = shown.head(el.ROWS_SHOWN)
+    elif shown.empty:
+        st.info("Không có ai khớp.")
     st.dataframe(
-        table[
-            [
-                "full_name",
-                "group_name",
-                "rating_label",
-                "months_worked",
-                "counted_months",
-                "days_off",
-                "discipline",
-                "discipline_from",
-                "discipline_until",
-            ]
-        ],
+        shown[columns],
         hide_index=True,
         width="stretch",
         column_config={
-            "full_name": "Họ và tên",
-            "group_name": "Tổ",
-            "rating_label": "Xếp loại",
-            "months_worked": "Số tháng công tác",
-            "counted_months": "Nghỉ tính là công tác",
-            "days_off": "Số ngày nghỉ",
-            "discipline": "Kỷ luật",
+            **EVALUATION_HEADERS,
             "discipline_from": st.column_config.DateColumn("Từ ngày", format="DD/MM/YYYY"),
             "discipline_until": st.column_config.DateColumn("Đến ngày", format="DD/MM/YYYY"),
         },
@@ -139,7 +147,8 @@ def eligibility_tab() -> None:
     chosen = st.multiselect(
         "Danh hiệu", titles, default=titles, format_func=R.TITLES.get, key="bxtd_loc"
     )
-    shown = df[df["danh_hieu"].isin(chosen)]
+    search = st.text_input("Tìm theo tên hoặc tổ", key="bxtd_tim", placeholder="vd. Lan, Tổ Toán")
+    shown = el.matching(df[df["danh_hieu"].isin(chosen)], search)
     people = df[df["person_id"].notna()]
     n_ldtt = int((people[people["danh_hieu"] == "LDTT"]["du_dieu_kien"]).sum())
     n_cstdcs = int((people[people["danh_hieu"] == "CSTDCS"]["du_dieu_kien"]).sum())
@@ -151,6 +160,14 @@ def eligibility_tab() -> None:
         el.quota(rules, n_ldtt),
         help=f"{ui.number_text(rules.quota_percent)}% số LĐTT, làm tròn {rules.quota_rounding}",
     )
+    if len(shown) > el.ROWS_SHOWN:
+        st.caption(
+            f"Đang hiện {el.ROWS_SHOWN} trong {ui.count_text(len(shown))} dòng. Tìm theo tên hoặc "
+            "tổ để thu hẹp, hoặc tải đủ danh sách (CSV, Excel) ở dưới."
+        )
+        shown = shown.head(el.ROWS_SHOWN)
+    elif shown.empty:
+        st.info("Không có dòng nào khớp.")
     st.dataframe(
         shown.assign(
             danh_hieu=shown["danh_hieu"].map(R.TITLES),

@@ -67,6 +67,18 @@ def test_plan_page_shows_every_schedule_row_with_its_month(at):
     assert "Dữ liệu mẫu" in texts(at)
 
 
+def test_plan_page_opens_without_a_task_form_until_a_task_is_chosen(at, tmp_path):
+    login(at, "chutich")
+    open_page(at, "pages/plans.py")
+    assert at.selectbox(key="plans_task").value is None
+    assert not at.date_input and not [b for b in at.button if b.label == "Xóa việc này"]
+    assert "Chọn một việc ở trên (gõ vài chữ để tìm) để sửa, đổi thứ tự hoặc xóa." in texts(at)
+    at.selectbox(key="plans_task").set_value(3).run()
+    third = plans.tasks(side_connection(tmp_path), 1).iloc[2]
+    assert at.text_area(key="t3_0_content").value == third["content"]
+    assert [b for b in at.button if b.label == "Xóa việc này"]
+
+
 def test_admin_marks_a_task_done_and_progress_follows(at):
     login(at, "chutich")
     open_page(at, "pages/progress.py")
@@ -123,6 +135,7 @@ def test_admin_adds_a_task_with_an_unreadable_period_and_sees_it_listed(at):
 def test_edit_of_a_task_another_session_changed_is_refused_and_kept(at, tmp_path):
     login(at, "chutich")
     open_page(at, "pages/plans.py")
+    at.selectbox(key="plans_task").set_value(1).run()
     at.text_input(key="t1_0_note").input("Ghi chú của tôi")
     other = side_connection(tmp_path)
     row = plans.tasks(other, 1).iloc[0]
@@ -142,6 +155,7 @@ def test_edit_of_a_task_another_session_changed_is_refused_and_kept(at, tmp_path
 def test_delete_asks_first_and_reorder_moves(at):
     login(at, "chutich")
     open_page(at, "pages/plans.py")
+    at.selectbox(key="plans_task").set_value(1).run()
     button(at, "Đưa xuống dưới").click().run()
     assert list(at.dataframe[1].value["content"])[1].startswith("Xây dựng kế hoạch")
     button(at, "Xóa việc này").click().run()

@@ -46,6 +46,28 @@ def test_registration_page_renders_for_every_role(at, username):
     assert ("Chưa đăng ký (" in shown) is (username == "chutich")
 
 
+def test_registration_page_names_the_first_unregistered_and_counts_the_rest(at, monkeypatch):
+    monkeypatch.setattr(reg, "MISSING_SHOWN", 2)
+    login(at, "chutich")
+    con = _db(at)
+    from lib.core import clock
+    from lib.titles.rules import default_year
+
+    year = default_year(con, clock.today())  # the year the page opens on
+    registered = reg.registrations_table(con, year)
+    for person_id in registered[registered["registered"]]["person_id"][:3]:
+        reg.withdraw_registration(con, get_user(con, "chutich"), year, int(person_id))
+    open_page(at, REGISTRATION)
+    table = at.dataframe[0].value
+    missing = list(table[table["title"] == "Chưa đăng ký"]["full_name"])
+    assert len(missing) > 2
+    line = next(t for t in texts(at).splitlines() if t.startswith("Chưa đăng ký ("))
+    assert line == (
+        f"Chưa đăng ký ({len(missing)}): {missing[0]}, {missing[1]} và "
+        f"{len(missing) - 2} người nữa (Danh hiệu “Chưa đăng ký” trong bảng dưới)."
+    )
+
+
 def _downloads(at) -> list[str]:
     return [b.proto.label for b in at.get("download_button")]
 
@@ -115,6 +137,43 @@ def test_review_page_for_admin_shows_eligibility_reasons_and_the_quy_che_warning
         open_tab(at, "bxtd_tab", tab)
         assert not at.exception, tab
     assert "Nghị định 98/2023/NĐ-CP" in texts(at)
+
+
+def test_eligibility_tab_shows_the_first_rows_and_finds_anyone_by_name(at, monkeypatch):
+    from lib.core.text import fold
+    from lib.titles import eligibility as el
+
+    monkeypatch.setattr(el, "ROWS_SHOWN", 2)
+    login(at, "chutich")
+    open_page(at, REVIEW)
+    open_tab(at, "bxtd_tab", "Đủ điều kiện")
+    table = at.dataframe[0].value
+    assert len(table) == 2
+    whole = el.eligibility(_db(at), at.selectbox(key="bxtd_nam").value)
+    assert f"Đang hiện 2 trong {len(whole)} dòng." in texts(at)
+    last = whole[whole["person_id"].notna()].iloc[-1]
+    # Typed without accents, as people do: the row past the cap is found.
+    at.text_input(key="bxtd_tim").input(fold(last["ho_ten"]).upper()).run()
+    found = at.dataframe[0].value
+    assert last["ho_ten"] in list(found["ho_ten"]) and len(found) <= 2
+    assert "Đang hiện" not in texts(at)
+    at.text_input(key="bxtd_tim").input("không có ai tên này").run()
+    assert "Không có dòng nào khớp." in texts(at)
+
+
+def test_evaluations_tab_shows_the_first_rows_finds_anyone_and_offers_all(at, monkeypatch):
+    from lib.titles import eligibility as el
+
+    monkeypatch.setattr(el, "ROWS_SHOWN", 2)
+    login(at, "chutich")
+    open_page(at, REVIEW)
+    everyone = at.selectbox(key="bxtd_nguoi").options
+    assert len(at.dataframe[0].value) == 2 and len(everyone) > 2
+    assert f"Đang hiện 2 trong {len(everyone)} người." in texts(at)
+    assert f"Tải đủ {len(everyone)} người (CSV)" in _downloads(at)
+    at.text_input(key="bxtd_tim_dg").input("ngo thi phuong").run()
+    assert list(at.dataframe[0].value["full_name"]) == ["Ngô Thị Phương"]
+    assert "Đang hiện" not in texts(at)
 
 
 def test_review_page_refuses_a_bad_evaluation_field_by_field(at):

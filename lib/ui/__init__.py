@@ -223,6 +223,7 @@ def _secure() -> bool:
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_.-]{1,4096}$")
 _CHUNK = re.compile(r"^[A-Za-z0-9_.-]+\.js$")
+_STYLE = re.compile(r"^[A-Za-z0-9_.-]+\.css$")
 # The browser fetches the code of each kind of element the first time a page draws one, and
 # shows a placeholder until then. The first page after login draws these (the menu, the
 # overview's metrics, tables and charts): the login page has them fetched while a person types.
@@ -240,6 +241,20 @@ def _preload() -> str:
         if _CHUNK.match(path.name)
     )  # none found (another Streamlit layout): nothing is fetched early, nothing breaks
     imports = "".join(f"import({json.dumps('./static/js/' + n)}).catch(() => {{}});" for n in names)
+    # A kind's stylesheet too (the table's): the browser fetched it only once the first page's
+    # table had arrived, and drew the table after it; a stylesheet already in the page is not
+    # fetched again.
+    styles = sorted(
+        path.name
+        for kind in _FIRST_PAGE_KINDS
+        for path in (folder.parent / "css").glob(f"{kind}.*.css")
+        if _STYLE.match(path.name)
+    )
+    imports += "".join(
+        "document.head.appendChild(Object.assign(document.createElement('link'), "
+        f"{{rel: 'stylesheet', href: {json.dumps('./static/css/' + n)}}}));"
+        for n in styles
+    )
     # Once the login form is drawn and the browser has nothing else to do: never before it.
     return f"(window.requestIdleCallback || setTimeout)(() => {{{imports}}}, {{timeout: 3000}});"
 

@@ -115,7 +115,14 @@ def edit_task_tab(con: Connection, user: User, df: pd.DataFrame) -> None:
     }
     if st.session_state.get("plans_task") not in choices:
         st.session_state.pop("plans_task", None)
-    task_id = st.selectbox("Việc cần sửa", list(choices), format_func=choices.get, key="plans_task")
+    # No task until one is chosen: the form's dozen fields (three date pickers) were most of
+    # what the browser drew each time the page opened, for the people who only read the plan.
+    task_id = st.selectbox("Việc cần sửa", list(choices), format_func=choices.get, index=None,
+                           placeholder="Chọn việc để sửa, đổi thứ tự hoặc xóa",
+                           key="plans_task")  # fmt: skip
+    if task_id is None:
+        st.caption("Chọn một việc ở trên (gõ vài chữ để tìm) để sửa, đổi thứ tự hoặc xóa.")
+        return
     row = df[df["id"] == task_id].iloc[0].to_dict()
     gen_key, version_key = f"task_gen_{task_id}", f"task_version_{task_id}"
     gen = st.session_state.setdefault(gen_key, 0)
