@@ -13,7 +13,13 @@ from lib.core import db
 from lib.scoring import assignment
 
 
-def prepare_round(con: db.Connection, round_id: int, seed: int = 16) -> None:
+def prepare_round(
+    con: db.Connection,
+    round_id: int,
+    seed: int = 16,
+    authors: float = 0.02,
+    conflicts: float = 0.01,
+) -> None:
     """Clear most of an open round's assignments and add authors, conflicts and a withdrawal.
 
     One entry in three keeps its GK1 (examiners start with loads); about 2 % of the entries get
@@ -30,26 +36,21 @@ def prepare_round(con: db.Connection, round_id: int, seed: int = 16) -> None:
         [round_id],
     ).fetchall()
     keep = entries[::3]
+    # One statement a transaction: DuckDB refuses to delete rows whose referencing rows were
+    # deleted in the same transaction.
+    for sql in [
+        "DELETE FROM scores WHERE sheet_id IN (SELECT s.id FROM sheets s "
+        "JOIN entries e ON e.id = s.entry_id WHERE e.round_id = $round)",
+        "DELETE FROM sheets WHERE entry_id IN (SELECT id FROM entries WHERE round_id = $round)",
+        "DELETE FROM assignments WHERE entry_id IN (SELECT id FROM entries "
+        "WHERE round_id = $round) AND NOT (ord = 1 AND list_contains($keep, entry_id))",
+        "DELETE FROM conflicts WHERE entry_id IN (SELECT id FROM entries WHERE round_id = $round)",
+    ]:
+        con.execute(
+            sql, {k: v for k, v in {"round": round_id, "keep": keep}.items() if f"${k}" in sql}
+        )
     with db.transaction(con):
-        con.execute(
-            "DELETE FROM scores WHERE sheet_id IN (SELECT s.id FROM sheets s "
-            "JOIN entries e ON e.id = s.entry_id WHERE e.round_id = ?)",
-            [round_id],
-        )
-        con.execute(
-            "DELETE FROM sheets WHERE entry_id IN (SELECT id FROM entries WHERE round_id = ?)",
-            [round_id],
-        )
-        con.execute(
-            "DELETE FROM assignments WHERE entry_id IN (SELECT id FROM entries "
-            "WHERE round_id = ?) AND NOT (ord = 1 AND list_contains(?, entry_id))",
-            [round_id, keep],
-        )
-        con.execute(
-            "DELETE FROM conflicts WHERE entry_id IN (SELECT id FROM entries WHERE round_id = ?)",
-            [round_id],
-        )
-        for entry_id in rng.sample(entries, max(1, len(entries) // 50)):
+        for entry_id in rng.sample(entries, max(1, int(len(entries) * authors))):
             username, person_id, name = rng.choice(council)
             linked = rng.random() < 0.5
             con.execute(
@@ -65,7 +66,7 @@ def prepare_round(con: db.Connection, round_id: int, seed: int = 16) -> None:
         kinds = ["same_group", "relative", "other"]
         pairs = {
             (rng.choice(entries), rng.choice(council)[0])
-            for _ in range(len(entries) * len(council) // 100)
+            for _ in range(int(len(entries) * len(council) * conflicts))
         }
         for entry_id, examiner in sorted(pairs - assigned):
             con.execute(
