@@ -250,13 +250,16 @@ def propose_assignments(con: Connection, round_id: int) -> AutoPlan:
     if not names:
         problems.append("Hội đồng của đợt chấm chưa có giám khảo nào.")
         return AutoPlan(proposals, problems, loads)
+    knowers: dict[str, set[str]] = {}  # who knows a field, by its folded name
     for e in todo:
         have = current.get(e.id, {})
         need = r.examiners_per_entry - len(have)
         used_ords = set(have.values())
         candidates = list(eligible[e.id])
         field = fold(e.field)
-        knowing = {u for u in candidates if field and field in fields[u]}
+        if field not in knowers:
+            knowers[field] = {u for u in names if field and field in fields[u]}
+        knowing = knowers[field]
         for _ in range(max(need, 0)):
             if not candidates:
                 problems.append(
@@ -265,7 +268,7 @@ def propose_assignments(con: Connection, round_id: int) -> AutoPlan:
                     "công)."
                 )
                 break
-            least = min([loads[u] for u in candidates])
+            least = min(map(loads.__getitem__, candidates))
             # Usernames are unique, so the tuple order is the (knows, load, username) key's.
             _, load, pick = min(
                 [(u not in knowing, loads[u], u) for u in candidates if loads[u] <= least + 1]
