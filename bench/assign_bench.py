@@ -77,12 +77,12 @@ def prepare_round(
         con.execute("UPDATE entries SET withdrawn = true WHERE id = ?", [entries[-1]])
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", required=True, help="a generated database (copied, not opened)")
     parser.add_argument("--workdir", default="bench/out/assign")
     parser.add_argument("--round", type=int, default=None, help="default: the last open round")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     target = work / Path(args.db).name

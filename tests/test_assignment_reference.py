@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from bench.assign_bench import main as assign_bench_main
 from bench.assign_bench import prepare_round
 from bench.generate import Scale, generate
 from lib.core import db
@@ -173,3 +174,15 @@ def test_a_spoiled_plan_is_refused_with_the_reference_reasons(generated, tmp_pat
     finally:
         fast_con.close()
         slow_con.close()
+
+
+def test_the_bench_plans_and_writes_a_prepared_copy(generated, tmp_path, capsys):
+    path, rid = generated
+    assign_bench_main(["--db", str(path), "--workdir", str(tmp_path), "--round", str(rid)])
+    out = capsys.readouterr().out
+    assert f"round {rid}:" in out and "CPU plan" in out and "(written " in out
+    con = db.connect(tmp_path / path.name)
+    try:
+        assert assignment.propose_assignments(con, rid).proposals == []  # all written
+    finally:
+        con.close()
