@@ -241,7 +241,7 @@ def scores_case(source: Path, workdir: Path, rows: int) -> Case:
                 f"JOIN entries e ON e.round_id = {rid} AND e.code = b.code", frame,
             )  # fmt: skip
             # Two of each entry's three examiners assigned (the council's usual two): the
-            # import assigns the third. Straight in too: auto_assign is slow on 4,500 entries.
+            # import assigns the third. Straight in too (setup, not measured): a fixed pattern.
             pairs = pd.DataFrame(
                 [(code, examiners[(n * PER_ENTRY + j) % len(examiners)], j + 1)
                  for n, code in enumerate(codes) for j in range(2)],

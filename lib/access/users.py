@@ -129,7 +129,7 @@ def list_users(con: Connection) -> pd.DataFrame:
 
 # Who may examine (sit on a council, be assigned, score): an active account holding the
 # examiner role. The one place of this rule: councils, assignment and the scores import ask here.
-_ACTIVE_EXAMINERS = (
+ACTIVE_EXAMINERS = (
     "FROM users u JOIN people p ON p.id = u.person_id "
     "JOIN user_roles r ON r.username = u.username AND r.role = 'examiner' WHERE u.active"
 )
@@ -140,7 +140,7 @@ def examiner_accounts(con: Connection) -> pd.DataFrame:
     has_password (false: cannot log in yet); sorted by given name."""
     df = con.execute(
         "SELECT u.username, p.full_name, p.group_name, p.position, "
-        "       u.password_hash IS NOT NULL AS has_password " + _ACTIVE_EXAMINERS
+        "       u.password_hash IS NOT NULL AS has_password " + ACTIVE_EXAMINERS
     ).df()
     return df.sort_values("full_name", key=lambda s: s.map(vn_name_key)).reset_index(drop=True)
 
@@ -148,7 +148,7 @@ def examiner_accounts(con: Connection) -> pd.DataFrame:
 def examiner_name(con: Connection, username: str) -> str | None:
     """The full name of an active examiner account, or None if the username is not one."""
     row = con.execute(
-        "SELECT p.full_name " + _ACTIVE_EXAMINERS + " AND u.username = ?", [username]
+        "SELECT p.full_name " + ACTIVE_EXAMINERS + " AND u.username = ?", [username]
     ).fetchone()
     return None if row is None else str(row[0])
 

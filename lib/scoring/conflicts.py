@@ -49,15 +49,20 @@ def is_author(con: Connection, entry_id: int, username: str) -> bool:
 def conflict_reason(con: Connection, entry_id: int, examiner: str) -> str | None:
     """Why this examiner may not score this entry (author, or a recorded conflict), or None."""
     if is_author(con, entry_id, examiner):
-        return "là tác giả của SKKN"
+        return AUTHOR_REASON
     row = con.execute(
         "SELECT kind, note FROM conflicts WHERE entry_id = ? AND examiner = ?",
         [entry_id, examiner],
     ).fetchone()
-    if row:
-        note = f": {row[1]}" if row[1] else ""
-        return f"có xung đột lợi ích ({CONFLICT_KINDS[row[0]].lower()}{note})"
-    return None
+    return recorded_reason(row[0], row[1]) if row else None
+
+
+AUTHOR_REASON = "là tác giả của SKKN"
+
+
+def recorded_reason(kind: str, note: str) -> str:
+    """conflict_reason's words for a recorded conflict of this kind and note."""
+    return f"có xung đột lợi ích ({CONFLICT_KINDS[kind].lower()}{f': {note}' if note else ''})"
 
 
 def conflicted_examiners(con: Connection, entry_id: int, usernames: Sequence[str]) -> set[str]:
