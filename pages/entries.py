@@ -13,7 +13,6 @@ from lib.access.permissions import (
 )
 from lib.core import frames
 from lib.core.text import literal
-from lib.io import exports
 from lib.scoring import assignment, conflicts, council, entries, rounds
 from lib.ui import downloads
 
@@ -204,14 +203,12 @@ if tab_conflicts.open:
                  "Tổng": summary["total"].map(ui.count_text)},
                 hide_index=True, width="stretch",
             )  # fmt: skip
-            cursor = con.cursor()  # the file is built on click, on another thread
             file_name = f"xung-dot-dot-{round_id}.csv"
             ui.download_button(
                 "Tải danh sách xung đột (CSV)",
-                data=downloads.on_click(
-                    cursor, user.username, "export",
-                    lambda: exports.to_csv(conflicts.conflict_table(cursor, round_id)),
-                    file_name, "text/csv", {"kind": "conflicts", "round": round_id},
+                data=downloads.csv_export(
+                    con, user.username, lambda c: conflicts.conflict_table(c, round_id),
+                    file_name, {"kind": "conflicts", "round": round_id},
                 ),
                 file_name=file_name, mime="text/csv", key="sk_xung_dot_tai",
             )  # fmt: skip
@@ -282,14 +279,12 @@ if tab_conflicts.open:
                          "Số gợi ý": summary["n_suggestions"].map(ui.count_text)},
                         hide_index=True, width="stretch",
                     )  # fmt: skip
-                    cursor = con.cursor()  # the file is built on click, on another thread
                     file_name = f"goi-y-xung-dot-cung-to-dot-{round_id}.csv"
                     ui.download_button(
                         "Tải danh sách gợi ý (CSV)",
-                        data=downloads.on_click(
-                            cursor, user.username, "export",
-                            lambda: exports.to_csv(conflicts.same_group_table(cursor, round_id)),
-                            file_name, "text/csv", {"kind": "same_group", "round": round_id},
+                        data=downloads.csv_export(
+                            con, user.username, lambda c: conflicts.same_group_table(c, round_id),
+                            file_name, {"kind": "same_group", "round": round_id},
                         ),
                         file_name=file_name, mime="text/csv", key="sk_cung_to_tai",
                     )  # fmt: skip
@@ -333,15 +328,13 @@ if tab_assign.open:
                    "giám khảo" if counts["short"] else "") + "."
             )  # fmt: skip
             ui.paged(grid, "sk_pc_trang", rows=assignment.GRID_PAGE, column_config=GRID_COLUMNS)
-            cursor = con.cursor()  # the file is built on click, on another thread
             file_name = f"phan-cong-dot-{round_id}.csv"
             ui.download_button(
                 "Tải bảng phân công (CSV)",
-                data=downloads.on_click(
-                    cursor, user.username, "export",
-                    lambda: exports.to_csv(
-                        assignment.assignment_grid(assignment.assignments(cursor, round_id))),
-                    file_name, "text/csv", {"kind": "assignments", "round": round_id},
+                data=downloads.csv_export(
+                    con, user.username,
+                    lambda c: assignment.assignment_grid(assignment.assignments(c, round_id)),
+                    file_name, {"kind": "assignments", "round": round_id},
                 ),
                 file_name=file_name, mime="text/csv", key="sk_pc_tai",
             )  # fmt: skip
@@ -382,13 +375,11 @@ if tab_assign.open:
                                    f"{ui.count_text(int(shown['same_field'].sum()))} "
                                    "cùng lĩnh vực.")  # fmt: skip
                         ui.paged(proposed, "sk_de_xuat_trang", rows=assignment.GRID_PAGE)
-                        cursor = con.cursor()  # the click is recorded on another thread
                         file_name = f"de-xuat-phan-cong-dot-{round_id}.csv"
                         ui.download_button(
                             "Tải đề xuất phân công (CSV)",
-                            data=downloads.on_click(
-                                cursor, user.username, "export",
-                                lambda: exports.to_csv(proposed), file_name, "text/csv",
+                            data=downloads.csv_export(
+                                con, user.username, lambda _: proposed, file_name,
                                 {"kind": "proposed_assignments", "round": round_id},
                             ),
                             file_name=file_name, mime="text/csv", key="sk_de_xuat_tai",

@@ -19,7 +19,6 @@ from lib.access.permissions import (
 from lib.core import clock, frames
 from lib.core.text import literal
 from lib.documents import recognition, skkn
-from lib.io import exports
 from lib.scoring import assignment, charts, conflicts, council, results, rounds, sheets, states
 from lib.scoring.rubric import format_number
 from lib.ui import downloads, round_documents
@@ -223,14 +222,12 @@ if tab_progress.open:
             st.dataframe(table, hide_index=True, width="stretch")
         else:
             ui.paged(table, "kq_td_trang")
-            cursor = con.cursor()  # the file is built on click, on another thread
             file_name = f"tien-do-dot-{round_id}.csv"
             ui.download_button(
                 "Tải tiến độ từng SKKN (CSV)",
-                data=downloads.on_click(
-                    cursor, user.username, "export",
-                    lambda: exports.to_csv(results.progress_table(cursor, round_id)),
-                    file_name, "text/csv", {"kind": "progress", "round": round_id},
+                data=downloads.csv_export(
+                    con, user.username, lambda c: results.progress_table(c, round_id),
+                    file_name, {"kind": "progress", "round": round_id},
                 ),
                 file_name=file_name, mime="text/csv", key="kq_td_tai",
             )  # fmt: skip
