@@ -65,7 +65,7 @@ if tab_list.open:
                 f"{ui.count_text(kept)} SKKN"
                 + (f", {len(table) - kept} đã rút" if kept < len(table) else "")
             )
-            st.dataframe(
+            ui.dataframe(
                 {
                     "Mã": table["code"],
                     "Tên SKKN": table["title"],
@@ -183,7 +183,7 @@ if tab_conflicts.open:
         if not many and found.empty:
             st.info("Chưa có xung đột nào.")
         elif not many:
-            st.dataframe(
+            ui.dataframe(
                 {"Mã SKKN": found["code"], "Giám khảo": found["full_name"],
                  "Loại": found["kind_label"], "Ghi chú": found["note"]},
                 hide_index=True, width="stretch",
@@ -194,7 +194,7 @@ if tab_conflicts.open:
                        + (f", {ui.count_text(len(authors))} giám khảo là tác giả"
                           if len(authors) else "")
                        + "; danh sách đầy đủ trong tệp tải về.")  # fmt: skip
-            st.dataframe(
+            ui.dataframe(
                 {"Tổ": [g or "(chưa ghi tổ)" for g in summary["group_name"]],
                  "Số SKKN": summary["n_entries"].map(ui.count_text),
                  **{label: summary[kind].map(ui.count_text)
@@ -224,7 +224,7 @@ if tab_conflicts.open:
                     st.caption("SKKN này chưa có xung đột nào.")
                 else:
                     shown = pd.concat([mine, writers], ignore_index=True)
-                    st.dataframe(
+                    ui.dataframe(
                         {"Giám khảo": shown["full_name"], "Tên đăng nhập": shown["examiner"],
                          "Loại": shown["kind_label"], "Ghi chú": shown["note"]},
                         hide_index=True, width="stretch",
@@ -272,7 +272,7 @@ if tab_conflicts.open:
                 else:  # a city round suggests ~200,000 pairs: counts per tổ, the list as a file
                     st.caption(f"{ui.count_text(total)} gợi ý (SKKN và giám khảo cùng tổ); "
                                "danh sách đầy đủ trong tệp tải về.")  # fmt: skip
-                    st.dataframe(
+                    ui.dataframe(
                         {"Tổ": summary["group_name"],
                          "Số SKKN": summary["n_entries"].map(ui.count_text),
                          "Số giám khảo": summary["n_examiners"].map(ui.count_text),
@@ -316,7 +316,7 @@ if tab_assign.open:
         if current.empty:
             st.info("Chưa có phân công nào.")
         elif not many:
-            st.dataframe(grid, hide_index=True, width="stretch", column_config=GRID_COLUMNS)
+            ui.dataframe(grid, hide_index=True, width="stretch", column_config=GRID_COLUMNS)
         else:
             counts = assignment.assignment_counts(current, kept_labels, r.examiners_per_entry)
             st.caption(
@@ -368,7 +368,7 @@ if tab_assign.open:
                          "Cùng lĩnh vực": shown["same_field"].map({True: "có", False: ""})}
                     )  # fmt: skip
                     if len(proposed) <= assignment.GRID_INLINE:
-                        st.dataframe(proposed, hide_index=True, width="stretch")
+                        ui.dataframe(proposed, hide_index=True, width="stretch")
                     else:  # a new city round: 10,000 proposals, a page at a time and a file
                         st.caption(f"{ui.count_text(len(proposed))} phiếu đề xuất cho "
                                    f"{ui.count_text(shown['code'].nunique())} SKKN, "

@@ -49,7 +49,7 @@ late = df[df["overdue"]]
 if late.empty:
     st.success("Không có việc nào quá hạn.")
 else:
-    st.dataframe(
+    ui.dataframe(
         plans.shown_list(late, with_plan=False),
         hide_index=True,
         column_config=config,
@@ -60,7 +60,7 @@ st.subheader("Sắp đến hạn (30 ngày tới)")
 if s.upcoming.empty:
     st.info("Không có việc nào đến hạn trong 30 ngày tới.")
 else:
-    st.dataframe(
+    ui.dataframe(
         plans.shown_list(s.upcoming, with_plan=False),
         hide_index=True,
         column_config=config,

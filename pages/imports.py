@@ -24,7 +24,7 @@ if flash:
     st.success(message, icon=":material/task_alt:")
     if shown is not None and not shown.empty:
         st.caption("Dữ liệu hiện có sau khi nhập:")
-        st.dataframe(shown, hide_index=True, width="stretch")
+        ui.dataframe(shown, hide_index=True, width="stretch")
 
 kinds = imports.KINDS
 kind_name = st.selectbox(
@@ -104,7 +104,7 @@ if upload is not None:
             + (" — các ô có lỗi được tô đỏ." if checked.problems else ".")
             + (" Chỉ hiện 500 dòng (dòng có lỗi lên trước)." if total > 500 else "")
         )
-        st.dataframe(imports.styled_preview(checked), hide_index=True, width="stretch")
+        ui.dataframe(imports.styled_preview(checked), hide_index=True, width="stretch")
 
     if checked.ok:
         st.info(

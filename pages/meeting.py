@@ -58,7 +58,7 @@ with right:
     if late.empty:
         st.success("Không có việc nào quá hạn.")
     else:
-        st.dataframe(
+        ui.dataframe(
             late[["position", "content", "unit", "due_date"]],
             hide_index=True,
             width="stretch",

@@ -96,7 +96,7 @@ def cards(group: list, round_id: int) -> None:
 
 def past_round(group: list, round_id: int) -> None:
     """The sheets of a published round as one table, and a picker to open one of them."""
-    st.dataframe(
+    ui.dataframe(
         {
             "Mã": [row.code for row in group],
             "GK": [row.gk for row in group],
@@ -453,7 +453,7 @@ def scoring_sheet() -> None:
             total_row[s.gk or s.examiner] = format_number(
                 sum((v for v in s.values.values() if v is not None), Decimal(0))
             )
-        st.dataframe([*rows, total_row], hide_index=True, width="stretch")
+        ui.dataframe([*rows, total_row], hide_index=True, width="stretch")
 
 
 ui.sticky("phieu_thanh_tong")

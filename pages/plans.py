@@ -25,7 +25,7 @@ if all_plans.empty:
     st.info("Chưa có kế hoạch nào.")
     plan_id = None
 else:
-    st.dataframe(
+    ui.dataframe(
         all_plans[["code", "title", "year", "school_year", "issued_on", "tasks", "done"]],
         hide_index=True,
         width="stretch",
@@ -81,7 +81,7 @@ if plan_id is not None:
                 for who, when in zip(df["updated_by"], df["updated_at"], strict=True)
             ]
         )
-        st.dataframe(
+        ui.dataframe(
             table[["position", "period_label", "start_date", "due_date", "content", "unit",
                    "leader", "note", "status_label", "done_on", "evidence", "updated"]]
         # Dates as dates: a column of date objects and None showed a grey "None".

@@ -88,7 +88,7 @@ config = {"Hạn": st.column_config.DateColumn(format="DD/MM/YYYY")}
 def task_table(which: str, count: int, what: str, stem: str) -> None:
     """The first rows of a list (earliest due first); past the cap, a note and the whole list."""
     rows = plans.task_list(con, wanted, today, which, plans.LIST_MAX)
-    st.dataframe(plans.shown_list(rows), hide_index=True, column_config=config, width="stretch")
+    ui.dataframe(plans.shown_list(rows), hide_index=True, column_config=config, width="stretch")
     if count > len(rows):
         st.caption(
             f"Đang hiện {len(rows)} trong {num(count)} {what} (hạn sớm nhất trước). "

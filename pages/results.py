@@ -130,7 +130,7 @@ if not admin:
     parts = [f"{'loại ' + g if len(g) <= 2 else g}: {int(counts.get(g, 0))}"
              for g in results.grade_choices(r)]  # fmt: skip
     st.markdown(f"**{ui.count_text(len(kept))} SKKN** · " + " · ".join(parts))
-    st.dataframe(totals_table(kept, False, can_view_authors(user, r)), hide_index=True,
+    ui.dataframe(totals_table(kept, False, can_view_authors(user, r)), hide_index=True,
                  width="stretch", column_config=COLUMNS)  # fmt: skip
     grades = charts.grade_counts(kept, [g.grade for g in r.rubric.grades])
     st.vega_lite_chart(spec=grades, width="stretch")
@@ -182,14 +182,14 @@ if tab_results.open:
         if shown.empty:
             st.info("Không có SKKN nào." if not only_flagged else "Không có SKKN nào cần GK3.")
         else:
-            st.dataframe(totals_table(shown, True, True), hide_index=True, width="stretch",
+            ui.dataframe(totals_table(shown, True, True), hide_index=True, width="stretch",
                          column_config=COLUMNS)  # fmt: skip
 
 if tab_progress.open:
     with tab_progress:
         by_examiner = results.progress_by_examiner(con, round_id)
         st.vega_lite_chart(spec=charts.examiner_progress(by_examiner), width="stretch")
-        st.dataframe(
+        ui.dataframe(
             {
                 "Giám khảo": by_examiner["full_name"],
                 "Được giao": by_examiner["assigned"],
@@ -219,7 +219,7 @@ if tab_progress.open:
             }
         )  # fmt: skip
         if not many:
-            st.dataframe(table, hide_index=True, width="stretch")
+            ui.dataframe(table, hide_index=True, width="stretch")
         else:
             ui.paged(table, "kq_td_trang")
             file_name = f"tien-do-dot-{round_id}.csv"
@@ -253,7 +253,7 @@ if tab_settle.open:
         if not flagged.empty:
             # One table and one picker: a form per entry costs a query per council member each,
             # which a district round with hundreds of flagged entries cannot afford.
-            st.dataframe(
+            ui.dataframe(
                 {
                     "Mã": list(flagged["code"]),
                     "Tên SKKN": list(flagged["title"]),
@@ -382,7 +382,7 @@ if tab_sheets.open:
             rows.append({"Mục": "", "Tiêu chí": "TỔNG ĐIỂM",
                          "Tối đa": format_number(r.rubric.scale),
                          "Điểm": format_number(sheet.total), "Nhận xét": ""})  # fmt: skip
-            st.dataframe(rows, hide_index=True, width="stretch")
+            ui.dataframe(rows, hide_index=True, width="stretch")
             st.markdown(
                 f"Xếp loại theo phiếu: **{sheet.grade}**  \nNhận xét chung: {sheet.overall}"
             )

@@ -248,7 +248,7 @@ if tab_council.open:
                     "Tài khoản ghi “chưa có mật khẩu” chưa đăng nhập được: không được phân công "
                     "tự động cho đến khi có mật khẩu (trang Người dùng)."
                 )
-            st.dataframe(
+            ui.dataframe(
                 {
                     "Họ và tên": members["full_name"],
                     "Tài khoản": [
@@ -308,4 +308,4 @@ if tab_audit.open:
             shown = {"Thời gian": log["time"], "Nội dung": log["sentence"]}
             if st.toggle("Xem giá trị trước và sau", key="dc_nk_chi_tiet"):
                 shown["Chi tiết"] = log["details"]
-            st.dataframe(shown, hide_index=True, width="stretch")
+            ui.dataframe(shown, hide_index=True, width="stretch")

@@ -26,7 +26,7 @@ if admin and st.radio("Xem hồ sơ", ["Cá nhân", "Tập thể (tổ)"], horiz
     if titles.empty:
         st.info("Tổ này chưa có danh hiệu tập thể nào được biểu quyết.")
     else:
-        st.dataframe(titles, hide_index=True, width="stretch")
+        ui.dataframe(titles, hide_index=True, width="stretch")
     st.stop()
 if admin:
     choices = D.people_choices(con)
@@ -49,16 +49,16 @@ st.markdown("**Danh hiệu thi đua** (kết quả biểu quyết từng năm h�
 if record.titles.empty:
     st.info("Chưa có danh hiệu nào được biểu quyết.")
 else:
-    st.dataframe(record.titles, hide_index=True, width="stretch")
+    ui.dataframe(record.titles, hide_index=True, width="stretch")
 st.markdown("**Danh hiệu tập thể của tổ**")
 if record.groups.empty:
     st.info("Tổ chưa có danh hiệu tập thể nào được biểu quyết.")
 else:
-    st.dataframe(record.groups, hide_index=True, width="stretch")
+    ui.dataframe(record.groups, hide_index=True, width="stretch")
 st.markdown("**Sáng kiến kinh nghiệm được công nhận**")
 if record.skkn.empty:
     st.info("Chưa có SKKN nào được công nhận (sau khi đợt chấm công bố và lập quyết định).")
 else:
-    st.dataframe(record.skkn, hide_index=True, width="stretch")
+    ui.dataframe(record.skkn, hide_index=True, width="stretch")
 st.markdown("**Kỷ niệm chương**")
 st.write(record.medal or "Chưa nhận Kỷ niệm chương “Vì sự nghiệp giáo dục”.")

@@ -127,7 +127,7 @@ if len(missing):
         + (f" và {ui.count_text(more)} người nữa (Danh hiệu “Chưa đăng ký” trong bảng dưới)."
            if more else "")
     )  # fmt: skip
-st.dataframe(
+ui.dataframe(
     table.assign(
         title=[PERSON_TITLES.get(t, "Chưa đăng ký") for t in table["title"]],
         in_round=table["entry_id"].notna(),
@@ -231,7 +231,7 @@ with tab_round:
             f"Chưa có đợt chấm năm học {year} đang chuẩn bị hoặc đang chấm: tạo ở trang “Đợt chấm”."
         )
     else:
-        st.dataframe(
+        ui.dataframe(
             pending[["full_name", "group_name", "skkn_title", "skkn_field"]],
             hide_index=True,
             width="stretch",

@@ -71,7 +71,7 @@ def evaluations_tab() -> None:
         shown = shown.head(el.ROWS_SHOWN)
     elif shown.empty:
         st.info("Không có ai khớp.")
-    st.dataframe(
+    ui.dataframe(
         shown[columns],
         hide_index=True,
         width="stretch",
@@ -168,7 +168,7 @@ def eligibility_tab() -> None:
         shown = shown.head(el.ROWS_SHOWN)
     elif shown.empty:
         st.info("Không có dòng nào khớp.")
-    st.dataframe(
+    ui.dataframe(
         shown.assign(
             danh_hieu=shown["danh_hieu"].map(R.TITLES),
             dang_ky=[R.TITLES.get(x, "") for x in shown["dang_ky"].tolist()],
@@ -233,7 +233,7 @@ def final_tab() -> None:
     if table.empty:
         st.info("Chưa có ai vừa đăng ký vừa đủ điều kiện.")
     else:
-        st.dataframe(
+        ui.dataframe(
             table,
             hide_index=True,
             width="stretch",
@@ -258,7 +258,7 @@ def medal_tab() -> None:
     st.caption(
         f"Số năm trong ngành tính từ ngày vào ngành đến hết năm học; cần {rules.medal_years} năm."
     )
-    st.dataframe(
+    ui.dataframe(
         df.assign(du_dieu_kien=df["du_dieu_kien"].map({True: "✔", False: "✘"}))[
             ["ho_ten", "so_nam", "du_dieu_kien", "ly_do"]
         ],
@@ -282,7 +282,7 @@ def medal_tab() -> None:
 
 def rules_tab() -> None:
     st.caption(f"Quy chế đang dùng: {literal(rules.name)}")
-    st.dataframe(
+    ui.dataframe(
         [{"Quy định": a, "Giá trị": b, "Căn cứ": c} for a, b, c in R.rule_table(rules)],
         hide_index=True,
         width="stretch",
@@ -377,7 +377,7 @@ def vote_tab() -> None:
     elif ballot is not None:
         st.markdown("**Kết quả bỏ phiếu trên điện thoại**")
         tally = ballots.tallies(con, ballot.id)
-        st.dataframe(
+        ui.dataframe(
             tally.assign(title=tally["title"].map(R.TITLES))[
                 ["name", "title", "dong_y", "khong_dong_y", "co_mat"]
             ],
@@ -415,7 +415,7 @@ def vote_tab() -> None:
     if res.empty:
         st.info("Chưa có kết quả biểu quyết.")
     else:
-        st.dataframe(
+        ui.dataframe(
             res.assign(
                 danh_hieu=res["danh_hieu"].map(R.TITLES),
                 ket_qua=res["ket_qua"].map({"dat": "Đạt", "khong_dat": "Không đạt"}),

@@ -20,7 +20,7 @@ table = df.assign(
     active=df["active"].map({True: "Hoạt động", False: "Đã khóa"}),
     has_password=df["has_password"].map({True: "Có", False: "Chưa đặt"}),
 )
-st.dataframe(
+ui.dataframe(
     table[["username", "full_name", "position", "group_name", "roles", "active", "has_password"]],
     hide_index=True,
     width="stretch",

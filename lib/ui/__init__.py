@@ -414,6 +414,12 @@ def number_text(value: object) -> str:
 PAGE_ROWS = 100
 
 
+def dataframe(data: object, **kwargs: object) -> object:
+    """st.dataframe showing a missing value as an empty cell, not Streamlit's grey "None"."""
+    kwargs.setdefault("placeholder", "")
+    return st.dataframe(data, **kwargs)  # type: ignore[arg-type]
+
+
 def paged(frame, key: str, *, rows: int | None = None, **kwargs: object) -> None:
     """A long table a page at a time (PAGE_ROWS rows), its page picked above it: a city round's
     5,000 rows are ~1 MB for the browser. kwargs go to st.dataframe."""
@@ -424,7 +430,7 @@ def paged(frame, key: str, *, rows: int | None = None, **kwargs: object) -> None
     page = st.number_input(f"Trang (trên {count_text(n_pages)}, mỗi trang {rows} dòng)",
                            min_value=1, max_value=n_pages, step=1, key=key)  # fmt: skip
     start = (int(page) - 1) * rows
-    st.dataframe(frame.iloc[start : start + rows], hide_index=True, width="stretch", **kwargs)
+    dataframe(frame.iloc[start : start + rows], hide_index=True, width="stretch", **kwargs)
 
 
 def download_button(

@@ -119,7 +119,7 @@ def _numbers_form(
         number = numbers.get_number(con, subject(r.id))
         rows.append({"Văn bản": catalog.LABELS[kind], "Số": "chưa cấp" if number is None
                      else f"{number:02d}/{code}"})  # fmt: skip
-    st.dataframe(rows, hide_index=True, width="stretch")
+    ui.dataframe(rows, hide_index=True, width="stretch")
     st.caption("Số được cấp lần đầu lập văn bản (số tiếp theo trong năm). Đã lấy số trên sổ "
                "văn bản giấy thì ghi lại ở đây.")  # fmt: skip
     with st.form(f"so_vb_{r.id}"):
