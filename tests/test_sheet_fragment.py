@@ -36,6 +36,15 @@ def opened_sheet(tmp_path, monkeypatch) -> tuple[AppTest, object, int]:
     return at, path, entry_id
 
 
+def typed_after_the_login_ended(at: AppTest, path) -> None:
+    """Log this window out elsewhere (another window, or the chair), then type I.2 = 0,75."""
+    con = db.connect(path)
+    sessions.end(con, at.session_state["login_session"])
+    con.close()
+    point(at, "I.2").set_value("0,75")
+    rerun_sheet(at)
+
+
 def test_a_field_edit_reruns_only_the_sheet_stores_it_and_updates_the_total(tmp_path, monkeypatch):
     at, path, entry_id = opened_sheet(tmp_path, monkeypatch)
     point(at, "I.1").set_value(",5")
@@ -57,12 +66,7 @@ def test_an_edit_after_the_login_ended_is_not_stored_and_the_login_form_shows(
     at, path, entry_id = opened_sheet(tmp_path, monkeypatch)
     point(at, "I.1").set_value("0,5")
     rerun_sheet(at)
-    # Logged out in another window (or ended by the chair): this window's next edit.
-    con = db.connect(path)
-    sessions.end(con, at.session_state["login_session"])
-    con.close()
-    point(at, "I.2").set_value("0,75")
-    rerun_sheet(at)
+    typed_after_the_login_ended(at, path)
     assert not at.exception
     assert stored(path, entry_id) == {"I.1": Decimal("0.5")}
     assert [t.label for t in at.text_input] == ["Tên đăng nhập", "Mật khẩu"]
@@ -72,11 +76,7 @@ def test_an_edit_typed_after_the_login_ended_is_saved_once_the_examiner_logs_in_
     tmp_path, monkeypatch
 ):
     at, path, entry_id = opened_sheet(tmp_path, monkeypatch)
-    con = db.connect(path)
-    sessions.end(con, at.session_state["login_session"])
-    con.close()
-    point(at, "I.2").set_value("0,75")
-    rerun_sheet(at)
+    typed_after_the_login_ended(at, path)
     assert "Đăng nhập lại: ô bạn vừa sửa sẽ được lưu ngay." in texts(at)
     assert stored(path, entry_id) == {}
     login(at, "giamkhao1")  # the same tab: the sheet's address is kept
@@ -90,11 +90,7 @@ def test_what_one_examiner_typed_after_their_login_ended_is_never_shown_to_anoth
     tmp_path, monkeypatch
 ):
     at, path, entry_id = opened_sheet(tmp_path, monkeypatch)
-    con = db.connect(path)
-    sessions.end(con, at.session_state["login_session"])
-    con.close()
-    point(at, "I.2").set_value("0,75")
-    rerun_sheet(at)
+    typed_after_the_login_ended(at, path)
     login(at, "giamkhao2")
     assert not at.exception
     assert "0,75" not in [box.value for box in at.text_input]
