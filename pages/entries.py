@@ -327,16 +327,12 @@ if tab_assign.open:
                 + (f"; {ui.count_text(counts['short'])} SKKN chưa đủ {r.examiners_per_entry} "
                    "giám khảo" if counts["short"] else "") + "."
             )  # fmt: skip
-            ui.paged(grid, "sk_pc_trang", rows=assignment.GRID_PAGE, column_config=GRID_COLUMNS)
-            file_name = f"phan-cong-dot-{round_id}.csv"
-            ui.download_button(
-                "Tải bảng phân công (CSV)",
-                data=downloads.csv_export(
-                    con, user.username,
+            ui.long_table(
+                grid, "sk_pc_trang", rows=assignment.GRID_PAGE, column_config=GRID_COLUMNS,
+                con=con, actor=user.username, csv=(
+                    "Tải bảng phân công (CSV)", f"phan-cong-dot-{round_id}.csv",
                     lambda c: assignment.assignment_grid(assignment.assignments(c, round_id)),
-                    file_name, {"kind": "assignments", "round": round_id},
-                ),
-                file_name=file_name, mime="text/csv", key="sk_pc_tai",
+                    {"kind": "assignments", "round": round_id}),
             )  # fmt: skip
         if why_cannot_assign(r):
             st.info(why_cannot_assign(r))
@@ -374,15 +370,12 @@ if tab_assign.open:
                                    f"{ui.count_text(shown['code'].nunique())} SKKN, "
                                    f"{ui.count_text(int(shown['same_field'].sum()))} "
                                    "cùng lĩnh vực.")  # fmt: skip
-                        ui.paged(proposed, "sk_de_xuat_trang", rows=assignment.GRID_PAGE)
-                        file_name = f"de-xuat-phan-cong-dot-{round_id}.csv"
-                        ui.download_button(
-                            "Tải đề xuất phân công (CSV)",
-                            data=downloads.csv_export(
-                                con, user.username, lambda _: proposed, file_name,
-                                {"kind": "proposed_assignments", "round": round_id},
-                            ),
-                            file_name=file_name, mime="text/csv", key="sk_de_xuat_tai",
+                        ui.long_table(
+                            proposed, "sk_de_xuat_trang", rows=assignment.GRID_PAGE,
+                            con=con, actor=user.username, csv=(
+                                "Tải đề xuất phân công (CSV)",
+                                f"de-xuat-phan-cong-dot-{round_id}.csv", lambda _: proposed,
+                                {"kind": "proposed_assignments", "round": round_id}),
                         )  # fmt: skip
                     loads = [literal(f"{names.get(u, u)}: {n}") for u, n in plan.loads.items()]
                     st.caption("Số phiếu sau phân công: " + ", ".join(loads))

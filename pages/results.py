@@ -21,7 +21,7 @@ from lib.core.text import literal
 from lib.documents import recognition, skkn
 from lib.scoring import assignment, charts, conflicts, council, results, rounds, sheets, states
 from lib.scoring.rubric import format_number
-from lib.ui import downloads, round_documents
+from lib.ui import round_documents
 
 user = ui.require(can_view_overview)
 con = ui.connection()
@@ -221,15 +221,11 @@ if tab_progress.open:
         if not many:
             ui.dataframe(table, hide_index=True, width="stretch")
         else:
-            ui.paged(table, "kq_td_trang")
-            file_name = f"tien-do-dot-{round_id}.csv"
-            ui.download_button(
-                "Tải tiến độ từng SKKN (CSV)",
-                data=downloads.csv_export(
-                    con, user.username, lambda c: results.progress_table(c, round_id),
-                    file_name, {"kind": "progress", "round": round_id},
-                ),
-                file_name=file_name, mime="text/csv", key="kq_td_tai",
+            ui.long_table(
+                table, "kq_td_trang", con=con, actor=user.username, csv=(
+                    "Tải tiến độ từng SKKN (CSV)", f"tien-do-dot-{round_id}.csv",
+                    lambda c: results.progress_table(c, round_id),
+                    {"kind": "progress", "round": round_id}),
             )  # fmt: skip
 
 if tab_charts.open:

@@ -27,6 +27,7 @@ from lib.core import db
 from lib.core.errors import Invalid
 from lib.core.numbers import format_number
 from lib.core.text import literal
+from lib.ui import downloads
 
 AUTH_KEYS = ("authentication_status", "username")
 COOKIE = "thidua_dang_nhap"
@@ -431,6 +432,25 @@ def paged(frame, key: str, *, rows: int | None = None, **kwargs: object) -> None
                            min_value=1, max_value=n_pages, step=1, key=key)  # fmt: skip
     start = (int(page) - 1) * rows
     dataframe(frame.iloc[start : start + rows], hide_index=True, width="stretch", **kwargs)
+
+
+def long_table(
+    frame,
+    key: str,
+    *,
+    csv: tuple[str, str, Callable[[db.Connection], object], dict],
+    con: db.Connection,
+    actor: str,
+    rows: int | None = None,
+    **kwargs: object,
+) -> None:
+    """A long table a page at a time, and the whole of it as a CSV built when clicked.
+
+    csv: (button label, file name, the table from a cursor, what the audit log records)."""
+    paged(frame, key, rows=rows, **kwargs)
+    label, file_name, table, detail = csv
+    download_button(label, data=downloads.csv_export(con, actor, table, file_name, detail),
+                    file_name=file_name, mime="text/csv", key=f"{key}_tai")  # fmt: skip
 
 
 def download_button(
