@@ -118,7 +118,7 @@ else:
                 section = spec.section
                 st.caption(section)
             st.page_link(target, label=spec.title, icon=spec.icon)
-        ui.close_menu_on_choice()
+        ui.page_scripts()
         st.divider()
         ui.logout_button()
 

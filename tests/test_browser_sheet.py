@@ -156,3 +156,46 @@ def test_submitting_from_a_phone_confirms_on_screen(round_db):
     con = db.connect(path)
     assert sheets.get_sheet(con, entry_id, "giamkhao1").status == "submitted"
     con.close()
+
+
+HIDE_TAB = """() => {
+  Object.defineProperty(document, "visibilityState", {value: "hidden", configurable: true});
+  document.dispatchEvent(new Event("visibilitychange"));
+  delete document.visibilityState;  // visible again, as after coming back to the tab
+}"""
+
+
+def test_a_score_left_in_its_field_is_saved_when_the_tab_hides_or_closes(round_db):
+    path, entry_id, _ = round_db
+    dialogs: list[str] = []
+    with running_app(path) as base, chromium() as browser:
+        page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        sign_in(page, base)
+        page.goto(f"{base}/phieu-cham?skkn={entry_id}")
+        expect(field(page, "II.3")).to_be_visible(timeout=WAIT)
+        wait_ready(page)
+
+        # Typed, neither Enter nor Tab, and the phone locks (the page is hidden): it is sent.
+        type_points(page, "II.3", "0,5", commit=False)
+        page.evaluate(HIDE_TAB)
+        expect(saved_state(page).get_by_text(re.compile(r"Tổng điểm: 0,5 / 20"))).to_be_visible(
+            timeout=WAIT
+        )
+        wait_ready(page)
+
+        # Typed, then the tab is closed: the browser asks first, and the value is sent.
+        type_points(page, "II.2", "1,25", commit=False)
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+        page.close(run_before_unload=True)
+        expect(saved_state(page).get_by_text(re.compile(r"Tổng điểm: 1,75 / 20"))).to_be_visible(
+            timeout=WAIT
+        )
+        assert dialogs == ["beforeunload"] and not page.is_closed()  # "Stay" kept the sheet
+        wait_ready(page)
+
+        # Nothing left unsent: the tab closes without a question.
+        page.close(run_before_unload=True)
+        if not page.is_closed():
+            page.wait_for_event("close", timeout=WAIT)
+        assert dialogs == ["beforeunload"]
+    assert stored(path, entry_id) == {"II.3": Decimal("0.5"), "II.2": Decimal("1.25")}

@@ -488,7 +488,7 @@ def sticky(key: str) -> None:
 
 # Streamlit's own menu folds away after a choice on a phone; links drawn with st.page_link
 # (our menu) do not. A constant script, no user data: it taps the sidebar's own close button.
-_CLOSE_MENU = """<script>
+_CLOSE_MENU = """
 (() => {
   if (window.__thiduaMenuCloser) return;
   window.__thiduaMenuCloser = true;
@@ -501,9 +501,53 @@ _CLOSE_MENU = """<script>
     }, 0);
   }, true);
 })();
-</script>"""
+"""
+
+# A text field sends what was typed only on Enter or when it loses focus: a score typed and
+# left in its field was lost when the phone locked, the tab was switched away from or closed,
+# or the page reloaded. Hidden: the field is blurred, which sends it (and the sheet saves it).
+# Reload or close: the browser asks first ("Leave site?"). Constant script, no user data.
+_KEEP_TYPED = """
+(() => {
+  if (window.__thiduaKeepTyped) return;
+  window.__thiduaKeepTyped = true;
+  // Typed since it was last sent: set by the person's keys (the server's own updates of the
+  // field fire no input event), cleared by what sends it (Enter, leaving the field).
+  const typing = () => {
+    const field = document.activeElement;
+    if (!field || !field.matches('[data-testid="stMain"] input, [data-testid="stMain"] textarea'))
+      return null;
+    return field.dataset.thiduaTyped ? field : null;
+  };
+  document.addEventListener("input", (event) => {
+    if (event.target.dataset) event.target.dataset.thiduaTyped = "1";
+  }, true);
+  document.addEventListener("focusout", (event) => {
+    if (event.target.dataset) delete event.target.dataset.thiduaTyped;
+  }, true);
+  document.addEventListener("keydown", (event) => {
+    const field = event.target;
+    const sends = event.key === "Enter" &&
+      (field.tagName === "INPUT" || event.ctrlKey || event.metaKey);  // Streamlit's own keys
+    if (sends && field.dataset) delete field.dataset.thiduaTyped;
+  }, true);
+  const send = () => { const field = typing(); if (field) field.blur(); };
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") send();
+  });
+  window.addEventListener("pagehide", send);
+  window.addEventListener("beforeunload", (event) => {
+    const field = typing();
+    if (!field) return;
+    field.blur();  // sent now: saved if the person stays, and most likely if they leave
+    event.preventDefault();
+    event.returnValue = "";
+  });
+})();
+"""
 
 
-def close_menu_on_choice() -> None:
-    """On a phone, fold the sidebar menu away once a page has been chosen in it."""
-    st.html(_CLOSE_MENU, unsafe_allow_javascript=True)
+def page_scripts() -> None:
+    """The app's constant page scripts: fold the phone menu after a choice, and keep a field
+    being typed from being lost to a hidden, closed or reloaded tab."""
+    st.html(f"<script>{_CLOSE_MENU}{_KEEP_TYPED}</script>", unsafe_allow_javascript=True)
