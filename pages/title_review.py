@@ -55,12 +55,9 @@ def evaluations_tab() -> None:
     st.metric("Đã có đánh giá", f"{done_count}/{len(table)}")
     columns = list(EVALUATION_HEADERS)
     search = st.text_input("Tìm theo tên hoặc tổ", key="bxtd_tim_dg", placeholder="vd. Lan")
-    shown = frames.matching(table, search, "full_name", "group_name")
-    if len(shown) > el.ROWS_SHOWN:
-        st.caption(
-            f"Đang hiện {el.ROWS_SHOWN} trong {ui.count_text(len(shown))} người. Tìm theo tên "
-            "hoặc tổ để thu hẹp, hoặc tải đủ danh sách:"
-        )
+    found = frames.matching(table, search, "full_name", "group_name")
+    shown = ui.first_rows(found, "người", "hoặc tải đủ danh sách:", "Không có ai khớp.")
+    if len(found) > len(shown):
         ui.download_button(
             f"Tải đủ {ui.count_text(len(table))} người (CSV)",
             lambda: exports.to_csv(table[columns].rename(columns=EVALUATION_HEADERS)),
@@ -68,9 +65,6 @@ def evaluations_tab() -> None:
             mime="text/csv",
             key="bxtd_dg_csv",
         )
-        shown = shown.head(el.ROWS_SHOWN)
-    elif shown.empty:
-        st.info("Không có ai khớp.")
     ui.dataframe(
         shown[columns],
         hide_index=True,
@@ -148,7 +142,7 @@ def eligibility_tab() -> None:
         "Danh hiệu", titles, default=titles, format_func=R.TITLES.get, key="bxtd_loc"
     )
     search = st.text_input("Tìm theo tên hoặc tổ", key="bxtd_tim", placeholder="vd. Lan, Tổ Toán")
-    shown = el.matching(df[df["danh_hieu"].isin(chosen)], search)
+    shown = frames.matching(df[df["danh_hieu"].isin(chosen)], search, "ho_ten", "to")
     people = df[df["person_id"].notna()]
     n_ldtt = int((people[people["danh_hieu"] == "LDTT"]["du_dieu_kien"]).sum())
     n_cstdcs = int((people[people["danh_hieu"] == "CSTDCS"]["du_dieu_kien"]).sum())
@@ -160,14 +154,8 @@ def eligibility_tab() -> None:
         el.quota(rules, n_ldtt),
         help=f"{ui.number_text(rules.quota_percent)}% số LĐTT, làm tròn {rules.quota_rounding}",
     )
-    if len(shown) > el.ROWS_SHOWN:
-        st.caption(
-            f"Đang hiện {el.ROWS_SHOWN} trong {ui.count_text(len(shown))} dòng. Tìm theo tên hoặc "
-            "tổ để thu hẹp, hoặc tải đủ danh sách (CSV, Excel) ở dưới."
-        )
-        shown = shown.head(el.ROWS_SHOWN)
-    elif shown.empty:
-        st.info("Không có dòng nào khớp.")
+    shown = ui.first_rows(shown, "dòng", "hoặc tải đủ danh sách (CSV, Excel) ở dưới.",
+                          "Không có dòng nào khớp.")  # fmt: skip
     ui.dataframe(
         shown.assign(
             danh_hieu=shown["danh_hieu"].map(R.TITLES),

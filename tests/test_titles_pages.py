@@ -5,6 +5,7 @@ from dataclasses import replace
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib import ui
 from lib.access.users import get_user
 from lib.core import db
 from lib.core.errors import Invalid
@@ -143,7 +144,7 @@ def test_eligibility_tab_shows_the_first_rows_and_finds_anyone_by_name(at, monke
     from lib.core.text import fold
     from lib.titles import eligibility as el
 
-    monkeypatch.setattr(el, "ROWS_SHOWN", 2)
+    monkeypatch.setattr(ui, "ROWS_SHOWN", 2)
     login(at, "chutich")
     open_page(at, REVIEW)
     open_tab(at, "bxtd_tab", "Đủ điều kiện")
@@ -162,9 +163,7 @@ def test_eligibility_tab_shows_the_first_rows_and_finds_anyone_by_name(at, monke
 
 
 def test_evaluations_tab_shows_the_first_rows_finds_anyone_and_offers_all(at, monkeypatch):
-    from lib.titles import eligibility as el
-
-    monkeypatch.setattr(el, "ROWS_SHOWN", 2)
+    monkeypatch.setattr(ui, "ROWS_SHOWN", 2)
     login(at, "chutich")
     open_page(at, REVIEW)
     everyone = at.selectbox(key="bxtd_nguoi").options

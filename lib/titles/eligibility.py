@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from lib.access.permissions import User, can_manage_titles
-from lib.core import audit, frames
+from lib.core import audit
 from lib.core.db import Connection, transactional
 from lib.core.errors import Invalid
 from lib.core.text import vn_key, vn_name_key, vn_name_order
@@ -31,7 +31,6 @@ from lib.titles.rules import (
 
 # Rows of the eligibility table drawn on the page: a district's is thousands (~0.7 MB sent to
 # the browser on every open of the tab); a search finds anyone, the files hold every row.
-ROWS_SHOWN = 200
 COLUMNS = ["person_id", "ho_ten", "to", "danh_hieu", "du_dieu_kien", "ly_do", "dang_ky"]
 NO_SKKN = "Chưa có sáng kiến được công nhận trong năm học"
 NO_EVALUATION = "Chưa có đánh giá, xếp loại cuối năm học"
@@ -252,11 +251,6 @@ def eligibility(con: Connection, school_year: str, rules: Rules | None = None) -
     df = pd.DataFrame(columns, columns=COLUMNS)
     df["person_id"] = df["person_id"].astype("Int64")
     return df
-
-
-def matching(df: pd.DataFrame, text: str) -> pd.DataFrame:
-    """The eligibility rows whose name or tổ contains text (accents and case aside)."""
-    return frames.matching(df, text, "ho_ten", "to")
 
 
 def export_table(df: pd.DataFrame) -> pd.DataFrame:

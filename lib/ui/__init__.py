@@ -413,6 +413,20 @@ def number_text(value: object) -> str:
 
 
 PAGE_ROWS = 100
+ROWS_SHOWN = 200  # a searchable table's first rows: a district's 1,842 people are ~0.7 MB
+
+
+def first_rows(frame, unit: str, after: str, none: str):
+    """The first ROWS_SHOWN rows of a searched table, saying so above it (or that none match).
+
+    unit: what a row is ("người", "dòng"); after: what the caption ends with (how to get all)."""
+    if len(frame) > ROWS_SHOWN:
+        st.caption(f"Đang hiện {ROWS_SHOWN} trong {count_text(len(frame))} {unit}. Tìm theo tên "
+                   f"hoặc tổ để thu hẹp, {after}")  # fmt: skip
+        return frame.head(ROWS_SHOWN)
+    if frame.empty:
+        st.info(none)
+    return frame
 
 
 def dataframe(data: object, **kwargs: object) -> object:
