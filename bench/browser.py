@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from lib.access import navigation, users
 from lib.core import db
 from lib.core.numbers import format_number
 from lib.scoring import entries, rounds, sheets, worklist
+from lib.scoring.rubric import rubric_to_yaml
 from tests.browser import chromium, free_port, healthy, login
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +64,17 @@ DRAWN = ("[...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')]"
 TITLE_SHOWN = "!!document.querySelector('h1')"
 PASSWORD_USABLE = """(e => !!e && !e.disabled && e.offsetParent !== null)(
     document.querySelector('input[aria-label="Mật khẩu"]'))"""
+
+
+def field_shown(code: str) -> str:
+    """JS: the points field of criterion code is on the page (app and bare sheet alike)."""
+    return (f"[...document.querySelectorAll('input')].some(i => "
+            f"(i.getAttribute('aria-label') || '').startsWith({code + '. '!r}))")  # fmt: skip
+
+
+def field_of(page: Page, code: str):
+    """The points field of criterion code: its label starts with the code ("I.1. Đặt vấn đề…")."""
+    return page.get_by_label(re.compile(rf"^{re.escape(code)}\. "))
 
 
 @dataclass
@@ -100,8 +112,9 @@ class Server:
 
 
 @contextlib.contextmanager
-def serving(script: str, env: dict[str, str], workdir: Path, name: str) -> Iterator[Server]:
-    """Start `streamlit run script` (timed by bench.serve) on a free port; stop it after."""
+def serving(script: str, env: dict[str, str], workdir: Path, name: str,
+            options: Sequence[str] = ()) -> Iterator[Server]:  # fmt: skip
+    """Start `streamlit run script [options]` (timed by bench.serve) on a free port; stop after."""
     port = free_port()
     log = workdir / f"{name}.runs.jsonl"
     log.unlink(missing_ok=True)
@@ -110,7 +123,7 @@ def serving(script: str, env: dict[str, str], workdir: Path, name: str) -> Itera
     started = time.time()
     proc = subprocess.Popen(
         [sys.executable, "-m", "bench.serve", script, "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
+         "--server.address", "127.0.0.1", "--server.headless", "true", *options],
         cwd=ROOT, env=full, stdout=out, stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -288,18 +301,20 @@ class Bench:
 # --- the floors --------------------------------------------------------------------------------
 
 
-FLOOR_SHOWN = {  # each floor page, shown
+FLOOR_SHOWN = {  # each floor page with a title, shown
     title: f"[...document.querySelectorAll('h1')].some(h => h.innerText.trim() === {title!r})"
     for title in ("Trang trống", "Trang trống 2", "Nút")
-} | {"Phiếu": "!!document.querySelector('input[aria-label=\"1.1. Tiêu chí\"]')"}
+}
 
 
 class Floors:
     """Steps on the bare floor app, each returning a Sample."""
 
-    def __init__(self, browser: Browser, server: Server) -> None:
+    def __init__(self, browser: Browser, server: Server, first_code: str) -> None:
         self.browser = browser
         self.server = server
+        self.first_code = first_code  # the bare sheet draws the round's rubric, as the app
+        self.shown = FLOOR_SHOWN | {"Phiếu": field_shown(first_code)}
         self.page: Page | None = None
         self.current = "Trang trống"
         self.edits = 0
@@ -358,19 +373,14 @@ class Floors:
         self._go(page, "Trang trống")
         link = menu_link(page, "Phiếu")
         self.current = "Phiếu"
-        return step(
-            page,
-            self.server,
-            link.click,
-            "!!document.querySelector('input[aria-label=\"1.1. Tiêu chí\"]')",
-        )
+        return step(page, self.server, link.click, self.shown["Phiếu"])
 
     def edit(self) -> Sample:
         """One field of the bare sheet changed (Enter): until its total line changed."""
         page = self.session()
         self._go(page, "Phiếu")
         self.edits += 1
-        box = page.get_by_label("1.1. Tiêu chí", exact=True)
+        box = field_of(page, self.first_code)
         box.fill("2" if self.edits % 2 else "0")
         bar = page.locator(".st-key-phieu_thanh_tong")
         before = bar.inner_text()
@@ -393,18 +403,13 @@ class Floors:
         self._go(page, "Phiếu")
         link = menu_link(page, "Trang trống")
         self.current = "Trang trống"
-        return step(
-            page,
-            self.server,
-            link.click,
-            "!document.querySelector('input[aria-label=\"1.1. Tiêu chí\"]')",
-        )
+        return step(page, self.server, link.click, f"!({self.shown['Phiếu']})")
 
     def _go(self, page: Page, title: str) -> None:
         """Be on the page titled so (unmeasured): click its menu link if elsewhere."""
         if self.current == title:
             return
-        step(page, self.server, menu_link(page, title).click, FLOOR_SHOWN[title])
+        step(page, self.server, menu_link(page, title).click, self.shown[title])
         self.current = title
 
 
@@ -421,7 +426,7 @@ class Accounts:
     open_entries: list[int]  # drafts of the examiner, filled with valid marks: opened, submitted
     first_code: str  # the first criterion's code
     first_max: str  # its maximum, as the sheet shows it
-    sections: str  # criteria per section, for the bare sheet ("3,4,4")
+    rubric_yaml: str  # the round's rubric, for the bare sheet
 
 
 def prepare(path: Path, scale: str, sheets_needed: int) -> Accounts:
@@ -444,11 +449,9 @@ def prepare(path: Path, scale: str, sheets_needed: int) -> Accounts:
         for entry_id in chosen:
             marks = {c.code: c.max for c in rubric.criteria}
             sheets.save_draft(con, me, entry_id, marks, {}, "Đo hiệu năng")
-        per_section = [sum(1 for c in rubric.criteria if c.section == s.code)
-                       for s in rubric.sections]  # fmt: skip
         first = rubric.criteria[0]
         return Accounts(admin, examiner, password, chosen, first.code, format_number(first.max),
-                        ",".join(map(str, per_section)))  # fmt: skip
+                        rubric_to_yaml(rubric))  # fmt: skip
     finally:
         con.close()
 
@@ -523,8 +526,10 @@ def measure(db_path: Path, scale: str, runs: int, edits: int, log=print,
         admin = users.get_user(con, accounts.admin)
         examiner = users.get_user(con, accounts.examiner)
         con.close()
+        sheet_rubric = workdir / "rubric.yaml"
+        sheet_rubric.write_text(accounts.rubric_yaml, "utf-8")
         env = {"THIDUA_DB": str(path), "THIDUA_COOKIE_KEY": os.urandom(32).hex(),
-               "BENCH_SHEET_SECTIONS": accounts.sections}  # fmt: skip
+               "BENCH_SHEET_RUBRIC": str(sheet_rubric)}  # fmt: skip
         bench = Bench()
         cold: dict[str, float] = {}
         with (
@@ -535,7 +540,7 @@ def measure(db_path: Path, scale: str, runs: int, edits: int, log=print,
             with serving("app.py", env, workdir, "app") as server:
                 server.users = {admin.username: admin, examiner.username: examiner}
                 cold["app"] = _cold(browser, server, "/", PASSWORD_USABLE)
-                floors = Floors(browser, floor_server)
+                floors = Floors(browser, floor_server, accounts.first_code)
                 _logins(bench, browser, server, floors, accounts, runs, bcrypt_s, log)
                 menu = navigation.pages_for(admin)[:menu_pages]
                 _pages(bench, browser, server, floors, accounts.admin, accounts.password,
@@ -645,10 +650,8 @@ def _sheet(bench: Bench, browser: Browser, server: Server, floors: Floors,
         home = next(s for s in navigation.pages_for(me) if s != spec)
         step(page, server, click_menu(page, home), page_ready(home))
     list_ready = "!!document.querySelector('[class*=\"st-key-mo_phieu_\"] button')"
-    field = page.get_by_label(re.compile(rf"^{re.escape(accounts.first_code)}\. "))
-    field_ready = (f"[...document.querySelectorAll('input')].some(i => "
-                   f"(i.getAttribute('aria-label') || '').startsWith("
-                   f"{accounts.first_code + '. '!r}))")  # fmt: skip
+    field = field_of(page, accounts.first_code)
+    field_ready = field_shown(accounts.first_code)
     try:
         step(page, server, click_menu(page, spec), page_ready(spec, is_landing))
         sheet_runs = min(runs, len(accounts.open_entries))  # each run submits one sheet

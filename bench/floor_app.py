@@ -4,17 +4,17 @@
 /trong-2     another empty page, for a click in the menu from one empty page to another
 /dang-nhap   the login form's widgets (title, caption, a form with two fields and a button)
 /nut         a button that reruns the page and shows a line: the cheapest click
-/phieu       the scoring sheet's widgets and nothing else: the same number and kinds (a total
-             line, per criterion a points field and a comment field with on_change, per
-             section a heading and a subtotal, an overall comment, a submit button); the
-             criteria per section come from BENCH_SHEET_SECTIONS (e.g. "3,4,4")."""
+/phieu       the scoring sheet's widgets and nothing else: bench/floor_sheet.py's draw (the one
+             definition of that floor) on the rubric YAML at BENCH_SHEET_RUBRIC (the round's
+             rubric, written by bench/browser.py; the 20-point template without it)."""
 
 import os
-from decimal import Decimal, InvalidOperation
 
 import streamlit as st
 
-SECTIONS = [int(n) for n in os.environ.get("BENCH_SHEET_SECTIONS", "3,4,4").split(",")]
+from bench import floor_sheet
+
+RUBRIC = os.environ.get("BENCH_SHEET_RUBRIC", str(floor_sheet.RUBRIC))
 
 
 def empty() -> None:
@@ -49,36 +49,8 @@ def login_form() -> None:
                 st.rerun()
 
 
-def _points(text: str) -> Decimal:
-    try:
-        return Decimal(text.replace(",", ".")) if text else Decimal(0)
-    except InvalidOperation:
-        return Decimal(0)
-
-
-def _saved(key: str) -> None:
-    st.session_state.setdefault("luu", {})[key] = st.session_state[key]
-
-
 def sheet() -> None:
-    codes = [[f"{s + 1}.{c + 1}" for c in range(n)] for s, n in enumerate(SECTIONS)]
-    total = sum(_points(st.session_state.get(f"d_{c}", "")) for group in codes for c in group)
-    with st.container(key="phieu_thanh_tong"):
-        st.markdown(f"**Tổng điểm: {total}**")
-        st.caption("Mọi thay đổi được lưu tự động")
-    for s, group in enumerate(codes):
-        st.markdown(f"##### Phần {s + 1}")
-        for c in group:
-            points, note = st.columns([2, 3])
-            points.text_input(f"{c}. Tiêu chí", key=f"d_{c}", on_change=_saved, args=(f"d_{c}",))
-            note.text_input(f"Nhận xét {c}", key=f"n_{c}", on_change=_saved, args=(f"n_{c}",))
-        sub = sum(_points(st.session_state.get(f"d_{c}", "")) for c in group)
-        st.caption(f"Cộng phần {s + 1}: **{sub}**")
-    st.text_area("Nhận xét chung", key="chung", on_change=_saved, args=("chung",))
-    if st.button("Nộp phiếu", type="primary", width="stretch"):
-        st.session_state["nop"] = st.session_state.get("nop", 0) + 1
-    if st.session_state.get("nop"):
-        st.caption(f"Đã bấm {st.session_state['nop']} lần")
+    floor_sheet.draw(floor_sheet.rubric(RUBRIC))
 
 
 # A menu of page links in the sidebar, as app.py draws its own (Streamlit's is off in config).

@@ -6,8 +6,9 @@ on a bare page with the same widgets (bench/floor_sheet.py), alternating, in one
 AppTest: each edit is what the browser asks for (a rerun of the sheet's fragment, or of the whole
 page with --full), followed by the garbage collection the real server does after every run
 (runner.postScriptGC); SQL statements per edit are counted. --browser: Chromium against two
-real `streamlit run` servers (the app and the floor), from Tab in the field to the new total on
-screen, with the server's own time per edit (callbacks, script, GC) read from its log."""
+real `streamlit run` servers (the app and the floor, both timed by bench.serve), from Tab in the
+field to the new total on screen, with the server's own time per edit (callbacks, script, GC)
+read from its log."""
 
 from __future__ import annotations
 
@@ -18,14 +19,13 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from streamlit.testing.v1 import AppTest, local_script_runner
 
@@ -34,6 +34,9 @@ from bench.pages import _app, compiled_once
 from lib import ui
 from lib.core import db
 from lib.scoring import sheets
+
+if TYPE_CHECKING:
+    from bench.browser import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 FIELD = "I.1"  # max 0.75, step 0.25: the edits alternate between two valid values
@@ -188,6 +191,10 @@ def apptest(db_path: Path, examiner: str, runs: int, full: bool = False) -> dict
             f, f_gc, f_cpu = _timed_edit(floor, f"floor_{FIELD}", value, None)
             if _shown_total(at) != others + _number(value):
                 raise RuntimeError(f"the sheet shows {_shown_total(at)} after typing {value}")
+            # The bare sheet's fields start empty: its total line shows the typed value, in the
+            # words --browser waits for.
+            if _shown_total(floor) != _number(value):
+                raise RuntimeError(f"the bare sheet shows {_shown_total(floor)} after {value}")
             if i:
                 app_ms.append((a + a_gc) * 1000)
                 floor_ms.append((f + f_gc) * 1000)
@@ -217,26 +224,18 @@ def apptest(db_path: Path, examiner: str, runs: int, full: bool = False) -> dict
     }
 
 
-def _server(script: str, db_path: Path, log: Path, port: int, gc_after: bool) -> subprocess.Popen:
-    env = {**os.environ, "THIDUA_DB": str(db_path), "THIDUA_LOGIN_SLEEP": "0",
-           "THIDUA_COOKIE_KEY": os.urandom(32).hex()}  # fmt: skip
-    return subprocess.Popen(
-        [sys.executable, "-m", "bench.timed_streamlit", str(log), "run", script,
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--runner.postScriptGC", str(gc_after).lower()],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-
-
-def _server_ms(log: Path, seen: int) -> tuple[float, int, list[str]]:
-    """Total server time of the runs logged after line `seen`, the new line count, the runs."""
-    lines = log.read_text().splitlines() if log.exists() else []
-    return sum(float(line.split()[0]) for line in lines[seen:]), len(lines), lines[seen:]
+def _runs(server: Server, since: float) -> tuple[float, list[str]]:
+    """Milliseconds of the script runs (GC included) begun since, and each as "ms kind"."""
+    ended = [r for r in server.runs(since) if "end" in r]
+    took = [((r["end"] - r["start"]) * 1000, "fragment" if r["fragment"] else "full")
+            for r in ended]  # fmt: skip
+    return sum(ms for ms, _ in took), [f"{ms:.2f} {kind}" for ms, kind in took]
 
 
 def browser(db_path: Path, examiner: str, runs: int, gc_after: bool = True) -> dict:
     """Tab out of a field until the total shows the new value: app and floor, alternating."""
-    from tests.browser import chromium, free_port, healthy, login, wait_ready
+    from bench.browser import serving
+    from tests.browser import chromium, login, wait_ready
 
     entry_id = pick_sheet(db_path, examiner)
     con = db.connect(db_path)
@@ -244,27 +243,25 @@ def browser(db_path: Path, examiner: str, runs: int, gc_after: bool = True) -> d
     con.close()
     others = sum((v for c, v in base.values.items() if v is not None and c != FIELD), Decimal(0))
     work = Path(tempfile.mkdtemp(prefix="sheet-edit-"))
-    logs = {"app": work / "app.log", "floor": work / "floor.log"}
-    ports = {"app": free_port(), "floor": free_port()}
-    procs = {
-        "app": _server("app.py", db_path, logs["app"], ports["app"], gc_after),
-        "floor": _server("bench/floor_sheet.py", db_path, logs["floor"], ports["floor"], gc_after),
-    }
+    env = {"THIDUA_DB": str(db_path), "THIDUA_LOGIN_SLEEP": "0",
+           "THIDUA_COOKIE_KEY": os.urandom(32).hex()}  # fmt: skip
+    options = ["--runner.postScriptGC", str(gc_after).lower()]
     samples: dict[str, list[float]] = {"app": [], "floor": []}
     server: dict[str, list[float]] = {"app": [], "floor": []}
     kinds: dict[str, list[str]] = {"app": [], "floor": []}
     try:
-        for name, proc in procs.items():
-            if not healthy(f"http://127.0.0.1:{ports[name]}", proc, 120):
-                raise RuntimeError(f"{name} server did not start")
-        with chromium() as b:
+        with (
+            serving("app.py", env, work, "app", options) as app_server,
+            serving("bench/floor_sheet.py", env, work, "floor", options) as floor_server,
+            chromium() as b,
+        ):
+            servers = {"app": app_server, "floor": floor_server}
             pages = {}
-            for name in procs:
+            for name in servers:
                 pages[name] = b.new_context(viewport={"width": 1440, "height": 900}).new_page()
-            app_base = f"http://127.0.0.1:{ports['app']}"
-            login(pages["app"], app_base, examiner, PASSWORD)
-            pages["app"].goto(f"{app_base}/phieu-cham?skkn={entry_id}")
-            pages["floor"].goto(f"http://127.0.0.1:{ports['floor']}/")
+            login(pages["app"], app_server.base, examiner, PASSWORD)
+            pages["app"].goto(f"{app_server.base}/phieu-cham?skkn={entry_id}")
+            pages["floor"].goto(f"{floor_server.base}/")
             boxes = {
                 name: page.get_by_label(re.compile(rf"^{re.escape(FIELD)}\. "))
                 for name, page in pages.items()
@@ -281,8 +278,7 @@ def browser(db_path: Path, examiner: str, runs: int, gc_after: bool = True) -> d
                     box.click()
                     box.press("ControlOrMeta+a")
                     box.fill(value)
-                    _, seen, _ = _server_ms(logs[name], 0)
-                    started = time.perf_counter()
+                    since, started = time.time(), time.perf_counter()
                     box.press("Tab")
                     page.wait_for_function(
                         "t => document.querySelector('.st-key-phieu_thanh_tong')"
@@ -297,15 +293,12 @@ def browser(db_path: Path, examiner: str, runs: int, gc_after: bool = True) -> d
                         timeout=60_000,
                     )
                     page.wait_for_timeout(150)
-                    spent, _, runs_seen = _server_ms(logs[name], seen)
+                    spent, runs_seen = _runs(servers[name], since)
                     kinds[name].append(" + ".join(runs_seen))
                     if i:
                         samples[name].append(took * 1000)
                         server[name].append(spent)
     finally:
-        for proc in procs.values():
-            proc.terminate()
-            proc.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
     app, fl = statistics.median(samples["app"]), statistics.median(samples["floor"])
     return {

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bench import autosave, browser, run
+from bench import autosave, browser, run, sheet_edit
 from bench.generate import generate
 
 
@@ -66,6 +66,29 @@ def test_browser_smoke_run(tmp_path):
     assert report["cold_start_s"]["app"] > 0 and report["cold_start_s"]["floor"] > 0
     text = browser.table(report)
     assert all(f"| {step} |" in text for step in steps)
+
+
+def test_sheet_edit_times_a_field_edit_beside_the_bare_sheet(tmp_path):
+    """AppTest: one field of gk001's draft edited, the same on the bare sheet; both totals shown."""
+    path = tmp_path / "school.duckdb"
+    generate(path, "school")
+    result = sheet_edit.apptest(path, "gk001", 1)  # raises if either total is not the typed one
+    assert result["mode"] == "fragment rerun" and result["runs"] == 1
+    assert result["app_ms"] > 0 and result["floor_ms"] > 0 and result["statements"] > 0
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(300)
+def test_sheet_edit_in_the_browser_reads_each_servers_runs(tmp_path):
+    """--browser: both servers' own time per edit, read from bench.serve's log of script runs."""
+    path = tmp_path / "school.duckdb"
+    generate(path, "school")
+    result = sheet_edit.browser(path, "gk001", 1)
+    assert result["app_ms"] > 0 and result["floor_ms"] > 0
+    assert result["app_server_ms"] > 0 and result["floor_server_ms"] > 0
+    # The measured edit (after the warm-up): the sheet's fragment, the bare page whole.
+    assert result["app_runs"][-1].endswith(" fragment"), result["app_runs"]
+    assert result["floor_runs"][-1].endswith(" full"), result["floor_runs"]
 
 
 @pytest.mark.browser  # a real server, like the browser smoke run (no browser needed)
