@@ -10,8 +10,8 @@ from lib import demo
 from lib.core import db
 from lib.core.db import transaction
 from lib.core.errors import Invalid
-from lib.io.imports import run_import
-from lib.scoring import entries
+from lib.io.imports import Refused, run_import
+from lib.scoring import assignment, entries
 from tests.scoring_helpers import make_round
 from tests.test_imports import csv_bytes
 
@@ -75,6 +75,69 @@ def test_inserted_entries_are_stored_and_logged_as_add_entry_stores_them():
     stored, authors, logged = results[1]
     assert len([e for e in stored if e[1] == rid]) == 40 and len(authors) > 40
     assert any(a[2] is None for a in authors)  # an author outside the people list kept as written
+
+
+def _update_reference(con, round_id: int, actor: str, changes: list[dict]) -> None:
+    """The per-row writer the batch replaced: update_entry (its checks, its audit) a row."""
+    for f in changes:
+        entries.update_entry(
+            con, f["id"], actor, title=f["title"], code=f["code"], field=f["field"],
+            group_name=f["group_name"],
+            authors=[entries.AuthorIn(a.name, a.share, a.person_id) for a in f["authors"]],
+        )  # fmt: skip
+
+
+def _changed(con, rid: int, rng: random.Random) -> list[dict]:
+    """A change for each entry of the round: a new title, field or group; authors kept, swapped
+    or replaced; a code kept, recased or new."""
+    out = []
+    for e, other in zip(entries.entry_list(con, rid), _generated(con, rng), strict=False):
+        authors = rng.choice([e.authors, other["authors"], tuple(reversed(e.authors))])
+        code = rng.choice([e.code, e.code.lower(), f"M{e.id}"])
+        out.append({
+            "id": e.id, "code": code, "title": rng.choice([e.title, f"Tên mới {e.id}  ‘x_y’"]),
+            "authors": list(authors), "field": rng.choice(["", e.field, "Âm nhạc"]),
+            "group_name": rng.choice([e.group_name, "Tổ Mẫu giáo"]),
+        })  # fmt: skip
+    return out
+
+
+def test_updated_entries_are_stored_and_logged_as_update_entry_stores_them():
+    results = []
+    for writer in (_update_reference, entries.update_entries):
+        con = db.connect(":memory:")
+        demo.load_demo(con)
+        rid = make_round(con, deadline=None)
+        with transaction(con):
+            entries.insert_entries(con, rid, "thuky", _generated(con, random.Random(16)))
+        changes = _changed(con, rid, random.Random(17))
+        with transaction(con):
+            writer(con, rid, "chutich", changes)
+        results.append(_state(con))
+        con.close()
+    assert results[0] == results[1]
+    stored, _, logged = results[1]
+    assert sum(1 for row in logged if row[1:3] == ("update", "entry")) == 40
+    assert any(row[3].startswith("M") for row in stored)  # some codes did change
+
+
+def test_reimporting_a_list_cannot_make_an_assigned_examiner_an_author():
+    con = db.connect(":memory:")
+    demo.load_demo(con)
+    rid = make_round(con, deadline=None)
+    (person,) = con.execute(
+        "SELECT p.full_name FROM users u JOIN people p ON p.id = u.person_id "
+        "WHERE u.username = 'giamkhao1'"
+    ).fetchone()
+    first = entries.add_entry(con, rid, "thuky", title="Một", code="A1",
+                              authors=[entries.AuthorIn("Vũ Thị Hồng Nhung")])  # fmt: skip
+    assignment.assign(con, first, "giamkhao1", "chutich")
+    data = csv_bytes([SKKN_HEADER, ["A1", "Một", f"{person} (100%)", "", ""]])
+    with pytest.raises(Refused) as refused:
+        run_import(con, "skkn", data, "s.csv", "thuky", str(rid))
+    assert "giamkhao1 đang được phân công chấm SKKN A1" in str(refused.value.problems[0])
+    assert entries.require_entry(con, first).authors_text == "Vũ Thị Hồng Nhung"
+    con.close()
 
 
 def test_a_district_sized_skkn_list_imports_in_one_go():

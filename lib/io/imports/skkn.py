@@ -23,10 +23,6 @@ SKKN_COLUMNS = (
 )
 
 
-def _author_tuple(authors: Any) -> list[tuple]:
-    return [(a.name, a.share, a.person_id) for a in authors]
-
-
 def _stored_id(existing: dict[str, Any], code: str) -> int | None:
     old = existing.get(code.casefold())
     return old.id if old is not None else None
@@ -70,6 +66,7 @@ def check_skkn(
                                              for i in asked])  # fmt: skip
     clashing = {codes[asked[n]].casefold() for n in found}
     people = entries.people_book(con)
+    examiners = entries.examiners_by_entry(con, r.id)  # read once, not once an entry
     new: list[dict] = []
     updates: list[dict] = []
     seen: dict[str, int] = {}
@@ -99,7 +96,7 @@ def check_skkn(
         for message in errors.values():
             problem("tac_gia", message)
         if not errors and old is not None:
-            clash = entries.examiner_authors(con, old.id, authors)
+            clash = entries.examiner_authors(con, old.id, authors, examiners)
             if clash:
                 problem("tac_gia", f"{', '.join(clash)} đang được phân công chấm SKKN {code} nên "
                         "không thể là tác giả: bỏ phân công trước.")  # fmt: skip
@@ -121,9 +118,9 @@ def check_skkn(
         fields["code"] = code = old.code
         fields["field"] = fields["field"] or old.field
         fields["group_name"] = fields["group_name"] or old.group_name
-        current = (old.code, old.title, old.field, old.group_name, _author_tuple(old.authors))
+        current = (old.code, old.title, old.field, old.group_name, entries.author_key(old.authors))
         wanted = (code, fields["title"], fields["field"], fields["group_name"],
-                  _author_tuple(authors))  # fmt: skip
+                  entries.author_key(authors))  # fmt: skip
         if wanted == current:
             checked.unchanged += 1
         else:
@@ -134,20 +131,12 @@ def check_skkn(
     return checked
 
 
-def _authors_in(authors: Any) -> list[entries.AuthorIn]:
-    return [entries.AuthorIn(a.name, a.share, a.person_id) for a in authors]
-
-
 def write_skkn(con: Connection, checked: Checked, actor: str) -> Summary:
-    """Register the new entries and change the matched ones, through the rounds rules."""
+    """Register the new entries and change the matched ones, stored as the rounds rules do."""
     r, new, updates = checked.payload
-    # New entries (a district's 600) in a few statements; changed ones through the rounds rules.
+    # Checked in this transaction (run_import): new and changed entries a few statements each.
     entries.insert_entries(con, r.id, actor, new)
-    people = entries.people_book(con) if updates else None  # read once, not twice an entry
-    for f in updates:
-        entries.update_entry(con, f["id"], actor, title=f["title"], code=f["code"],
-                            authors=_authors_in(f["authors"]), field=f["field"],
-                            group_name=f["group_name"], people=people)  # fmt: skip
+    entries.update_entries(con, r.id, actor, updates)
     return Summary("skkn", checked.added, checked.updated, checked.unchanged,
                    f"Đợt chấm “{r.name}”.", str(r.id))  # fmt: skip
 
