@@ -18,6 +18,13 @@ from tests.test_imports import csv_bytes
 SKKN_HEADER = ["Mã SKKN", "Tên SKKN", "Tác giả", "Lĩnh vực", "Tổ"]
 
 
+def _demo_round() -> tuple[db.Connection, int]:
+    """The demo school in memory and a new round of it, in preparation."""
+    con = db.connect(":memory:")
+    demo.load_demo(con)
+    return con, make_round(con, deadline=None)
+
+
 def _reference(con, round_id: int, actor: str, new: list[dict]) -> None:
     """The per-row writer the batch replaced: add_entry (its checks, its audit) a row."""
     for f in new:
@@ -63,9 +70,7 @@ def _state(con) -> tuple:
 def test_inserted_entries_are_stored_and_logged_as_add_entry_stores_them():
     results = []
     for writer in (_reference, entries.insert_entries):
-        con = db.connect(":memory:")
-        demo.load_demo(con)
-        rid = make_round(con, deadline=None)
+        con, rid = _demo_round()
         new = _generated(con, random.Random(16))
         with transaction(con):
             writer(con, rid, "thuky", new)
@@ -105,9 +110,7 @@ def _changed(con, rid: int, rng: random.Random) -> list[dict]:
 def test_updated_entries_are_stored_and_logged_as_update_entry_stores_them():
     results = []
     for writer in (_update_reference, entries.update_entries):
-        con = db.connect(":memory:")
-        demo.load_demo(con)
-        rid = make_round(con, deadline=None)
+        con, rid = _demo_round()
         with transaction(con):
             entries.insert_entries(con, rid, "thuky", _generated(con, random.Random(16)))
         changes = _changed(con, rid, random.Random(17))
@@ -122,9 +125,7 @@ def test_updated_entries_are_stored_and_logged_as_update_entry_stores_them():
 
 
 def test_reimporting_a_list_cannot_make_an_assigned_examiner_an_author():
-    con = db.connect(":memory:")
-    demo.load_demo(con)
-    rid = make_round(con, deadline=None)
+    con, rid = _demo_round()
     (person,) = con.execute(
         "SELECT p.full_name FROM users u JOIN people p ON p.id = u.person_id "
         "WHERE u.username = 'giamkhao1'"
@@ -142,9 +143,7 @@ def test_reimporting_a_list_cannot_make_an_assigned_examiner_an_author():
 
 def test_a_district_sized_skkn_list_imports_in_one_go():
     """600 entries (a district's year) in one import: every one stored with its authors."""
-    con = db.connect(":memory:")
-    demo.load_demo(con)
-    rid = make_round(con, deadline=None)
+    con, rid = _demo_round()
     names = [n for (n,) in con.execute("SELECT full_name FROM people").fetchall()]
     rows = [["" if i % 2 else f"Q-{i:04d}", f"Đề tài {i}", f"{names[i % len(names)]}", "", ""]
             for i in range(600)]  # fmt: skip
@@ -159,9 +158,7 @@ def test_a_district_sized_skkn_list_imports_in_one_go():
 
 
 def test_a_code_another_entry_of_the_round_has_is_refused_case_aside():
-    con = db.connect(":memory:")
-    demo.load_demo(con)
-    rid = make_round(con, deadline=None)
+    con, rid = _demo_round()
     other = make_round(con, "Đợt khác", deadline=None)
     author = [entries.AuthorIn("Vũ Thị Hồng Nhung")]
     first = entries.add_entry(con, rid, "thuky", title="Một", authors=author, code="A1")
