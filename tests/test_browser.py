@@ -123,3 +123,36 @@ def test_a_reload_right_after_login_stays_logged_in(page, base):
 def login_cookie(page) -> bool:
     """Whether the browser still holds the login cookie."""
     return any(c["name"] == "thidua_dang_nhap" for c in page.context.cookies())
+
+
+def test_leaving_a_form_typed_into_asks_first_and_a_picked_option_does_not(page, base):
+    dialogs: list[str] = []
+    login(page, base, "chutich", DEMO_PASSWORD)
+    page.goto(f"{base}/thong-tin-don-vi")
+    address = page.get_by_label("Địa chỉ")
+    address.wait_for(timeout=WAIT)
+    wait_ready(page)
+    # Typed into a form, then on to the next field: nothing is sent before "Lưu".
+    address.fill("Phường Long Biên, Hà Nội")
+    address.press("Shift+Tab")
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.close(run_before_unload=True)
+    expect(page.get_by_role("button", name="Lưu")).to_be_visible(timeout=WAIT)
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"] and not page.is_closed()  # "Stay": the form is kept
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_text("Đã lưu Thông tin đơn vị.")).to_be_visible(timeout=WAIT)
+
+    # A select box's search typed into and an option picked: nothing is unsent, no question.
+    page.goto(f"{base}/tien-do")
+    search = page.locator(".st-key-td_years input")
+    search.wait_for(timeout=WAIT)
+    wait_ready(page)
+    search.click()
+    search.press_sequentially("20")
+    page.get_by_role("option").first.click()
+    wait_ready(page)
+    page.close(run_before_unload=True)
+    if not page.is_closed():
+        page.wait_for_event("close", timeout=WAIT)
+    assert dialogs == ["beforeunload"]

@@ -118,9 +118,9 @@ def test_sheet_stores_vietnamese_numbers_and_never_an_invalid_one(round_db, size
         expect(field(page, "II.4")).to_have_value("")
         expect(saved_state(page).get_by_text(re.compile(r"Tổng điểm: 2,5 / 20"))).to_be_visible()
 
-        # A tab closed while a field is being typed loses only that field.
+        # A tab closed right after a field was left: the field is kept (a field still being
+        # typed in is the next test's).
         type_points(page, "III.1", "1")
-        type_points(page, "III.2", "0,5", commit=False)
         page.context.close()
     assert stored(path, entry_id) == {
         "II.3": Decimal("0.5"), "II.2": Decimal("1.25"), "I.1": Decimal("0.75"),

@@ -520,40 +520,52 @@ _CLOSE_MENU = """
 # A text field sends what was typed only on Enter or when it loses focus: a score typed and
 # left in its field was lost when the phone locked, the tab was switched away from or closed,
 # or the page reloaded. Hidden: the field is blurred, which sends it (and the sheet saves it).
-# Reload or close: the browser asks first ("Leave site?"). Constant script, no user data.
+# Reload or close: the browser asks first ("Leave site?"). A form sends nothing until its button
+# (or Enter): typed into, it asks until then. Search boxes of select boxes are not fields, nor
+# password forms (the login form). Constant script, no user data.
 _KEEP_TYPED = """
 (() => {
   if (window.__thiduaKeepTyped) return;
   window.__thiduaKeepTyped = true;
-  // Typed since it was last sent: set by the person's keys (the server's own updates of the
-  // field fire no input event), cleared by what sends it (Enter, leaving the field).
-  const typing = () => {
-    const field = document.activeElement;
-    if (!field || !field.matches('[data-testid="stMain"] input, [data-testid="stMain"] textarea'))
-      return null;
-    return field.dataset.thiduaTyped ? field : null;
-  };
+  const FIELD = '[data-testid="stMain"] :is([data-testid="stTextInput"] input, ' +
+    '[data-testid="stTextArea"] textarea, [data-testid="stNumberInput"] input)';
+  const field = (el) => el && el.matches && el.matches(FIELD) && el.type !== "password";
+  const formOf = (el) => el.closest('[data-testid="stForm"]');
+  // What holds the mark "typed since last sent": the field itself, or its form.
+  const holder = (el) => formOf(el) || el;
   document.addEventListener("input", (event) => {
-    if (event.target.dataset) event.target.dataset.thiduaTyped = "1";
+    const el = event.target;
+    if (field(el) && !formOf(el)?.querySelector('input[type="password"]'))
+      holder(el).dataset.thiduaTyped = "1";
   }, true);
   document.addEventListener("focusout", (event) => {
-    if (event.target.dataset) delete event.target.dataset.thiduaTyped;
+    if (field(event.target) && !formOf(event.target)) delete event.target.dataset.thiduaTyped;
   }, true);
   document.addEventListener("keydown", (event) => {
-    const field = event.target;
-    const sends = event.key === "Enter" &&
-      (field.tagName === "INPUT" || event.ctrlKey || event.metaKey);  // Streamlit's own keys
-    if (sends && field.dataset) delete field.dataset.thiduaTyped;
+    const el = event.target;
+    const sends = event.key === "Enter" && !event.isComposing &&
+      (el.tagName === "INPUT" || event.ctrlKey || event.metaKey);  // Streamlit's own keys
+    if (sends && field(el)) delete holder(el).dataset.thiduaTyped;
   }, true);
-  const send = () => { const field = typing(); if (field) field.blur(); };
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest?.('[data-testid="stFormSubmitButton"] button');
+    if (button && formOf(button)) delete formOf(button).dataset.thiduaTyped;
+  }, true);
+  const typing = () => {
+    const el = document.activeElement;
+    return field(el) && !formOf(el) && el.dataset.thiduaTyped ? el : null;
+  };
+  const send = () => { const el = typing(); if (el) el.blur(); };
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") send();
   });
   window.addEventListener("pagehide", send);
   window.addEventListener("beforeunload", (event) => {
-    const field = typing();
-    if (!field) return;
-    field.blur();  // sent now: saved if the person stays, and most likely if they leave
+    const el = typing();
+    const form = document.querySelector('[data-testid="stMain"] [data-testid="stForm"]' +
+      '[data-thidua-typed]');
+    if (!el && !form) return;
+    if (el) el.blur();  // sent now: saved if the person stays, and most likely if they leave
     event.preventDefault();
     event.returnValue = "";
   });
