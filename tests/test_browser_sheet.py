@@ -193,9 +193,19 @@ def test_a_score_left_in_its_field_is_saved_when_the_tab_hides_or_closes(round_d
         assert dialogs == ["beforeunload"] and not page.is_closed()  # "Stay" kept the sheet
         wait_ready(page)
 
+        # Typed, then a button clicked at once: leaving the field sends it, and it is saved.
+        type_points(page, "I.2", "0,25", commit=False)
+        page.get_by_role("button", name="Danh sách phiếu").click()
+        expect(saved_state(page).get_by_text(re.compile(r"Tổng điểm: 2 / 20"))).to_be_visible(
+            timeout=WAIT
+        )
+        wait_ready(page)
+
         # Nothing left unsent: the tab closes without a question.
         page.close(run_before_unload=True)
         if not page.is_closed():
             page.wait_for_event("close", timeout=WAIT)
         assert dialogs == ["beforeunload"]
-    assert stored(path, entry_id) == {"II.3": Decimal("0.5"), "II.2": Decimal("1.25")}
+    assert stored(path, entry_id) == {
+        "II.3": Decimal("0.5"), "II.2": Decimal("1.25"), "I.2": Decimal("0.25")
+    }  # fmt: skip
