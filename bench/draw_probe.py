@@ -131,39 +131,48 @@ def hot(profile: dict, top: int = 25) -> str:
     )
 
 
-def run_steps(probe: Probe, specs, landing, runs: int, log) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
+def measured(probe: Probe, title: str, action, ready: str, out: dict, log,
+             expect_run: bool = True) -> None:  # fmt: skip
+    """One measured step, added to out under its title and logged."""
+    started = time.time()
+    row = probe.step(action, ready, expect_run=expect_run)
+    _finish(row, started)
+    out.setdefault(title, []).append(row)
+    log(f"{title}: {_line(row)}")
+    if probe.profile:
+        log(hot(probe.last_profile))
+
+
+def visit(probe: Probe, spec, current, specs, landing, out: dict, log, suffix: str = "") -> None:
+    """Open a page from the menu (leaving it first if it is the one shown), then each of its
+    tabs, one row each in out under the page's title (and suffix)."""
     page = probe.page
+    if spec == current:
+        other = next(s for s in specs if s != spec and s.path != "pages/meeting.py")
+        bb.step(page, probe.server, bb.click_menu(page, other),
+                bb.page_ready(other, other == landing))  # fmt: skip
+    measured(probe, f"{spec.title}{suffix}", bb.click_menu(page, spec),
+             bb.page_ready(spec, spec == landing), out, log)  # fmt: skip
+    labels = bb.tab_labels(page)
+    for label in labels[1:]:
+        action, ready = bb.click_tab(page, label)
+        measured(probe, f"{spec.title} › {label}{suffix}", action, ready, out, log,
+                 expect_run=False)  # fmt: skip
+    if len(labels) > 1:
+        action, ready = bb.click_tab(page, labels[0])
+        bb.step(page, probe.server, action, ready, expect_run=False)
+
+
+def run_steps(probe: Probe, specs, landing, runs: int, log) -> dict[str, list[dict]]:
+    """Each page (and tab) of the menu, runs times."""
+    out: dict[str, list[dict]] = {}
     current = landing
     for _ in range(runs):
         for spec in specs:
             if spec.path == "pages/meeting.py":
                 continue  # hides the menu; not among the worst
-            if spec == current:
-                other = next(s for s in specs if s != spec and s.path != "pages/meeting.py")
-                bb.step(page, probe.server, bb.click_menu(page, other),
-                        bb.page_ready(other, other == landing))  # fmt: skip
-            started = time.time()
-            row = probe.step(bb.click_menu(page, spec), bb.page_ready(spec, spec == landing))
-            _finish(row, started)
+            visit(probe, spec, current, specs, landing, out, log)
             current = spec
-            out.setdefault(spec.title, []).append(row)
-            log(f"{spec.title}: {_line(row)}")
-            if probe.profile:
-                log(hot(probe.last_profile))
-            labels = bb.tab_labels(page)
-            for label in labels[1:]:
-                action, ready = bb.click_tab(page, label)
-                started = time.time()
-                row = probe.step(action, ready, expect_run=False)
-                _finish(row, started)
-                out.setdefault(f"{spec.title} › {label}", []).append(row)
-                log(f"{spec.title} › {label}: {_line(row)}")
-                if probe.profile:
-                    log(hot(probe.last_profile))
-            if len(labels) > 1:
-                action, ready = bb.click_tab(page, labels[0])
-                bb.step(page, probe.server, action, ready, expect_run=False)
     return out
 
 
@@ -189,29 +198,8 @@ def compare_steps(probes: dict, specs, landing, runs: int, log) -> dict[str, lis
             if spec.path == "pages/meeting.py":
                 continue
             for name, probe in probes.items():
-                page = probe.page
-                if spec == current[name]:
-                    other = next(s for s in specs if s != spec and s.path != "pages/meeting.py")
-                    bb.step(page, probe.server, bb.click_menu(page, other),
-                            bb.page_ready(other, other == landing))  # fmt: skip
-                started = time.time()
-                row = probe.step(bb.click_menu(page, spec), bb.page_ready(spec, spec == landing))
-                _finish(row, started)
+                visit(probe, spec, current[name], specs, landing, out, log, f" [{name}]")
                 current[name] = spec
-                out.setdefault(f"{spec.title} [{name}]", []).append(row)
-                log(f"{spec.title} [{name}]: {_line(row)}")
-                if probe.profile:
-                    log(hot(probe.last_profile))
-                labels = bb.tab_labels(page)
-                for label in labels[1:]:
-                    action, ready = bb.click_tab(page, label)
-                    started = time.time()
-                    row = probe.step(action, ready, expect_run=False)
-                    _finish(row, started)
-                    out.setdefault(f"{spec.title} › {label} [{name}]", []).append(row)
-                if len(labels) > 1:
-                    action, ready = bb.click_tab(page, labels[0])
-                    bb.step(page, probe.server, action, ready, expect_run=False)
     return out
 
 
