@@ -400,27 +400,30 @@ def apply_assignments(
         snapshots = {pair: audit.as_json(assignment_snapshot(*pair))
                      for pair in {(u, o) for _, _, u, o in rows}}  # fmt: skip
         batch["after"] = [snapshots[(u, o)] for _, _, u, o in rows]
-        con.register("_assign_in", batch)
-        try:
-            con.execute(
-                "INSERT INTO assignments (entry_id, examiner, ord, assigned_by) "
-                "SELECT entry_id, examiner, ord, ? FROM _assign_in ORDER BY pos",
-                [actor],
-            )
-            con.execute(
-                "INSERT INTO round_examiners (round_id, examiner) SELECT ?, examiner "
-                "FROM _assign_in GROUP BY examiner ORDER BY min(pos) ON CONFLICT DO NOTHING",
-                [r.id],
-            )
-            con.execute(
-                "INSERT INTO audit_log (actor, action, entity, entity_id, before, after) "
-                "SELECT ?, 'assign', 'assignment', entity_id, NULL, after FROM _assign_in "
-                "ORDER BY pos",
-                [actor],
-            )
-        finally:
-            con.unregister("_assign_in")
+        insert_assignments(con, r.id, batch, actor)
+        audit.record_rows(con, actor, "assign", "assignment",
+                          "SELECT entity_id, NULL AS before, after FROM batch ORDER BY pos",
+                          batch=batch)  # fmt: skip
     return len(proposals)
+
+
+def insert_assignments(con: Connection, round_id: int, rows: pd.DataFrame, actor: str) -> None:
+    """Store assignments already checked (entry_id, examiner, ord, and pos: their order), each
+    examiner also a member of the round's council, one statement each."""
+    con.register("_assign_in", rows)
+    try:
+        con.execute(
+            "INSERT INTO assignments (entry_id, examiner, ord, assigned_by) "
+            "SELECT entry_id, examiner, ord, ? FROM _assign_in ORDER BY pos",
+            [actor],
+        )
+        con.execute(
+            "INSERT INTO round_examiners (round_id, examiner) SELECT ?, examiner "
+            "FROM _assign_in GROUP BY examiner ORDER BY min(pos) ON CONFLICT DO NOTHING",
+            [round_id],
+        )
+    finally:
+        con.unregister("_assign_in")
 
 
 def auto_assign(con: Connection, round_id: int, actor: str) -> AutoPlan:

@@ -12,7 +12,7 @@ import pandas as pd
 from lib.core import audit
 from lib.core.db import Connection
 from lib.core.errors import Invalid
-from lib.scoring.assignment import assignment_snapshot
+from lib.scoring.assignment import assignment_snapshot, insert_assignments
 from lib.scoring.rounds import Round
 from lib.scoring.rubric import format_number
 from lib.scoring.sheets import sheet_snapshot
@@ -148,20 +148,7 @@ def _insert_assignments(
     full = planned[planned["ord"] > 9]
     if not full.empty:
         raise Invalid({"examiner": f"{full['code'].iloc[0]} đã có quá nhiều giám khảo."})
-    con.register("_assign_in", planned)
-    try:
-        con.execute(
-            "INSERT INTO assignments (entry_id, examiner, ord, assigned_by) "
-            "SELECT entry_id, examiner, ord, ? FROM _assign_in ORDER BY pos",
-            [actor],
-        )
-        con.execute(
-            "INSERT INTO round_examiners (round_id, examiner) SELECT DISTINCT ?, examiner "
-            "FROM _assign_in ON CONFLICT DO NOTHING",
-            [r.id],
-        )
-    finally:
-        con.unregister("_assign_in")
+    insert_assignments(con, r.id, planned, actor)
     return planned
 
 
