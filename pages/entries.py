@@ -14,6 +14,7 @@ from lib.access.permissions import (
 from lib.core import frames
 from lib.core.text import literal
 from lib.scoring import assignment, conflicts, council, entries, rounds
+from lib.scoring.authors import parse_authors_text
 from lib.ui import downloads
 
 user = ui.require(can_manage_rounds)
@@ -107,7 +108,7 @@ if tab_add.open:
                     with ui.errors_shown():
                         new_id = entries.add_entry(
                             con, round_id, user.username, title=title, code=code, field=field,
-                            group_name=group, authors=entries.parse_authors_text(authors),
+                            group_name=group, authors=parse_authors_text(authors),
                             document=document.getvalue() if document else None,
                             document_name=document.name if document else None,
                         )  # fmt: skip
@@ -134,7 +135,7 @@ if tab_edit.open:
                     with ui.errors_shown():
                         entries.update_entry(
                             con, e.id, user.username, code=code, title=title, field=field,
-                            group_name=group, authors=entries.parse_authors_text(authors),
+                            group_name=group, authors=parse_authors_text(authors),
                         )  # fmt: skip
                         done(f"Đã lưu {literal(code.strip() or e.code)}.")
             if not locked:

@@ -15,7 +15,8 @@ import pandas as pd
 
 from lib.core.db import Connection
 from lib.scoring import results
-from lib.scoring.entries import authors_text, entry_list
+from lib.scoring.authors import authors_text
+from lib.scoring.entries import entry_list
 from lib.scoring.rounds import Round, require_round
 from lib.scoring.rubric import Rubric, grade_of
 from lib.scoring.stats import disagreement, plain, round_half_up

@@ -17,7 +17,7 @@ from lib.core.errors import Invalid
 from lib.core.text import fold, vn_key
 from lib.io import exports
 from lib.scoring import assignment, conflicts, entries
-from lib.scoring.entries import Author
+from lib.scoring.authors import Author
 from tests.apptest import app, login, open_page, open_tab, texts
 from tests.scoring_helpers import add_examiner, make_round
 

@@ -7,7 +7,7 @@ import pytest
 from lib.access import identity, people
 from lib.core.errors import Invalid
 from lib.scoring import assignment, conflicts, entries, sheets, states
-from lib.scoring.entries import Author
+from lib.scoring.authors import Author
 from tests.scoring_helpers import add_examiner, make_round, user
 
 

@@ -12,6 +12,7 @@ from lib.core.db import transaction
 from lib.core.errors import Invalid
 from lib.io.imports import Refused, run_import
 from lib.scoring import assignment, entries
+from lib.scoring.authors import AuthorIn, check_authors, parse_authors_text
 from tests.scoring_helpers import make_round
 from tests.test_imports import csv_bytes
 
@@ -31,7 +32,7 @@ def _reference(con, round_id: int, actor: str, new: list[dict]) -> None:
         entries.add_entry(
             con, round_id, actor, title=f["title"], code=f["code"], field=f["field"],
             group_name=f["group_name"],
-            authors=[entries.AuthorIn(a.name, a.share, a.person_id) for a in f["authors"]],
+            authors=[AuthorIn(a.name, a.share, a.person_id) for a in f["authors"]],
         )  # fmt: skip
 
 
@@ -45,7 +46,7 @@ def _generated(con, rng: random.Random) -> list[dict]:
         picked = rng.sample(names, count) if rng.random() < 0.8 else ["Người Ngoài Trường"]
         shares = {1: ["100"], 2: ["60", "40"], 3: ["50", "25,5", "24,5"]}[len(picked)]
         text = "; ".join(f"{a} ({s}%)" for a, s in zip(picked, shares, strict=True))
-        authors, errors = entries.check_authors(con, entries.parse_authors_text(text))
+        authors, errors = check_authors(con, parse_authors_text(text))
         assert not errors, errors
         out.append({
             "code": f"K_{n:03d}" if n % 5 else f"SKKN-{n + 1:03d}",
@@ -88,7 +89,7 @@ def _update_reference(con, round_id: int, actor: str, changes: list[dict]) -> No
         entries.update_entry(
             con, f["id"], actor, title=f["title"], code=f["code"], field=f["field"],
             group_name=f["group_name"],
-            authors=[entries.AuthorIn(a.name, a.share, a.person_id) for a in f["authors"]],
+            authors=[AuthorIn(a.name, a.share, a.person_id) for a in f["authors"]],
         )  # fmt: skip
 
 
@@ -131,7 +132,7 @@ def test_reimporting_a_list_cannot_make_an_assigned_examiner_an_author():
         "WHERE u.username = 'giamkhao1'"
     ).fetchone()
     first = entries.add_entry(con, rid, "thuky", title="Một", code="A1",
-                              authors=[entries.AuthorIn("Vũ Thị Hồng Nhung")])  # fmt: skip
+                              authors=[AuthorIn("Vũ Thị Hồng Nhung")])  # fmt: skip
     assignment.assign(con, first, "giamkhao1", "chutich")
     data = csv_bytes([SKKN_HEADER, ["A1", "Một", f"{person} (100%)", "", ""]])
     with pytest.raises(Refused) as refused:
@@ -160,7 +161,7 @@ def test_a_district_sized_skkn_list_imports_in_one_go():
 def test_a_code_another_entry_of_the_round_has_is_refused_case_aside():
     con, rid = _demo_round()
     other = make_round(con, "Đợt khác", deadline=None)
-    author = [entries.AuthorIn("Vũ Thị Hồng Nhung")]
+    author = [AuthorIn("Vũ Thị Hồng Nhung")]
     first = entries.add_entry(con, rid, "thuky", title="Một", authors=author, code="A1")
     second = entries.add_entry(con, rid, "thuky", title="Hai", authors=author, code="B2")
     entries.add_entry(con, other, "thuky", title="Ba", authors=author, code="C3")

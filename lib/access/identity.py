@@ -12,7 +12,7 @@ K = TypeVar("K", bound=Hashable)
 
 
 class AuthorLike(Protocol):
-    """What the authorship rule looks at (lib.scoring.entries.Author has it)."""
+    """What the authorship rule looks at (lib.scoring.authors.Author has it)."""
 
     name: str
     person_id: int | None

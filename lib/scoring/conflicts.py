@@ -15,8 +15,9 @@ from lib.core import audit
 from lib.core.db import Connection, transaction
 from lib.core.errors import Invalid
 from lib.core.text import fold, nfc, vn_key
+from lib.scoring.authors import Author
 from lib.scoring.council import require_examiner
-from lib.scoring.entries import Author, authors_of, require_entry
+from lib.scoring.entries import authors_of, require_entry
 from lib.scoring.rounds import require_editable, require_round
 
 CONFLICT_KINDS: dict[str, str] = {

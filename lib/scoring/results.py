@@ -24,8 +24,9 @@ from lib.core.errors import Invalid
 from lib.core.text import nfc
 from lib.scoring import stats
 from lib.scoring.assignment import gk_label
+from lib.scoring.authors import Author, authors_text
 from lib.scoring.council import round_examiners
-from lib.scoring.entries import Author, authors_of, authors_text, require_entry
+from lib.scoring.entries import authors_of, require_entry
 from lib.scoring.meetings import override_facts
 from lib.scoring.rounds import Round, require_round
 from lib.scoring.rubric import NO_GRADE, grade_for, section_totals
@@ -64,7 +65,7 @@ def _overrides(con: Connection, round_id: int) -> dict[int, tuple[str | None, st
 
 def _entries(con: Connection, round_id: int) -> dict[str, list]:
     """The round's entries by code, as columns: id, code, title, field, group_name, withdrawn,
-    is_demo, examiners (usernames in GK order), authors (lib.scoring.entries.authors_text).
+    is_demo, examiners (usernames in GK order), authors (lib.scoring.authors_text).
 
     Read as columns, not rows: a city round's thousands of row tuples and Author objects cost
     more, counting the garbage collections they set off, than the rest of the results."""

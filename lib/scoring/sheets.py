@@ -26,7 +26,8 @@ from lib.core.db import Connection
 from lib.core.errors import Invalid
 from lib.core.text import nfc
 from lib.scoring.assignment import gk_label
-from lib.scoring.entries import Author, Entry, entry_columns
+from lib.scoring.authors import Author
+from lib.scoring.entries import Entry, entry_columns
 from lib.scoring.rounds import Round, round_columns, round_from_row
 from lib.scoring.rubric import Rubric, format_number, grade_for, section_totals
 from lib.scoring.stats import plain

@@ -8,9 +8,8 @@ import pandas as pd
 
 from lib.access.permissions import can_add_entries, is_published
 from lib.core.db import Connection
-from lib.scoring.entries import AuthorIn, add_entry, authors_of
-
-# After the scoring split, add_entry/authors_of/AuthorIn live in lib.scoring.entries.
+from lib.scoring.authors import AuthorIn
+from lib.scoring.entries import add_entry, authors_of
 from lib.scoring.results import results
 from lib.scoring.rounds import list_rounds, require_round
 

@@ -13,6 +13,14 @@ from lib.io.imports import arrays, pipeline, targets
 from lib.io.imports.pipeline import KINDS, Checked, Kind, Progress, Summary, register
 from lib.io.uploads import Problem
 from lib.scoring import entries
+from lib.scoring.authors import (
+    author_key,
+    check_authors,
+    examiner_authors,
+    examiners_by_entry,
+    parse_authors_text,
+    people_book,
+)
 
 SKKN_COLUMNS = (
     ColumnSpec("ma_skkn", False, ("Mã", "Mã số", "Mã sáng kiến", "Số TT SKKN"), "Mã SKKN"),
@@ -65,8 +73,8 @@ def check_skkn(
     found = entries.code_clashes(con, r.id, [(codes[i], _stored_id(existing, codes[i]))
                                              for i in asked])  # fmt: skip
     clashing = {codes[asked[n]].casefold() for n in found}
-    people = entries.people_book(con)
-    examiners = entries.examiners_by_entry(con, r.id)  # read once, not once an entry
+    people = people_book(con)
+    examiners = examiners_by_entry(con, r.id)  # read once, not once an entry
     new: list[dict] = []
     updates: list[dict] = []
     seen: dict[str, int] = {}
@@ -90,13 +98,11 @@ def check_skkn(
             problem("ma_skkn", refused)
         if not cells["ten_skkn"]:
             problem("ten_skkn", "Tên SKKN đang trống.")
-        authors, errors = entries.check_authors(
-            con, entries.parse_authors_text(cells["tac_gia"]), people
-        )
+        authors, errors = check_authors(con, parse_authors_text(cells["tac_gia"]), people)
         for message in errors.values():
             problem("tac_gia", message)
         if not errors and old is not None:
-            clash = entries.examiner_authors(con, old.id, authors, examiners)
+            clash = examiner_authors(con, old.id, authors, examiners)
             if clash:
                 problem("tac_gia", f"{', '.join(clash)} đang được phân công chấm SKKN {code} nên "
                         "không thể là tác giả: bỏ phân công trước.")  # fmt: skip
@@ -118,9 +124,9 @@ def check_skkn(
         fields["code"] = code = old.code
         fields["field"] = fields["field"] or old.field
         fields["group_name"] = fields["group_name"] or old.group_name
-        current = (old.code, old.title, old.field, old.group_name, entries.author_key(old.authors))
+        current = (old.code, old.title, old.field, old.group_name, author_key(old.authors))
         wanted = (code, fields["title"], fields["field"], fields["group_name"],
-                  entries.author_key(authors))  # fmt: skip
+                  author_key(authors))  # fmt: skip
         if wanted == current:
             checked.unchanged += 1
         else:
