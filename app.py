@@ -13,7 +13,7 @@ from lib.core.text import literal
 
 st.set_page_config(
     page_title="Thi đua – Khen thưởng",
-    page_icon=":material/military_tech:",
+    page_icon=ui.ICON,
     layout="wide",
 )
 

@@ -63,6 +63,20 @@ def test_each_demo_account_logs_in_sees_its_menu_and_logs_out(page, base, userna
     expect(page.get_by_role("heading", name=LANDING[username])).to_have_count(0, timeout=WAIT)
 
 
+def test_the_app_asks_nothing_of_another_site_and_its_tab_has_its_own_icon(page, base):
+    # A school network may have no internet, and visitors' addresses are nobody else's business.
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    login(page, base, "chutich", DEMO_PASSWORD)
+    page.get_by_role("heading", name="Tổng quan").wait_for(timeout=WAIT)
+    wait_ready(page)
+    assert asked and [url for url in asked if not url.startswith(base + "/")] == []
+    icon = page.evaluate("document.querySelector(\"link[rel='shortcut icon']\").href")
+    answer = page.request.get(icon)
+    assert answer.ok and answer.headers["content-type"] == "image/png"
+    assert answer.body() == (ROOT / "lib" / "ui" / "icon.png").read_bytes()
+
+
 def test_wrong_password_gets_a_message(page, base):
     login(page, base, "chutich", "khong-dung")
     assert page.get_by_text("Sai tên đăng nhập hoặc mật khẩu.").is_visible()

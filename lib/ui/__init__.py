@@ -170,6 +170,11 @@ def _log_in() -> None:
     state.pop(LOGGED_OUT, None)
 
 
+# The browser tab's icon, served by the app itself: a material icon there makes every browser
+# fetch it from fonts.gstatic.com, a third party that an offline school network cannot reach.
+ICON = str(Path(__file__).with_name("icon.png"))
+
+
 def login_form() -> None:
     """The login form; a right password opens the first page in the run its button starts."""
     with st.form(LOGIN_FORM):
