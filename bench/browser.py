@@ -460,10 +460,8 @@ def _open_cards(con: db.Connection, examiner: str) -> list[int]:
     """Entries whose card (among the first shown of its round) the examiner can still score."""
     mine = worklist.my_assignments(con, examiner)
     chosen = []
-    for _, group in mine.groupby("round_id", sort=False):
-        shown = group.head(20)  # pages/my_sheets.py CARDS_PER_PAGE
-        shown = shown[(shown["round_state"] == "open") & (shown["status"] != "submitted")
-                      & ~shown["withdrawn"].astype(bool)]  # fmt: skip
+    for _, group in mine[mine["to_score"]].groupby("round_id", sort=False):
+        shown = group.head(20)  # pages/my_sheets.py CARDS_PER_PAGE: cards are the sheets to score
         chosen += [int(e) for e in shown["entry_id"]]
     return chosen
 
@@ -649,7 +647,9 @@ def _sheet(bench: Bench, browser: Browser, server: Server, floors: Floors,
     if is_landing:  # logged in on it: away first, so that opening it is a click
         home = next(s for s in navigation.pages_for(me) if s != spec)
         step(page, server, click_menu(page, home), page_ready(home))
-    list_ready = "!!document.querySelector('[class*=\"st-key-mo_phieu_\"] button')"
+    # The list is back: a card to score, or (every sheet submitted) the table's picker.
+    list_ready = ("!!document.querySelector('[class*=\"st-key-mo_phieu_\"] button, "
+                  "[class*=\"st-key-ms_xem_nut_\"] button')")  # fmt: skip
     field = field_of(page, accounts.first_code)
     field_ready = field_shown(accounts.first_code)
     try:

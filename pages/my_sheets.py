@@ -57,35 +57,27 @@ def status_text(row) -> str:
 
 
 def cards(group: list, round_id: int) -> None:
-    """A card per assignment with its button, CARDS_PER_PAGE at a time."""
+    """A card per sheet still to score, with its button, CARDS_PER_PAGE at a time."""
     key = f"ms_so_the_{round_id}"
     limit = st.session_state.get(key, CARDS_PER_PAGE)
     for row in group[:limit]:
         with st.container(border=True):
-            badge = (":gray-badge[Đã rút]" if row.withdrawn
-                     else f":{BADGES[row.status]}-badge[{row.status_label}]")  # fmt: skip
+            badge = f":{BADGES[row.status]}-badge[{row.status_label}]"
+            if row.reopened:
+                badge += " :blue-badge[Được mở lại]"
             total = ui.number_text(row.total)
             total = f" · {total} điểm" if total and row.status != "none" else ""
-            if row.reopened and not row.withdrawn:
-                badge += " :blue-badge[Được mở lại]"
             # One markdown per card, not three: elements are what a long list pays for.
             field = f"  \n:gray[:small[Lĩnh vực: {literal(row.field)}]]" if row.field else ""
             st.markdown(
                 f"**{literal(row.code)}** · {row.gk} · {badge}{total}  \n"
                 f"{literal(row.title)}{field}"
             )
-            editable = row.round_state == "open" and not row.withdrawn \
-                and row.status != "submitted"  # fmt: skip
-            st.button(
-                "Chấm" if editable else "Xem phiếu",
-                key=f"mo_phieu_{row.entry_id}",
-                type="primary" if editable else "secondary",
-                icon=":material/edit:" if editable else ":material/visibility:",
-                on_click=open_sheet,
-                args=(int(row.entry_id),),
-            )
+            st.button("Chấm", key=f"mo_phieu_{row.entry_id}", type="primary",
+                      icon=":material/edit:", on_click=open_sheet,
+                      args=(int(row.entry_id),))  # fmt: skip
     if len(group) > limit:
-        st.caption(f"Đang hiện {limit}/{len(group)} phiếu của đợt này.")
+        st.caption(f"Đang hiện {limit}/{len(group)} phiếu cần chấm của đợt này.")
         st.button(
             f"Hiện thêm {min(CARDS_PER_PAGE, len(group) - limit)} phiếu",
             key=f"ms_them_{round_id}",
@@ -94,8 +86,9 @@ def cards(group: list, round_id: int) -> None:
         )
 
 
-def past_round(group: list, round_id: int) -> None:
-    """The sheets of a published round as one table, and a picker to open one of them."""
+def read_only(group: list, round_id: int) -> None:
+    """Sheets the examiner can only read (submitted, withdrawn, a round no longer open) as one
+    table, and a picker to open one of them."""
     ui.dataframe(
         {
             "Mã": [row.code for row in group],
@@ -154,12 +147,20 @@ if entry_id is None:
         kept = [row for row in group if not row.withdrawn]
         done = sum(row.status == "submitted" for row in kept)
         st.progress(done / len(kept) if len(kept) else 0.0, text=f"Đã nộp {done}/{len(kept)} phiếu")
-        if first.round_state == "final":
-            # A published round is history: one table and a picker instead of a card per sheet,
-            # which cost a page with several finished rounds most of its time.
-            past_round(group, round_id)
-        else:
-            cards(group, round_id)
+        # A card for each sheet still to score, so that what is left to do is all there is to
+        # scan; what can only be read is one table and a picker (a card per sheet cost a page
+        # with several finished rounds most of its time).
+        to_do = [row for row in group if row.to_score]
+        others = [row for row in group if not row.to_score]
+        if to_do:
+            cards(to_do, round_id)
+        if to_do and others:
+            withdrawn = sum(bool(row.withdrawn) for row in others)
+            parts = [f"Đã nộp ({len(others) - withdrawn})"] if len(others) > withdrawn else []
+            parts += [f"SKKN đã rút ({withdrawn})"] if withdrawn else []
+            st.markdown(f"**{' · '.join(parts)}**")
+        if others:
+            read_only(others, round_id)
     st.stop()
 
 # --- one scoring sheet ------------------------------------------------------------------

@@ -163,7 +163,13 @@ def test_examiner_scores_with_commas_autosaved_then_submits(tmp_path, monkeypatc
     assert not at.exception
     assert "Đã nộp phiếu" in texts(at) and progress(at) == ["Đã nộp 1/4 phiếu"]
     assert "Còn 3 phiếu cần chấm" in texts(at)
-    at.button(key=f"mo_phieu_{entry_id}").click().run()
+    # A card for each sheet left to score; the submitted one is read from the table below.
+    cards = [b.key for b in at.button if (b.key or "").startswith("mo_phieu_")]
+    assert len(cards) == 3 and f"mo_phieu_{entry_id}" not in cards
+    assert "Đã nộp (1)" in texts(at)
+    assert list(at.dataframe[0].value["Trạng thái"]) == ["Đã nộp"]
+    at.selectbox(key="ms_xem_1").set_value(entry_id).run()
+    at.button(key="ms_xem_nut_1").click().run()
     assert "Phiếu chỉ sửa được khi Chủ tịch HĐ mở lại" in texts(at)
     assert all(n.disabled for n in at.text_input)
     assert [b.label for b in at.button if b.label == "Nộp phiếu"] == []
@@ -537,7 +543,9 @@ def test_examiner_sees_fellow_sheets_after_closing(tmp_path, monkeypatch):
     con.close()
     at = app(path, monkeypatch)
     open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
-    at.button(key=f"mo_phieu_{entry_id}").click().run()
+    assert not [b for b in at.button if (b.key or "").startswith("mo_phieu_")]  # nothing to score
+    at.selectbox(key="ms_xem_1").set_value(entry_id).run()
+    at.button(key="ms_xem_nut_1").click().run()
     assert "Phiếu của các giám khảo khác" in texts(at)
 
 
@@ -575,11 +583,26 @@ def test_examiner_with_many_sheets_sees_them_a_page_at_a_time(tmp_path, monkeypa
     at = app(path, monkeypatch)
     open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
     assert progress(at) == [f"Đã nộp 0/{total} phiếu"]  # the count covers every sheet
-    assert f"Đang hiện 20/{total} phiếu của đợt này." in texts(at)
+    assert f"Đang hiện 20/{total} phiếu cần chấm của đợt này." in texts(at)
     assert len([b for b in at.button if b.key.startswith("mo_phieu_")]) == 20
     at.button(key="ms_them_1").click().run()
     assert len([b for b in at.button if b.key.startswith("mo_phieu_")]) == total
     assert "Đang hiện" not in texts(at)
+
+
+def test_cards_are_the_sheets_left_to_score_and_the_rest_is_one_table(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    ids = [int(i) for i in mine(con, "giamkhao1")["entry_id"]]
+    sheets.submit_sheet(con, users.get_user(con, "giamkhao1"), ids[0], full_marks(rubric20()))
+    entries.withdraw_entry(con, ids[1], "chutich", "Tác giả rút")
+    con.close()
+    at = app(path, monkeypatch)
+    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    cards = {b.key for b in at.button if (b.key or "").startswith("mo_phieu_")}
+    assert cards == {f"mo_phieu_{i}" for i in ids[2:]}
+    assert "Còn 2 phiếu cần chấm" in texts(at) and "Đã nộp (1) · SKKN đã rút (1)" in texts(at)
+    assert list(at.dataframe[0].value["Trạng thái"]) == ["Đã nộp", "Đã rút"]
 
 
 def test_a_published_round_is_one_table_with_a_picker(tmp_path, monkeypatch):

@@ -16,7 +16,8 @@ from lib.scoring.sheets import SHEET_STATUS
 def my_assignments(con: Connection, username: str, include_draft_rounds: bool = False):
     """The examiner's assignments in rounds that have opened: round_id, round_name,
     round_state, state_label, deadline, blind, entry_id, code, title, field, withdrawn, gk,
-    sheet_id, status (none/draft/submitted), status_label, total, submitted_at, reopened."""
+    sheet_id, status (none/draft/submitted), status_label, total, submitted_at, reopened,
+    to_score (the examiner can still score it: an open round, a kept entry, not submitted)."""
     states = ["open", "closed", "final"] + (["draft"] if include_draft_rounds else [])
     df = con.execute(
         "SELECT r.id AS round_id, r.name AS round_name, r.state AS round_state, r.deadline, "
@@ -44,6 +45,8 @@ def my_assignments(con: Connection, username: str, include_draft_rounds: bool = 
     df["status_label"] = df["status"].map(SHEET_STATUS)
     df["state_label"] = df["round_state"].map(STATES)
     df["gk"] = df["ord"].map(lambda o: gk_label(int(o)))
+    df["to_score"] = ((df["round_state"] == "open") & ~df["withdrawn"].astype(bool)
+                      & (df["status"] != "submitted"))  # fmt: skip
     return df.drop(columns=["n_rows", "comment", "ord"])
 
 
@@ -57,8 +60,7 @@ class ToScore:
 
 def to_score(mine: pd.DataFrame) -> ToScore:
     """From my_assignments: the sheets not yet submitted in open rounds, kept entries only."""
-    left = mine[(mine["round_state"] == "open") & ~mine["withdrawn"].astype(bool)
-                & (mine["status"] != "submitted")]  # fmt: skip
+    left = mine[mine["to_score"]]
     dates = [d for d in left["deadline"] if d is not None and d == d]
     nearest = min(dates) if dates else None
     if nearest is not None and hasattr(nearest, "date"):  # a datetime or pandas Timestamp
