@@ -77,35 +77,52 @@ def prepare_round(
         con.execute("UPDATE entries SET withdrawn = true WHERE id = ?", [entries[-1]])
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--db", required=True, help="a generated database (copied, not opened)")
-    parser.add_argument("--workdir", default="bench/out/assign")
-    parser.add_argument("--round", type=int, default=None, help="default: the last open round")
-    args = parser.parse_args(argv)
-    work = Path(args.workdir)
-    work.mkdir(parents=True, exist_ok=True)
-    target = work / Path(args.db).name
-    shutil.copyfile(args.db, target)
+def measure(source: Path, workdir: Path, round_id: int | None = None) -> dict | None:
+    """CPU seconds of planning and applying the automatic assignment of a round (default: the
+    last open one), on a copy of source in workdir; None when it has no open round."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    target = workdir / f"assign-{source.name}"
+    shutil.copyfile(source, target)
     target.chmod(target.stat().st_mode | stat.S_IWUSR)
     con = db.connect(target)
     try:
-        rid = args.round or int(con.execute(
-            "SELECT max(id) FROM rounds WHERE state = 'open'").fetchone()[0])  # fmt: skip
-        prepare_round(con, rid)
-        n_entries = con.execute(
-            "SELECT count(*) FROM entries WHERE round_id = ?", [rid]).fetchone()[0]  # fmt: skip
+        if round_id is None:
+            (found,) = con.execute("SELECT max(id) FROM rounds WHERE state = 'open'").fetchone()
+            if found is None:
+                return None
+            round_id = int(found)
+        prepare_round(con, round_id)
+        (n_entries,) = con.execute(
+            "SELECT count(*) FROM entries WHERE round_id = ?", [round_id]).fetchone()  # fmt: skip
         start = time.process_time()
-        plan = assignment.propose_assignments(con, rid)
+        plan = assignment.propose_assignments(con, round_id)
         planned = time.process_time() - start
         start = time.process_time()
-        n = assignment.apply_assignments(con, rid, plan.proposals, "bench.admin")
+        written = assignment.apply_assignments(con, round_id, plan.proposals, "bench.admin")
         applied = time.process_time() - start
-        print(f"{target.name} round {rid}: {n_entries} entries, {len(plan.proposals)} proposals, "
-              f"{len(plan.problems)} problems; CPU plan {planned:.2f} s, apply {applied:.2f} s "
-              f"(written {n})")  # fmt: skip
     finally:
         con.close()
+        target.unlink()
+    return {"round": round_id, "entries": int(n_entries), "proposals": len(plan.proposals),
+            "problems": len(plan.problems), "written": written, "plan_cpu_s": planned,
+            "apply_cpu_s": applied}  # fmt: skip
+
+
+def line(m: dict) -> str:
+    """One line of the report about a measure()."""
+    return (f"- Phân công tự động (đợt {m['round']}: {m['entries']} SKKN, {m['proposals']} đề "
+            f"xuất, {m['problems']} vấn đề): CPU lập đề xuất {m['plan_cpu_s']:.2f} s, ghi "
+            f"{m['apply_cpu_s']:.2f} s ({m['written']} phân công)")  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", required=True, type=Path, help="a generated database (copied)")
+    parser.add_argument("--workdir", default="bench/out/assign", type=Path)
+    parser.add_argument("--round", type=int, default=None, help="default: the last open round")
+    args = parser.parse_args(argv)
+    m = measure(args.db, args.workdir, args.round)
+    print(line(m) if m else f"{args.db}: không có đợt chấm nào đang mở.")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
-from bench import imports_bench, pages, scoring, server
+from bench import assign_bench, imports_bench, pages, scoring, server
 from bench.generate import generate
 from bench.pages import tail_name
 
@@ -65,6 +65,7 @@ def run(scale: str, runs: int, workdir: Path, *, examiners: int, import_sizes: d
     # handful), unless a smoke run asks for one.
     report["imports"] = imports_bench.measure_all(path, max(1, min(runs, 5)), import_sizes,
                                                   log=log)  # fmt: skip
+    report["assign"] = assign_bench.measure(path, workdir)
     return report
 
 
@@ -103,6 +104,8 @@ def table(report: dict) -> str:
         "",
         imports_bench.table(report["imports"]),
     ]
+    if report.get("assign"):
+        lines += ["", assign_bench.line(report["assign"])]
     if "server" in report:
         s = report["server"]
         lines.append(f"- Khởi động: {s['cold_start_s']:.2f} s; RSS đỉnh {s['rss_peak_mb']:.0f} MB")

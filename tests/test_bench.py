@@ -43,6 +43,11 @@ def test_school_scale_smoke_run(tmp_path):
         assert m["written"][main_table[m["kind"]]] > 0, m
     assert "| Đánh giá cuối năm |" in run.table(report)
     assert "| home.py (bench.staff) |" in run.table(report)
+    # The automatic assignment of the open round: every entry gets its examiners, none refused.
+    assign = report["assign"]
+    assert assign["entries"] == 30 and assign["problems"] == 0
+    assert assign["written"] == assign["proposals"] > 0 and assign["plan_cpu_s"] > 0
+    assert "- Phân công tự động (đợt 3: 30 SKKN," in run.table(report)
 
 
 @pytest.mark.browser
