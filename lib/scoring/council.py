@@ -26,25 +26,28 @@ def round_examiners(con: Connection, round_id: int) -> pd.DataFrame:
     """The round's council: username, full_name, position, group_name, duty, fields,
     active, has_password, is_examiner, n_assigned, n_submitted, n_drafts; sorted by given
     name."""
+    # The counts in one pass over the round's assignments (each has at most one sheet), not
+    # three correlated subqueries per member: a district round's Hội đồng tab and Tiến độ
+    # read them on every open.
     df = con.execute(
+        "WITH counts AS ("
+        "  SELECT a.examiner, count(*) AS n_assigned, "
+        "         count(*) FILTER (WHERE s.status = 'submitted') AS n_submitted, "
+        "         count(*) FILTER (WHERE s.status = 'draft') AS n_drafts "
+        "  FROM assignments a JOIN entries e ON e.id = a.entry_id "
+        "  LEFT JOIN sheets s ON s.entry_id = a.entry_id AND s.examiner = a.examiner "
+        "  WHERE e.round_id = $round AND NOT e.withdrawn GROUP BY a.examiner) "
         "SELECT x.examiner AS username, p.full_name, p.position, p.group_name, x.duty, "
         "       x.fields, u.active, u.password_hash IS NOT NULL AS has_password, "
         "       EXISTS (SELECT 1 FROM user_roles ur WHERE ur.username = x.examiner "
         "               AND ur.role = 'examiner') AS is_examiner, "
-        "       (SELECT count(*) FROM assignments a JOIN entries e ON e.id = a.entry_id "
-        "         WHERE e.round_id = x.round_id AND a.examiner = x.examiner AND NOT e.withdrawn)"
-        "         AS n_assigned, "
-        "       (SELECT count(*) FROM sheets s JOIN entries e ON e.id = s.entry_id "
-        "         JOIN assignments a ON a.entry_id = s.entry_id AND a.examiner = s.examiner "
-        "         WHERE e.round_id = x.round_id AND s.examiner = x.examiner AND NOT e.withdrawn "
-        "         AND s.status = 'submitted') AS n_submitted, "
-        "       (SELECT count(*) FROM sheets s JOIN entries e ON e.id = s.entry_id "
-        "         JOIN assignments a ON a.entry_id = s.entry_id AND a.examiner = s.examiner "
-        "         WHERE e.round_id = x.round_id AND s.examiner = x.examiner AND NOT e.withdrawn "
-        "         AND s.status = 'draft') AS n_drafts "
+        "       coalesce(c.n_assigned, 0) AS n_assigned, "
+        "       coalesce(c.n_submitted, 0) AS n_submitted, "
+        "       coalesce(c.n_drafts, 0) AS n_drafts "
         "FROM round_examiners x JOIN users u ON u.username = x.examiner "
-        "JOIN people p ON p.id = u.person_id WHERE x.round_id = ?",
-        [round_id],
+        "JOIN people p ON p.id = u.person_id "
+        "LEFT JOIN counts c ON c.examiner = x.examiner WHERE x.round_id = $round",
+        {"round": round_id},
     ).df()
     return df.sort_values("full_name", key=lambda s: s.map(vn_name_key)).reset_index(drop=True)
 
