@@ -207,6 +207,23 @@ def test_progress_per_examiner_and_entry(scored):
     ]
 
 
+def test_progress_counts_drafts_and_leaves_out_withdrawn_entries(scored):
+    con, rid, eid, submit = scored
+    second = add_entry(con, rid, title="Đề tài hai")
+    assignment.assign(con, second, "giamkhao1", "chutich")
+    sheets.save_draft(con, user(con, "giamkhao1"), second, {"I.1": Decimal("0.5")})
+    submit("giamkhao2", full_marks(rubric20()))
+    counts = ["assigned", "submitted", "drafts", "not_started"]
+    by_examiner = results.progress_by_examiner(con, rid).set_index("username")
+    assert by_examiner.loc["giamkhao1", counts].tolist() == [2, 0, 1, 1]
+    assert by_examiner.loc["giamkhao2", counts].tolist() == [1, 1, 0, 0]
+    assert by_examiner.loc["chutich", counts].tolist() == [0, 0, 0, 0]  # on the council, no SKKN
+    entries.withdraw_entry(con, eid, "chutich", "Rút")
+    by_examiner = results.progress_by_examiner(con, rid).set_index("username")
+    assert by_examiner.loc["giamkhao1", counts].tolist() == [1, 0, 1, 0]
+    assert by_examiner.loc["giamkhao2", [*counts, "percent"]].tolist() == [0, 0, 0, 0, 0]
+
+
 def test_submitted_sheets_for_printing(scored):
     con, rid, eid, submit = scored
     values = _values("16", "11")
