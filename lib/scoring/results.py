@@ -328,13 +328,19 @@ def progress_by_entry(con: Connection, round_id: int) -> pd.DataFrame:
     """Per kept entry: entry_id, code, title, assigned, submitted, needed (the round's number
     of examiners, or more when a third was assigned)."""
     r = require_round(con, round_id)
+    # Each table counted once for the round's entries, not a subquery per entry over the whole
+    # table (city: 17 → 13 ms).
     df = con.execute(
-        "SELECT e.id AS entry_id, e.code, e.title, "
-        "       (SELECT count(*) FROM assignments a WHERE a.entry_id = e.id) AS assigned, "
-        "       (SELECT count(*) FROM sheets s WHERE s.entry_id = e.id "
-        "         AND s.status = 'submitted') AS submitted "
-        "FROM entries e WHERE e.round_id = ? AND NOT e.withdrawn ORDER BY e.code",
-        [round_id],
+        "WITH a AS (SELECT a.entry_id, count(*) AS n FROM assignments a "
+        "           JOIN entries e ON e.id = a.entry_id WHERE e.round_id = $round GROUP BY 1), "
+        "     s AS (SELECT s.entry_id, count(*) AS n FROM sheets s "
+        "           JOIN entries e ON e.id = s.entry_id "
+        "           WHERE e.round_id = $round AND s.status = 'submitted' GROUP BY 1) "
+        "SELECT e.id AS entry_id, e.code, e.title, coalesce(a.n, 0) AS assigned, "
+        "       coalesce(s.n, 0) AS submitted "
+        "FROM entries e LEFT JOIN a ON a.entry_id = e.id LEFT JOIN s ON s.entry_id = e.id "
+        "WHERE e.round_id = $round AND NOT e.withdrawn ORDER BY e.code",
+        {"round": round_id},
     ).df()
     df["needed"] = [max(int(a), r.examiners_per_entry) for a in df["assigned"]]
     return df
