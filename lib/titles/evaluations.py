@@ -141,24 +141,20 @@ def check_values(
     return clean, errors
 
 
+# Evaluation's fields, in its order: one list for every read of the table.
+_SELECT = ("SELECT person_id, rating, months_worked, counted_months, days_off, discipline, "
+           "discipline_from, discipline_until FROM evaluations WHERE school_year = ?")  # fmt: skip
+
+
 def get_evaluation(con: Connection, school_year: str, person_id: int) -> Evaluation | None:
     """The person's evaluation for the year, or None."""
-    row = con.execute(
-        "SELECT person_id, rating, months_worked, counted_months, days_off, discipline, "
-        "discipline_from, discipline_until FROM evaluations "
-        "WHERE school_year = ? AND person_id = ?",
-        [school_year, person_id],
-    ).fetchone()
+    row = con.execute(_SELECT + " AND person_id = ?", [school_year, person_id]).fetchone()
     return Evaluation(*row) if row else None
 
 
 def year_evaluations(con: Connection, school_year: str) -> dict[int, Evaluation]:
     """person_id -> evaluation for the year."""
-    rows = con.execute(
-        "SELECT person_id, rating, months_worked, counted_months, days_off, discipline, "
-        "discipline_from, discipline_until FROM evaluations WHERE school_year = ?",
-        [school_year],
-    ).fetchall()
+    rows = con.execute(_SELECT, [school_year]).fetchall()
     return {int(r[0]): Evaluation(*r) for r in rows}
 
 

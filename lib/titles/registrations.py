@@ -62,23 +62,20 @@ def set_registration_open(
     audit.record(con, user.username, "open" if is_open else "close", "registration", year)
 
 
+# Registration's fields, in its order: one list for every read of the table.
+_SELECT = ("SELECT school_year, person_id, title, skkn_title, skkn_field, entry_id "
+           "FROM title_registrations WHERE school_year = ?")  # fmt: skip
+
+
 def get_registration(con: Connection, school_year: str, person_id: int) -> Registration | None:
     """The person's registration for the year, or None."""
-    row = con.execute(
-        "SELECT school_year, person_id, title, skkn_title, skkn_field, entry_id "
-        "FROM title_registrations WHERE school_year = ? AND person_id = ?",
-        [school_year, person_id],
-    ).fetchone()
+    row = con.execute(_SELECT + " AND person_id = ?", [school_year, person_id]).fetchone()
     return Registration(*row) if row else None
 
 
 def year_registrations(con: Connection, school_year: str) -> dict[int, Registration]:
     """person_id -> registration for the year, read at once (an import checks everyone)."""
-    rows = con.execute(
-        "SELECT school_year, person_id, title, skkn_title, skkn_field, entry_id "
-        "FROM title_registrations WHERE school_year = ?",
-        [school_year],
-    ).fetchall()
+    rows = con.execute(_SELECT, [school_year]).fetchall()
     return {int(r[1]): Registration(*r) for r in rows}
 
 
