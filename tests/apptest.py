@@ -53,6 +53,15 @@ def open_tab(at: AppTest, key: str, label: str) -> AppTest:
     return at.run()
 
 
+def downloads(at: AppTest) -> dict[str, bool]:
+    """Each download the page offers: label -> disabled (one that cannot download yet is drawn
+    as a disabled button with the download icon, so that no empty file is served)."""
+    offered = {b.proto.label: b.proto.disabled for b in at.get("download_button")}
+    offered |= {b.label: True for b in at.button
+                if b.disabled and b.proto.icon == ":material/download:"}  # fmt: skip
+    return offered
+
+
 # A backslash before markdown punctuation (lib.core.text.literal) is not shown in the browser.
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~:$=&\"'])")
 

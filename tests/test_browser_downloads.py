@@ -5,6 +5,7 @@ run ends; a click that reruns the page killed the id the other button still held
 ("MediaFileStorageError: Deferred file … not found"). lib.ui.download_button never reruns."""
 
 import pytest
+from playwright.sync_api import expect
 
 from lib import demo
 from lib.core import db
@@ -43,3 +44,34 @@ def test_two_quick_clicks_start_two_downloads(tmp_path):
             deadline += 1
         context.close()
     assert sorted(n.rsplit(".", 1)[1] for n in names) == ["png", "xlsx", "xlsx"], names
+
+
+def test_a_document_not_ready_is_a_disabled_button_with_no_file_behind_it(tmp_path):
+    # The browser fetches a download button's file as soon as it is drawn, even a disabled one:
+    # a document that cannot be made yet is a plain disabled button, and nothing is fetched.
+    path = tmp_path / "documents.duckdb"
+    con = db.connect(path)
+    demo.load_demo(con)
+    con.close()
+    with running_app(path) as base, chromium() as browser:
+        context = browser.new_context(
+            viewport={"width": 1440, "height": 900}, accept_downloads=True
+        )
+        page = context.new_page()
+        login(page, base, "chutich", DEMO_PASSWORD)
+        page.goto(f"{base}/ket-qua-cham")
+        page.get_by_role("tab", name="Văn bản").wait_for(timeout=WAIT)
+        wait_ready(page)
+        asked: list[str] = []
+        page.on("request", lambda request: asked.append(request.url))
+        page.get_by_role("tab", name="Văn bản").click()
+        wait_ready(page)
+        page.wait_for_timeout(1000)
+        expect(
+            page.get_by_role("button", name="Biên bản họp hội đồng chấm SKKN (Word)")
+        ).to_be_disabled()
+        assert [url for url in asked if "/media/" in url] == []
+        with page.expect_download(timeout=WAIT) as download:
+            page.get_by_role("button", name="Bảng tổng hợp kết quả chấm SKKN (Excel)").click()
+        assert download.value.suggested_filename.endswith(".xlsx")
+        context.close()

@@ -9,7 +9,7 @@ from lib import cli, demo
 from lib.core import db
 from lib.documents import organization
 from lib.scoring import meetings
-from tests.apptest import app, login, open_page, open_tab, texts
+from tests.apptest import app, downloads, login, open_page, open_tab, texts
 from tests.documents_helpers import scored_round
 from tests.docx_checks import all_text, open_docx
 
@@ -102,7 +102,7 @@ def test_the_documents_tab_records_the_meeting_and_offers_each_document(tmp_path
     open_page(login(at, "chutich"), "pages/results.py")
     next(s for s in at.selectbox if s.label == "Đợt chấm").set_value(rid).run()
     open_tab(at, "kq_the", "Văn bản")
-    buttons = {b.proto.label: b.proto.disabled for b in at.get("download_button")}
+    buttons = downloads(at)
     assert buttons["Biên bản họp hội đồng chấm SKKN (Word)"] is True  # no meeting yet
     assert buttons["Bảng tổng hợp kết quả chấm SKKN (Excel)"] is False
     at.text_input(key=f"hop_bd_{rid}").set_value("8:00")
@@ -119,7 +119,7 @@ def test_the_documents_tab_records_the_meeting_and_offers_each_document(tmp_path
     at.text_input(key=f"hop_tk_{rid}").set_value("Lê Thu Hà")  # the demo council has no Thư ký
     next(b for b in at.button if b.label == "Lưu thông tin cuộc họp").click().run()
     assert "Đã lưu thông tin cuộc họp của hội đồng." in texts(at)
-    buttons = {b.proto.label: b.proto.disabled for b in at.get("download_button")}
+    buttons = downloads(at)
     assert buttons["Biên bản họp hội đồng chấm SKKN (Word)"] is False
     con = db.connect(path)
     meeting = meetings.get_meeting(con, rid)

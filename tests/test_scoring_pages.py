@@ -12,7 +12,7 @@ from lib.core import db
 from lib.core.errors import Invalid
 from lib.scoring import assignment, entries, results, rounds, sheets, states, worklist
 from lib.scoring.rubric import format_number
-from tests.apptest import ROOT, app, login, open_page, open_tab, shown, texts
+from tests.apptest import ROOT, app, downloads, login, open_page, open_tab, shown, texts
 from tests.scoring_helpers import full_marks, rubric20
 
 PAGES = ["pages/my_sheets.py", "pages/results.py", "pages/rounds.py", "pages/entries.py"]
@@ -561,13 +561,13 @@ def test_chair_downloads_the_council_documents_staff_do_not(tmp_path, monkeypatc
     chair = app(path, monkeypatch)
     open_page(login(chair, "chutich"), "pages/results.py")
     open_tab(chair, "kq_the", "Văn bản")
-    labels = [b.proto.label for b in chair.get("download_button")]
+    labels = downloads(chair)
     assert "Bảng tổng hợp kết quả chấm SKKN (Excel)" in labels
     assert "Biên bản họp hội đồng chấm SKKN (Word)" in labels
     assert "Danh sách SKKN đạt loại A đề nghị cấp trên (Excel)" in labels
     staff = app(path, monkeypatch)
     open_page(login(staff, "giaovien"), "pages/results.py")
-    assert staff.get("download_button") == []
+    assert downloads(staff) == {}
     assert "SKKN-001" in texts(staff)  # staff read the published results, not the documents
 
 

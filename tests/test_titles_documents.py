@@ -197,7 +197,7 @@ def test_the_minutes_and_list_print_with_vietnamese_headings(con, world, tmp_pat
 def test_review_page_offers_every_document_once_the_vote_has_results(tmp_path, monkeypatch):
     from lib import ui
     from lib.core import db
-    from tests.apptest import app, login, open_page, open_tab, texts
+    from tests.apptest import app, downloads, login, open_page, open_tab, texts
 
     at = app(tmp_path / "app.duckdb", monkeypatch)
     login(at, "chutich")
@@ -206,7 +206,7 @@ def test_review_page_offers_every_document_once_the_vote_has_results(tmp_path, m
     assert not at.exception
 
     def buttons():
-        return {b.proto.label: b.proto.disabled for b in at.get("download_button")}
+        return downloads(at)
 
     labels = {f"{label} (Word)" for _, label in D.DOCUMENTS.values()}
     assert set(buttons()) == labels

@@ -488,9 +488,15 @@ def download_button(
     reruns the page by default, so a second button clicked before the browser has the new ids
     asks for one already dropped: "Deferred file … not found". The click must not rerun.
     where: the column or container to draw it in (the page by default)."""
-    (where or st).download_button(label, data=data, file_name=file_name, mime=mime,
-                       icon=kwargs.pop("icon", ":material/download:"), on_click="ignore",
-                       **kwargs)  # type: ignore[arg-type]  # fmt: skip
+    icon = kwargs.pop("icon", ":material/download:")
+    if kwargs.pop("disabled", False):
+        # No file behind a button that cannot download: the browser fetches a download
+        # button's file as soon as it is drawn, disabled or not (measured: 9 empty files each
+        # time Kết quả chấm › Văn bản opens). A disabled button looks the same.
+        (where or st).button(label, icon=icon, disabled=True, **kwargs)  # type: ignore[arg-type]
+        return
+    (where or st).download_button(label, data=data, file_name=file_name, mime=mime, icon=icon,
+                                  on_click="ignore", **kwargs)  # type: ignore[arg-type]  # fmt: skip
 
 
 def sticky(key: str) -> None:
