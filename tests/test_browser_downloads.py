@@ -1,11 +1,15 @@
-"""Two download buttons clicked within a tenth of a second both deliver their file.
+"""Downloads in Chromium: two buttons clicked within a tenth of a second both deliver their
+file, and a document that cannot be made yet has no file behind its button.
 
 Streamlit gives each deferred download a new id on every run and drops the old ones when the
 run ends; a click that reruns the page killed the id the other button still held
 ("MediaFileStorageError: Deferred file … not found"). lib.ui.download_button never reruns."""
 
+import contextlib
+from collections.abc import Iterator
+
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from lib import demo
 from lib.core import db
@@ -15,7 +19,9 @@ from tests.browser import WAIT, chromium, login, running_app, wait_ready
 pytestmark = pytest.mark.browser
 
 
-def test_two_quick_clicks_start_two_downloads(tmp_path):
+@contextlib.contextmanager
+def chair_on_demo(tmp_path) -> Iterator[tuple[Page, str]]:
+    """The chair logged in on the demo data, in a browser that accepts downloads."""
     path = tmp_path / "downloads.duckdb"
     con = db.connect(path)
     demo.load_demo(con)
@@ -26,6 +32,12 @@ def test_two_quick_clicks_start_two_downloads(tmp_path):
         )
         page = context.new_page()
         login(page, base, "chutich", DEMO_PASSWORD)
+        yield page, base
+        context.close()
+
+
+def test_two_quick_clicks_start_two_downloads(tmp_path):
+    with chair_on_demo(tmp_path) as (page, base):
         page.goto(f"{base}/trinh-chieu")
         page.get_by_label("Tên đăng nhập").wait_for(state="detached", timeout=WAIT)
         wait_ready(page)
@@ -42,23 +54,13 @@ def test_two_quick_clicks_start_two_downloads(tmp_path):
         while len(names) < 3 and deadline < 120:
             page.wait_for_timeout(500)
             deadline += 1
-        context.close()
     assert sorted(n.rsplit(".", 1)[1] for n in names) == ["png", "xlsx", "xlsx"], names
 
 
 def test_a_document_not_ready_is_a_disabled_button_with_no_file_behind_it(tmp_path):
     # The browser fetches a download button's file as soon as it is drawn, even a disabled one:
     # a document that cannot be made yet is a plain disabled button, and nothing is fetched.
-    path = tmp_path / "documents.duckdb"
-    con = db.connect(path)
-    demo.load_demo(con)
-    con.close()
-    with running_app(path) as base, chromium() as browser:
-        context = browser.new_context(
-            viewport={"width": 1440, "height": 900}, accept_downloads=True
-        )
-        page = context.new_page()
-        login(page, base, "chutich", DEMO_PASSWORD)
+    with chair_on_demo(tmp_path) as (page, base):
         page.goto(f"{base}/ket-qua-cham")
         page.get_by_role("tab", name="Văn bản").wait_for(timeout=WAIT)
         wait_ready(page)
@@ -74,4 +76,3 @@ def test_a_document_not_ready_is_a_disabled_button_with_no_file_behind_it(tmp_pa
         with page.expect_download(timeout=WAIT) as download:
             page.get_by_role("button", name="Bảng tổng hợp kết quả chấm SKKN (Excel)").click()
         assert download.value.suggested_filename.endswith(".xlsx")
-        context.close()

@@ -68,15 +68,25 @@ def _state(con) -> tuple:
     return stored, authors, logged
 
 
-def test_inserted_entries_are_stored_and_logged_as_add_entry_stores_them():
+def _state_after_each(writers, write) -> tuple[list, int]:
+    """_state of a fresh demo round after write(con, round id, writer), for each writer; and
+    the round's id (the same each time)."""
     results = []
-    for writer in (_reference, entries.insert_entries):
+    for writer in writers:
         con, rid = _demo_round()
+        write(con, rid, writer)
+        results.append(_state(con))
+        con.close()
+    return results, rid
+
+
+def test_inserted_entries_are_stored_and_logged_as_add_entry_stores_them():
+    def insert(con, rid, writer):
         new = _generated(con, random.Random(16))
         with transaction(con):
             writer(con, rid, "thuky", new)
-        results.append(_state(con))
-        con.close()
+
+    results, rid = _state_after_each((_reference, entries.insert_entries), insert)
     assert results[0] == results[1]
     stored, authors, logged = results[1]
     assert len([e for e in stored if e[1] == rid]) == 40 and len(authors) > 40
@@ -109,16 +119,14 @@ def _changed(con, rid: int, rng: random.Random) -> list[dict]:
 
 
 def test_updated_entries_are_stored_and_logged_as_update_entry_stores_them():
-    results = []
-    for writer in (_update_reference, entries.update_entries):
-        con, rid = _demo_round()
+    def update(con, rid, writer):
         with transaction(con):
             entries.insert_entries(con, rid, "thuky", _generated(con, random.Random(16)))
         changes = _changed(con, rid, random.Random(17))
         with transaction(con):
             writer(con, rid, "chutich", changes)
-        results.append(_state(con))
-        con.close()
+
+    results, _ = _state_after_each((_update_reference, entries.update_entries), update)
     assert results[0] == results[1]
     stored, _, logged = results[1]
     assert sum(1 for row in logged if row[1:3] == ("update", "entry")) == 40
