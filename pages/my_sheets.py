@@ -154,11 +154,10 @@ if entry_id is None:
         others = [row for row in group if not row.to_score]
         if to_do:
             cards(to_do, round_id)
-        if to_do and others:
+        if to_do and others:  # in an open round, the rest is submitted or withdrawn
             withdrawn = sum(bool(row.withdrawn) for row in others)
-            parts = [f"Đã nộp ({len(others) - withdrawn})"] if len(others) > withdrawn else []
-            parts += [f"SKKN đã rút ({withdrawn})"] if withdrawn else []
-            st.markdown(f"**{' · '.join(parts)}**")
+            counts = {"Đã nộp": len(others) - withdrawn, "SKKN đã rút": withdrawn}
+            st.markdown("**" + " · ".join(f"{k} ({n})" for k, n in counts.items() if n) + "**")
         if others:
             read_only(others, round_id)
     st.stop()

@@ -29,8 +29,6 @@ from lib.titles.rules import (
     year_span,
 )
 
-# Rows of the eligibility table drawn on the page: a district's is thousands (~0.7 MB sent to
-# the browser on every open of the tab); a search finds anyone, the files hold every row.
 COLUMNS = ["person_id", "ho_ten", "to", "danh_hieu", "du_dieu_kien", "ly_do", "dang_ky"]
 NO_SKKN = "Chưa có sáng kiến được công nhận trong năm học"
 NO_EVALUATION = "Chưa có đánh giá, xếp loại cuối năm học"
