@@ -65,13 +65,6 @@ def parse_authors_text(text: str) -> list[AuthorIn]:
     return found
 
 
-def _people_by_name(con: Connection) -> dict[str, list[tuple[int, str]]]:
-    found: dict[str, list[tuple[int, str]]] = {}
-    for pid, name, group in con.execute("SELECT id, full_name, group_name FROM people").fetchall():
-        found.setdefault(name_key(name), []).append((int(pid), group))
-    return found
-
-
 @dataclass(frozen=True)
 class PeopleBook:
     """Everyone, read once, as check_authors matches names: an import checks hundreds of rows."""
@@ -81,9 +74,13 @@ class PeopleBook:
 
 
 def people_book(con: Connection) -> PeopleBook:
-    """Read everyone for check_authors."""
-    names_of = dict(con.execute("SELECT id, full_name FROM people").fetchall())
-    return PeopleBook(_people_by_name(con), names_of)
+    """Read everyone for check_authors (one read of the people table)."""
+    by_name: dict[str, list[tuple[int, str]]] = {}
+    names_of: dict[int, str] = {}
+    for pid, name, group in con.execute("SELECT id, full_name, group_name FROM people").fetchall():
+        by_name.setdefault(name_key(name), []).append((int(pid), group))
+        names_of[pid] = name
+    return PeopleBook(by_name, names_of)
 
 
 def check_authors(
