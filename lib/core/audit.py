@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib.core.db import Connection
+from lib.core.db import Connection, registered
 
 # Every action word written to the log and how the council names it (one home: the log views
 # and their filters read these; an action missing here would show as the raw word).
@@ -105,13 +105,8 @@ def record_rows(
         "SELECT ?, ?, ?, CAST(entity_id AS VARCHAR), CAST(before AS VARCHAR), "
         f"CAST(after AS VARCHAR) FROM ({rows_sql})"
     )
-    if batch is not None:
-        con.register("batch", batch)
-    try:
+    with registered(con, **({} if batch is None else {"batch": batch})):
         con.execute(sql, [actor, action, entity, *params])
-    finally:
-        if batch is not None:
-            con.unregister("batch")
 
 
 def latest(con: Connection, entity: str | None = None, limit: int = 500) -> pd.DataFrame:

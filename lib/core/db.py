@@ -156,6 +156,18 @@ def transaction(con: Connection) -> Iterator[Connection]:
     con.execute("COMMIT")
 
 
+@contextmanager
+def registered(con: Connection, **frames: object) -> Iterator[Connection]:
+    """DataFrames (or Arrow tables) readable by these names in SQL while the block runs."""
+    for name, frame in frames.items():
+        con.register(name, frame)
+    try:
+        yield con
+    finally:
+        for name in frames:
+            con.unregister(name)
+
+
 def transactional(
     fn: Callable[Concatenate[Connection, P], T],
 ) -> Callable[Concatenate[Connection, P], T]:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from lib.core import audit
-from lib.core.db import Connection, transaction
+from lib.core.db import Connection, registered, transaction
 from lib.core.errors import Invalid
 from lib.core.text import nfc, vn_key
 from lib.plans.periods import derive_dates
@@ -178,16 +178,13 @@ def insert_tasks(
     frame = pd.DataFrame.from_records(records)
     for column in ("start_date", "due_date", "done_on"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
-    con.register("new_tasks", frame)
-    try:
+    with registered(con, new_tasks=frame):
         con.execute(
             "INSERT INTO tasks (plan_id, position, period_label, start_date, due_date, content,"
             " unit, leader, note, status, done_on, evidence, updated_by) "
             "SELECT plan_id, position, period_label, start_date::DATE, due_date::DATE, content,"
             " unit, leader, note, status, done_on::DATE, evidence, updated_by FROM new_tasks"
         )
-    finally:
-        con.unregister("new_tasks")
 
 
 def list_plans(con: Connection) -> pd.DataFrame:

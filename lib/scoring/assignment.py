@@ -12,7 +12,7 @@ from lib.access import users
 from lib.access.identity import AuthorMatcher
 from lib.access.permissions import can_assign, why_cannot_assign
 from lib.core import audit
-from lib.core.db import Connection, transaction, transactional
+from lib.core.db import Connection, registered, transaction, transactional
 from lib.core.errors import Invalid
 from lib.core.text import fold
 from lib.scoring.conflicts import AUTHOR_REASON, conflict_reason, recorded_reason
@@ -410,8 +410,7 @@ def apply_assignments(
 def insert_assignments(con: Connection, round_id: int, rows: pd.DataFrame, actor: str) -> None:
     """Store assignments already checked (entry_id, examiner, ord, and pos: their order), each
     examiner also a member of the round's council, one statement each."""
-    con.register("_assign_in", rows)
-    try:
+    with registered(con, _assign_in=rows):
         con.execute(
             "INSERT INTO assignments (entry_id, examiner, ord, assigned_by) "
             "SELECT entry_id, examiner, ord, ? FROM _assign_in ORDER BY pos",
@@ -422,8 +421,6 @@ def insert_assignments(con: Connection, round_id: int, rows: pd.DataFrame, actor
             "FROM _assign_in GROUP BY examiner ORDER BY min(pos) ON CONFLICT DO NOTHING",
             [round_id],
         )
-    finally:
-        con.unregister("_assign_in")
 
 
 def auto_assign(con: Connection, round_id: int, actor: str) -> AutoPlan:

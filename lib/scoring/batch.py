@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from lib.core import audit
-from lib.core.db import Connection
+from lib.core.db import Connection, registered
 from lib.core.errors import Invalid
 from lib.scoring.assignment import assignment_snapshot, insert_assignments
 from lib.scoring.rounds import Round
@@ -94,9 +94,9 @@ def submitted_states(con: Connection, sheets: pd.DataFrame, scores: pd.DataFrame
     if sheets.empty:
         return []
     frame = sheets[["entry_id", "examiner", "overall"]].assign(pos=range(len(sheets)))
-    con.register("_sheets_in", frame)
-    con.register("_scores_in", scores[["sheet", "criterion", "value", "comment"]])
-    try:
+    with registered(
+        con, _sheets_in=frame, _scores_in=scores[["sheet", "criterion", "value", "comment"]]
+    ):
         # Points compare as numbers (0.75 is 0.7500) and comments as text, like the sheet does.
         found = con.execute(
             "WITH m AS (SELECT f.pos, s.id, s.status = 'submitted' AND s.comment = f.overall "
@@ -117,9 +117,6 @@ def submitted_states(con: Connection, sheets: pd.DataFrame, scores: pd.DataFrame
             "    AND g.same_notes = g.given_notes "
             "FROM m LEFT JOIN stored st USING (pos) LEFT JOIN given g USING (pos)"
         ).fetchall()
-    finally:
-        con.unregister("_sheets_in")
-        con.unregister("_scores_in")
     states = ["new"] * len(sheets)
     for pos, same in found:
         states[int(pos)] = "same" if same else "replace"
@@ -134,8 +131,7 @@ def _insert_assignments(
     wanted = wanted.assign(pos=wanted.index.to_numpy())
     if wanted.empty:
         return wanted.assign(ord=pd.Series(dtype="int64"))
-    con.register("_assign_in", wanted)
-    try:
+    with registered(con, _assign_in=wanted):
         planned = con.execute(
             "SELECT f.pos, f.entry_id, f.code, f.examiner, coalesce(m.top, 0) + "
             "    row_number() OVER (PARTITION BY f.entry_id ORDER BY f.pos) AS ord "
@@ -143,8 +139,6 @@ def _insert_assignments(
             "    WHERE a.entry_id IN (SELECT entry_id FROM _assign_in) GROUP BY a.entry_id) m "
             "    USING (entry_id) ORDER BY f.pos"
         ).df()
-    finally:
-        con.unregister("_assign_in")
     full = planned[planned["ord"] > 9]
     if not full.empty:
         raise Invalid({"examiner": f"{full['code'].iloc[0]} đã có quá nhiều giám khảo."})
@@ -158,15 +152,12 @@ def _replaced_snapshots(
     """Before and after audit snapshots of sheets saved before (few: a corrected re-import)."""
     if saved.empty:
         return {}
-    con.register("_saved", saved)
-    try:
+    with registered(con, _saved=saved):
         # rowid order is the order _load reads a sheet's scores in, so the JSON matches.
         stored_rows = con.execute(
             "SELECT sc.sheet_id, sc.criterion, sc.value, sc.comment FROM scores sc "
             "WHERE sc.sheet_id IN (SELECT sheet_id FROM _saved) ORDER BY sc.sheet_id, sc.rowid"
         ).fetchall()
-    finally:
-        con.unregister("_saved")
     stored: dict[int, list[tuple[str, Decimal | None, str]]] = {}
     for sheet_id, code, value, comment in stored_rows:
         stored.setdefault(int(sheet_id), []).append((code, plain(value), comment))
@@ -226,26 +217,20 @@ def store_submitted_sheets(
             "overall": _objects(sheets["overall"]),
         }
     )
-    con.register("_sheets_in", frame)
-    try:
+    with registered(con, _sheets_in=frame):
         saved = con.execute(
             "SELECT f.pos, s.id AS sheet_id, s.status, s.comment, s.version FROM _sheets_in f "
             "JOIN sheets s ON s.entry_id = f.entry_id AND s.examiner = f.examiner ORDER BY f.pos"
         ).df()
-    finally:
-        con.unregister("_sheets_in")
     snapshots = _replaced_snapshots(con, sheets, rows, saved)
     frame["fresh"] = True
     frame.loc[saved["pos"].to_numpy(dtype=np.int64), "fresh"] = False
-    con.register("_sheets_in", frame)
-    try:
+    with registered(con, _sheets_in=frame):
         # New sheets take their ids in file order, as when created one by one.
         created = con.execute(
             "INSERT INTO sheets (entry_id, examiner, version) SELECT entry_id, examiner, 0 "
             "FROM _sheets_in WHERE fresh ORDER BY pos RETURNING id"
         ).fetchnumpy()["id"]
-    finally:
-        con.unregister("_sheets_in")
     ids = np.zeros(len(sheets), dtype=np.int64)
     ids[frame["fresh"].to_numpy()] = np.sort(np.asarray(created, dtype=np.int64))
     ids[saved["pos"].to_numpy(dtype=np.int64)] = saved["sheet_id"].to_numpy(dtype=np.int64)
@@ -253,9 +238,7 @@ def store_submitted_sheets(
     versions = np.zeros(len(sheets), dtype=np.int64)
     versions[saved["pos"].to_numpy(dtype=np.int64)] = saved["version"].to_numpy(dtype=np.int64)
     rows["sheet_id"] = frame["sheet_id"].to_numpy()[rows["sheet"].to_numpy()]
-    con.register("_scores_in", rows)
-    con.register("_sheets_in", frame)
-    try:
+    with registered(con, _scores_in=rows, _sheets_in=frame):
         if saved.empty:
             # Rows arrive sorted by sheet and rubric order, and DuckDB keeps insertion order.
             con.execute(
@@ -280,9 +263,6 @@ def store_submitted_sheets(
             "submitted_at = current_localtimestamp(), version = sheets.version + 1, "
             "updated_at = current_localtimestamp() FROM _sheets_in f WHERE sheets.id = f.sheet_id"
         )
-    finally:
-        con.unregister("_scores_in")
-        con.unregister("_sheets_in")
     con.execute("UPDATE rounds SET rubric_frozen = true WHERE id = ? AND NOT rubric_frozen", [r.id])
     _audit_batch(con, r, sheets, rows, versions, assigned, snapshots, actor, action)
 
@@ -351,12 +331,9 @@ def _audit_batch(
             }
         )  # fmt: skip
         audit_rows = pd.concat([gk, audit_rows], ignore_index=True)
-    con.register("_audit_in", audit_rows)
-    try:
+    with registered(con, _audit_in=audit_rows):
         con.execute(
             "INSERT INTO audit_log (actor, action, entity, entity_id, before, after) "
             "SELECT ?, action, entity, entity_id, before, after FROM _audit_in ORDER BY seq",
             [actor],
         )
-    finally:
-        con.unregister("_audit_in")

@@ -12,7 +12,7 @@ from lib.access import users
 from lib.access.identity import AuthorMatcher
 from lib.access.identity import is_author as person_is_author
 from lib.core import audit
-from lib.core.db import Connection, transaction
+from lib.core.db import Connection, registered, transaction
 from lib.core.errors import Invalid
 from lib.core.text import fold, nfc, vn_key
 from lib.scoring.authors import Author
@@ -410,15 +410,12 @@ def add_same_group_conflicts(con: Connection, round_id: int, actor: str) -> int:
         if refused:
             listed = ", ".join(f"'{u}'" for u in refused)
             raise Invalid({"examiner": f"{listed} không phải tài khoản giám khảo đang hoạt động."})
-        con.register("_conflicts_in", found)
-        try:
+        with registered(con, _conflicts_in=found):
             con.execute(
                 "INSERT INTO conflicts (round_id, examiner, entry_id, kind, note, created_by) "
                 "SELECT ?, examiner, entry_id, 'same_group', '', ? FROM _conflicts_in ORDER BY pos",
                 [round_id, actor],
             )
-        finally:
-            con.unregister("_conflicts_in")
         # One entry a conflict, as add_conflict writes it, in the order recorded.
         audit.record_rows(
             con, actor, "conflict", "conflict",

@@ -13,7 +13,7 @@ import pandas as pd
 
 from lib.access.permissions import why_cannot_add_entries
 from lib.core import audit
-from lib.core.db import Connection, transaction, transactional
+from lib.core.db import Connection, registered, transaction, transactional
 from lib.core.errors import Invalid
 from lib.core.text import nfc
 from lib.io.ooxml import check_office_zip
@@ -156,14 +156,11 @@ def _insert_authors(con: Connection, written: Sequence[tuple[int, Sequence[Autho
             "share": [str(a.share) for _, _, a in rows],
         }
     )
-    con.register("_authors_in", frame)
-    try:
+    with registered(con, _authors_in=frame):
         con.execute(
             "INSERT INTO entry_authors SELECT entry_id, position, person_id, name, "
             "CAST(share AS DECIMAL(5, 2)) FROM _authors_in"
         )
-    finally:
-        con.unregister("_authors_in")
 
 
 def _entry_snapshot(e: Entry) -> dict:
@@ -266,8 +263,7 @@ def insert_entries(con: Connection, round_id: int, actor: str, new: Sequence[Map
             ),
         }
     )
-    con.register("_entries_in", frame)
-    try:
+    with registered(con, _entries_in=frame):
         ids = con.execute(
             "INSERT INTO entries (round_id, code, title, field, group_name, is_demo, created_by) "
             "SELECT ?, b.code, b.title, b.field, CASE WHEN b.group_name <> '' THEN b.group_name "
@@ -275,8 +271,6 @@ def insert_entries(con: Connection, round_id: int, actor: str, new: Sequence[Map
             "LEFT JOIN people p ON p.id = b.first_person ORDER BY b.pos RETURNING id, code",
             [round_id, actor],
         ).fetchall()
-    finally:
-        con.unregister("_entries_in")
     id_of = {code: int(i) for i, code in ids}
     entry_ids = [id_of[c] for c in frame["code"]]
     _insert_authors(con, [(e, f["authors"]) for e, f in zip(entry_ids, new, strict=True)])
@@ -362,15 +356,12 @@ def update_entries(con: Connection, round_id: int, actor: str, changes: Sequence
             "group_name": [nfc(f["group_name"] or "") for f in changes],
         }
     )
-    con.register("_changes_in", frame)
-    try:
+    with registered(con, _changes_in=frame):
         con.execute(
             "UPDATE entries SET code = b.code, title = b.title, field = b.field, "
             "group_name = b.group_name, updated_at = current_localtimestamp() "
             "FROM _changes_in b WHERE entries.id = b.id"
         )
-    finally:
-        con.unregister("_changes_in")
     rewritten = [(i, f["authors"]) for i, f in zip(ids, changes, strict=True)
                  if author_key(before[i].authors) != author_key(f["authors"])]  # fmt: skip
     if rewritten:

@@ -12,7 +12,7 @@ import pandas as pd
 from lib.access.identity import name_key
 from lib.access.permissions import User, can_manage_titles, why_cannot_vote
 from lib.core import audit
-from lib.core.db import Connection, retrying, transaction, transactional
+from lib.core.db import Connection, registered, retrying, transaction, transactional
 from lib.core.errors import Invalid
 from lib.core.text import vn_name_key
 from lib.io.uploads import ROW_COLUMN
@@ -226,11 +226,8 @@ def cast_vote(
         frame = pd.DataFrame(rows, columns=["subject", "title", "agree"]).assign(
             ballot_id=ballot_id
         )[["ballot_id", "subject", "title", "agree"]]
-        c.register("_votes_in", frame)
-        try:
+        with registered(c, _votes_in=frame):
             c.execute("INSERT INTO ballot_votes SELECT * FROM _votes_in")
-        finally:
-            c.unregister("_votes_in")
 
     retrying(con, work)
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from lib.access.people import people_index
 from lib.core import audit
-from lib.core.db import Connection, transactional
+from lib.core.db import Connection, registered, transactional
 from lib.core.errors import Invalid
 from lib.core.text import fold, nfc, vn_name_order
 from lib.io.columns import person_table_problems
@@ -296,8 +296,7 @@ def write_evaluations(con: Connection, planned: Planned, actor: str) -> int:
             "after": [audit.as_json(r) for r in rows],
         }
     )  # fmt: skip
-    con.register("batch", frame)
-    try:
+    with registered(con, batch=frame):
         con.execute(
             "INSERT INTO evaluations (school_year, person_id, rating, months_worked, "
             " counted_months, days_off, discipline, discipline_from, discipline_until, is_demo, "
@@ -313,8 +312,6 @@ def write_evaluations(con: Connection, planned: Planned, actor: str) -> int:
             " updated_at = current_localtimestamp()",
             [year, actor],
         )
-    finally:
-        con.unregister("batch")
     audit.record_rows(con, actor, "evaluate", "evaluation",
                       "SELECT entity_id, before, after FROM batch", batch=log)  # fmt: skip
     return len(planned.evaluations)

@@ -9,7 +9,7 @@ import pandas as pd
 from lib.access.people import people_index
 from lib.access.permissions import User, can_manage_titles, why_cannot_edit_registration
 from lib.core import audit
-from lib.core.db import Connection, transactional
+from lib.core.db import Connection, registered, transactional
 from lib.core.errors import Invalid
 from lib.core.text import fold, nfc, vn_key, vn_name_order
 from lib.io.columns import person_table_problems
@@ -399,8 +399,7 @@ def write_registrations(con: Connection, planned: Planned, actor: str) -> int:
                                  before.entry_id if before else None)  # fmt: skip
             log.append((f"{year}:{person_id}", audit.as_json(before.__dict__ if before else None),
                         audit.as_json(after.__dict__)))  # fmt: skip
-        con.register("batch", frame)
-        try:
+        with registered(con, batch=frame):
             con.execute(
                 "INSERT INTO title_registrations (school_year, person_id, title, skkn_title, "
                 " skkn_field, is_demo, updated_by) "
@@ -410,16 +409,13 @@ def write_registrations(con: Connection, planned: Planned, actor: str) -> int:
                 " updated_by = excluded.updated_by, updated_at = current_localtimestamp()",
                 [year, actor],
             )
-        finally:
-            con.unregister("batch")
         audit.record_rows(
             con, actor, "register", "registration", "SELECT entity_id, before, after FROM batch",
             batch=pd.DataFrame(log, columns=["entity_id", "before", "after"]),
         )  # fmt: skip
     if planned.groups:
         frame = pd.DataFrame(planned.groups, columns=["group_name", "title"])
-        con.register("batch", frame)
-        try:
+        with registered(con, batch=frame):
             con.execute(
                 "INSERT INTO group_registrations (school_year, group_name, title, is_demo, "
                 " updated_by) SELECT ?, group_name, title, false, ? FROM batch "
@@ -427,8 +423,6 @@ def write_registrations(con: Connection, planned: Planned, actor: str) -> int:
                 " updated_by = excluded.updated_by, updated_at = current_localtimestamp()",
                 [year, actor],
             )
-        finally:
-            con.unregister("batch")
         audit.record_rows(
             con, actor, "register", "group_registration",
             "SELECT ? || ':' || group_name AS entity_id, NULL AS before, to_json(title) AS after "

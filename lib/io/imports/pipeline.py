@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from lib.core import audit
-from lib.core.db import Connection, transaction
+from lib.core.db import Connection, registered, transaction
 from lib.core.errors import Invalid
 from lib.io.columns import ColumnSpec, map_columns
 from lib.io.dates import parse_date
@@ -274,11 +274,8 @@ def report_progress(progress: Progress | None, index: int, total: int) -> None:
 
 def insert_batch(con: Connection, sql: str, frame: pd.DataFrame) -> None:
     """Run one set-based statement over a DataFrame registered as `batch`."""
-    con.register("batch", frame)
-    try:
+    with registered(con, batch=frame):
         con.execute(sql)
-    finally:
-        con.unregister("batch")
 
 
 # A long list repeats the same few dates and labels: parse each once.

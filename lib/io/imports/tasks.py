@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lib.core import audit
-from lib.core.db import Connection
+from lib.core.db import Connection, registered
 from lib.core.text import fold, nfc
 from lib.io.columns import ColumnSpec
 from lib.io.imports import arrays, pipeline, targets
@@ -265,8 +265,7 @@ def _append_tasks(con: Connection, plan: dict, new: pa.Table, actor: str) -> Non
             "status": new["status"],
         }
     )
-    con.register("new_tasks", batch)
-    try:
+    with registered(con, new_tasks=batch):
         con.execute(
             "INSERT INTO tasks (plan_id, position, period_label, start_date, due_date, content,"
             " unit, leader, note, status, updated_by) "
@@ -274,8 +273,6 @@ def _append_tasks(con: Connection, plan: dict, new: pa.Table, actor: str) -> Non
             " status, ? FROM new_tasks",
             [plan_id, actor],
         )
-    finally:
-        con.unregister("new_tasks")
     # One entry per task written, as add_task logs it, in one statement.
     audit.record_rows(
         con, actor, "create", "task",
