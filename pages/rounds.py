@@ -45,7 +45,7 @@ with (
     year = right.text_input("Năm học", placeholder="2024-2025")
     template = left.selectbox("Mẫu phiếu chấm", list(templates))
     uploaded = right.file_uploader("…hoặc nhập mẫu phiếu từ tệp YAML", type=["yaml", "yml"])
-    per_entry = left.number_input("Số giám khảo mỗi SKKN", 1, rounds.MAX_EXAMINERS, 2)
+    per_entry = left.selectbox("Số giám khảo mỗi SKKN", rounds.EXAMINER_COUNTS, index=1)
     gap = right.text_input("Chênh lệch tối đa giữa hai giám khảo",
                                placeholder="để trống: theo mẫu phiếu")  # fmt: skip
     deadline = left.date_input("Hạn chấm", value=None, format="DD/MM/YYYY")
@@ -129,8 +129,10 @@ if tab_state.open:
             left, right = st.columns(2)
             level = left.text_input("Cấp", value=r.level, disabled=locked)
             year = right.text_input("Năm học", value=r.school_year, disabled=locked)
-            per_entry = left.number_input("Số giám khảo mỗi SKKN", 1, rounds.MAX_EXAMINERS,
-                                          r.examiners_per_entry, disabled=locked)  # fmt: skip
+            per_entry = left.selectbox(
+                "Số giám khảo mỗi SKKN", rounds.EXAMINER_COUNTS,
+                index=rounds.EXAMINER_COUNTS.index(r.examiners_per_entry), disabled=locked,
+            )  # fmt: skip
             gap = right.text_input("Chênh lệch tối đa giữa hai giám khảo",
                                    value=format_number(r.max_gap), disabled=locked)  # fmt: skip
             deadline = left.date_input("Hạn chấm", value=r.deadline, format="DD/MM/YYYY",

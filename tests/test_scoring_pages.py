@@ -447,7 +447,7 @@ def test_a_long_assignment_tab_shows_counts_a_page_and_pickers_per_skkn(tmp_path
     shown_text = texts(at)
     assert "6 SKKN có giám khảo, 12 phiếu: 12 chưa chấm, 0 đang chấm, 0 đã nộp." in shown_text
     assert list(at.dataframe[0].value["Mã"]) == codes[:4]
-    pages = next(n for n in at.number_input if n.label.startswith("Trang"))
+    pages = next(n for n in at.selectbox if n.label.startswith("Trang"))
     assert pages.label.startswith("Trang (trên 2,")
     pages.set_value(2).run()
     assert list(at.dataframe[0].value["Mã"]) == codes[4:]
@@ -718,7 +718,7 @@ def test_a_long_progress_tab_shows_the_skkn_still_waiting_a_page_at_a_time(tmp_p
     assert "1/6 SKKN đủ phiếu đã nộp." in texts(at)
     waiting = at.dataframe[-1].value
     assert len(waiting) == 4 and code not in list(waiting["Mã"])
-    next(n for n in at.number_input if n.label.startswith("Trang (trên 2,")).set_value(2).run()
+    next(n for n in at.selectbox if n.label.startswith("Trang (trên 2,")).set_value(2).run()
     assert len(at.dataframe[-1].value) == 1
     at.toggle(key="kq_td_thieu").set_value(False).run()  # every SKKN: page 2 of 2 stays
     assert not at.exception and len(at.dataframe[-1].value) == 2

@@ -32,6 +32,9 @@ from lib.scoring.rubric import rubric_to_yaml as _rubric_yaml
 DEFAULT_LEVEL = "cấp trường"
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "data" / "rubrics"
 MAX_EXAMINERS = 5
+# What a round may ask, as the pages offer it (a picker: Chromium drops a comma from a number
+# field, and a phone shows a short list better than a keypad).
+EXAMINER_COUNTS = list(range(1, MAX_EXAMINERS + 1))
 _SCHOOL_YEAR = re.compile(r"^(\d{4})\s*[-–/]\s*(\d{4})$")
 
 # A council member's duty when their position names none (a typed duty is kept as written).

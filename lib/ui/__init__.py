@@ -447,8 +447,9 @@ def paged(frame, key: str, *, rows: int | None = None, **kwargs: object) -> None
     n_pages = max(1, -(-len(frame) // rows))
     if st.session_state.get(key, 1) > n_pages:  # the table got shorter (a filter, a removal)
         st.session_state[key] = n_pages
-    page = st.number_input(f"Trang (trên {count_text(n_pages)}, mỗi trang {rows} dòng)",
-                           min_value=1, max_value=n_pages, step=1, key=key)  # fmt: skip
+    # A picker, not st.number_input: Chromium drops a comma from a number field.
+    page = st.selectbox(f"Trang (trên {count_text(n_pages)}, mỗi trang {rows} dòng)",
+                        range(1, n_pages + 1), key=key)  # fmt: skip
     start = (int(page) - 1) * rows
     dataframe(frame.iloc[start : start + rows], hide_index=True, width="stretch", **kwargs)
 

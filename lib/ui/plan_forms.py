@@ -39,8 +39,13 @@ def plan_form(key: str, plan: dict | None = None) -> plans.PlanIn | None:
         place = right.text_input("Địa danh", plan.get("place", ""))
         signer = left.text_input("Người ký", plan.get("signer", ""))
         signer_title = right.text_input("Chức vụ người ký", plan.get("signer_title", ""))
-        year = left.number_input(
-            "Năm", 2000, 2100, None if year is None or pd.isna(year) else int(year), step=1
+        # A picker, not st.number_input (Chromium drops a comma from a number field).
+        years = [None, *range(2000, 2101)]
+        year = left.selectbox(
+            "Năm",
+            years,
+            index=years.index(None if year is None or pd.isna(year) else int(year)),
+            format_func=lambda y: "—" if y is None else str(y),
         )
         school_year = right.text_input(
             "Năm học", plan.get("school_year", ""), placeholder="2024-2025"
@@ -210,7 +215,7 @@ def copy_plan_tab(con: Connection, user: User, plan_id: int, plan: dict) -> None
         )
         left, right = st.columns(2)
         code = left.text_input("Số kế hoạch mới", placeholder="ví dụ 09/KH-MNAS")
-        years = right.number_input("Dời đi (năm)", 1, 5, 1, step=1)
+        years = right.selectbox("Dời đi (năm)", [1, 2, 3, 4, 5])
         if st.form_submit_button("Sao chép", type="primary"):
             with ui.errors_shown():
                 new_id = editing.copy_plan(con, plan_id, code, user, int(years))
