@@ -35,8 +35,7 @@ def refused_page() -> None:
 
 def login_page() -> None:
     con = ui.connection()
-    _, middle, _ = st.columns([1, 2, 1])
-    with middle:
+    with ui.login_column():
         st.title("Thi đua – Khen thưởng")
         st.caption("Hội đồng thi đua – khen thưởng và Hội đồng chấm sáng kiến kinh nghiệm")
         if st.session_state.get(ui.LOGGED_OUT) and not st.session_state.get(ui.LOGIN_MESSAGE):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from lib import ui
 from lib.access import sessions
 from lib.core import db
 from tests.demo_file import copy_demo
@@ -38,6 +39,15 @@ def login(at: AppTest, username: str) -> AppTest:
     at.session_state["authentication_status"] = True
     at.session_state["username"] = username
     at.session_state["login_session"] = start_session(username)
+    return at.run()
+
+
+def submit_login(at: AppTest, username: str, password: str) -> AppTest:
+    """Type an account into the login form and click its button (found by its label: the run
+    of a click also draws hidden specimens, a disabled button among them)."""
+    at.text_input(key=ui.TYPED_NAME).input(username)
+    at.text_input(key=ui.TYPED_PASSWORD).input(password)
+    next(b for b in at.button if b.label == "Đăng nhập").click()
     return at.run()
 
 

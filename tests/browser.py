@@ -118,8 +118,8 @@ def login(page: Page, base: str, username: str, password: str) -> None:
             if any(c["name"] == "thidua_dang_nhap" for c in page.context.cookies()):
                 break
             page.wait_for_timeout(250)
-        # The first page draws in the click's run, but the browser fetches the code of element
-        # kinds it has not drawn yet (page links, metrics…): placeholders until then.
+        # The first page draws in the click's run; a kind of element the login run's hidden
+        # specimens do not cover shows a placeholder until the browser has its code.
         page.wait_for_function(
             """() => !document.querySelector('[data-testid="stSkeleton"]')""", timeout=WAIT
         )

@@ -6,7 +6,7 @@ from lib import ui
 from lib.access import users
 from lib.access.navigation import PAGES
 from lib.demo import DEMO_PASSWORD
-from tests.apptest import app, login, open_address, texts
+from tests.apptest import app, login, open_address, submit_login, texts
 
 
 @pytest.fixture
@@ -41,9 +41,7 @@ def test_a_disabled_account_is_logged_out_on_its_next_run(at):
 
 def test_a_right_password_opens_the_first_page_in_the_clicks_own_run(at):
     at.run()
-    at.text_input(key=ui.TYPED_NAME).input("giamkhao1")
-    at.text_input(key=ui.TYPED_PASSWORD).input(DEMO_PASSWORD)
-    at.button[0].click().run()  # one run: no login form first, no rerun needed
+    submit_login(at, "giamkhao1", DEMO_PASSWORD)  # one run: no login form first, no rerun
     assert [t.value for t in at.title] == ["Phiếu chấm của tôi"]
     # The browser is given its cookie in that same run (a reload right after stays logged in).
     token = at.session_state[ui.PENDING_COOKIE]

@@ -83,6 +83,48 @@ def test_wrong_password_gets_a_message(page, base):
     assert page.locator('[data-testid="stSidebarNav"]').count() == 0
 
 
+# From the moment it is installed: the most grey placeholders on screen at once (Streamlit's,
+# for an element whose code is not ready), and whether the password field ever left the page.
+WATCH = """() => {
+  window.__placeholders = 0; window.__formGone = false;
+  new MutationObserver(() => {
+    const shown = [...document.querySelectorAll('[data-testid="stSkeleton"]')]
+      .filter(e => e.checkVisibility({visibilityProperty: true}));
+    window.__placeholders = Math.max(window.__placeholders, shown.length);
+    if (!document.querySelector('input[aria-label="Mật khẩu"]')) window.__formGone = true;
+  }).observe(document, {childList: true, subtree: true, attributes: true});
+}"""
+
+
+def test_the_form_stays_while_a_password_is_checked_and_the_first_page_has_no_placeholders(
+    page, base
+):
+    page.goto(base + "/")
+    page.get_by_label("Tên đăng nhập").wait_for(timeout=WAIT)
+    wait_ready(page)
+    page.evaluate(WATCH)
+    page.get_by_label("Tên đăng nhập").fill("chutich")
+    page.get_by_label("Mật khẩu").fill("sai-mat-khau")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_text("Sai tên đăng nhập hoặc mật khẩu.")).to_be_visible(timeout=WAIT)
+    assert not page.evaluate("window.__formGone")  # no blank page while bcrypt ran
+    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("heading", name="Tổng quan").wait_for(timeout=WAIT)
+    wait_ready(page)
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    expect(chart.locator("canvas, svg").first).to_be_attached(timeout=WAIT)
+    # Before, the menu, metrics, tables and chart each showed a grey bar first (24 of them),
+    # all revealed ~150-300 ms later.
+    assert page.evaluate("window.__placeholders") == 0
+    # The login page's columns and the specimens take no room: the title is at the top.
+    title = page.get_by_role("heading", name="Tổng quan").bounding_box()
+    page.get_by_role("link", name="Kế hoạch").first.click()
+    page.get_by_role("heading", name="Kế hoạch").first.wait_for(timeout=WAIT)
+    wait_ready(page)
+    assert page.get_by_role("heading", name="Kế hoạch").first.bounding_box()["y"] == title["y"]
+
+
 def test_staff_typing_the_admin_url_gets_no_admin_page(page, base):
     login(page, base, "giaovien", DEMO_PASSWORD)
     page.get_by_role("heading", name="Tổng quan").wait_for(timeout=WAIT)

@@ -4,7 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import demo
-from tests.apptest import ROOT, app, login, open_page, texts
+from tests.apptest import ROOT, app, login, open_page, submit_login, texts
 
 ROLES = {"chutich": "admin", "giamkhao1": "examiner", "giaovien": "staff"}
 
@@ -25,21 +25,17 @@ def test_anonymous_visitor_sees_only_the_login_form(at):
 
 def test_login_form_logs_in_and_wrong_password_is_refused(at):
     at.run()
-    at.text_input[0].input("chutich")
-    at.text_input[1].input("sai-mat-khau")
-    at.button[0].click().run()
+    submit_login(at, "chutich", "sai-mat-khau")
     assert "Sai tên đăng nhập hoặc mật khẩu." in texts(at)
-    at.text_input[1].input(demo.DEMO_PASSWORD)
-    at.button[0].click().run()
+    assert [t.label for t in at.text_input] == ["Tên đăng nhập", "Mật khẩu"]  # the form again
+    submit_login(at, "chutich", demo.DEMO_PASSWORD)
     assert not at.exception
-    assert at.title[0].value == "Tổng quan"
+    assert [t.value for t in at.title] == ["Tổng quan"]
 
 
 def test_hundred_character_vietnamese_password_gets_a_message(at):
     at.run()
-    at.text_input[0].input("chutich")
-    at.text_input[1].input(("Mật khẩu tiếng Việt rất dài " * 4)[:100])
-    at.button[0].click().run()
+    submit_login(at, "chutich", ("Mật khẩu tiếng Việt rất dài " * 4)[:100])
     assert not at.exception
     assert "Sai tên đăng nhập hoặc mật khẩu." in texts(at)
 

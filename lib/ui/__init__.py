@@ -10,11 +10,13 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import NoReturn
 from urllib.parse import urlsplit
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit_authenticator.controllers import AuthenticationController
@@ -113,6 +115,7 @@ TYPED_PASSWORD = "dang_nhap_mat_khau"
 LOGIN_MESSAGE = "login_message"  # what the last try says (wrong password, wait N minutes)
 LOGGED_OUT = "logged_out"  # this browser logged out: its cookie is removed on the login page
 LOGOUT_BUTTON = "nut_dang_xuat"
+_LOGIN_COLUMNS = [1, 2, 1]  # the login form in the middle
 _CHECKED = threading.local()  # the user app.py checked in this script run, for the page
 
 
@@ -149,6 +152,7 @@ def _log_in() -> None:
         con = connection()
     except (ForeignOrigin, sessions.KeyProblem, db.DatabaseLocked):
         return  # app.py shows why in this run
+    _draw_login_page_top()  # the browser draws it while bcrypt checks the password
     try:
         if not _authenticator(con, users.username_key(typed)).login(
             users.username_key(typed), password
@@ -230,11 +234,55 @@ def _secure() -> bool:
 _TOKEN = re.compile(r"^[A-Za-z0-9_.-]{1,4096}$")
 _CHUNK = re.compile(r"^[A-Za-z0-9_.-]+\.js$")
 _STYLE = re.compile(r"^[A-Za-z0-9_.-]+\.css$")
-# The browser fetches the code of each kind of element the first time a page draws one, and
-# shows a placeholder until then. The first page after login draws these (the menu, the
-# overview's metrics, tables and charts): the login page has them fetched while a person types.
-_FIRST_PAGE_KINDS = ("Html", "PageLink", "Button", "Metric", "DataFrame", "Progress",
-                     "Selectbox", "ArrowVegaLiteChart")  # fmt: skip
+_BOX = "thidua_cookie"  # the hidden box of the page's scripts (and the login run's specimens)
+# Out of the page's flow and invisible (not read aloud, not focusable), yet laid out: Vega draws
+# nothing into a box of no width. The same for the login page's columns once the form has gone
+# from them (the run of a right password), so the first page starts at the top. One rule each:
+# a browser without :has() drops only the rules that use it.
+_HIDE_BOX = (
+    "<style>"
+    + "".join(
+        f"{selector} {{position: absolute; top: 0; left: -200vw; width: 30rem; "
+        "visibility: hidden; pointer-events: none;}"
+        for selector in (
+            f".st-key-{_BOX}",
+            f'[data-testid="stLayoutWrapper"]:has(> .st-key-{_BOX})',
+            f'[data-testid="stLayoutWrapper"]:has(.st-key-{_BOX}):not(:has([data-testid="stForm"]))',
+        )
+    )
+    + "</style>"
+)
+
+
+def _page_link_specimen() -> None:
+    url = st.context.url  # a page link needs a page of this run's menu, or an address
+    if isinstance(url, str) and url.startswith(("http://", "https://")):
+        st.page_link(url, label="·")
+
+
+# The kinds of element the first pages after login draw (the menu, the overview's metrics,
+# tables and chart, an examiner's list), by the name of the code Streamlit loads for each, with
+# a hidden specimen of each. The browser fetches a kind's code the first time a page draws one,
+# and React shows the first element of each kind on a page as a grey placeholder, then reveals
+# them together, held back 150-300 ms (measured after login: 24 placeholders). So the login
+# page has the code fetched while a person types, and the run of the login button draws one
+# specimen of each kind before the password check: the browser draws them while bcrypt runs.
+_FIRST_PAGE_KINDS: dict[str, Callable[[], object]] = {
+    "Html": lambda: st.html(_HIDE_BOX),
+    "PageLink": _page_link_specimen,
+    "Button": lambda: st.button("·", key="thidua_mau_nut", disabled=True),
+    "Selectbox": lambda: st.selectbox("·", ["·"], key="thidua_mau_chon", disabled=True),
+    "Metric": lambda: st.metric("·", 0),
+    "Progress": lambda: st.progress(0),
+    "DataFrame": lambda: st.dataframe({"·": [0]}),
+    "ArrowVegaLiteChart": lambda: st.vega_lite_chart(
+        {
+            "mark": "bar",
+            "data": {"values": [{"a": 1}]},
+            "encoding": {"x": {"field": "a", "type": "quantitative"}},
+        }
+    ),
+}
 
 
 @functools.cache
@@ -265,14 +313,53 @@ def _preload() -> str:
     return f"(window.requestIdleCallback || setTimeout)(() => {{{imports}}}, {{timeout: 3000}});"
 
 
+_RUN = threading.local()  # what the login button's callback drew at the top of this run's page
+
+
+@dataclass
+class _LoginDrawn:
+    cursors: object  # the run's cursors: ScriptRunContext.reset makes a new dict for every run
+    middle: DeltaGenerator  # the login page's middle column
+    box: DeltaGenerator | None  # the hidden box, until cookie_script writes into it
+
+
+def _drawn_in_this_run() -> _LoginDrawn | None:
+    drawn = getattr(_RUN, "login", None)
+    ctx = get_script_run_ctx()
+    # One from an earlier run (cut short by a rerun) is never written to.
+    return drawn if drawn is not None and ctx is not None and drawn.cursors is ctx.cursors else None
+
+
+def login_column() -> DeltaGenerator:
+    """Where the login page draws: one block in the middle column, of the columns the login
+    button's callback opened in this run if it did (the form stays while bcrypt runs)."""
+    drawn = _drawn_in_this_run()
+    return (drawn.middle if drawn else st.columns(_LOGIN_COLUMNS)[1]).container()
+
+
+def _draw_login_page_top() -> None:
+    # The callback runs before app.py, so what it draws comes first on the page: the login
+    # page's columns (the form is drawn into the same middle column after, and stays on screen
+    # meanwhile), and in the empty left one the first pages' specimens (_FIRST_PAGE_KINDS).
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    left, middle, _ = st.columns(_LOGIN_COLUMNS)
+    box = left.container(key=_BOX)
+    _RUN.login = _LoginDrawn(ctx.cursors, middle, box)
+    with box:
+        for specimen in _FIRST_PAGE_KINDS.values():
+            specimen()
+
+
 def cookie_script() -> None:
     """Store this login's cookie in the browser at once (or remove it after a logout).
 
     A script in the page itself: app.py draws it at the top of every logged-in run, so it sets
     document.cookie as the first page arrives and a reload right after login finds the cookie
     (the cookie component it replaces loaded an iframe and stored it only in the runs after the
-    first page). Logged out, it comes after the form, so the browser already has the code that
-    runs it (and the first page's other element kinds) when the login button is clicked."""
+    first page). Logged out, it is written after the form, so the browser already has the code
+    that runs it (and the first page's other element kinds) when the login button is clicked."""
     token = st.session_state.get(PENDING_COOKIE)
     script = ""
     if token and _TOKEN.match(token):
@@ -286,16 +373,16 @@ def cookie_script() -> None:
         script = f"document.cookie = {json.dumps(value)};"
     if not st.session_state.get("authentication_status"):
         script += _preload()
-    if not script:
+    drawn = _drawn_in_this_run()
+    if drawn and st.session_state.get("authentication_status"):
+        drawn.middle.empty()  # a right password: the form goes as the first page comes
+    if drawn and drawn.box is not None:
+        box, style, drawn.box = drawn.box, "", None  # the login run's box, hidden already
+    elif script:
+        box, style = st.container(key=_BOX), _HIDE_BOX
+    else:
         return
-    with st.container(key="thidua_cookie"):
-        # Hidden: the script runs all the same, and the page keeps no gap for it.
-        st.html(
-            '<style>.st-key-thidua_cookie, [data-testid="stLayoutWrapper"]:has(> '
-            ".st-key-thidua_cookie) {display: none;}</style>"
-            f"<script>{script}</script>",
-            unsafe_allow_javascript=True,
-        )
+    box.html(f"{style}<script>{script}</script>", unsafe_allow_javascript=True)
 
 
 def session_hash() -> str | None:
