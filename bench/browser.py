@@ -461,7 +461,7 @@ def _open_cards(con: db.Connection, examiner: str) -> list[int]:
     mine = worklist.my_assignments(con, examiner)
     chosen = []
     for _, group in mine[mine["to_score"]].groupby("round_id", sort=False):
-        shown = group.head(20)  # pages/my_sheets.py CARDS_PER_PAGE: cards are the sheets to score
+        shown = group.head(20)  # pages/phieu-cham.py CARDS_PER_PAGE: cards are the sheets to score
         chosen += [int(e) for e in shown["entry_id"]]
     return chosen
 
@@ -603,13 +603,13 @@ def _pages(bench: Bench, browser: Browser, server: Server, floors: Floors, usern
             for spec in specs:
                 if not page.locator('[data-testid="stSidebar"]').is_visible():
                     # The projector page hides the menu: leave by its own link, unmeasured.
-                    home = next(s for s in navigation.PAGES if s.path == "pages/home.py")
+                    home = next(s for s in navigation.PAGES if s.path == "pages/tong-quan.py")
                     leave = page.locator('[data-testid="stMain"] a', has_text="Thoát").first
                     step(page, server, leave.click, page_ready(home, home == landing))
                     current = home
                 if spec == current:  # a click on the page shown: away first, unmeasured
                     menu = navigation.pages_for(_user(server, username))
-                    other = next(s for s in menu if s != spec and s.path != "pages/meeting.py")
+                    other = next(s for s in menu if s != spec and s.path != "pages/trinh-chieu.py")
                     step(page, server, click_menu(page, other), page_ready(other, other == landing))
                 floor = floors.menu_click()
                 sample = step(
@@ -641,7 +641,7 @@ def _pages(bench: Bench, browser: Browser, server: Server, floors: Floors, usern
 def _sheet(bench: Bench, browser: Browser, server: Server, floors: Floors,
            accounts: Accounts, runs: int, edits: int, log) -> None:  # fmt: skip
     page = _logged_in(browser, server, accounts.examiner, accounts.password)
-    spec = next(s for s in navigation.PAGES if s.path == "pages/my_sheets.py")
+    spec = next(s for s in navigation.PAGES if s.path == "pages/phieu-cham.py")
     me = _user(server, accounts.examiner)
     is_landing = navigation.landing_for(me) == spec
     if is_landing:  # logged in on it: away first, so that opening it is a click

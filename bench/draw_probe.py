@@ -148,7 +148,7 @@ def visit(probe: Probe, spec, current, specs, landing, out: dict, log, suffix: s
     tabs, one row each in out under the page's title (and suffix)."""
     page = probe.page
     if spec == current:
-        other = next(s for s in specs if s != spec and s.path != "pages/meeting.py")
+        other = next(s for s in specs if s != spec and s.path != "pages/trinh-chieu.py")
         bb.step(page, probe.server, bb.click_menu(page, other),
                 bb.page_ready(other, other == landing))  # fmt: skip
     measured(probe, f"{spec.title}{suffix}", bb.click_menu(page, spec),
@@ -169,7 +169,7 @@ def run_steps(probe: Probe, specs, landing, runs: int, log) -> dict[str, list[di
     current = landing
     for _ in range(runs):
         for spec in specs:
-            if spec.path == "pages/meeting.py":
+            if spec.path == "pages/trinh-chieu.py":
                 continue  # hides the menu; not among the worst
             visit(probe, spec, current, specs, landing, out, log)
             current = spec
@@ -195,7 +195,7 @@ def compare_steps(probes: dict, specs, landing, runs: int, log) -> dict[str, lis
     current = {name: landing for name in probes}
     for _ in range(runs):
         for spec in specs:
-            if spec.path == "pages/meeting.py":
+            if spec.path == "pages/trinh-chieu.py":
                 continue
             for name, probe in probes.items():
                 visit(probe, spec, current[name], specs, landing, out, log, f" [{name}]")

@@ -24,20 +24,20 @@ from bench.pages import tail_name
 # Each page as the role that uses it (accounts made by bench.generate), as it opens; then each
 # of its other tabs (only the chosen tab runs, so each is a view of its own).
 _PAGES = [
-    ("pages/home.py", "bench.staff", "", []),
-    ("pages/plans.py", "bench.admin", "plans_tab",
+    ("pages/tong-quan.py", "bench.staff", "", []),
+    ("pages/ke-hoach.py", "bench.admin", "plans_tab",
      ["Thêm công việc", "Sửa kế hoạch", "Sao chép sang năm mới", "Tạo kế hoạch mới"]),
-    ("pages/progress.py", "bench.staff", "", []),
-    ("pages/meeting.py", "bench.admin", "", []),
-    ("pages/my_sheets.py", "gk001", "", []),
-    ("pages/results.py", "bench.admin", "kq_the",
+    ("pages/tien-do.py", "bench.staff", "", []),
+    ("pages/trinh-chieu.py", "bench.admin", "", []),
+    ("pages/phieu-cham.py", "gk001", "", []),
+    ("pages/ket-qua-cham.py", "bench.admin", "kq_the",
      ["Tiến độ", "Biểu đồ", "Xử lý chênh lệch", "Phiếu chấm", "Văn bản"]),
-    ("pages/rounds.py", "bench.admin", "dc_the", ["Mẫu phiếu chấm", "Hội đồng", "Nhật ký"]),
-    ("pages/entries.py", "bench.admin", "sk_the",
+    ("pages/dot-cham.py", "bench.admin", "dc_the", ["Mẫu phiếu chấm", "Hội đồng", "Nhật ký"]),
+    ("pages/skkn.py", "bench.admin", "sk_the",
      ["Đăng ký SKKN", "Sửa / rút SKKN", "Xung đột", "Phân công"]),
-    ("pages/users.py", "bench.admin", "", []),
-    ("pages/imports.py", "bench.admin", "", []),
-    ("pages/account.py", "gk001", "", []),
+    ("pages/nguoi-dung.py", "bench.admin", "", []),
+    ("pages/nhap-du-lieu.py", "bench.admin", "", []),
+    ("pages/tai-khoan.py", "gk001", "", []),
 ]  # fmt: skip
 CASES = [(path, user, {}) for path, user, _, _ in _PAGES] + [
     (path, user, {key: tab}) for path, user, key, tabs in _PAGES for tab in tabs

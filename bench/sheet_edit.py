@@ -165,7 +165,7 @@ def apptest(db_path: Path, examiner: str, runs: int, full: bool = False) -> dict
     log: list = []
     with compiled_once(), _timed_statements(log):
         at = _app(db_path, examiner)
-        at.switch_page("pages/my_sheets.py")
+        at.switch_page("pages/phieu-cham.py")
         at.query_params["skkn"] = str(entry_id)
         at.run()
         if at.exception:

@@ -17,7 +17,7 @@ from pathlib import Path
 from bench import pages
 from bench.run import CASES
 
-DEFAULT_PAGES = ("pages/entries.py", "pages/results.py")
+DEFAULT_PAGES = ("pages/skkn.py", "pages/ket-qua-cham.py")
 
 
 def element_bytes(at) -> int:

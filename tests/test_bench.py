@@ -17,13 +17,13 @@ def test_school_scale_smoke_run(tmp_path):
     assert [(p["page"], p["view"]) for p in report["pages"]] == [
         (page, " · ".join(state.values())) for page, _, state in run.CASES
     ]
-    assert "| results.py › Xử lý chênh lệch (bench.admin) |" in run.table(report)
+    assert "| ket-qua-cham.py › Xử lý chênh lệch (bench.admin) |" in run.table(report)
     for p in report["pages"]:
         assert p["run"]["median"] > 0 and p["bare"]["median"] > 0 and p["shell"]["median"] > 0
         assert p["statements"] >= 0 and p["run"]["n"] == 1
     # The shell's own statements (app.py) are not counted again in a page's queries.
-    account = next(p for p in report["pages"] if p["page"] == "pages/account.py")
-    home = next(p for p in report["pages"] if p["page"] == "pages/home.py")
+    account = next(p for p in report["pages"] if p["page"] == "pages/tai-khoan.py")
+    home = next(p for p in report["pages"] if p["page"] == "pages/tong-quan.py")
     assert account["statements"] < home["statements"]
     assert "| max ms |" in run.table(report)  # one sample: never called a p95
     assert report["concurrent"]["failed"] == 0 and report["concurrent"]["lost"] == 0
@@ -42,7 +42,7 @@ def test_school_scale_smoke_run(tmp_path):
         assert m["n"] == 1 and m["import_ms"] > 0 and m["floor_ms"] > 0 and m["duckdb_ms"] > 0, m
         assert m["written"][main_table[m["kind"]]] > 0, m
     assert "| Đánh giá cuối năm |" in run.table(report)
-    assert "| home.py (bench.staff) |" in run.table(report)
+    assert "| tong-quan.py (bench.staff) |" in run.table(report)
     # The automatic assignment of the open round: every entry gets its examiners, none refused.
     assign = report["assign"]
     assert assign["entries"] == 30 and assign["problems"] == 0
@@ -120,8 +120,6 @@ def test_tab_cpu_timer_runs_a_tab(tmp_path, monkeypatch):
     demo.load_demo(con)
     con.close()
     monkeypatch.chdir(tabs_cpu.pages.ROOT)
-    found = tabs_cpu.measure(path, [("pages/entries.py", "chutich", {"sk_the": "Phân công"})], 1)
-    assert [(f["page"], f["view"], f["runs"]) for f in found] == [
-        ("pages/entries.py", "Phân công", 1)
-    ]
+    found = tabs_cpu.measure(path, [("pages/skkn.py", "chutich", {"sk_the": "Phân công"})], 1)
+    assert [(f["page"], f["view"], f["runs"]) for f in found] == [("pages/skkn.py", "Phân công", 1)]
     assert found[0]["cpu_ms"] > 0 and found[0]["kib"] > 1  # the grid and pickers were drawn

@@ -1,5 +1,5 @@
 """Same-group conflict suggestions in SQL against the Python loop they replace, and recording
-them all at once; the assignment grid and entry pickers of pages/entries.py."""
+them all at once; the assignment grid and entry pickers of pages/skkn.py."""
 
 from __future__ import annotations
 
@@ -303,7 +303,7 @@ def test_the_download_holds_every_suggestion(demo_con):
 
 
 def reference_grid(current: pd.DataFrame) -> list[dict]:
-    """The table pages/entries.py built cell by cell before assignment_grid."""
+    """The table pages/skkn.py built cell by cell before assignment_grid."""
     status_word = {"none": "chưa chấm", "draft": "đang chấm", "submitted": "đã nộp"}
     matrix: dict = {}
     for code, title, gk, name, status, scored in zip(
@@ -366,7 +366,7 @@ def test_page_summarises_many_suggestions_and_records_them_all(tmp_path, monkeyp
     con.close()
     at = app(path, monkeypatch)
     at.session_state["chosen_round"] = rid  # the round picker follows it
-    open_page(login(at, "chutich"), "pages/entries.py")
+    open_page(login(at, "chutich"), "pages/skkn.py")
     open_tab(at, "sk_the", "Xung đột")
     assert not at.exception
     shown = texts(at)
@@ -399,7 +399,7 @@ def test_page_lists_a_few_suggestions_inline(tmp_path, monkeypatch):
     code = entries.require_entry(con, eid).code
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "chutich"), "pages/entries.py")
+    open_page(login(at, "chutich"), "pages/skkn.py")
     open_tab(at, "sk_the", "Xung đột")
     assert f"{code} – Phạm Minh Châu" in texts(at)
     assert not at.get("download_button")
@@ -513,7 +513,7 @@ def test_page_summarises_many_conflicts_and_removes_one_per_skkn(tmp_path, monke
     assert n > 1000
     at = app(path, monkeypatch)
     at.session_state["chosen_round"] = rid
-    open_page(login(at, "chutich"), "pages/entries.py")
+    open_page(login(at, "chutich"), "pages/skkn.py")
     open_tab(at, "sk_the", "Xung đột")
     assert not at.exception
     shown = texts(at)

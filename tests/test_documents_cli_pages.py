@@ -78,7 +78,7 @@ def test_the_admin_edits_thong_tin_don_vi_on_its_page(tmp_path, monkeypatch):
     demo.load_demo(con)
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "chutich"), "pages/organization.py")
+    open_page(login(at, "chutich"), "pages/thong-tin-don-vi.py")
     assert at.text_input(key="org_governing_body").value == "UBND QUẬN LONG BIÊN"
     at.text_input(key="org_governing_body").set_value("UBND PHƯỜNG PHÚC LỢI")
     at.text_input(key="org_code").set_value("")
@@ -92,14 +92,14 @@ def test_the_admin_edits_thong_tin_don_vi_on_its_page(tmp_path, monkeypatch):
     con.close()
     staff = login(app(path, monkeypatch), "giaovien")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        staff.switch_page("pages/organization.py")
+        staff.switch_page("pages/thong-tin-don-vi.py")
 
 
 def test_the_documents_tab_records_the_meeting_and_offers_each_document(tmp_path, monkeypatch):
     path = tmp_path / "app.duckdb"
     rid = scored_db(path, meeting=False, adjust=False)
     at = app(path, monkeypatch)
-    open_page(login(at, "chutich"), "pages/results.py")
+    open_page(login(at, "chutich"), "pages/ket-qua-cham.py")
     next(s for s in at.selectbox if s.label == "Đợt chấm").set_value(rid).run()
     open_tab(at, "kq_the", "Văn bản")
     buttons = downloads(at)

@@ -46,7 +46,7 @@ def test_overview_renders_for_every_role(at, username):
     if username == "giamkhao1":
         # An examiner lands on their own sheets (issue 11); the overview is one tap away.
         assert at.title[0].value == "Phiếu chấm của tôi" and "SKKN" in texts(at)
-        open_page(at, "pages/home.py")
+        open_page(at, "pages/tong-quan.py")
     assert not at.exception
     assert at.title[0].value == "Tổng quan"
     shown = texts(at)
@@ -56,7 +56,7 @@ def test_overview_renders_for_every_role(at, username):
 
 def test_users_page_for_admin(at):
     login(at, "chutich")
-    open_page(at, "pages/users.py")
+    open_page(at, "pages/nguoi-dung.py")
     assert not at.exception
     assert at.title[0].value == "Người dùng"
     assert "giamkhao2" in texts(at)
@@ -66,13 +66,13 @@ def test_users_page_for_admin(at):
 def test_users_page_is_not_in_the_navigation_of_others(at, username):
     login(at, username)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/users.py")
+        at.switch_page("pages/nguoi-dung.py")
 
 
 @pytest.mark.parametrize("username", ["giamkhao1", "giaovien"])
 def test_users_page_checks_the_role_itself(tmp_path, monkeypatch, username):
     app(tmp_path / "app.duckdb", monkeypatch).run()  # creates the demo database
-    page = AppTest.from_file(str(ROOT / "pages/users.py"))
+    page = AppTest.from_file(str(ROOT / "pages/nguoi-dung.py"))
     login(page, username)
     assert "Bạn không có quyền mở trang này." in texts(page)
     assert "giamkhao2" not in texts(page)
@@ -80,7 +80,7 @@ def test_users_page_checks_the_role_itself(tmp_path, monkeypatch, username):
 
 def test_admin_adds_a_user_and_sees_field_errors(at):
     login(at, "chutich")
-    open_page(at, "pages/users.py")
+    open_page(at, "pages/nguoi-dung.py")
     form = {t.label: t for t in at.text_input}
     form["Tên đăng nhập"].input("giamkhao1")
     form["Họ và tên"].input("")
@@ -104,7 +104,7 @@ def test_admin_adds_a_user_and_sees_field_errors(at):
 
 def test_admin_cannot_disable_the_last_admin(at):
     login(at, "chutich")
-    open_page(at, "pages/users.py")
+    open_page(at, "pages/nguoi-dung.py")
     at.selectbox(key="sua_tk").set_value("chutich").run()
     at.button(key="khoa_tk").click().run()
     assert "quản trị viên cuối cùng" in texts(at)
@@ -112,7 +112,7 @@ def test_admin_cannot_disable_the_last_admin(at):
 
 def test_disabled_user_is_logged_out_on_the_next_run(at):
     login(at, "chutich")
-    open_page(at, "pages/users.py")
+    open_page(at, "pages/nguoi-dung.py")
     at.selectbox(key="sua_tk").set_value("giaovien").run()
     at.button(key="khoa_tk").click().run()
     assert "Đã khóa tài khoản giaovien." in texts(at)
@@ -133,7 +133,7 @@ def test_locked_database_shows_a_message_not_a_traceback(tmp_path, monkeypatch):
 @pytest.mark.parametrize("username", list(ROLES))
 def test_everyone_can_change_their_own_password(at, username, tmp_path, monkeypatch):
     login(at, username)
-    open_page(at, "pages/account.py")
+    open_page(at, "pages/tai-khoan.py")
     assert at.title[0].value == "Tài khoản của tôi"
     fields = {t.label: t for t in at.text_input}
     fields["Mật khẩu hiện tại"].input(demo.DEMO_PASSWORD)

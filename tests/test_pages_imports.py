@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.apptest import ROOT, app, login, open_page, texts
 
-PAGE = "pages/imports.py"
+PAGE = "pages/nhap-du-lieu.py"
 
 
 @pytest.fixture

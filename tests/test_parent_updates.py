@@ -110,7 +110,7 @@ def test_an_examiner_with_sheets_changes_password_roles_and_state(scored):
 def test_sua_ke_hoach_saves_the_demo_plan_in_the_page(tmp_path, monkeypatch):
     at = app(tmp_path / "app.duckdb", monkeypatch)
     login(at, "chutich")
-    open_page(at, "pages/plans.py")
+    open_page(at, "pages/ke-hoach.py")
     open_tab(at, "plans_tab", "Sửa kế hoạch")
     next(b for b in at.button if b.label == "Lưu kế hoạch").click().run()
     assert not at.exception

@@ -31,8 +31,8 @@ def test_anonymous_visitor_gets_no_page():
 
 
 def test_staff_does_not_see_admin_pages():
-    assert "pages/users.py" not in [s.path for s in pages_for(STAFF)]
-    assert "pages/users.py" in [s.path for s in pages_for(ADMIN)]
+    assert "pages/nguoi-dung.py" not in [s.path for s in pages_for(STAFF)]
+    assert "pages/nguoi-dung.py" in [s.path for s in pages_for(ADMIN)]
 
 
 def test_every_registered_page_exists_and_checks_its_rule():
@@ -42,6 +42,17 @@ def test_every_registered_page_exists_and_checks_its_rule():
     for spec in PAGES:
         source = (root / spec.path).read_text(encoding="utf-8")
         assert f"ui.require({spec.allowed.__name__})" in source, spec.path
+
+
+def test_every_page_file_is_named_by_its_address_and_pages_holds_no_other():
+    # A new server looks the first requests' addresses up among these files (see PAGES).
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    assert [Path(spec.path).stem for spec in PAGES] == [spec.url_path for spec in PAGES]
+    assert sorted(p.name for p in (root / "pages").glob("*.py")) == sorted(
+        Path(spec.path).name for spec in PAGES
+    )
 
 
 def test_a_landing_page_opened_at_its_own_address_is_not_the_root_page_that_run():

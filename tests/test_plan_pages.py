@@ -11,7 +11,7 @@ from lib.plans import editing, plans
 from tests.apptest import app, login, open_page, open_tab, texts
 
 ROLES = ["chutich", "giamkhao1", "giaovien"]
-PAGES = ["pages/plans.py", "pages/progress.py", "pages/meeting.py"]
+PAGES = ["pages/ke-hoach.py", "pages/tien-do.py", "pages/trinh-chieu.py"]
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_pages_render_for_every_role(at, username, path):
 @pytest.mark.parametrize("username", ["giamkhao1", "giaovien"])
 def test_others_read_the_plan_but_get_no_editing_widget(at, username):
     login(at, username)
-    open_page(at, "pages/plans.py")
+    open_page(at, "pages/ke-hoach.py")
     shown = texts(at)
     assert "Biểu tiến độ thực hiện (10 việc)" in shown
     assert "Bạn có quyền xem" in shown
@@ -58,7 +58,7 @@ def test_others_read_the_plan_but_get_no_editing_widget(at, username):
 
 def test_plan_page_shows_every_schedule_row_with_its_month(at):
     login(at, "chutich")
-    open_page(at, "pages/plans.py")
+    open_page(at, "pages/ke-hoach.py")
     table = at.dataframe[1].value
     assert list(table["period_label"])[:1] == ["Tháng 03/2024"] and len(table) == 10
     due = [d.strftime("%m/%Y") for d in table["due_date"]]
@@ -69,7 +69,7 @@ def test_plan_page_shows_every_schedule_row_with_its_month(at):
 
 def test_plan_page_opens_without_a_task_form_until_a_task_is_chosen(at, tmp_path):
     login(at, "chutich")
-    open_page(at, "pages/plans.py")
+    open_page(at, "pages/ke-hoach.py")
     assert at.selectbox(key="plans_task").value is None
     assert not at.date_input and not [b for b in at.button if b.label == "Xóa việc này"]
     assert "Chọn một việc ở trên (gõ vài chữ để tìm) để sửa, đổi thứ tự hoặc xóa." in texts(at)
@@ -81,9 +81,9 @@ def test_plan_page_opens_without_a_task_form_until_a_task_is_chosen(at, tmp_path
 
 def test_admin_marks_a_task_done_and_progress_follows(at):
     login(at, "chutich")
-    open_page(at, "pages/progress.py")
+    open_page(at, "pages/tien-do.py")
     assert metric(at, "Hoàn thành") == "8/10"
-    open_page(at, "pages/plans.py")
+    open_page(at, "pages/ke-hoach.py")
     at.selectbox(key="plans_task").set_value(10).run()
     at.selectbox(key="t10_0_status").set_value("done")
     at.text_input(key="t10_0_evidence").input("Biên bản lễ 20/11")
@@ -93,14 +93,14 @@ def test_admin_marks_a_task_done_and_progress_follows(at):
     row = at.dataframe[1].value.iloc[-1]
     assert row["status_label"] == "Hoàn thành" and row["evidence"] == "Biên bản lễ 20/11"
     assert row["done_on"] == date.today() and row["updated"].startswith("chutich · ")
-    open_page(at, "pages/progress.py")
+    open_page(at, "pages/tien-do.py")
     assert metric(at, "Hoàn thành") == "9/10"
     assert metric(at, "Quá hạn") == "1"  # the demo's last month is long past
 
 
 def test_bad_task_input_gets_a_message_and_keeps_what_was_typed(at):
     login(at, "chutich")
-    open_page(at, "pages/plans.py")
+    open_page(at, "pages/ke-hoach.py")
     assert not [t for t in at.text_input if t.key == "new_0_period"]  # another tab is open
     open_tab(at, "plans_tab", "Thêm công việc")
     at.text_input(key="new_0_period").input("Tháng 12/2024")
@@ -120,7 +120,7 @@ def test_bad_task_input_gets_a_message_and_keeps_what_was_typed(at):
 
 def test_admin_adds_a_task_with_an_unreadable_period_and_sees_it_listed(at):
     login(at, "chutich")
-    open_page(at, "pages/plans.py")
+    open_page(at, "pages/ke-hoach.py")
     open_tab(at, "plans_tab", "Thêm công việc")
     at.text_input(key="new_0_period").input("Khi có công văn của Quận")
     at.text_area(key="new_0_content").input("Gửi báo cáo sơ kết")
@@ -134,7 +134,7 @@ def test_admin_adds_a_task_with_an_unreadable_period_and_sees_it_listed(at):
 
 def test_edit_of_a_task_another_session_changed_is_refused_and_kept(at, tmp_path):
     login(at, "chutich")
-    open_page(at, "pages/plans.py")
+    open_page(at, "pages/ke-hoach.py")
     at.selectbox(key="plans_task").set_value(1).run()
     at.text_input(key="t1_0_note").input("Ghi chú của tôi")
     other = side_connection(tmp_path)
@@ -154,7 +154,7 @@ def test_edit_of_a_task_another_session_changed_is_refused_and_kept(at, tmp_path
 
 def test_delete_asks_first_and_reorder_moves(at):
     login(at, "chutich")
-    open_page(at, "pages/plans.py")
+    open_page(at, "pages/ke-hoach.py")
     at.selectbox(key="plans_task").set_value(1).run()
     button(at, "Đưa xuống dưới").click().run()
     assert list(at.dataframe[1].value["content"])[1].startswith("Xây dựng kế hoạch")
@@ -171,7 +171,7 @@ def test_delete_asks_first_and_reorder_moves(at):
 
 def test_copy_plan_to_next_year_opens_the_copy(at):
     login(at, "chutich")
-    open_page(at, "pages/plans.py")
+    open_page(at, "pages/ke-hoach.py")
     open_tab(at, "plans_tab", "Sao chép sang năm mới")
     forms = [t for t in at.text_input if t.label == "Số kế hoạch mới"]
     forms[0].input("13/KH-MNAS")
@@ -189,7 +189,7 @@ def test_copy_plan_to_next_year_opens_the_copy(at):
 
 def test_progress_filters_drive_numbers_and_lists(at):
     login(at, "giaovien")
-    open_page(at, "pages/progress.py")
+    open_page(at, "pages/tien-do.py")
     assert metric(at, "Tổng số việc") == "10"
     at.multiselect(key="td_status").set_value(["Quá hạn"]).run()
     assert metric(at, "Tổng số việc") == "2"
@@ -200,7 +200,7 @@ def test_progress_filters_drive_numbers_and_lists(at):
 
 def test_meeting_view_has_big_numbers_and_no_editing_widget(at):
     login(at, "chutich")
-    open_page(at, "pages/meeting.py")
+    open_page(at, "pages/trinh-chieu.py")
     assert metric(at, "Hoàn thành") == "8/10"
     assert metric(at, "Quá hạn") == "2"
     assert not at.text_input and not at.text_area and not at.date_input
@@ -211,7 +211,7 @@ def test_meeting_view_has_big_numbers_and_no_editing_widget(at):
 def test_progress_shows_the_first_rows_of_a_long_list_and_offers_the_whole(at, monkeypatch):
     monkeypatch.setattr(plans, "LIST_MAX", 1)
     login(at, "giaovien")
-    open_page(at, "pages/progress.py")
+    open_page(at, "pages/tien-do.py")
     assert not at.exception
     assert "Việc quá hạn (2)" in texts(at)
     late = at.dataframe[0].value
@@ -229,8 +229,8 @@ def test_a_plan_without_tasks_opens_on_every_plan_page(at, tmp_path):
     other = side_connection(tmp_path)
     empty = plans.PlanIn("09/KH-MNAS", "Kế hoạch chưa có việc")
     new_id = editing.new_plan(other, empty, users.get_user(other, "chutich"))
-    for path, key in [("pages/home.py", "home_plan"), ("pages/meeting.py", "tc_plan"),
-                      ("pages/plans.py", "plans_plan")]:  # fmt: skip
+    for path, key in [("pages/tong-quan.py", "home_plan"), ("pages/trinh-chieu.py", "tc_plan"),
+                      ("pages/ke-hoach.py", "plans_plan")]:  # fmt: skip
         open_page(at, path)
         at.selectbox(key=key).set_value(new_id).run()
         assert not at.exception, path
@@ -244,7 +244,7 @@ def test_progress_writes_large_counts_with_a_thousands_dot(at, tmp_path):
     late = [plans.TaskIn("Tháng 3/2023", f"Việc cũ số {i}") for i in range(1200)]
     with db.transaction(con):
         plans.insert_plan(con, plan, late, "chutich")
-    open_page(at, "pages/progress.py")
+    open_page(at, "pages/tien-do.py")
     assert metric(at, "Tổng số việc") == "1.210"
     assert "Việc quá hạn (1.202)" in texts(at)
     assert [b.label for b in at.download_button] == ["Tải đủ 1.202 việc quá hạn (CSV)"]
@@ -255,7 +255,7 @@ def test_progress_draws_the_timeline_and_groups_only_once_opened(at):
         return [json.loads(c.proto.spec)["title"]["text"] for c in at.get("vega_lite_chart")]
 
     login(at, "giaovien")
-    open_page(at, "pages/progress.py")
+    open_page(at, "pages/tien-do.py")
     assert titles() == ["Số việc theo tháng (hạn)", "Theo kế hoạch"]
     assert [e.label for e in at.expander] == [
         "Lịch thực hiện", "Theo bộ phận thực hiện và lãnh đạo phụ trách"

@@ -15,11 +15,11 @@ from lib.scoring.rubric import format_number
 from tests.apptest import ROOT, app, downloads, login, open_page, open_tab, shown, texts
 from tests.scoring_helpers import full_marks, rubric20
 
-PAGES = ["pages/my_sheets.py", "pages/results.py", "pages/rounds.py", "pages/entries.py"]
+PAGES = ["pages/phieu-cham.py", "pages/ket-qua-cham.py", "pages/dot-cham.py", "pages/skkn.py"]
 ALLOWED = {
     "chutich": set(PAGES),
-    "giamkhao1": {"pages/my_sheets.py", "pages/results.py"},
-    "giaovien": {"pages/results.py"},
+    "giamkhao1": {"pages/phieu-cham.py", "pages/ket-qua-cham.py"},
+    "giaovien": {"pages/ket-qua-cham.py"},
 }
 
 
@@ -102,7 +102,7 @@ def test_admin_pages_check_the_role_themselves(tmp_path, monkeypatch, path):
 def test_examiner_page_checks_the_role_itself(tmp_path, monkeypatch):
     prepare(tmp_path / "app.duckdb").close()
     app(tmp_path / "app.duckdb", monkeypatch).run()
-    page = AppTest.from_file(str(ROOT / "pages/my_sheets.py"))
+    page = AppTest.from_file(str(ROOT / "pages/phieu-cham.py"))
     login(page, "giaovien")
     assert "Bạn không có quyền mở trang này." in texts(page)
 
@@ -110,7 +110,7 @@ def test_examiner_page_checks_the_role_itself(tmp_path, monkeypatch):
 def test_examiner_sees_assignments_with_status(tmp_path, monkeypatch):
     prepare(tmp_path / "app.duckdb").close()
     at = app(tmp_path / "app.duckdb", monkeypatch)
-    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    open_page(login(at, "giamkhao1"), "pages/phieu-cham.py")
     shown = texts(at)
     assert "Chấm SKKN năm học 2023-2024 (dữ liệu mẫu)" in shown
     assert progress(at) == ["Đã nộp 0/4 phiếu"] and "Chưa chấm" in shown
@@ -120,7 +120,7 @@ def test_examiner_sees_assignments_with_status(tmp_path, monkeypatch):
 def test_examiner_before_the_round_opens_has_nothing_to_score(tmp_path, monkeypatch):
     prepare(tmp_path / "app.duckdb", state="draft").close()
     at = app(tmp_path / "app.duckdb", monkeypatch)
-    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    open_page(login(at, "giamkhao1"), "pages/phieu-cham.py")
     assert "phiếu sẽ hiện ở đây khi đợt chấm mở" in texts(at)
 
 
@@ -130,7 +130,7 @@ def test_examiner_scores_with_commas_autosaved_then_submits(tmp_path, monkeypatc
     entry_id = int(mine(con, "giamkhao1").iloc[0]["entry_id"])
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    open_page(login(at, "giamkhao1"), "pages/phieu-cham.py")
     assert "Còn 4 phiếu cần chấm" in texts(at)
     at.button(key=f"mo_phieu_{entry_id}").click().run()
     assert "Tổng điểm: 0 / 20" in texts(at)
@@ -181,7 +181,7 @@ def test_an_invalid_value_stays_as_typed_with_its_message_and_is_not_stored(tmp_
     entry_id = int(mine(con, "giamkhao1").iloc[0]["entry_id"])
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    open_page(login(at, "giamkhao1"), "pages/phieu-cham.py")
     at.button(key=f"mo_phieu_{entry_id}").click().run()
     point(at, "II.3").input("7").run()
     point(at, "II.3").input("15").run()  # above the maximum 8
@@ -204,7 +204,7 @@ def test_blind_round_hides_authors_from_the_examiner(tmp_path, monkeypatch):
     authors = entries.require_entry(con, entry_id).authors_text
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    open_page(login(at, "giamkhao1"), "pages/phieu-cham.py")
     at.button(key=f"mo_phieu_{entry_id}").click().run()
     shown = texts(at)
     assert "Chấm ẩn danh" in shown and authors not in shown
@@ -218,14 +218,14 @@ def test_other_examiners_scores_stay_hidden_until_the_round_closes(tmp_path, mon
                          full_marks(rubric20()), overall="NHẬN XÉT CỦA GK KHÁC")  # fmt: skip
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    open_page(login(at, "giamkhao1"), "pages/phieu-cham.py")
     at.button(key=f"mo_phieu_{entry_id}").click().run()
     assert "Phiếu của các giám khảo khác" not in texts(at)
     assert "20 / 20" not in texts(at)
 
 
 def test_admin_creates_a_round_from_the_template(at):
-    open_page(login(at, "chutich"), "pages/rounds.py")
+    open_page(login(at, "chutich"), "pages/dot-cham.py")
     form_name = next(t for t in at.text_input if t.label == "Tên đợt chấm")
     form_name.input("Chấm SKKN năm học 2024-2025")
     next(t for t in at.text_input if t.label == "Năm học").input("2024-2025")
@@ -237,14 +237,14 @@ def test_admin_creates_a_round_from_the_template(at):
 
 
 def test_admin_round_settings_are_refused_with_messages(at):
-    open_page(login(at, "chutich"), "pages/rounds.py")
+    open_page(login(at, "chutich"), "pages/dot-cham.py")
     next(t for t in at.text_input if t.label == "Tên đợt chấm").input("")
     button(at, "Tạo đợt chấm").click().run()
     assert "Hãy nhập tên đợt chấm." in texts(at)
 
 
 def test_rubric_editor_validates_and_saves(at):
-    open_page(login(at, "chutich"), "pages/rounds.py")
+    open_page(login(at, "chutich"), "pages/dot-cham.py")
     open_tab(at, "dc_the", "Mẫu phiếu chấm")
     next(t for t in at.text_input if t.label == "Thang điểm").input("21")
     button(at, "Kiểm tra và lưu mẫu phiếu").click().run()
@@ -270,7 +270,7 @@ def test_the_council_confirms_the_thresholds_before_the_round_opens(tmp_path, mo
         states.open_round(con, 1, "chutich")
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "chutich"), "pages/rounds.py")
+    open_page(login(at, "chutich"), "pages/dot-cham.py")
     button(at, "Mở đợt chấm").click().run()
     assert "Hội đồng chưa xác nhận ngưỡng xếp loại" in texts(at)
     open_tab(at, "dc_the", "Mẫu phiếu chấm")
@@ -294,7 +294,7 @@ def test_rubric_is_shown_frozen_once_a_sheet_is_in(tmp_path, monkeypatch):
     sheets.submit_sheet(con, users.get_user(con, "giamkhao1"), entry_id, full_marks(rubric20()))
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "chutich"), "pages/rounds.py")
+    open_page(login(at, "chutich"), "pages/dot-cham.py")
     open_tab(at, "dc_the", "Mẫu phiếu chấm")
     assert "Mẫu phiếu đã khóa" in texts(at)
     assert button(at, "Kiểm tra và lưu mẫu phiếu").disabled
@@ -303,7 +303,7 @@ def test_rubric_is_shown_frozen_once_a_sheet_is_in(tmp_path, monkeypatch):
 def test_admin_opens_the_round_and_sees_the_audit(tmp_path, monkeypatch):
     prepare(tmp_path / "app.duckdb", state="draft").close()
     at = app(tmp_path / "app.duckdb", monkeypatch)
-    open_page(login(at, "chutich"), "pages/rounds.py")
+    open_page(login(at, "chutich"), "pages/dot-cham.py")
     button(at, "Mở đợt chấm").click().run()
     assert "Đã mở đợt chấm" in texts(at)
     open_tab(at, "dc_the", "Nhật ký")
@@ -323,7 +323,7 @@ def test_council_flags_an_account_without_a_password(tmp_path, monkeypatch):
     con.execute("UPDATE users SET password_hash = NULL WHERE username = 'giamkhao2'")
     con.close()
     at = app(tmp_path / "app.duckdb", monkeypatch)
-    open_page(login(at, "chutich"), "pages/rounds.py")
+    open_page(login(at, "chutich"), "pages/dot-cham.py")
     open_tab(at, "dc_the", "Hội đồng")
     table = at.dataframe[0].value.set_index("Tên đăng nhập")
     assert table.loc["giamkhao2", "Tài khoản"] == "chưa có mật khẩu"
@@ -332,7 +332,7 @@ def test_council_flags_an_account_without_a_password(tmp_path, monkeypatch):
 
 
 def test_admin_registers_an_entry_and_shares_are_checked(at):
-    open_page(login(at, "chutich"), "pages/entries.py")
+    open_page(login(at, "chutich"), "pages/skkn.py")
     assert "Đăng ký SKKN" not in [b.label for b in at.button]  # that tab has not run yet
     open_tab(at, "sk_the", "Đăng ký SKKN")
     next(t for t in at.text_input if t.label == "Tên SKKN").input("Đề tài mới")
@@ -348,7 +348,7 @@ def test_admin_registers_an_entry_and_shares_are_checked(at):
 
 
 def test_admin_auto_assignment_is_shown_before_it_is_written(at):
-    open_page(login(at, "chutich"), "pages/entries.py")
+    open_page(login(at, "chutich"), "pages/skkn.py")
     open_tab(at, "sk_the", "Phân công")
     button(at, "Đề xuất phân công").click().run()
     assert "Xác nhận phân công" in [b.label for b in at.button]
@@ -361,7 +361,7 @@ def test_admin_auto_assignment_is_shown_before_it_is_written(at):
 
 
 def test_admin_records_a_conflict_and_hand_assignment_refuses_it(at):
-    open_page(login(at, "chutich"), "pages/entries.py")
+    open_page(login(at, "chutich"), "pages/skkn.py")
     open_tab(at, "sk_the", "Xung đột")
     next(s for s in at.selectbox if s.label == "Giám khảo").set_value("giamkhao2")
     next(s for s in at.selectbox if s.label == "Loại xung đột").set_value("relative")
@@ -391,7 +391,7 @@ def test_results_flag_a_disagreement_and_the_chair_assigns_a_third(tmp_path, mon
     code = entries.require_entry(con, entry_id).code
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "chutich"), "pages/results.py")
+    open_page(login(at, "chutich"), "pages/ket-qua-cham.py")
     shown = texts(at)
     assert "Cần giám khảo thứ 3" in shown and code in shown
     assert "chênh lệch tổng điểm 4 > 2" in shown
@@ -408,10 +408,10 @@ def test_assignment_table_leaves_an_entry_without_gk3_blank(tmp_path, monkeypatc
     code = entries.require_entry(con, _disagreement(con)).code
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "chutich"), "pages/results.py")
+    open_page(login(at, "chutich"), "pages/ket-qua-cham.py")
     open_tab(at, "kq_the", "Xử lý chênh lệch")
     button(at, "Phân công GK3").click().run()
-    open_page(at, "pages/entries.py")
+    open_page(at, "pages/skkn.py")
     open_tab(at, "sk_the", "Phân công")
     table = at.dataframe[0].value.set_index("Mã")
     assert list(table.columns) == ["Tên SKKN", "GK1", "GK2", "GK3"]
@@ -429,7 +429,7 @@ def test_a_long_assignment_tab_shows_counts_a_page_and_pickers_per_skkn(tmp_path
     demo.load_demo(con)
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "chutich"), "pages/entries.py")
+    open_page(login(at, "chutich"), "pages/skkn.py")
     open_tab(at, "sk_the", "Phân công")
     button(at, "Đề xuất phân công").click().run()
     assert "12 phiếu đề xuất cho 6 SKKN" in texts(at)
@@ -491,7 +491,7 @@ def test_chair_override_is_shown_as_such(tmp_path, monkeypatch):
     entry_id = _disagreement(con)
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "chutich"), "pages/results.py")
+    open_page(login(at, "chutich"), "pages/ket-qua-cham.py")
     open_tab(at, "kq_the", "Xử lý chênh lệch")
     form = next(s for s in at.selectbox if s.label == "SKKN")
     form.set_value(entry_id)
@@ -513,10 +513,10 @@ def test_staff_see_results_only_once_finalized(tmp_path, monkeypatch):
     states.close_round(con, 1, "chutich")
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "giaovien"), "pages/results.py")
+    open_page(login(at, "giaovien"), "pages/ket-qua-cham.py")
     assert "Chưa có kết quả chấm SKKN nào được công bố." in texts(at)
     chair = app(path, monkeypatch)
-    open_page(login(chair, "chutich"), "pages/results.py")
+    open_page(login(chair, "chutich"), "pages/ket-qua-cham.py")
     chair.checkbox(key="kq_chac").check().run()
     button(chair, "Công bố kết quả").click().run()
     assert not chair.exception
@@ -528,7 +528,7 @@ def test_staff_see_results_only_once_finalized(tmp_path, monkeypatch):
     }
     con.close()
     staff = app(path, monkeypatch)
-    open_page(login(staff, "giaovien"), "pages/results.py")
+    open_page(login(staff, "giaovien"), "pages/ket-qua-cham.py")
     shown = texts(staff)
     assert "Đã công bố" in shown and "SKKN-001" in shown and "GK1" not in shown
     assert "Bùi Thanh Tâm" in shown
@@ -542,7 +542,7 @@ def test_examiner_sees_fellow_sheets_after_closing(tmp_path, monkeypatch):
     assert results.unsettled(con, 1)
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    open_page(login(at, "giamkhao1"), "pages/phieu-cham.py")
     assert not [b for b in at.button if (b.key or "").startswith("mo_phieu_")]  # nothing to score
     at.selectbox(key="ms_xem_1").set_value(entry_id).run()
     at.button(key="ms_xem_nut_1").click().run()
@@ -559,14 +559,14 @@ def test_chair_downloads_the_council_documents_staff_do_not(tmp_path, monkeypatc
     states.finalize_round(con, 1, "chutich")
     con.close()
     chair = app(path, monkeypatch)
-    open_page(login(chair, "chutich"), "pages/results.py")
+    open_page(login(chair, "chutich"), "pages/ket-qua-cham.py")
     open_tab(chair, "kq_the", "Văn bản")
     labels = downloads(chair)
     assert "Bảng tổng hợp kết quả chấm SKKN (Excel)" in labels
     assert "Biên bản họp hội đồng chấm SKKN (Word)" in labels
     assert "Danh sách SKKN đạt loại A đề nghị cấp trên (Excel)" in labels
     staff = app(path, monkeypatch)
-    open_page(login(staff, "giaovien"), "pages/results.py")
+    open_page(login(staff, "giaovien"), "pages/ket-qua-cham.py")
     assert downloads(staff) == {}
     assert "SKKN-001" in texts(staff)  # staff read the published results, not the documents
 
@@ -581,7 +581,7 @@ def test_examiner_with_many_sheets_sees_them_a_page_at_a_time(tmp_path, monkeypa
     total = len(mine(con, "giamkhao1"))
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    open_page(login(at, "giamkhao1"), "pages/phieu-cham.py")
     assert progress(at) == [f"Đã nộp 0/{total} phiếu"]  # the count covers every sheet
     assert f"Đang hiện 20/{total} phiếu cần chấm của đợt này." in texts(at)
     assert len([b for b in at.button if b.key.startswith("mo_phieu_")]) == 20
@@ -598,7 +598,7 @@ def test_cards_are_the_sheets_left_to_score_and_the_rest_is_one_table(tmp_path, 
     entries.withdraw_entry(con, ids[1], "chutich", "Tác giả rút")
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    open_page(login(at, "giamkhao1"), "pages/phieu-cham.py")
     cards = {b.key for b in at.button if (b.key or "").startswith("mo_phieu_")}
     assert cards == {f"mo_phieu_{i}" for i in ids[2:]}
     assert "Còn 2 phiếu cần chấm" in texts(at) and "Đã nộp (1) · SKKN đã rút (1)" in texts(at)
@@ -618,7 +618,7 @@ def test_a_published_round_is_one_table_with_a_picker(tmp_path, monkeypatch):
     states.finalize_round(con, 1, "chutich")
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    open_page(login(at, "giamkhao1"), "pages/phieu-cham.py")
     assert not [b for b in at.button if (b.key or "").startswith("mo_phieu_")]
     table = at.dataframe[0].value
     assert code in list(table["Mã"]) and "Đã nộp" in list(table["Trạng thái"])
@@ -636,7 +636,7 @@ def test_chair_reads_one_sheet_and_reopens_another_from_their_tabs(tmp_path, mon
     sheet_ids = [int(i) for i in results.sheet_list(con, 1)["sheet_id"]]
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "chutich"), "pages/results.py")
+    open_page(login(at, "chutich"), "pages/ket-qua-cham.py")
     open_tab(at, "kq_the", "Phiếu chấm")
     picker = at.selectbox(key="kq_xem_phieu")
     assert picker.options == [
@@ -667,7 +667,7 @@ def test_over_the_picker_limit_a_sheet_is_picked_by_its_skkn_first(tmp_path, mon
     codes = entries.entry_codes(con, 1)
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "chutich"), "pages/results.py")
+    open_page(login(at, "chutich"), "pages/ket-qua-cham.py")
     open_tab(at, "kq_the", "Phiếu chấm")
     skkn = at.selectbox(key="kq_xem_skkn")
     assert len(skkn.options) == 6  # every SKKN with examiners
@@ -712,7 +712,7 @@ def test_a_long_progress_tab_shows_the_skkn_still_waiting_a_page_at_a_time(tmp_p
                                    "Giám khảo được phân công"]  # fmt: skip
     assert len(table) == 6 and table.set_index("Mã SKKN").loc[code, "Phiếu đã nộp"] == 2
     at = app(path, monkeypatch)
-    open_page(login(at, "chutich"), "pages/results.py")
+    open_page(login(at, "chutich"), "pages/ket-qua-cham.py")
     open_tab(at, "kq_the", "Tiến độ")
     assert not at.exception
     assert "1/6 SKKN đủ phiếu đã nộp." in texts(at)
@@ -733,7 +733,7 @@ def test_examiner_downloads_the_entry_document_from_the_sheet(tmp_path, monkeypa
     entries.set_document(con, entry_id, "chutich", pdf, "bien-phap.pdf")
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    open_page(login(at, "giamkhao1"), "pages/phieu-cham.py")
     at.button(key=f"mo_phieu_{entry_id}").click().run()
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Tải tài liệu SKKN (bien-phap.pdf)"]
@@ -750,7 +750,7 @@ def test_publishing_with_unscored_entries_is_refused_naming_them(tmp_path, monke
     states.close_round(con, 1, "chutich")
     con.close()
     chair = app(path, monkeypatch)
-    open_page(login(chair, "chutich"), "pages/results.py")
+    open_page(login(chair, "chutich"), "pages/ket-qua-cham.py")
     chair.checkbox(key="kq_chac").check().run()
     button(chair, "Công bố kết quả").click().run()
     errors = shown(" ".join(e.value for e in chair.error))
@@ -776,7 +776,7 @@ def test_chair_scoring_an_entry_sees_only_their_own_sheet_and_no_author(tmp_path
     at = app(path, monkeypatch)
     login(at, "chutich")
     at.query_params["skkn"] = str(entry_id)
-    open_page(at, "pages/my_sheets.py")
+    open_page(at, "pages/phieu-cham.py")
     shown = texts(at)
     assert not at.exception and "Chấm ẩn danh" in shown
     assert authors not in shown and "Phiếu của các giám khảo khác" not in shown

@@ -31,7 +31,7 @@ def opened_sheet(tmp_path, monkeypatch) -> tuple[AppTest, object, int]:
     entry_id = int(mine(con, "giamkhao1").iloc[0]["entry_id"])
     con.close()
     at = app(path, monkeypatch)
-    open_page(login(at, "giamkhao1"), "pages/my_sheets.py")
+    open_page(login(at, "giamkhao1"), "pages/phieu-cham.py")
     at.button(key=f"mo_phieu_{entry_id}").click().run()
     return at, path, entry_id
 

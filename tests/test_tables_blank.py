@@ -4,8 +4,8 @@ import pytest
 
 from tests.apptest import app, login, open_page
 
-PAGES = ["pages/plans.py", "pages/progress.py", "pages/entries.py", "pages/results.py",
-         "pages/title_review.py", "pages/users.py"]  # fmt: skip
+PAGES = ["pages/ke-hoach.py", "pages/tien-do.py", "pages/skkn.py", "pages/ket-qua-cham.py",
+         "pages/binh-xet-thi-dua.py", "pages/nguoi-dung.py"]  # fmt: skip
 
 
 @pytest.fixture

@@ -201,7 +201,7 @@ def test_review_page_offers_every_document_once_the_vote_has_results(tmp_path, m
 
     at = app(tmp_path / "app.duckdb", monkeypatch)
     login(at, "chutich")
-    open_page(at, "pages/title_review.py")
+    open_page(at, "pages/binh-xet-thi-dua.py")
     open_tab(at, "bxtd_tab", "Văn bản")
     assert not at.exception
 

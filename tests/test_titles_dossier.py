@@ -44,7 +44,7 @@ def test_dossier_page_as_each_role(tmp_path, monkeypatch, username):
 
     at = app(tmp_path / "app.duckdb", monkeypatch)
     login(at, username)
-    open_page(at, "pages/title_dossier.py")
+    open_page(at, "pages/ho-so-thi-dua.py")
     assert not at.exception
     assert at.title[0].value == "Hồ sơ thi đua"
     shown = texts(at)
@@ -77,7 +77,7 @@ def test_admin_opens_a_tos_record_on_the_dossier_page(tmp_path, monkeypatch):
 
     at = app(tmp_path / "app.duckdb", monkeypatch)
     login(at, "chutich")
-    open_page(at, "pages/title_dossier.py")
+    open_page(at, "pages/ho-so-thi-dua.py")
     assert "Danh hiệu tập thể của tổ" in texts(at)
     at.radio(key="hstd_loai").set_value("Tập thể (tổ)").run()
     assert not at.exception

@@ -131,7 +131,7 @@ def test_the_import_page_asks_the_school_year_for_both_kinds(tmp_path, monkeypat
 
     at = app(tmp_path / "app.duckdb", monkeypatch)
     login(at, "chutich")
-    open_page(at, "pages/imports.py")
+    open_page(at, "pages/nhap-du-lieu.py")
     for kind in ("evaluations", "registrations"):
         at.selectbox(key="nhap_loai").set_value(kind).run()
         assert not at.exception

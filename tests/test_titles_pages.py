@@ -14,8 +14,8 @@ from lib.titles import registrations as reg
 from tests.apptest import ROOT, app, downloads, login, open_page, open_tab, shown, texts
 
 YEAR = "2023-2024"
-REGISTRATION = "pages/title_registration.py"
-REVIEW = "pages/title_review.py"
+REGISTRATION = "pages/dang-ky-thi-dua.py"
+REVIEW = "pages/binh-xet-thi-dua.py"
 
 
 @pytest.fixture
@@ -214,7 +214,7 @@ def test_review_page_is_for_admins_only(at, tmp_path, monkeypatch, username):
     assert "Đủ điều kiện" not in texts(page)
 
 
-VOTE = "pages/title_vote.py"
+VOTE = "pages/bo-phieu-thi-dua.py"
 
 
 def test_vote_page_roles(at):

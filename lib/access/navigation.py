@@ -34,38 +34,42 @@ class PageSpec:
     allowed: Callable[[User | None], bool]
 
 
+# Each file is named by its address. Until app.py's st.navigation first runs in a new server
+# process, Streamlit looks the address of a request up among the files in pages/: an address no
+# file bears (a bookmark of /phieu-cham opened first after a restart) got Streamlit's English
+# "Page not found" over the login form; a file it finds is handed to app.py by ui.require.
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/home.py", "Tổng quan", ":material/dashboard:", "Chung", "tong-quan",
+    PageSpec("pages/tong-quan.py", "Tổng quan", ":material/dashboard:", "Chung", "tong-quan",
              can_view_overview),
-    PageSpec("pages/plans.py", "Kế hoạch", ":material/event_note:", "Chung", "ke-hoach",
+    PageSpec("pages/ke-hoach.py", "Kế hoạch", ":material/event_note:", "Chung", "ke-hoach",
              can_view_plans),
-    PageSpec("pages/progress.py", "Tiến độ", ":material/insights:", "Chung", "tien-do",
+    PageSpec("pages/tien-do.py", "Tiến độ", ":material/insights:", "Chung", "tien-do",
              can_view_plans),
-    PageSpec("pages/meeting.py", "Trình chiếu", ":material/co_present:", "Chung", "trinh-chieu",
+    PageSpec("pages/trinh-chieu.py", "Trình chiếu", ":material/co_present:", "Chung", "trinh-chieu",
              can_view_plans),
-    PageSpec("pages/my_sheets.py", "Phiếu chấm của tôi", ":material/rate_review:", "Chấm SKKN",
+    PageSpec("pages/phieu-cham.py", "Phiếu chấm của tôi", ":material/rate_review:", "Chấm SKKN",
              "phieu-cham", can_score),
-    PageSpec("pages/results.py", "Kết quả chấm", ":material/leaderboard:", "Chấm SKKN",
+    PageSpec("pages/ket-qua-cham.py", "Kết quả chấm", ":material/leaderboard:", "Chấm SKKN",
              "ket-qua-cham", can_view_overview),
-    PageSpec("pages/rounds.py", "Đợt chấm", ":material/event_available:", "Chấm SKKN",
+    PageSpec("pages/dot-cham.py", "Đợt chấm", ":material/event_available:", "Chấm SKKN",
              "dot-cham", can_manage_rounds),
-    PageSpec("pages/entries.py", "SKKN và phân công", ":material/assignment_ind:", "Chấm SKKN",
+    PageSpec("pages/skkn.py", "SKKN và phân công", ":material/assignment_ind:", "Chấm SKKN",
              "skkn", can_manage_rounds),
-    PageSpec("pages/title_registration.py", "Đăng ký thi đua", ":material/how_to_reg:", "Thi đua",
+    PageSpec("pages/dang-ky-thi-dua.py", "Đăng ký thi đua", ":material/how_to_reg:", "Thi đua",
              "dang-ky-thi-dua", can_register_titles),
-    PageSpec("pages/title_review.py", "Bình xét thi đua", ":material/military_tech:", "Thi đua",
+    PageSpec("pages/binh-xet-thi-dua.py", "Bình xét thi đua", ":material/military_tech:", "Thi đua",
              "binh-xet-thi-dua", can_manage_titles),
-    PageSpec("pages/title_vote.py", "Bỏ phiếu thi đua", ":material/how_to_vote:", "Thi đua",
+    PageSpec("pages/bo-phieu-thi-dua.py", "Bỏ phiếu thi đua", ":material/how_to_vote:", "Thi đua",
              "bo-phieu-thi-dua", can_vote_titles),
-    PageSpec("pages/title_dossier.py", "Hồ sơ thi đua", ":material/workspace_premium:",
+    PageSpec("pages/ho-so-thi-dua.py", "Hồ sơ thi đua", ":material/workspace_premium:",
              "Thi đua", "ho-so-thi-dua", can_view_dossier),
-    PageSpec("pages/users.py", "Người dùng", ":material/manage_accounts:", "Quản trị",
+    PageSpec("pages/nguoi-dung.py", "Người dùng", ":material/manage_accounts:", "Quản trị",
              "nguoi-dung", can_manage_users),
-    PageSpec("pages/imports.py", "Nhập dữ liệu", ":material/upload_file:", "Quản trị",
+    PageSpec("pages/nhap-du-lieu.py", "Nhập dữ liệu", ":material/upload_file:", "Quản trị",
              "nhap-du-lieu", can_import_data),
-    PageSpec("pages/organization.py", "Thông tin đơn vị", ":material/domain:", "Quản trị",
+    PageSpec("pages/thong-tin-don-vi.py", "Thông tin đơn vị", ":material/domain:", "Quản trị",
              "thong-tin-don-vi", can_manage_organization),
-    PageSpec("pages/account.py", "Tài khoản của tôi", ":material/account_circle:", "Cá nhân",
+    PageSpec("pages/tai-khoan.py", "Tài khoản của tôi", ":material/account_circle:", "Cá nhân",
              "tai-khoan", can_manage_own_account),
 )  # fmt: skip
 

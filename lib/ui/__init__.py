@@ -424,15 +424,39 @@ def checked(user: User | None) -> Iterator[None]:
         del _CHECKED.user
 
 
+_APP = Path(__file__).resolve().parents[2] / "app.py"
+
+
+@functools.cache
+def _app_code():
+    return compile(_APP.read_text(encoding="utf-8"), str(_APP), "exec")
+
+
+def _old_style_run() -> bool:
+    if PagesManager.uses_pages_directory:
+        return True
+    # A second visitor's run that began in that mode before the first run turned it off: its
+    # pages are the files of pages/ with app.py among them, which app.py's menu never lists.
+    ctx = get_script_run_ctx()
+    if ctx is None or Path(ctx.main_script_path).resolve() != _APP:
+        return False  # a page file run alone (the pages' own role tests): refused below
+    return any(
+        page.get("script_path") and Path(str(page["script_path"])).resolve() == _APP
+        for page in ctx.pages_manager.get_pages().values()
+    )
+
+
 def require(permission: Callable[[User | None], bool]) -> User:
     """Stop the page unless the current user passes the permission check."""
-    if not hasattr(_CHECKED, "user") and PagesManager.uses_pages_directory:
+    if not hasattr(_CHECKED, "user") and _old_style_run():
         # Until app.py's st.navigation first runs in this process, Streamlit treats pages/ as
-        # an old-style multipage app and runs a file named by the address (/users) by itself,
-        # without app.py's login and menu. Turn that off (as st.navigation would) and rerun
-        # through app.py, which shows a visitor the login form.
+        # an old-style multipage app and runs the file named by the address (/phieu-cham) by
+        # itself, without app.py's login and menu. Turn that off (as st.navigation would) and
+        # run app.py in this same run (a rerun would drop the click that started it): it shows
+        # a visitor the login form, and a logged-in user this page through its own checks.
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        exec(_app_code(), {"__name__": "__main__", "__file__": str(_APP)})  # noqa: S102
+        st.stop()
     user = current_user(connection())
     if user is None or not permission(user):
         st.error("Bạn không có quyền mở trang này.")

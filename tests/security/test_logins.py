@@ -15,7 +15,7 @@ from lib.demo import DEMO_PASSWORD
 from lib.io import backup
 from tests.apptest import app, open_page, texts
 
-ADMIN_PAGE = "pages/users.py"
+ADMIN_PAGE = "pages/nguoi-dung.py"
 
 
 def fresh(tmp_path, monkeypatch):
@@ -82,7 +82,7 @@ def test_a_cookie_from_before_a_password_change_is_refused_after_it(
     at, cookie = log_in_for_a_cookie(tmp_path, monkeypatch)
     # The owner changes the password on another computer (a new login there).
     owner, _ = log_in_for_a_cookie(tmp_path, monkeypatch)
-    open_page(owner, "pages/account.py")
+    open_page(owner, "pages/tai-khoan.py")
     for label, value in (("Mật khẩu hiện tại", DEMO_PASSWORD), ("Mật khẩu mới", "mat-khau-moi-9"),
                          ("Nhập lại mật khẩu mới", "mat-khau-moi-9")):  # fmt: skip
         next(t for t in owner.text_input if t.label == label).input(value)
@@ -96,7 +96,7 @@ def test_a_cookie_from_before_a_password_change_is_refused_after_it(
 def test_log_out_everywhere_ends_a_stolen_login(tmp_path, monkeypatch, browser_request):
     _, stolen = log_in_for_a_cookie(tmp_path, monkeypatch)
     owner, _ = log_in_for_a_cookie(tmp_path, monkeypatch)
-    open_page(owner, "pages/account.py")
+    open_page(owner, "pages/tai-khoan.py")
     next(b for b in owner.button if b.label == "Đăng xuất mọi nơi").click().run()
     assert login_form_shown(owner)
     assert login_form_shown(visit_with(tmp_path, monkeypatch, browser_request, stolen))
@@ -132,7 +132,7 @@ def test_a_disabled_accounts_cookie_is_refused(tmp_path, monkeypatch, browser_re
     users.set_active(con, "giamkhao1", False, "chutich")
     users.set_active(con, "giamkhao1", True, "chutich")
     con.close()
-    visit = visit_with(tmp_path, monkeypatch, browser_request, cookie, "pages/home.py")
+    visit = visit_with(tmp_path, monkeypatch, browser_request, cookie, "pages/tong-quan.py")
     assert login_form_shown(visit)
 
 
@@ -243,5 +243,5 @@ def test_an_admin_logs_a_stolen_account_out_everywhere(tmp_path, monkeypatch, br
     next(b for b in admin.button if b.label == "Đăng xuất mọi nơi").click().run()
     assert "Đã đăng xuất giamkhao1 ở 1 nơi." in texts(admin)
     assert sees_admin_page(admin)  # the admin's own login stays
-    visit = visit_with(tmp_path, monkeypatch, browser_request, stolen, "pages/home.py")
+    visit = visit_with(tmp_path, monkeypatch, browser_request, stolen, "pages/tong-quan.py")
     assert login_form_shown(visit)

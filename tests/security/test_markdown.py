@@ -87,42 +87,42 @@ def assert_literal(at, expected: list[str]) -> None:
 
 
 def test_plan_texts_on_the_plans_page(at):
-    open_page(at, "pages/plans.py")
+    open_page(at, "pages/ke-hoach.py")
     assert_literal(at, ["heading", "link", "image", "red", "badge", "math"])
 
 
-@pytest.mark.parametrize("path", ["pages/home.py", "pages/meeting.py", "pages/progress.py"])
+@pytest.mark.parametrize("path", ["pages/tong-quan.py", "pages/trinh-chieu.py", "pages/tien-do.py"])
 def test_plan_texts_on_the_overview_pages(at, path):
     open_page(at, path)
     assert_literal(at, ["heading"])  # the person's name in the menu, the plan's title
 
 
 def test_person_name_on_the_account_page(at):
-    open_page(at, "pages/account.py")
+    open_page(at, "pages/tai-khoan.py")
     assert_literal(at, ["heading"])
 
 
 def test_round_reason_and_rubric_name_on_the_rounds_page(at):
-    open_page(at, "pages/rounds.py")
+    open_page(at, "pages/dot-cham.py")
     assert_literal(at, ["heading"])  # the reopen reason
     open_tab(at, "dc_the", "Mẫu phiếu chấm")
     assert_literal(at, ["link"])  # the rubric's name
 
 
 def test_withdrawal_reason_on_the_entries_page(at):
-    open_page(at, "pages/entries.py")
+    open_page(at, "pages/skkn.py")
     assert_literal(at, [])
     open_tab(at, "sk_the", "Sửa / rút SKKN")
     assert_literal(at, ["math", "red"])
 
 
 def test_users_page(at):
-    open_page(at, "pages/users.py")
+    open_page(at, "pages/nguoi-dung.py")
     assert_literal(at, ["heading"])
 
 
 def test_import_errors_quote_cells_as_text(at):
-    open_page(at, "pages/imports.py")
+    open_page(at, "pages/nhap-du-lieu.py")
     header = "Họ và tên,Chức vụ,Tổ,Email"
     rows = [f"Nguyễn Văn {i},GV,Tổ 1,{p}" for i, p in enumerate(PAYLOADS.values())]
     data = "\n".join([header, *rows]).encode()
@@ -169,7 +169,7 @@ def plant_documents(db_file) -> int:
 def test_thong_tin_don_vi_page(tmp_path, monkeypatch):
     db_file = tmp_path / "app.duckdb"
     plant_documents(db_file)
-    at = open_page(login(app(db_file, monkeypatch), "chutich"), "pages/organization.py")
+    at = open_page(login(app(db_file, monkeypatch), "chutich"), "pages/thong-tin-don-vi.py")
     assert [t.value for t in at.text_input][:2] == [PAYLOADS["link"], PAYLOADS["image"]]
     assert_literal(at, [])
 
@@ -177,7 +177,7 @@ def test_thong_tin_don_vi_page(tmp_path, monkeypatch):
 def test_documents_tab_meeting_and_its_refusals(tmp_path, monkeypatch):
     db_file = tmp_path / "app.duckdb"
     rid = plant_documents(db_file)
-    at = open_page(login(app(db_file, monkeypatch), "chutich"), "pages/results.py")
+    at = open_page(login(app(db_file, monkeypatch), "chutich"), "pages/ket-qua-cham.py")
     next(s for s in at.selectbox if s.label == "Đợt chấm").set_value(rid).run()
     open_tab(at, "kq_the", "Văn bản")
     assert at.text_input(key=f"hop_dd_{rid}").value == PAYLOADS["link"]

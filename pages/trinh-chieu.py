@@ -33,7 +33,7 @@ top, pick, leave = st.columns([5, 3, 1], vertical_alignment="center")
 plan_id = pick.selectbox(
     "Kế hoạch", list(labels), format_func=labels.get, key="tc_plan", label_visibility="collapsed"
 )
-leave.page_link("pages/home.py", label="Thoát", icon=":material/close:")
+leave.page_link("pages/tong-quan.py", label="Thoát", icon=":material/close:")
 plan = plans.get_plan(con, plan_id)
 assert plan is not None
 top.markdown(f"## Tiến độ kế hoạch {literal(plan['code'])}")
