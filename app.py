@@ -10,6 +10,7 @@ from lib.access.sessions import KeyProblem
 from lib.access.users import role_labels
 from lib.core import db
 from lib.core.text import literal
+from lib.ui import auth
 
 st.set_page_config(
     page_title="Thi đua – Khen thưởng",
@@ -35,12 +36,12 @@ def refused_page() -> None:
 
 def login_page() -> None:
     con = ui.connection()
-    with ui.login_column():
+    with auth.login_column():
         st.title("Thi đua – Khen thưởng")
         st.caption("Hội đồng thi đua – khen thưởng và Hội đồng chấm sáng kiến kinh nghiệm")
-        if st.session_state.get(ui.LOGGED_OUT) and not st.session_state.get(ui.LOGIN_MESSAGE):
+        if st.session_state.get(auth.LOGGED_OUT) and not st.session_state.get(auth.LOGIN_MESSAGE):
             st.success("Đã đăng xuất.")
-        ui.login_form()
+        auth.login_form()
         if not con.execute("SELECT 1 FROM users LIMIT 1").fetchone():
             st.info(
                 "Chưa có tài khoản nào. Tạo tài khoản quản trị bằng lệnh: "
@@ -77,7 +78,7 @@ except db.DatabaseLocked as exc:
     st.navigation([st.Page(database_error_page, title="Lỗi")], position="hidden").run()
     st.stop()
 
-ui.login_from_cookie(con, cookie_key)
+auth.login_from_cookie(con, cookie_key)
 user = ui.current_user(con)
 
 
@@ -108,7 +109,7 @@ else:
         if spec not in specs
     ]
     page = st.navigation(pages + refused, position="hidden")
-    ui.cookie_script()  # first thing on the first page: a reload right after login stays in
+    auth.cookie_script()  # first thing on the first page: a reload right after login stays in
     with st.sidebar:
         st.markdown(f"**{literal(user.name)}**  \n{role_labels(user.roles)}")
         section = None
@@ -119,9 +120,9 @@ else:
             st.page_link(target, label=spec.title, icon=spec.icon)
         ui.page_scripts()
         st.divider()
-        ui.logout_button()
+        auth.logout_button()
 
 with ui.checked(user):
     page.run()
 if user is None:
-    ui.cookie_script()  # after the form: removes the cookie after a logout, fetches code early
+    auth.cookie_script()  # after the form: removes the cookie after a logout, fetches code early

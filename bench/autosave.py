@@ -34,11 +34,11 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from bench.browser import serving
 from bench.pages import Timing
-from lib import ui
 from lib.access import sessions
 from lib.core import db
 from lib.core.numbers import format_number
 from lib.scoring import entries, rounds, sheets
+from lib.ui import auth
 
 PAGE = "phieu-cham"
 SAVED = "Đã lưu tự động"
@@ -129,7 +129,7 @@ class Client:
             f"ws://{host}/_stcore/stream",
             subprotocols=["streamlit"],
             origin=self.base,
-            additional_headers={"Cookie": f"{ui.COOKIE}={self.examiner.token}"},
+            additional_headers={"Cookie": f"{auth.COOKIE}={self.examiner.token}"},
             max_size=None,
             ping_interval=None,
         )

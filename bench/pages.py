@@ -25,6 +25,7 @@ from lib import ui
 from lib.access import navigation, sessions
 from lib.access.navigation import PageSpec
 from lib.core import db
+from lib.ui import auth, context
 
 ROOT = Path(__file__).resolve().parent.parent
 EMPTY = PageSpec("bench/empty_page.py", "Trang trống", ":material/crop_square:", "Đo", "trong",
@@ -144,7 +145,7 @@ def _app(db_path: Path, username: str) -> AppTest:
     at.session_state["authentication_status"] = True
     at.session_state["username"] = username
     con = db.connect(db_path)  # the app's own DuckDB instance (same process): a server-side login
-    at.session_state[ui.SESSION] = sessions.id_hash(sessions.start(con, username))
+    at.session_state[auth.SESSION] = sessions.id_hash(sessions.start(con, username))
     con.close()
     at.run()
     return at
@@ -214,7 +215,7 @@ def own_reads(page: list, shell: list) -> list:
 
 def time_statements(db_path: Path, reads: list, runs: int) -> Timing:
     """Replay the statements alone on the app's database, `runs` times."""
-    cursor = ui._database(str(db_path)).cursor()
+    cursor = context._database(str(db_path)).cursor()
     samples = []
     for _ in range(runs):
         started = time.perf_counter()

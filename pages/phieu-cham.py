@@ -18,6 +18,7 @@ from lib.core.numbers import format_number
 from lib.core.text import literal
 from lib.scoring import entries, sheets, worklist
 from lib.scoring.validation import validate_sheet
+from lib.ui import auth
 from lib.ui.fragments import still_signed_in
 
 user = ui.require(can_score)
@@ -277,7 +278,7 @@ def autosave(code: str | None, kind: str) -> None:
                  if k in st.session_state and st.session_state[k] != seen.get(k)}  # fmt: skip
         typed[field] = st.session_state[field]
         st.session_state[PENDING] = (user.username, entry_id, st.session_state.get(VERSION), typed)
-        st.session_state[ui.LOGIN_MESSAGE] = (
+        st.session_state[auth.LOGIN_MESSAGE] = (
             "Phiên đăng nhập đã kết thúc. Đăng nhập lại: ô bạn vừa sửa sẽ được lưu ngay."
         )
         return

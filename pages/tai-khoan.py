@@ -6,6 +6,7 @@ from lib import ui
 from lib.access import sessions, users
 from lib.access.permissions import can_manage_own_account
 from lib.core.text import literal
+from lib.ui import auth
 
 user = ui.require(can_manage_own_account)
 con = ui.connection()
@@ -24,7 +25,7 @@ with st.form("doi_mat_khau", clear_on_submit=True):
     if st.form_submit_button("Đổi mật khẩu", type="primary"):
         with ui.errors_shown():
             users.change_own_password(
-                con, user.username, current, new, confirm, session=ui.session_hash()
+                con, user.username, current, new, confirm, session=auth.session_hash()
             )
             ui.saved(
                 "account_flash",
@@ -39,5 +40,5 @@ st.caption(
 )
 if st.button("Đăng xuất mọi nơi", key="dang_xuat_moi_noi", help="Kể cả trình duyệt này"):
     users.log_out_everywhere(con, user.username, user.username)
-    ui.forget_login()
+    auth.forget_login()
     st.rerun()

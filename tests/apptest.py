@@ -7,9 +7,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from lib import ui
 from lib.access import sessions
 from lib.core import db
+from lib.ui import auth
 from tests.demo_file import copy_demo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,8 +45,8 @@ def login(at: AppTest, username: str) -> AppTest:
 def submit_login(at: AppTest, username: str, password: str) -> AppTest:
     """Type an account into the login form and click its button (found by its label: the run
     of a click also draws hidden specimens, a disabled button among them)."""
-    at.text_input(key=ui.TYPED_NAME).input(username)
-    at.text_input(key=ui.TYPED_PASSWORD).input(password)
+    at.text_input(key=auth.TYPED_NAME).input(username)
+    at.text_input(key=auth.TYPED_PASSWORD).input(password)
     next(b for b in at.button if b.label == "Đăng nhập").click()
     return at.run()
 

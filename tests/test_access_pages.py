@@ -6,6 +6,7 @@ from lib import ui
 from lib.access import users
 from lib.access.navigation import PAGES
 from lib.demo import DEMO_PASSWORD
+from lib.ui import auth
 from tests.apptest import app, login, open_address, submit_login, texts
 
 
@@ -44,17 +45,17 @@ def test_a_right_password_opens_the_first_page_in_the_clicks_own_run(at):
     submit_login(at, "giamkhao1", DEMO_PASSWORD)  # one run: no login form first, no rerun
     assert [t.value for t in at.title] == ["Phiếu chấm của tôi"]
     # The browser is given its cookie in that same run (a reload right after stays logged in).
-    token = at.session_state[ui.PENDING_COOKIE]
+    token = at.session_state[auth.PENDING_COOKIE]
     scripts = [e.proto.body for e in at.get("html")]
-    assert any(f"{ui.COOKIE}={token};" in body for body in scripts)
-    kept = ui.TYPED_PASSWORD in at.session_state and at.session_state[ui.TYPED_PASSWORD]
+    assert any(f"{auth.COOKIE}={token};" in body for body in scripts)
+    kept = auth.TYPED_PASSWORD in at.session_state and at.session_state[auth.TYPED_PASSWORD]
     assert not kept  # the password is kept nowhere
 
 
 def test_logout_shows_the_login_form_at_once_and_removes_the_cookie(at):
     login(at, "giaovien")
-    at.button(key=ui.LOGOUT_BUTTON).click().run()
+    at.button(key=auth.LOGOUT_BUTTON).click().run()
     assert [t.label for t in at.text_input] == ["Tên đăng nhập", "Mật khẩu"]
     assert "Đã đăng xuất." in texts(at)
     scripts = [e.proto.body for e in at.get("html")]
-    assert any(f"{ui.COOKIE}=; Path=/; Max-Age=0" in body for body in scripts)
+    assert any(f"{auth.COOKIE}=; Path=/; Max-Age=0" in body for body in scripts)

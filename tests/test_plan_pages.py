@@ -29,9 +29,9 @@ def metric(at, label):
 
 def side_connection(tmp_path):
     """Another session's view of the app's database (the app's own process-wide connection)."""
-    from lib import ui
+    from lib.ui import context
 
-    return ui._database(str(db.db_path(tmp_path / "app.duckdb"))).cursor()
+    return context._database(str(db.db_path(tmp_path / "app.duckdb"))).cursor()
 
 
 @pytest.mark.parametrize("username", ROLES)

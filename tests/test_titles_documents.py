@@ -195,8 +195,8 @@ def test_the_minutes_and_list_print_with_vietnamese_headings(con, world, tmp_pat
 
 
 def test_review_page_offers_every_document_once_the_vote_has_results(tmp_path, monkeypatch):
-    from lib import ui
     from lib.core import db
+    from lib.ui import context
     from tests.apptest import app, downloads, login, open_page, open_tab, texts
 
     at = app(tmp_path / "app.duckdb", monkeypatch)
@@ -215,7 +215,7 @@ def test_review_page_offers_every_document_once_the_vote_has_results(tmp_path, m
         "Phiếu bầu (để trống, in cho cuộc họp) (Word)"
     ]
     assert "Lập sau khi có kết quả biểu quyết (phiếu giấy hoặc bỏ phiếu đã đóng)." in texts(at)
-    con = ui._database(str(db.db_path()))
+    con = context._database(str(db.db_path()))
     year = at.selectbox(key="bxtd_nam").value
     subject, title, _ = B.candidates_of(con, year)[0]
     B.save_paper_tally(con, user(con, "chutich"), year, subject, title, "3", "0", "3")

@@ -29,9 +29,9 @@ def _button(at, label):
 
 def _db(at):
     # The app's own cached connection: the file is locked by this process.
-    from lib import ui
+    from lib.ui import context
 
-    return ui._database(str(db.db_path()))
+    return context._database(str(db.db_path()))
 
 
 @pytest.mark.parametrize("username", ["chutich", "giamkhao1", "giaovien"])

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from lib import ui
 from lib.access import sessions
 from lib.access.permissions import User
 from lib.core.db import Connection
+from lib.ui import auth
 
 
 def still_signed_in(con: Connection, user: User) -> bool:
     """This session's login is still live and still this user's (one read by key)."""
-    return sessions.user_of(con, ui.session_hash()) == user.username
+    return sessions.user_of(con, auth.session_hash()) == user.username

@@ -8,11 +8,11 @@ import zipfile
 import jwt
 import pytest
 
-from lib import ui
 from lib.access import sessions, users
 from lib.core import audit, db
 from lib.demo import DEMO_PASSWORD
 from lib.io import backup
+from lib.ui import auth
 from tests.apptest import app, open_page, texts
 
 ADMIN_PAGE = "pages/nguoi-dung.py"
@@ -45,12 +45,12 @@ def log_in_for_a_cookie(tmp_path, monkeypatch, username="chutich", password=DEMO
     at = fresh(tmp_path, monkeypatch).run()
     type_login(at, username, password)
     assert not login_form_shown(at), texts(at)
-    return at, at.session_state[ui.PENDING_COOKIE]
+    return at, at.session_state[auth.PENDING_COOKIE]
 
 
 def visit_with(tmp_path, monkeypatch, browser_request, cookie: str | None, page=ADMIN_PAGE):
     """A new browser session that sends the cookie, asking for page."""
-    browser_request.cookies = {} if cookie is None else {ui.COOKIE: cookie}
+    browser_request.cookies = {} if cookie is None else {auth.COOKIE: cookie}
     at = fresh(tmp_path, monkeypatch).run()
     if any(b.label == "Đăng xuất" for b in at.sidebar.button):
         open_page(at, page)
