@@ -25,6 +25,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page
 
+from bench import replay
 from bench.generate import PASSWORD
 from bench.pages import Timing, tail_name
 from lib.access import navigation, users
@@ -104,11 +105,19 @@ class Server:
                 begun[(row["session"], row["start"])] = row  # the end line replaces the start
         return list(begun.values())
 
-    def script_time(self, since: float, until: float) -> tuple[float, float, int]:
-        """Seconds of script runs (and of their GC) that began between two time.time()s."""
-        ended = [r for r in self.runs(since) if "end" in r and r["start"] <= until]
+    def script_time(self, since: float, until: float) -> tuple[float, float, int, list[str]]:
+        """Seconds of script runs (and of their GC) that began between two time.time()s.
+
+        With their recordings (bench.serve with BENCH_RECORD_DIR), in the order they ran."""
+        ended = sorted((r for r in self.runs(since) if "end" in r and r["start"] <= until),
+                       key=lambda r: r["start"])  # fmt: skip
         return (sum(r["end"] - r["start"] for r in ended), sum(r["gc_s"] for r in ended),
-                len(ended))  # fmt: skip
+                len(ended), [r["record"] for r in ended if "record" in r])  # fmt: skip
+
+    def last_record(self) -> str:
+        """The recording of the latest script run that has ended."""
+        ended = [r for r in self.runs(0) if "end" in r and "record" in r]
+        return max(ended, key=lambda r: r["start"])["record"]
 
 
 @contextlib.contextmanager
@@ -148,6 +157,7 @@ class Sample:
     server: float
     gc: float
     runs: int
+    records: list[str] = field(default_factory=list)  # what its runs sent (app server only)
 
 
 @dataclass
@@ -208,8 +218,8 @@ def step(page: Page, server: Server, action: Callable[[], object], ready: str = 
         page.screenshot(path=str(FAILED))  # to see what the step was waiting for
         where = page.evaluate("[location.pathname, (window.__runs || []).slice(-6)]")
         raise RuntimeError(f"waited for {ready}; page: {where}") from exc
-    total, gc, count = server.script_time(since, done)
-    return Sample(done - since, total, gc, count)
+    total, gc, count, records = server.script_time(since, done)
+    return Sample(done - since, total, gc, count, records)
 
 
 def first_visit(browser: Browser, server: Server, path: str, ready: str) -> tuple[Sample, Page]:
@@ -237,10 +247,12 @@ def menu_link(page: Page, title: str):
     raise LookupError(f"no menu link “{title}”")
 
 
-def click_menu(page: Page, spec: navigation.PageSpec) -> Callable[[], None]:
+Action = Callable[[Page], object]  # a click, on the app's tab or on the floor's played-back one
+
+
+def click_menu(spec: navigation.PageSpec) -> Action:
     """Click a page's link in the sidebar menu."""
-    link = menu_link(page, spec.title)
-    return lambda: link.click()
+    return lambda page: menu_link(page, spec.title).click()
 
 
 def page_ready(spec: navigation.PageSpec, landing: bool = False) -> str:
@@ -263,17 +275,19 @@ def tab_labels(page: Page) -> list[str]:
     )
 
 
-def click_tab(page: Page, label: str) -> tuple[Callable[[], None], str]:
+def click_tab(label: str) -> tuple[Action, str]:
     """Click a tab; ready once it is selected and its charts drawn (any rerun waited for)."""
-    tab = page.locator('[data-testid="stMain"] [role="tablist"]').first.get_by_role(
-        "tab", name=label, exact=True
-    )
+
+    def click(page: Page) -> None:
+        tabs = page.locator('[data-testid="stMain"] [role="tablist"]').first
+        tabs.get_by_role("tab", name=label, exact=True).click()
+
     ready = (
         "[...document.querySelectorAll('[data-testid=\"stMain\"] [role=tab]')]"
         f".some(t => t.getAttribute('aria-selected') === 'true' && t.innerText.trim() === "
         f"{label.strip()!r}) && {DRAWN}"
     )
-    return lambda: tab.click(), ready
+    return click, ready
 
 
 @dataclass
@@ -284,15 +298,20 @@ class Bench:
     floor: dict[str, Series] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)  # step → which floor it stands beside
     order: list[str] = field(default_factory=list)
+    same: dict[str, Series] = field(default_factory=dict)  # step → its played-back floor
 
     def add(self, name: str, kind: str, app: Sample, floor: Sample | None = None,
-            **more: Sample) -> None:  # fmt: skip
-        """Record one app sample and the floor samples taken beside it (kind=sample)."""
+            same: Sample | None = None, **more: Sample) -> None:  # fmt: skip
+        """Record one app sample and the floor samples taken beside it (kind=sample).
+
+        same: the step's own floor, what the app sent played back (Mirror)."""
         if name not in self.app:
             self.app[name] = Series()
             self.kinds[name] = kind
             self.order.append(name)
         self.app[name].samples.append(app)
+        if same is not None:
+            self.same.setdefault(name, Series()).samples.append(same)
         for k, sample in ({kind: floor} | more).items():
             if sample is not None:
                 self.floor.setdefault(k, Series()).samples.append(sample)
@@ -413,6 +432,49 @@ class Floors:
         self.current = title
 
 
+class Mirror:
+    """A tab on the floor app that does each click the app's tab did, drawing what the app sent.
+
+    After every step on the app (measured or not), the same click on the floor's copy of the
+    page plays back the runs that step made (bench/replay.py): the same elements, the same data,
+    drawn by a bare Streamlit page with no app behind it; so the two tabs stay alike."""
+
+    def __init__(self, browser: Browser, server: Server, control: Path) -> None:
+        self.browser = browser
+        self.server = server
+        self.control = control
+        self.page: Page | None = None
+
+    def start(self, app: Server, url_path: str) -> None:
+        """Open the floor's copy of the page the app shows now (its latest run)."""
+        replay.plan(self.control, [app.last_record()])
+        _, self.page = first_visit(self.browser, self.server, f"/{url_path}", DRAWN)
+
+    def follow(self, action: Action, ready: str, app: Sample,
+               prepare: Action | None = None) -> Sample:  # fmt: skip
+        """The click the app's step did, on the floor, playing back that step's runs."""
+        assert self.page is not None, "start first"
+        replay.plan(self.control, app.records)
+        page = self.page
+        if prepare:
+            prepare(page)
+        return step(page, self.server, lambda: action(page), ready, expect_run=bool(app.records))
+
+    def both(self, page: Page, server: Server, action: Action, ready: str, expect_run: bool = True,
+             prepare: Action | None = None) -> tuple[Sample, Sample]:  # fmt: skip
+        """A step on the app's tab (prepare, unmeasured, then action), then the same here."""
+        if prepare:
+            prepare(page)
+        app = step(page, server, lambda: action(page), ready, expect_run=expect_run)
+        return app, self.follow(action, ready, app, prepare)
+
+    def close(self) -> None:
+        """Close the floor's tab."""
+        if self.page is not None:
+            close(self.page)
+            self.page = None
+
+
 # --- the run -----------------------------------------------------------------------------------
 
 
@@ -526,8 +588,13 @@ def measure(db_path: Path, scale: str, runs: int, edits: int, log=print,
         con.close()
         sheet_rubric = workdir / "rubric.yaml"
         sheet_rubric.write_text(accounts.rubric_yaml, "utf-8")
+        records = workdir / "records"
+        records.mkdir()
+        control = workdir / "replay.json"
+        replay.plan(control, [])
         env = {"THIDUA_DB": str(path), "THIDUA_COOKIE_KEY": os.urandom(32).hex(),
-               "BENCH_SHEET_RUBRIC": str(sheet_rubric)}  # fmt: skip
+               "BENCH_SHEET_RUBRIC": str(sheet_rubric),
+               "BENCH_REPLAY_CONTROL": str(control)}  # fmt: skip
         bench = Bench()
         cold: dict[str, float] = {}
         with (
@@ -535,19 +602,21 @@ def measure(db_path: Path, scale: str, runs: int, edits: int, log=print,
             serving("bench/floor_app.py", env, workdir, "floor") as floor_server,
         ):
             cold["floor"] = _cold(browser, floor_server, "/", TITLE_SHOWN)
-            with serving("app.py", env, workdir, "app") as server:
+            with serving("app.py", env | {"BENCH_RECORD_DIR": str(records)}, workdir,
+                         "app") as server:  # fmt: skip
                 server.users = {admin.username: admin, examiner.username: examiner}
                 cold["app"] = _cold(browser, server, "/", PASSWORD_USABLE)
                 floors = Floors(browser, floor_server, accounts.first_code)
+                mirror = Mirror(browser, floor_server, control)
                 _logins(bench, browser, server, floors, accounts, runs, bcrypt_s, log)
                 menu = navigation.pages_for(admin)[:menu_pages]
-                _pages(bench, browser, server, floors, accounts.admin, accounts.password,
-                       menu, runs, log)  # fmt: skip
+                _pages(bench, browser, server, floors, mirror, accounts.admin,
+                       accounts.password, menu, runs, log)  # fmt: skip
                 seen = set(navigation.pages_for(admin))
                 extra = [s for s in navigation.pages_for(examiner) if s not in seen][:menu_pages]
-                _pages(bench, browser, server, floors, accounts.examiner,
-                           accounts.password, extra, runs, log)  # fmt: skip
-                _sheet(bench, browser, server, floors, accounts, runs, edits, log)
+                _pages(bench, browser, server, floors, mirror, accounts.examiner,
+                       accounts.password, extra, runs, log)  # fmt: skip
+                _sheet(bench, browser, server, floors, mirror, accounts, runs, edits, log)
         return report(bench, scale, runs, cold, bcrypt_s)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -593,52 +662,51 @@ def _logged_in(browser: Browser, server: Server, username: str, password: str) -
     return page
 
 
-def _pages(bench: Bench, browser: Browser, server: Server, floors: Floors, username: str,
-           password: str, specs: list, runs: int, log) -> None:  # fmt: skip
+def _pages(bench: Bench, browser: Browser, server: Server, floors: Floors, mirror: Mirror,
+           username: str, password: str, specs: list, runs: int, log) -> None:  # fmt: skip
     page = _logged_in(browser, server, username, password)
     landing = navigation.landing_for(_user(server, username))
     current = landing
+    mirror.start(server, landing.url_path)
+
+    def both(action: Action, ready: str, expect_run: bool = True) -> tuple[Sample, Sample]:
+        return mirror.both(page, server, action, ready, expect_run)
+
     try:
         for _ in range(runs):
             for spec in specs:
                 if not page.locator('[data-testid="stSidebar"]').is_visible():
                     # The projector page hides the menu: leave by its own link, unmeasured.
                     home = next(s for s in navigation.PAGES if s.path == "pages/tong-quan.py")
-                    leave = page.locator('[data-testid="stMain"] a', has_text="Thoát").first
-                    step(page, server, leave.click, page_ready(home, home == landing))
+                    both(lambda p: p.locator('[data-testid="stMain"] a', has_text="Thoát")
+                         .first.click(), page_ready(home, home == landing))  # fmt: skip
                     current = home
                 if spec == current:  # a click on the page shown: away first, unmeasured
                     menu = navigation.pages_for(_user(server, username))
                     other = next(s for s in menu if s != spec and s.path != "pages/trinh-chieu.py")
-                    step(page, server, click_menu(page, other), page_ready(other, other == landing))
+                    both(click_menu(other), page_ready(other, other == landing))
                 floor = floors.menu_click()
-                sample = step(
-                    page, server, click_menu(page, spec), page_ready(spec, spec == landing)
-                )
+                sample, same = both(click_menu(spec), page_ready(spec, spec == landing))
                 current = spec
-                bench.add(spec.title, "menu_click", sample, floor)
+                bench.add(spec.title, "menu_click", sample, floor, same)
                 labels = tab_labels(page)
                 for label in labels[1:]:
-                    action, ready = click_tab(page, label)
+                    action, ready = click_tab(label)
                     floor = floors.button_click()
                     # A tab may switch in the browser alone: no run is waited for unless one
                     # starts (the quiet time catches a rerun the click asks for).
-                    bench.add(
-                        f"{spec.title} › {label}",
-                        "button_click",
-                        step(page, server, action, ready, expect_run=False),
-                        floor,
-                    )
+                    sample, same = both(action, ready, expect_run=False)
+                    bench.add(f"{spec.title} › {label}", "button_click", sample, floor, same)
 
                 if len(labels) > 1:  # back to the tab the page opens on, unmeasured
-                    action, ready = click_tab(page, labels[0])
-                    step(page, server, action, ready, expect_run=False)
+                    both(*click_tab(labels[0]), expect_run=False)
                 log(f"{spec.title}: {bench.app[spec.title].samples[-1].total * 1000:.0f} ms")
     finally:
         close(page)
+        mirror.close()
 
 
-def _sheet(bench: Bench, browser: Browser, server: Server, floors: Floors,
+def _sheet(bench: Bench, browser: Browser, server: Server, floors: Floors, mirror: Mirror,
            accounts: Accounts, runs: int, edits: int, log) -> None:  # fmt: skip
     page = _logged_in(browser, server, accounts.examiner, accounts.password)
     spec = next(s for s in navigation.PAGES if s.path == "pages/phieu-cham.py")
@@ -646,58 +714,61 @@ def _sheet(bench: Bench, browser: Browser, server: Server, floors: Floors,
     is_landing = navigation.landing_for(me) == spec
     if is_landing:  # logged in on it: away first, so that opening it is a click
         home = next(s for s in navigation.pages_for(me) if s != spec)
-        step(page, server, click_menu(page, home), page_ready(home))
+        step(page, server, lambda: click_menu(home)(page), page_ready(home))
     # The list is back: a card to score, or (every sheet submitted) the table's picker.
     list_ready = ("!!document.querySelector('[class*=\"st-key-mo_phieu_\"] button, "
                   "[class*=\"st-key-ms_xem_nut_\"] button')")  # fmt: skip
-    field = field_of(page, accounts.first_code)
     field_ready = field_shown(accounts.first_code)
+    total_bar = "document.querySelector('.st-key-phieu_thanh_tong').innerText"
     try:
-        step(page, server, click_menu(page, spec), page_ready(spec, is_landing))
+        step(page, server, lambda: click_menu(spec)(page), page_ready(spec, is_landing))
+        mirror.start(server, spec.url_path)
         sheet_runs = min(runs, len(accounts.open_entries))  # each run submits one sheet
         per_run = max(1, -(-edits // sheet_runs))
         for run in range(sheet_runs):
             entry = accounts.open_entries[run]
-            button = page.locator(f".st-key-mo_phieu_{entry} button")
+
+            def open_card(p: Page, entry: int = entry) -> None:
+                p.locator(f".st-key-mo_phieu_{entry} button").click()
+
             floor = floors.open_sheet()
-            bench.add("Mở phiếu chấm", "open_sheet", step(page, server, button.click, field_ready),
-                      floor)  # fmt: skip
+            sample, same = mirror.both(page, server, open_card, field_ready)
+            bench.add("Mở phiếu chấm", "open_sheet", sample, floor, same)
             for i in range(per_run):
                 if run * per_run + i >= edits:
                     break
                 floor = floors.edit()
-                current = field.input_value()
-                field.fill("0" if current != "0" else accounts.first_max)
-                bar = page.locator(".st-key-phieu_thanh_tong")
-                before = bar.inner_text()
-                ready = (f"document.querySelector('.st-key-phieu_thanh_tong')"
-                         f".innerText !== {before!r}")  # fmt: skip
-                bench.add(
-                    "Sửa một ô → tổng cập nhật",
-                    "edit",
-                    step(page, server, lambda: field.press("Enter"), ready),
-                    floor,
-                )
+                current = field_of(page, accounts.first_code).input_value()
+                value = "0" if current != "0" else accounts.first_max
+                before = page.locator(".st-key-phieu_thanh_tong").inner_text()
+                sample, same = mirror.both(
+                    page, server, lambda p: field_of(p, accounts.first_code).press("Enter"),
+                    f"{total_bar} !== {before!r}",
+                    prepare=lambda p, v=value: field_of(p, accounts.first_code).fill(v),
+                )  # fmt: skip
+                bench.add("Sửa một ô → tổng cập nhật", "edit", sample, floor, same)
             floor = floors.back()
-            back = page.get_by_role("button", name="Danh sách phiếu")
-            bench.add("Về danh sách phiếu", "back", step(page, server, back.click, list_ready),
-                      floor)  # fmt: skip
+            sample, same = mirror.both(
+                page, server, lambda p: p.get_by_role("button", name="Danh sách phiếu").click(),
+                list_ready,
+            )  # fmt: skip
+            bench.add("Về danh sách phiếu", "back", sample, floor, same)
             # Submit: the button opens the confirmation; the wait is from "Xác nhận nộp phiếu".
-            step(page, server, button.click, field_ready)
-            page.get_by_role("button", name="Nộp phiếu").click()
-            confirm = page.get_by_role("button", name="Xác nhận nộp phiếu")
-            confirm.wait_for(timeout=WAIT)
-            settle(page, server, time.time(), "true", False)
+            mirror.both(page, server, open_card, field_ready)
+            confirm_shown = ("[...document.querySelectorAll('button')].some(b => "
+                             "b.innerText.includes('Xác nhận nộp phiếu'))")  # fmt: skip
+            mirror.both(page, server, lambda p: p.get_by_role("button", name="Nộp phiếu").click(),
+                        confirm_shown)  # fmt: skip
             floor = floors.submit()
-            bench.add(
-                "Nộp phiếu → danh sách",
-                "submit",
-                step(page, server, confirm.click, list_ready),
-                floor,
-            )
+            sample, same = mirror.both(
+                page, server,
+                lambda p: p.get_by_role("button", name="Xác nhận nộp phiếu").click(), list_ready,
+            )  # fmt: skip
+            bench.add("Nộp phiếu → danh sách", "submit", sample, floor, same)
         log(f"phiếu: sửa {bench.app['Sửa một ô → tổng cập nhật'].timing().median:.0f} ms")
     finally:
         close(page)
+        mirror.close()
 
 
 # --- the report --------------------------------------------------------------------------------
@@ -713,6 +784,8 @@ FLOOR_NAMES = {
     "submit": "phiếu trống cùng số widget: bấm nút",
     "back": "phiếu trống → trang trống qua menu",
 }
+SAME = "same_page"  # each page's own floor: what the app sent, played back (Mirror)
+FLOOR_NAMES[SAME] = "cùng phần tử, không có ứng dụng (phát lại)"
 
 
 def report(bench: Bench, scale: str, runs: int, cold: dict, bcrypt_s: float) -> dict:
@@ -730,6 +803,10 @@ def report(bench: Bench, scale: str, runs: int, cold: dict, bcrypt_s: float) -> 
             f = bench.floor[kind].timing()
             row["floors"][kind] = {"median_ms": f.median, "ratio": t.median / f.median}
             seen.add(kind)
+        if name in bench.same:
+            f = bench.same[name].timing()
+            row["floors"][SAME] = {"median_ms": f.median, "ratio": t.median / f.median,
+                                   "server_ms": bench.same[name].server_ms()}  # fmt: skip
         steps.append(row)
     floors = {
         kind: {"name": FLOOR_NAMES[kind], "n": s.timing().n, "median_ms": s.timing().median,

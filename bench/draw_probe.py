@@ -149,18 +149,18 @@ def visit(probe: Probe, spec, current, specs, landing, out: dict, log, suffix: s
     page = probe.page
     if spec == current:
         other = next(s for s in specs if s != spec and s.path != "pages/trinh-chieu.py")
-        bb.step(page, probe.server, bb.click_menu(page, other),
+        bb.step(page, probe.server, lambda: bb.click_menu(other)(page),
                 bb.page_ready(other, other == landing))  # fmt: skip
-    measured(probe, f"{spec.title}{suffix}", bb.click_menu(page, spec),
+    measured(probe, f"{spec.title}{suffix}", lambda: bb.click_menu(spec)(page),
              bb.page_ready(spec, spec == landing), out, log)  # fmt: skip
     labels = bb.tab_labels(page)
     for label in labels[1:]:
-        action, ready = bb.click_tab(page, label)
-        measured(probe, f"{spec.title} › {label}{suffix}", action, ready, out, log,
-                 expect_run=False)  # fmt: skip
+        action, ready = bb.click_tab(label)
+        measured(probe, f"{spec.title} › {label}{suffix}", lambda a=action: a(page), ready, out,
+                 log, expect_run=False)  # fmt: skip
     if len(labels) > 1:
-        action, ready = bb.click_tab(page, labels[0])
-        bb.step(page, probe.server, action, ready, expect_run=False)
+        action, ready = bb.click_tab(labels[0])
+        bb.step(page, probe.server, lambda: action(page), ready, expect_run=False)
 
 
 def run_steps(probe: Probe, specs, landing, runs: int, log) -> dict[str, list[dict]]:

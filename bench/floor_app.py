@@ -6,15 +6,20 @@
 /nut         a button that reruns the page and shows a line: the cheapest click
 /phieu       the scoring sheet's widgets and nothing else: bench/floor_sheet.py's draw (the one
              definition of that floor) on the rubric YAML at BENCH_SHEET_RUBRIC (the round's
-             rubric, written by bench/browser.py; the 20-point template without it)."""
+             rubric, written by bench/browser.py; the 20-point template without it).
+/<address>   at every address of the app's menu, with BENCH_REPLAY_CONTROL set: what the app
+             sent in the runs bench/browser.py names there, played back (bench/replay.py)."""
 
 import os
+from pathlib import Path
 
 import streamlit as st
 
-from bench import floor_sheet
+from bench import floor_sheet, replay
+from lib.access import navigation
 
 RUBRIC = os.environ.get("BENCH_SHEET_RUBRIC", str(floor_sheet.RUBRIC))
+CONTROL = os.environ.get("BENCH_REPLAY_CONTROL")
 
 
 def empty() -> None:
@@ -61,8 +66,16 @@ PAGES = [
     st.Page(login_form, title="Đăng nhập", url_path="dang-nhap"),
     st.Page(sheet, title="Phiếu", url_path="phieu"),
 ]
-page = st.navigation(PAGES, position="hidden")
-with st.sidebar:
-    for target in PAGES:
-        st.page_link(target)
-page.run()
+# The app's addresses: a played-back menu link asks for its page by the address's hash.
+REPLAYED = [
+    st.Page(lambda: replay.play(Path(CONTROL)), title=spec.title, url_path=spec.url_path)
+    for spec in (navigation.PAGES if CONTROL else [])
+]
+page = st.navigation(PAGES + REPLAYED, position="hidden")
+if page in REPLAYED:
+    page.run()  # the sidebar too is what the app sent
+else:
+    with st.sidebar:
+        for target in PAGES:
+            st.page_link(target)
+    page.run()

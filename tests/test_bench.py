@@ -67,7 +67,13 @@ def test_browser_smoke_run(tmp_path):
         assert all(f["median_ms"] > 0 for f in s["floors"].values()), s
     # Every step that asks the server for a run shows its script time.
     assert all(s["server_ms"] > 0 for s in report["steps"] if "›" not in s["step"])
-    assert set(report["floors"]) == set(browser.FLOOR_NAMES)
+    assert set(report["floors"]) == set(browser.FLOOR_NAMES) - {browser.SAME}
+    # Every page and tab also stands beside its own floor: what the app sent, played back.
+    menu_steps = [s for s in report["steps"] if s["step"].startswith(("Tổng quan", "Kế hoạch"))]
+    assert len(menu_steps) >= 3
+    for s in menu_steps:
+        assert s["floors"][browser.SAME]["median_ms"] > 0, s
+    assert "| ″ | | | | | | cùng phần tử, không có ứng dụng (phát lại) |" in browser.table(report)
     assert report["cold_start_s"]["app"] > 0 and report["cold_start_s"]["floor"] > 0
     text = browser.table(report)
     assert all(f"| {step} |" in text for step in steps)
@@ -123,3 +129,25 @@ def test_tab_cpu_timer_runs_a_tab(tmp_path, monkeypatch):
     found = tabs_cpu.measure(path, [("pages/skkn.py", "chutich", {"sk_the": "Phân công"})], 1)
     assert [(f["page"], f["view"], f["runs"]) for f in found] == [("pages/skkn.py", "Phân công", 1)]
     assert found[0]["cpu_ms"] > 0 and found[0]["kib"] > 1  # the grid and pickers were drawn
+
+
+def test_a_recorded_run_plays_back_what_it_drew_and_only_that(tmp_path):
+    """bench.replay keeps a run's messages whole; the floor is sent the drawing, not the session."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    from bench import replay
+
+    title, session = ForwardMsg(), ForwardMsg()
+    title.delta.new_element.markdown.body = "# Tiến độ – Kế hoạch 13/KH-MNAS"
+    title.metadata.delta_path[:] = [0, 0]
+    session.new_session.page_script_hash = "x"
+    replay.write(tmp_path / "1.pb", [session.SerializeToString(), title.SerializeToString()])
+    played = replay.read(tmp_path / "1.pb")
+    assert [m.delta.new_element.markdown.body for m in played] == [
+        "# Tiến độ – Kế hoạch 13/KH-MNAS"
+    ]
+    assert list(played[0].metadata.delta_path) == [0, 0]
+    control = tmp_path / "replay.json"
+    replay.plan(control, ["1.pb"])
+    replay.plan(control, ["2.pb", "3.pb"])  # a new plan: the floor starts again from its first
+    assert control.read_text() == '{"id": 2, "records": ["2.pb", "3.pb"]}'
