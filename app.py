@@ -61,6 +61,9 @@ def login_page() -> None:
             )
 
 
+# An address no page has (a mistyped bookmark): the first page, and a word in Vietnamese.
+unknown = ui.unknown_address({spec.url_path for spec in PAGES})
+
 try:
     ui.check_origin()
     cookie_key = ui.cookie_key()
@@ -122,6 +125,8 @@ else:
         st.divider()
         auth.logout_button()
 
+if unknown:
+    st.toast(f"Không có trang «{literal(unknown)}». Đã mở trang đầu.", icon=":material/link_off:")
 with ui.checked(user):
     page.run()
 if user is None:

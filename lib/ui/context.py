@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
@@ -66,6 +67,21 @@ def requested_page() -> str:
     """The page address this run was opened at ("phieu-cham"; "" at the app's root)."""
     url = st.context.url
     return PurePosixPath(urlsplit(url).path).name if isinstance(url, str) else ""
+
+
+def unknown_address(known: Collection[str]) -> str | None:
+    """The address this run was asked for when no page has it; the run then opens the first page.
+
+    Streamlit would say so itself, in an English dialog over the page: forgetting the address
+    here lets the app say it in Vietnamese (app.py)."""
+    ctx = get_script_run_ctx()
+    pages = ctx.pages_manager if ctx else None
+    asked = pages.intended_page_name if pages else None
+    # A click asks by the page's hash (always a page of the menu); a typed address by its name.
+    if not asked or pages.intended_page_script_hash or asked in known:
+        return None
+    pages.set_script_intent("", "")
+    return asked
 
 
 def check_origin() -> None:
