@@ -131,3 +131,4 @@ with ui.checked(user):
     page.run()
 if user is None:
     auth.cookie_script()  # after the form: removes the cookie after a logout, fetches code early
+ui.warm_up()  # after the page is drawn: the pages' imports, while the first visitor types

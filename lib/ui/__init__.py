@@ -31,6 +31,7 @@ from lib.ui.context import connection as connection
 from lib.ui.context import cookie_key as cookie_key
 from lib.ui.context import requested_page as requested_page
 from lib.ui.context import unknown_address as unknown_address
+from lib.ui.context import warm_up as warm_up
 
 _CHECKED = threading.local()  # the user app.py checked in this script run, for the page
 
