@@ -1,6 +1,5 @@
 """Bình xét thi đua: evaluations, eligibility and reasons, quota and final list, medal, quy chế."""
 
-import pandas as pd
 import streamlit as st
 
 from lib import ui
@@ -17,7 +16,7 @@ from lib.titles import evaluations as ev
 from lib.titles import meeting as M
 from lib.titles import rules as R
 from lib.ui import downloads
-from lib.ui.meeting_fields import meeting_head
+from lib.ui.meeting_fields import attendance_table, meeting_head
 
 user = ui.require(can_manage_titles)
 con = ui.connection()
@@ -309,10 +308,7 @@ def meeting_form(record) -> None:
                             hours=("14:00", "16:30"))  # fmt: skip
         st.markdown("Thành phần tham dự")
         shown = st.data_editor(
-            pd.DataFrame({"Họ và tên": [p.name for p in people],
-                          "Nhiệm vụ": [p.duty for p in people],
-                          "Có mặt": [p.present for p in people],
-                          "Lý do vắng": [p.reason for p in people]}),
+            attendance_table(people),
             column_config={
                 "Nhiệm vụ": st.column_config.SelectboxColumn(options=list(M.DUTIES),
                                                              default=M.MEMBER),

@@ -1,13 +1,16 @@
-"""The fields every council meeting record asks (SKKN round, bình xét): when, where, who led."""
+"""The fields every council meeting record asks (SKKN round, bình xét): when, where, who led,
+who came."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
-from lib.documents.meetings import Meeting
+from lib.documents.meetings import Attendance, Meeting
 
 
 @dataclass(frozen=True)
@@ -42,3 +45,12 @@ def meeting_head(
     secretary = b.text_input("Thư ký", value=record.secretary if record else clerk,
                              key=f"hop_tk_{keys}")  # fmt: skip
     return MeetingHead(held_on, starts, ends, place, chaired, secretary)
+
+
+def attendance_table(people: Iterable[Attendance]) -> pd.DataFrame:
+    """The attendance as the meeting forms show it for editing, one row a member."""
+    people = list(people)
+    return pd.DataFrame({"Họ và tên": [p.name for p in people],
+                         "Nhiệm vụ": [p.duty for p in people],
+                         "Có mặt": [p.present for p in people],
+                         "Lý do vắng": [p.reason for p in people]})  # fmt: skip

@@ -11,7 +11,7 @@ from lib.core.db import Connection
 from lib.documents import catalog, numbers, organization, recognition, skkn
 from lib.scoring import entries, meetings, rounds
 from lib.ui import downloads
-from lib.ui.meeting_fields import meeting_head
+from lib.ui.meeting_fields import attendance_table, meeting_head
 
 MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -57,10 +57,7 @@ def _meeting_form(
                             hours=("08:00", "10:30"))  # fmt: skip
         st.markdown("Thành phần tham dự")
         shown = st.data_editor(
-            pd.DataFrame({"Họ và tên": [p.name for p in people],
-                          "Nhiệm vụ": [p.duty for p in people],
-                          "Có mặt": [p.present for p in people],
-                          "Lý do vắng": [p.reason for p in people]}),
+            attendance_table(people),
             hide_index=True, width="stretch", disabled=["Họ và tên", "Nhiệm vụ"],
             key=f"hop_tp_{r.id}",
         )  # fmt: skip
