@@ -22,26 +22,38 @@ DRAWN = {"delta", "page_config_changed", "page_info_changed", "logo"}
 _LENGTH = struct.Struct(">I")
 
 
-def write(path: str | Path, messages: list[bytes]) -> None:
-    """Keep a run's serialized messages, each prefixed by its length."""
+_END = 0xFFFFFFFF  # in place of a length: the end of one run (None in what bench.serve kept)
+
+
+def write(path: str | Path, messages: list[bytes | None]) -> None:
+    """Keep a run's serialized messages, each prefixed by its length; None ends a run."""
     with open(path, "wb") as out:
         for raw in messages:
+            if raw is None:
+                out.write(_LENGTH.pack(_END))
+                continue
             out.write(_LENGTH.pack(len(raw)))
             out.write(raw)
 
 
-def read(path: str | Path) -> list[ForwardMsg]:
-    """The messages of a recorded run that draw something, in the order they were sent."""
+def read(path: str | Path) -> list[list[ForwardMsg]]:
+    """The runs of a recording (more than one when a run called st.rerun()), each the messages
+    that draw something, in the order they were sent."""
     data = Path(path).read_bytes()
-    messages, at = [], 0
+    runs: list[list[ForwardMsg]] = [[]]
+    at = 0
     while at < len(data):
         (size,) = _LENGTH.unpack_from(data, at)
+        at += 4
+        if size == _END:
+            runs.append([])
+            continue
         msg = ForwardMsg()
-        msg.ParseFromString(data[at + 4 : at + 4 + size])
-        at += 4 + size
+        msg.ParseFromString(data[at : at + size])
+        at += size
         if msg.WhichOneof("type") in DRAWN:
-            messages.append(msg)
-    return messages
+            runs[-1].append(msg)
+    return runs[:-1] if len(runs) > 1 and not runs[-1] else runs
 
 
 def plan(control: Path, records: list[str]) -> None:
@@ -58,17 +70,17 @@ def play(control: Path) -> None:
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     planned = json.loads(control.read_text())
-    records = planned["records"]
-    if not records:
+    runs = [run for record in planned["records"] for run in read(record)]
+    if not runs:
         return
     seen_id, done = st.session_state.get("_replay", (None, 0))
     done = done if seen_id == planned["id"] else 0
     # A run the plan did not foresee (one more than the app had) shows the last one again.
-    record = records[min(done, len(records) - 1)]
+    run = runs[min(done, len(runs) - 1)]
     st.session_state["_replay"] = (planned["id"], done + 1)
     ctx = get_script_run_ctx()
     fragments = set()
-    for msg in read(record):
+    for msg in run:
         ctx.enqueue(msg)
         if msg.HasField("delta") and msg.delta.fragment_id:
             fragments.add(msg.delta.fragment_id)
@@ -77,5 +89,5 @@ def play(control: Path) -> None:
     for fragment_id in fragments:
         if ctx.shared.new_fragment_ids.check_and_add(fragment_id):
             ctx.fragment_storage.register(fragment_id, lambda: play(control))
-    if done + 1 < len(records):
-        st.rerun()
+    if done + 1 < len(runs):
+        st.rerun()  # as the app's run did

@@ -86,9 +86,18 @@ def install(log_path: str, record_dir: str | None = None) -> None:
         if getattr(runner, "_bench_sent", None) is not None:
             runner._bench_sent.append(msg.SerializeToString())
 
+    finished = script_runner.ScriptRunner._on_script_finished
+
+    def boundary(self, *args, **kwargs) -> None:
+        # st.rerun() starts the next run inside the same _run_script: mark where one ends.
+        if getattr(self, "_bench_sent", None) is not None:
+            self._bench_sent.append(None)
+        finished(self, *args, **kwargs)
+
     script_runner.ScriptRunner._run_script = timed  # type: ignore[method-assign]
     if record_dir:
         ScriptRunContext.enqueue = kept  # type: ignore[method-assign]
+        script_runner.ScriptRunner._on_script_finished = boundary  # type: ignore[method-assign]
     script_runner.gc = _TimedGC()  # type: ignore[attr-defined]
 
 

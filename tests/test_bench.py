@@ -141,12 +141,17 @@ def test_a_recorded_run_plays_back_what_it_drew_and_only_that(tmp_path):
     title.delta.new_element.markdown.body = "# Tiến độ – Kế hoạch 13/KH-MNAS"
     title.metadata.delta_path[:] = [0, 0]
     session.new_session.page_script_hash = "x"
-    replay.write(tmp_path / "1.pb", [session.SerializeToString(), title.SerializeToString()])
-    played = replay.read(tmp_path / "1.pb")
+    replay.write(tmp_path / "1.pb", [session.SerializeToString(), title.SerializeToString(),
+                                     None])  # fmt: skip
+    [played] = replay.read(tmp_path / "1.pb")
     assert [m.delta.new_element.markdown.body for m in played] == [
         "# Tiến độ – Kế hoạch 13/KH-MNAS"
     ]
     assert list(played[0].metadata.delta_path) == [0, 0]
+    # A run that called st.rerun(): two runs in one recording, played back one a floor run.
+    replay.write(tmp_path / "2.pb", [title.SerializeToString(), None, session.SerializeToString(),
+                                     title.SerializeToString(), None])  # fmt: skip
+    assert [len(run) for run in replay.read(tmp_path / "2.pb")] == [1, 1]
     control = tmp_path / "replay.json"
     replay.plan(control, ["1.pb"])
     replay.plan(control, ["2.pb", "3.pb"])  # a new plan: the floor starts again from its first
