@@ -62,7 +62,7 @@ def login_page() -> None:
 
 
 # An address no page has (a mistyped bookmark): the first page, and a word in Vietnamese.
-unknown = ui.unknown_address({spec.url_path for spec in PAGES})
+unknown = ui.unknown_address()
 
 try:
     ui.check_origin()

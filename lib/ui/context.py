@@ -7,7 +7,6 @@ import ast
 import importlib
 import os
 import threading
-from collections.abc import Collection
 from contextlib import suppress
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
@@ -32,8 +31,7 @@ def _database(path: str) -> db.Connection:
 
 
 WARM_UP_AFTER_S = 1.0
-_WARMING = threading.Lock()
-_WARMED = threading.Event()
+_WARM_UP = threading.Lock()  # held for good once the warm-up is under way
 
 
 def warm_up() -> None:
@@ -41,10 +39,8 @@ def warm_up() -> None:
 
     After a restart the first open of each page paid for its imports (Kết quả chấm: ~220 ms,
     Altair's); the first visitor types a password meanwhile."""
-    with _WARMING:
-        if _WARMED.is_set():
-            return
-        _WARMED.set()
+    if not _WARM_UP.acquire(blocking=False):
+        return
     # Not at once: the imports hold the interpreter, and the page that asked is still being sent
     # (a first visitor's login form came 0.25 s later).
     timer = threading.Timer(WARM_UP_AFTER_S, _import_pages)
@@ -55,16 +51,20 @@ def warm_up() -> None:
 def _import_pages() -> None:
     root = Path(__file__).resolve().parents[2]
     for spec in PAGES:
-        for node in ast.parse((root / spec.path).read_text("utf-8")).body:
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                # "from lib.x import y": y may be a module of its own
-                names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
-            for name in names:
-                with suppress(ImportError):
-                    importlib.import_module(name)
+        for name in _imported_by(root / spec.path):
+            with suppress(ImportError):
+                importlib.import_module(name)
+
+
+def _imported_by(path: Path) -> list[str]:
+    """The modules a script imports at its top level ("from lib.x import y": y may be one)."""
+    names: list[str] = []
+    for node in ast.parse(path.read_text("utf-8")).body:
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names += [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+    return names
 
 
 def connection() -> db.Connection:
@@ -111,7 +111,7 @@ def requested_page() -> str:
     return PurePosixPath(urlsplit(url).path).name if isinstance(url, str) else ""
 
 
-def unknown_address(known: Collection[str]) -> str | None:
+def unknown_address() -> str | None:
     """The address this run was asked for when no page has it; the run then opens the first page.
 
     Streamlit would say so itself, in an English dialog over the page: forgetting the address
@@ -120,7 +120,7 @@ def unknown_address(known: Collection[str]) -> str | None:
     pages = ctx.pages_manager if ctx else None
     asked = pages.intended_page_name if pages else None
     # A click asks by the page's hash (always a page of the menu); a typed address by its name.
-    if not asked or pages.intended_page_script_hash or asked in known:
+    if not asked or pages.intended_page_script_hash or asked in {s.url_path for s in PAGES}:
         return None
     pages.set_script_intent("", "")
     return asked
