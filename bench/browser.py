@@ -783,9 +783,9 @@ FLOOR_NAMES = {
     "edit": "phiếu trống cùng số widget: sửa một ô",
     "submit": "phiếu trống cùng số widget: bấm nút",
     "back": "phiếu trống → trang trống qua menu",
+    "same_page": "cùng phần tử, không có ứng dụng (phát lại)",
 }
-SAME = "same_page"  # each page's own floor: what the app sent, played back (Mirror)
-FLOOR_NAMES[SAME] = "cùng phần tử, không có ứng dụng (phát lại)"
+SAME = "same_page"  # each step's own floor: what the app sent, played back (Mirror)
 
 
 def report(bench: Bench, scale: str, runs: int, cold: dict, bcrypt_s: float) -> dict:

@@ -72,10 +72,8 @@ REPLAYED = [
     for spec in (navigation.PAGES if CONTROL else [])
 ]
 page = st.navigation(PAGES + REPLAYED, position="hidden")
-if page in REPLAYED:
-    page.run()  # the sidebar too is what the app sent
-else:
+if page not in REPLAYED:  # a played-back page's sidebar is what the app sent
     with st.sidebar:
         for target in PAGES:
             st.page_link(target)
-    page.run()
+page.run()

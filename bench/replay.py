@@ -20,8 +20,6 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 # st.navigation) come from the floor's server as from any.
 DRAWN = {"delta", "page_config_changed", "page_info_changed", "logo"}
 _LENGTH = struct.Struct(">I")
-
-
 _END = 0xFFFFFFFF  # in place of a length: the end of one run (None in what bench.serve kept)
 
 
@@ -40,20 +38,22 @@ def read(path: str | Path) -> list[list[ForwardMsg]]:
     """The runs of a recording (more than one when a run called st.rerun()), each the messages
     that draw something, in the order they were sent."""
     data = Path(path).read_bytes()
-    runs: list[list[ForwardMsg]] = [[]]
+    runs: list[list[ForwardMsg]] = []
+    run: list[ForwardMsg] = []
     at = 0
     while at < len(data):
         (size,) = _LENGTH.unpack_from(data, at)
         at += 4
         if size == _END:
-            runs.append([])
+            runs.append(run)
+            run = []
             continue
         msg = ForwardMsg()
         msg.ParseFromString(data[at : at + size])
         at += size
         if msg.WhichOneof("type") in DRAWN:
-            runs[-1].append(msg)
-    return runs[:-1] if len(runs) > 1 and not runs[-1] else runs
+            run.append(msg)
+    return runs + [run] if run or not runs else runs  # a run cut short has no end mark
 
 
 def plan(control: Path, records: list[str]) -> None:

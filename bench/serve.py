@@ -13,6 +13,7 @@ elements drawn by a bare Streamlit page with no app behind it (bench.replay)."""
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import os
 import sys
@@ -47,7 +48,7 @@ def install(log_path: str, record_dir: str | None = None) -> None:
     """Time every script run of this process into log_path (one JSON object a line)."""
     original = script_runner.ScriptRunner._run_script
     enqueue = ScriptRunContext.enqueue
-    runs = iter(range(1, 1 << 62))
+    runs = itertools.count(1)
 
     def write(row: dict) -> None:
         with _LOCK, open(log_path, "a", encoding="utf-8") as out:
