@@ -135,8 +135,8 @@ def test_import_writes_what_submitting_each_sheet_writes(form):
     assert table.loc["SKKN-002", "totals"] == [Decimal(20), Decimal("18.25")]
     assert table.loc["SKKN-001", "mean_total"] == Decimal("17.75")
     sheet = sheets.get_sheet(batch, ids[0], "giamkhao1")
-    if form == "long":  # "_" becomes a space, as on the examiner's own form
-        assert sheet.comments == {"II.3": "Rất tốt"} and sheet.version == 1
+    if form == "long":  # "_" kept as typed, as on the examiner's own form
+        assert sheet.comments == {"II.3": "Rất_tốt"} and sheet.version == 1
     assert sheets.get_sheet(batch, ids[1], "giamkhao2").version == 2
 
 

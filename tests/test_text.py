@@ -1,6 +1,6 @@
-"""Vietnamese text helpers: user text shown literally inside markdown."""
+"""Vietnamese text helpers: what is stored, what is matched, user text shown literally."""
 
-from lib.core.text import literal
+from lib.core.text import fold, literal, nfc
 
 
 def test_literal_escapes_every_markdown_construct():
@@ -16,3 +16,9 @@ def test_literal_escapes_every_markdown_construct():
 def test_literal_keeps_lines_and_vietnamese():
     assert literal("Dòng 1\n# Dòng 2") == "Dòng 1  \n\\# Dòng 2"
     assert literal(None) == "" and literal("Lê Thu Hà") == "Lê Thu Hà"
+
+
+def test_stored_text_keeps_underscores_and_folds_only_spaces():
+    # "5_6 tuổi" is what the teacher typed; a header "Ho_va_ten" still matches "Họ và tên".
+    assert nfc("  Trẻ 5_6 tuổi   học__vẽ ") == "Trẻ 5_6 tuổi học__vẽ"
+    assert fold("Ho_va_ten") == fold("Họ và tên") == "ho va ten"

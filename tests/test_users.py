@@ -1,5 +1,6 @@
 """Accounts: hashing, validation per field, roles, the last admin, credentials for login."""
 
+import bcrypt
 import pytest
 
 from lib.access import users
@@ -19,6 +20,31 @@ def test_password_is_stored_as_bcrypt_hash(con):
     assert stored.startswith("$2b$") and "matkhau-123" not in stored
     assert users.verify_password("matkhau-123", stored)
     assert not users.verify_password("sai-mat-khau", stored)
+
+
+def test_an_underscore_in_a_password_is_part_of_it():
+    stored = users.hash_password("mat_khau_moi")
+    assert users.verify_password("mat_khau_moi", stored)
+    assert not users.verify_password("mat khau moi", stored)
+
+
+def test_a_password_set_when_underscores_were_folded_still_opens_its_account():
+    folded = bcrypt.hashpw(b"mat khau cu", bcrypt.gensalt(4)).decode("ascii")  # before 04/12
+    assert users.verify_password("mat_khau_cu", folded)
+
+
+def test_a_wrong_password_costs_an_unknown_name_as_many_checks(monkeypatch):
+    checks = []
+    real = users._checkpw
+    monkeypatch.setattr(users, "_checkpw", lambda pw, h: checks.append(pw) or real(pw, h))
+    stored = users.hash_password("matkhau-123")
+    for typed in ("sai_mat_khau ", "sai-mat-khau"):
+        checks.clear()
+        assert not users.verify_password(typed, stored)
+        known = len(checks)
+        checks.clear()
+        assert not users.verify_password(typed, None)
+        assert len(checks) == known
 
 
 def test_long_vietnamese_password_is_refused_with_a_message_not_a_crash(con):

@@ -58,16 +58,28 @@ def _checkpw(password: str, password_hash: str) -> bool:
 _DUMMY_HASH = "$2b$12$sANCLA990Dc8Gmoa8G96.e0QEe/hDAOSKQ0LkTxtRioYS3d2qtTuq"
 
 
+def _typed_forms(password: str) -> list[str]:
+    """The forms a typed password may have been hashed in: NFC (a Mac types NFD), then the
+    older rules, each once."""
+    forms = [nfc(password)]
+    # Until 04/12/2026 a '_' was folded into a space, as a run of spaces still is; before
+    # passwords were normalised at all, the password was hashed as typed.
+    for older in (" ".join(forms[0].replace("_", " ").split()), password):
+        if older not in forms:
+            forms.append(older)
+    return forms
+
+
 def verify_password(password: str, password_hash: str | None) -> bool:
-    """Check a password in its NFC form (a Mac types NFD); missing or over-long input fails."""
+    """Check a password in any form it may have been hashed in; missing or over-long fails."""
+    forms = _typed_forms(password)
     if not password_hash:
-        # Spend the time a real check takes, so an unknown name answers no faster.
-        _checkpw(nfc(password), _DUMMY_HASH)
+        # Spend the time a wrong password of a real account takes (a check per form), so an
+        # unknown name answers no faster.
+        for form in forms:
+            _checkpw(form, _DUMMY_HASH)
         return False
-    if _checkpw(nfc(password), password_hash):
-        return True
-    # A hash made before passwords were normalised, from a password typed in another form.
-    return nfc(password) != password and _checkpw(password, password_hash)
+    return any(_checkpw(form, password_hash) for form in forms)
 
 
 LOGIN_FAILED = "Sai tên đăng nhập hoặc mật khẩu."
@@ -75,7 +87,7 @@ LOGIN_FAILED = "Sai tên đăng nhập hoặc mật khẩu."
 
 def username_key(typed: str | None) -> str:
     """A typed login name as accounts store it: NFC, trimmed, lower-case ('_' kept)."""
-    # Not text.nfc: that folds '_' into a space for people's names, and '_' is allowed here.
+    # Not text.nfc: a login name is taken exactly as typed (inner spaces make it invalid).
     return unicodedata.normalize("NFC", typed or "").strip().lower()
 
 

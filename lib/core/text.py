@@ -16,11 +16,15 @@ _ALPHABET = [
     "n", "o", "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
 ]  # fmt: skip
 _RANK = {ch: i for i, ch in enumerate(_ALPHABET)}
-_SPACES = re.compile(r"[\s_]+")
+_SPACES = re.compile(r"\s+")
+# For matching only: a header written "Ho_va_ten" is the column "Họ và tên".
+_SPACES_OR_UNDERSCORES = re.compile(r"[\s_]+")
 
 
 def nfc(value: str) -> str:
-    """Return the text in NFC with surrounding spaces removed and inner runs folded."""
+    """Return the text in NFC with surrounding spaces removed and inner runs of spaces folded.
+
+    Every other character is kept as typed ("5_6 tuổi" stays so): this is what is stored."""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip() if value else ""
 
 
@@ -28,7 +32,7 @@ def fold(value: str) -> str:
     """Lower-case ASCII form for matching: no diacritics, đ→d, spaces and '_' as one space."""
     decomposed = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
     ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", ascii_only.lower()).strip()
+    return _SPACES_OR_UNDERSCORES.sub(" ", ascii_only.lower()).strip()
 
 
 def _letters(value: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
