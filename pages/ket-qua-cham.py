@@ -361,8 +361,9 @@ if tab_sheets.open:
                 st.info("Phiếu này vừa bị xóa: hãy chọn phiếu khác.")
                 st.stop()
             sheet = found[0]
-            st.markdown(f"**{sheet.code} – {sheet.title}**  \nTác giả: {sheet.authors}  \n"
-                        f"Giám khảo: {sheet.examiner_name} ({sheet.gk})")  # fmt: skip
+            st.markdown(f"**{literal(sheet.code)} – {literal(sheet.title)}**  \n"
+                        f"Tác giả: {literal(sheet.authors)}  \n"
+                        f"Giám khảo: {literal(sheet.examiner_name)} ({sheet.gk})")  # fmt: skip
             rows = []
             for section in r.rubric.sections:
                 rows.append({"Mục": section.code, "Tiêu chí": section.label.upper(),
@@ -380,7 +381,8 @@ if tab_sheets.open:
                          "Điểm": format_number(sheet.total), "Nhận xét": ""})  # fmt: skip
             ui.dataframe(rows, hide_index=True, width="stretch")
             st.markdown(
-                f"Xếp loại theo phiếu: **{sheet.grade}**  \nNhận xét chung: {sheet.overall}"
+                f"Xếp loại theo phiếu: **{sheet.grade}**  \n"
+                f"Nhận xét chung: {literal(sheet.overall)}"
             )
             if admin:
                 ui.download_button(

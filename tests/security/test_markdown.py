@@ -16,6 +16,7 @@ from lib.documents import organization
 from lib.io import imports
 from lib.scoring import meetings
 from tests.apptest import app, login, open_page, open_tab, shown
+from tests.documents_helpers import scored_round
 
 PAYLOADS = {
     "link": "[bấm vào đây](https://evil.example/x)",
@@ -185,3 +186,17 @@ def test_documents_tab_meeting_and_its_refusals(tmp_path, monkeypatch):
     at.text_input(key=f"hop_bd_{rid}").set_value(PAYLOADS["link"])  # quoted by the refusal
     next(b for b in at.button if b.label == "Lưu thông tin cuộc họp").click().run()
     assert_literal(at, ["link"])
+
+
+def test_a_scoring_sheet_on_the_results_page(tmp_path, monkeypatch):
+    db_file = tmp_path / "app.duckdb"
+    plant(db_file)
+    con = db.connect(db_file)
+    rid = scored_round(con, meeting=False, adjust=False)
+    con.execute("UPDATE entries SET title = ? WHERE round_id = ?", [PAYLOADS["heading"], rid])
+    con.execute("UPDATE sheets SET comment = ?", [PAYLOADS["image"]])
+    con.close()
+    at = open_page(login(app(db_file, monkeypatch), "chutich"), "pages/ket-qua-cham.py")
+    next(s for s in at.selectbox if s.label == "Đợt chấm").set_value(rid).run()
+    open_tab(at, "kq_the", "Phiếu chấm")
+    assert_literal(at, ["heading", "image"])  # the SKKN's title, the examiner's overall comment
