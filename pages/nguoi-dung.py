@@ -42,18 +42,23 @@ def done(message: str) -> None:
 
 add_tab, edit_tab = st.tabs(["Thêm tài khoản", "Sửa tài khoản"])
 
-with add_tab, st.form("them_tai_khoan", clear_on_submit=False):
+# A new, empty form after each account added (the password not left in it, a second click not
+# refused as a duplicate); a refused one keeps what was typed.
+gen = st.session_state.setdefault("them_tk_gen", 0)
+with add_tab, st.form(f"them_tai_khoan_{gen}", clear_on_submit=False):
     left, right = st.columns(2)
-    username = left.text_input("Tên đăng nhập", help="Chữ thường không dấu, số, dấu chấm")
-    full_name = right.text_input("Họ và tên")
-    position = left.text_input("Chức vụ")
-    group_name = right.text_input("Tổ")
-    email = left.text_input("Email")
+    username = left.text_input("Tên đăng nhập", help="Chữ thường không dấu, số, dấu chấm",
+                               key=f"them_tk_ten_{gen}")  # fmt: skip
+    full_name = right.text_input("Họ và tên", key=f"them_tk_ho_ten_{gen}")
+    position = left.text_input("Chức vụ", key=f"them_tk_chuc_vu_{gen}")
+    group_name = right.text_input("Tổ", key=f"them_tk_to_{gen}")
+    email = left.text_input("Email", key=f"them_tk_email_{gen}")
     roles = right.multiselect(
-        "Vai trò", list(ROLES), format_func=ROLES.get, placeholder="Chọn vai trò"
-    )
-    password = left.text_input("Mật khẩu", type="password")
-    confirm = right.text_input("Nhập lại mật khẩu", type="password")
+        "Vai trò", list(ROLES), format_func=ROLES.get, placeholder="Chọn vai trò",
+        key=f"them_tk_vai_tro_{gen}",
+    )  # fmt: skip
+    password = left.text_input("Mật khẩu", type="password", key=f"them_tk_mk_{gen}")
+    confirm = right.text_input("Nhập lại mật khẩu", type="password", key=f"them_tk_mk2_{gen}")
     if st.form_submit_button("Thêm tài khoản", type="primary"):
         with ui.errors_shown():
             new = users.check_new_user(
@@ -63,6 +68,7 @@ with add_tab, st.form("them_tai_khoan", clear_on_submit=False):
             if password != confirm:
                 raise Invalid({"confirm": "Hai lần nhập mật khẩu không khớp."})
             users.add_user(con, new, admin.username)
+            st.session_state["them_tk_gen"] = gen + 1
             done(f"Đã thêm tài khoản {literal(new.username)}.")
 
 with edit_tab:

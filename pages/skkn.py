@@ -90,20 +90,26 @@ if tab_add.open:
         if why_cannot_add_entries(r):
             st.info(why_cannot_add_entries(r))
         else:
-            with st.form("sk_them", clear_on_submit=False):
+            # A new, empty form after each registration (a second click would register the
+            # same SKKN again); a refused one keeps what was typed.
+            gen = st.session_state.setdefault("sk_them_gen", 0)
+            with st.form(f"sk_them_{gen}", clear_on_submit=False):
                 code = st.text_input(
-                    "Mã SKKN", placeholder=f"để trống: {entries.next_code(con, round_id)}"
-                )
-                title = st.text_input("Tên SKKN")
+                    "Mã SKKN", placeholder=f"để trống: {entries.next_code(con, round_id)}",
+                    key=f"sk_them_ma_{gen}",
+                )  # fmt: skip
+                title = st.text_input("Tên SKKN", key=f"sk_them_ten_{gen}")
                 left, right = st.columns(2)
-                field = left.text_input("Lĩnh vực", placeholder="vd. Mẫu giáo, Nhà trẻ, Quản lý")
-                group = right.text_input("Tổ", placeholder="để trống: tổ của tác giả thứ nhất")
-                authors = st.text_area(
-                    "Tác giả", help=AUTHORS_HELP, placeholder="Nguyễn Thị A (60%)\nTrần Thị B (40%)"
-                )
+                field = left.text_input("Lĩnh vực", placeholder="vd. Mẫu giáo, Nhà trẻ, Quản lý",
+                                        key=f"sk_them_linh_vuc_{gen}")  # fmt: skip
+                group = right.text_input("Tổ", placeholder="để trống: tổ của tác giả thứ nhất",
+                                         key=f"sk_them_to_{gen}")  # fmt: skip
+                authors = st.text_area("Tác giả", help=AUTHORS_HELP,
+                                       placeholder="Nguyễn Thị A (60%)\nTrần Thị B (40%)",
+                                       key=f"sk_them_tac_gia_{gen}")  # fmt: skip
                 document = st.file_uploader("Tài liệu SKKN (PDF hoặc DOCX, không bắt buộc)",
-                                            type=["pdf", "docx"],
-                                            max_upload_size=DOCUMENT_MB)  # fmt: skip
+                                            type=["pdf", "docx"], max_upload_size=DOCUMENT_MB,
+                                            key=f"sk_them_tai_lieu_{gen}")  # fmt: skip
                 if st.form_submit_button("Đăng ký SKKN", type="primary"):
                     with ui.errors_shown():
                         new_id = entries.add_entry(
@@ -112,6 +118,7 @@ if tab_add.open:
                             document=document.getvalue() if document else None,
                             document_name=document.name if document else None,
                         )  # fmt: skip
+                        st.session_state["sk_them_gen"] = gen + 1
                         done(f"Đã đăng ký {literal(entries.require_entry(con, new_id).code)}.")
 
 if tab_edit.open:

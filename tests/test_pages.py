@@ -85,7 +85,7 @@ def test_admin_adds_a_user_and_sees_field_errors(at):
     form["Tên đăng nhập"].input("giamkhao1")
     form["Họ và tên"].input("")
     form["Mật khẩu"].input("123")
-    at.button(key="FormSubmitter:them_tai_khoan-Thêm tài khoản").click().run()
+    at.button(key="FormSubmitter:them_tai_khoan_0-Thêm tài khoản").click().run()
     shown = texts(at)
     assert "Tên đăng nhập 'giamkhao1' đã có." in shown
     assert "Hãy nhập họ và tên." in shown and "ít nhất 8 ký tự" in shown
@@ -96,10 +96,13 @@ def test_admin_adds_a_user_and_sees_field_errors(at):
     form["Mật khẩu"].input("mat-khau-thu-ky")
     form["Nhập lại mật khẩu"].input("mat-khau-thu-ky")
     at.multiselect[0].set_value(["admin"])
-    at.button(key="FormSubmitter:them_tai_khoan-Thêm tài khoản").click().run()
+    at.button(key="FormSubmitter:them_tai_khoan_0-Thêm tài khoản").click().run()
     assert not at.exception
     assert "Đã thêm tài khoản thuky." in texts(at)
     assert "Trần Thị Bình" in texts(at)
+    # The form is empty again: no password left in it, nothing to add twice.
+    form = {t.label: t.value for t in at.text_input if t.label in form}
+    assert set(form.values()) == {""} and at.multiselect[0].value == []
 
 
 def test_admin_cannot_disable_the_last_admin(at):

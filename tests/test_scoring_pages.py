@@ -343,6 +343,11 @@ def test_admin_registers_an_entry_and_shares_are_checked(at):
     button(at, "Đăng ký SKKN").click().run()
     assert not at.exception
     assert "Đã đăng ký SKKN-007." in texts(at)
+    # An empty form again: a second click registers nothing twice.
+    assert next(t for t in at.text_input if t.label == "Tên SKKN").value == ""
+    assert at.text_area[0].value == ""
+    button(at, "Đăng ký SKKN").click().run()
+    assert "Đã đăng ký SKKN-008." not in texts(at)
     open_tab(at, "sk_the", "Danh sách SKKN")
     assert "Bùi Thanh Tâm (60%); Ngô Thị Phương (40%)" in texts(at)
 
