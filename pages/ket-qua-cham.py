@@ -159,7 +159,7 @@ elif r.state == "closed":
         empty = df[(~df["withdrawn"]) & (df["n_sheets"] == 0)]
         if not empty.empty:
             st.warning(f"{len(empty)} SKKN chưa có phiếu nào được nộp: "
-                       + ", ".join(empty["code"]))  # fmt: skip
+                       + literal(", ".join(empty["code"])))  # fmt: skip
         st.caption("Công bố khóa mọi phiếu chấm và kết quả, và cho CBGVNV xem kết quả.")
         sure = st.checkbox("Tôi đã kiểm tra kết quả", key="kq_chac")
         if st.button("Công bố kết quả", type="primary", disabled=not sure, key="kq_cong_bo"):

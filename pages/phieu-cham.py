@@ -51,6 +51,7 @@ def deadline_text(deadline: object, state: str) -> str:
 
 
 CARDS_PER_PAGE = 20
+HALF = Decimal("0.5")
 
 
 def status_text(row) -> str:
@@ -407,7 +408,8 @@ def scoring_sheet() -> None:
                 f"{c.code}. {c.label} (tối đa {format_number(c.max)})",
                 key=key(c.code),
                 disabled=not editable,
-                placeholder=f"0 – {format_number(c.max)}, ví dụ 0,5",
+                # The example is a mark this criterion takes (0,5 where it allows that much).
+                placeholder=f"0 – {format_number(c.max)}, ví dụ {format_number(min(HALF, c.max))}",
                 on_change=autosave,
                 args=(c.code, "points"),
             )

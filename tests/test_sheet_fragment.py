@@ -145,3 +145,13 @@ def test_what_a_save_returns_is_what_the_database_holds(tmp_path):
     assert fresh.values == {"II.3": Decimal("7.25"), "I.2": Decimal("0.75")}
     assert fresh.comments == {} and fresh.comment == "Tốt"
     con.close()
+
+
+def test_each_points_field_suggests_a_mark_its_criterion_takes(tmp_path, monkeypatch):
+    at, _, _ = opened_sheet(tmp_path, monkeypatch)
+    fields = [t for t in at.text_input if "(tối đa " in t.label]
+    assert fields
+    for field in fields:
+        most = Decimal(field.label.rsplit("(tối đa ", 1)[1].rstrip(")").replace(",", "."))
+        example = Decimal(field.placeholder.rsplit("ví dụ ", 1)[1].replace(",", "."))
+        assert 0 < example <= most, field.label
