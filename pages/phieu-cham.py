@@ -323,6 +323,10 @@ def bar(sheet: sheets.Sheet, live: sheets.Preview, editable: bool) -> None:
         kind, message = st.session_state.get(NOTICE, (None, None))
         if not editable:
             st.caption(f"Trạng thái phiếu: {sheet.status_label} (chỉ xem).")
+        elif live.errors:
+            # Every field whose text is not stored, not only the one the last save refused.
+            unsaved = " · ".join(e.short for e in live.errors)
+            st.caption(f":red[:material/error: {literal('Chưa lưu: ' + unsaved)}]")
         elif kind == "saved":
             st.caption(f":green[:material/cloud_done: {message}]")
         elif kind == "warning":

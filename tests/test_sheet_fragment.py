@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest, local_script_runner
 from lib.access import sessions
 from lib.core import db
 from lib.scoring import sheets, states, worklist
-from tests.apptest import app, login, open_page, texts
+from tests.apptest import app, login, open_page, shown, texts
 from tests.scoring_helpers import user
 from tests.test_scoring_pages import mine, point, prepare, stored
 
@@ -155,3 +155,13 @@ def test_each_points_field_suggests_a_mark_its_criterion_takes(tmp_path, monkeyp
         most = Decimal(field.label.rsplit("(tối đa ", 1)[1].rstrip(")").replace(",", "."))
         example = Decimal(field.placeholder.rsplit("ví dụ ", 1)[1].replace(",", "."))
         assert 0 < example <= most, field.label
+
+
+def test_the_total_line_names_every_field_not_saved(tmp_path, monkeypatch):
+    at, path, entry_id = opened_sheet(tmp_path, monkeypatch)
+    for code, typed in (("I.1", "abc"), ("II.3", "99"), ("I.2", "0,5")):
+        point(at, code).set_value(typed)
+        rerun_sheet(at)
+    line = next(shown(c.value) for c in at.caption if "Chưa lưu" in shown(c.value))
+    assert "I.1" in line and "II.3" in line and "I.2" not in line
+    assert stored(path, entry_id) == {"I.2": Decimal("0.5")}
