@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib import ui
 from lib.access.permissions import can_vote_titles
-from lib.core.text import literal
+from lib.core.text import label_text
 from lib.titles import ballots
 from lib.titles.rules import TITLES
 
@@ -31,7 +31,7 @@ with st.form(f"bptd_phieu_{ballot.id}"):
     picked = {}
     for row in candidates.itertuples():
         picked[(row.subject, row.title)] = st.radio(
-            f"{literal(row.name)} – {TITLES[row.title]}", CHOICES, index=None, horizontal=True,
+            f"{label_text(row.name)} – {TITLES[row.title]}", CHOICES, index=None, horizontal=True,
             key=f"bptd_{ballot.id}_{row.subject}_{row.title}",
         )  # fmt: skip
     if st.form_submit_button("Gửi phiếu", type="primary"):

@@ -15,7 +15,7 @@ from lib.access.permissions import (
 from lib.core import clock
 from lib.core.errors import Invalid
 from lib.core.numbers import format_number
-from lib.core.text import literal
+from lib.core.text import label_text, literal
 from lib.scoring import entries, sheets, worklist
 from lib.scoring.validation import validate_sheet
 from lib.ui import auth
@@ -409,7 +409,7 @@ def scoring_sheet() -> None:
             points, note = st.columns([2, 3])
             # Text, never st.number_input: Chromium drops a decimal comma from a number field.
             points.text_input(
-                f"{c.code}. {c.label} (tối đa {format_number(c.max)})",
+                f"{label_text(c.code)}. {label_text(c.label)} (tối đa {format_number(c.max)})",
                 key=key(c.code),
                 disabled=not editable,
                 # The example is a mark this criterion takes (0,5 where it allows that much).
@@ -420,7 +420,7 @@ def scoring_sheet() -> None:
             if c.code in problems:
                 points.error(literal(problems[c.code]), icon=":material/error:")
             note.text_input(
-                f"Nhận xét {c.code}",
+                f"Nhận xét {label_text(c.code)}",
                 key=f"{key(c.code)}_nx",
                 disabled=not editable,
                 placeholder="Không bắt buộc",

@@ -4,6 +4,7 @@ the sheet itself checks the login and membership, reads by key, and shows what w
 import functools
 from decimal import Decimal
 
+import yaml
 from streamlit.testing.v1 import AppTest, local_script_runner
 
 from lib.access import sessions
@@ -165,3 +166,23 @@ def test_the_total_line_names_every_field_not_saved(tmp_path, monkeypatch):
     line = next(shown(c.value) for c in at.caption if "Chưa lưu" in shown(c.value))
     assert "I.1" in line and "II.3" in line and "I.2" not in line
     assert stored(path, entry_id) == {"I.2": Decimal("0.5")}
+
+
+def test_a_criterion_label_from_a_rubric_file_is_text_on_the_sheet(tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    con = prepare(path)
+    payload = "[bấm](https://evil.example/x) **đậm** ![ảnh](https://evil.example/a.png)"
+    for rid, text in con.execute("SELECT id, rubric_yaml FROM rounds").fetchall():
+        rubric = yaml.safe_load(text)
+        rubric["criteria"][0]["label"] = payload
+        con.execute("UPDATE rounds SET rubric_yaml = ? WHERE id = ?",
+                    [yaml.safe_dump(rubric, allow_unicode=True), rid])  # fmt: skip
+    entry_id = int(mine(con, "giamkhao1").iloc[0]["entry_id"])
+    con.close()
+    at = open_page(login(app(path, monkeypatch), "giamkhao1"), "pages/phieu-cham.py")
+    at.button(key=f"mo_phieu_{entry_id}").click().run()
+    label = next(t.label for t in at.text_input if "(tối đa " in t.label)
+    # A widget label renders links, images and bold: each escaped, the text shown as typed.
+    assert label.startswith(
+        "I.1. \\[bấm\\](https:\u2060//evil.example/x) \\*\\*đậm\\*\\* !\\[ảnh\\]"
+    )

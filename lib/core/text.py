@@ -93,6 +93,18 @@ _JOINER = "\u2060"
 _BARE_LINK = re.compile(r"(?i)\b(https?|ftp):(?=//)|\b(www)(?=\.)|(@)")
 
 
+# What a widget's label renders (bold, italics, strikethrough, code, links, images, colours):
+# fewer than st.markdown, because the label's text is also its accessible name, read aloud with
+# every backslash, so only these are escaped.
+_LABEL_MARKDOWN = re.compile(r"([\\`*_~\[\]$])")
+
+
+def label_text(value: object) -> str:
+    """User text made safe as a widget's label: shown as typed, a plain label left unchanged."""
+    text = _BARE_LINK.sub(lambda m: m[0] + _JOINER, "" if value is None else str(value))
+    return _LABEL_MARKDOWN.sub(r"\\\1", " ".join(text.split()))
+
+
 def literal(value: object) -> str:
     """User text made safe inside st.markdown: shown exactly as typed, never as formatting."""
     text = "" if value is None else str(value)
