@@ -108,6 +108,7 @@ def test_safe_cell(value, safe):
 def test_charts_export_as_png(demo_con):
     df = plans.tasks(demo_con, 1, TODAY)
     both = spec(charts.stacked(charts.by_month(df, TODAY), charts.timeline(df, TODAY)))
+    assert both["config"]["locale"]["number"]["decimal"] == ","  # numbers read 0,5 on screen
     png = reports.chart_png(charts.styled(both, big=True))
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(png[16:20], "big")

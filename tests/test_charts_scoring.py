@@ -46,6 +46,7 @@ def test_charts_with_scores_use_a_vietnamese_font(demo_con):
     ):
         rows(chart)
         assert chart["config"]["font"] == "Noto Sans, DejaVu Sans, sans-serif"
+        assert chart["config"]["locale"]["number"]["decimal"] == ","  # axis labels read 0,5
     assert {r["flag"] for r in rows(charts.gk_scatter(df, 20, 2))} == {"Thống nhất"}
 
 

@@ -9,6 +9,9 @@ from decimal import Decimal
 
 from lib.core.text import nfc
 
+# The same in charts (Vega's number locale: axis labels, tooltips): 0,5 and 1.234.
+CHART_LOCALE = {"number": {"decimal": ",", "thousands": ".", "grouping": [3],
+                           "currency": ["", " ₫"]}}  # fmt: skip
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from lib.core.numbers import CHART_LOCALE
 from lib.core.text import vn_key
 from lib.plans.plans import OVERDUE, STATUSES, split_units
 
@@ -335,5 +336,6 @@ def styled(chart: Spec, big: bool = False) -> Spec:
             "title": {"font": FONT, "subtitleFont": FONT, "fontSize": size + 5,
                       "subtitleFontSize": size - 1, "anchor": "start"},
             "view": {"stroke": None},
+            "locale": CHART_LOCALE,
         },
     }  # fmt: skip

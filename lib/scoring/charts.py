@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 
 from lib.core import frames
+from lib.core.numbers import CHART_LOCALE
 from lib.core.text import vn_key
 from lib.scoring.rubric import NO_GRADE
 
@@ -35,6 +36,8 @@ AUTOSIZE = {"type": "fit-x", "contains": "padding"}
 def _finished(chart: alt.TopLevelMixin) -> Spec:
     """The chart's validated Vega-Lite spec, with the Vietnamese font, sized as drawn."""
     spec = chart.configure(font=SCORING_FONT).configure_view(stroke=None).to_dict()
+    # Altair's schema has no number locale; Vega reads it from the config.
+    spec["config"] = {**spec.get("config", {}), "locale": CHART_LOCALE}
     return {**spec, "autosize": AUTOSIZE}
 
 
