@@ -142,7 +142,11 @@ a, b, c, d = st.columns(4)
 a.metric("SKKN", ui.count_text(s["entries"]))
 b.metric("Phiếu đã nộp", f"{ui.count_text(s['submitted'])}/{ui.count_text(s['expected'])}")
 c.metric("Cần giám khảo thứ 3", ui.count_text(s["needs_third"]))
-d.metric("Loại A", ui.count_text(s.get("grade:A", 0)))
+# Until the results are published a grade can still change (a sheet to come, a third examiner,
+# the chair's decision): the count says so.
+d.metric("Loại A" if is_published(r) else "Loại A (tạm tính)", ui.count_text(s.get("grade:A", 0)),
+         help=None if is_published(r) else "Theo các phiếu đã nộp đến lúc này; chắc chắn khi "
+         "kết quả được công bố.")  # fmt: skip
 
 if r.state == "open":
     with st.expander("Đóng đợt chấm", icon=":material/lock_clock:"):
@@ -155,7 +159,7 @@ elif r.state == "closed":
         waiting = results.unsettled(con, round_id, df)
         if waiting:
             st.warning("Còn SKKN cần giám khảo thứ 3 hoặc quyết định của Chủ tịch HĐ: "
-                       + ", ".join(waiting))  # fmt: skip
+                       + literal(", ".join(waiting)))  # fmt: skip
         empty = df[(~df["withdrawn"]) & (df["n_sheets"] == 0)]
         if not empty.empty:
             st.warning(f"{len(empty)} SKKN chưa có phiếu nào được nộp: "

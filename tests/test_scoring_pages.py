@@ -400,6 +400,8 @@ def test_results_flag_a_disagreement_and_the_chair_assigns_a_third(tmp_path, mon
     shown = texts(at)
     assert "Cần giám khảo thứ 3" in shown and code in shown
     assert "chênh lệch tổng điểm 4 > 2" in shown
+    # While scoring goes on, the count of grade A is said to be provisional.
+    assert [m.label for m in at.metric][-1] == "Loại A (tạm tính)"
     assert "Phân công GK3" not in [b.label for b in at.button]  # that tab has not run yet
     open_tab(at, "kq_the", "Xử lý chênh lệch")
     button(at, "Phân công GK3").click().run()
