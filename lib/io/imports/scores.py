@@ -326,10 +326,8 @@ def _check_sheets(
     filled = arrays.pick([bool(v) for v in sheets.values], sheets.cell_value, bool)
     missing = np.bincount(sheets.cell_sheet[filled], minlength=count) < len(criteria)
     bad_points = arrays.pick([w is not None for w in wrong], pair_of.astype(np.int64), bool)
-    # Cells are NFC with single spaces already: the sheet's nfc only changes "_" in a comment.
-    kept_notes = [scoring_sheets.check_note("", t)[0] if "_" in t else t for t in sheets.notes] + [
-        ""
-    ]
+    # Cells are NFC with single spaces already: the sheet's nfc (check_note) keeps them as read.
+    kept_notes = [*sheets.notes, ""]
     note_at = np.where(sheets.cell_note >= 0, sheets.cell_note, len(sheets.notes))
     long_note = arrays.pick(
         [len(n) > scoring_sheets.MAX_COMMENT for n in kept_notes], note_at, bool
