@@ -195,6 +195,21 @@ def test_tasks_are_added_with_status_labels_due_dates_and_inherited_periods(demo
     ]  # fmt: skip
 
 
+def test_a_task_whose_time_is_not_understood_is_said_so_before_the_import(demo_con):
+    data = csv_bytes(
+        [
+            TASK_HEADER,
+            ["Tháng 13/2024", "Việc không có tháng ấy", "HĐTĐKT", "", "", "", ""],
+            ["Quý V/2024", "Có hạn ghi riêng", "HĐTĐKT", "", "", "", "20/12/2024"],
+            ["Tháng 9/2024", "Việc đọc được", "HĐTĐKT", "", "", "", ""],
+        ],
+    )  # fmt: skip
+    checked = preview(demo_con, "tasks", data, "viec.csv", PLAN)
+    assert not checked.problems and checked.added == 3  # a warning: the import still runs
+    assert [(w.row, w.column) for w in checked.warnings] == [(2, "Thời gian")]
+    assert "“Tháng 13/2024”" in checked.warnings[0].message
+
+
 def test_tasks_reimport_updates_matched_rows_and_counts_the_rest(demo_con):
     query = (
         "SELECT id, period_label, content, unit, leader, status, done_on IS NOT NULL "

@@ -229,20 +229,26 @@ def check_tasks(
         }
     )
     checked.added = new.num_rows
+    if plan is not None and new.num_rows:
+        # What the Kế hoạch page would say after the import, said before it: a new task whose
+        # time is not understood and has no due date gets no dates (its text is kept).
+        _, dues = _derived_dates(plan, new["period_label"])
+        undated = pc.is_null(pc.coalesce(new["due_date"], dues)).to_numpy(zero_copy_only=False)
+        texts = new["period_label"].to_pylist()
+        for i in np.flatnonzero(undated).tolist():
+            checked.warnings.append(Problem(
+                int(rows[added[i].as_py()]), label["thoi_gian"],
+                f"Chưa hiểu được thời gian “{texts[i] or '(trống)'}” nên việc này chưa có ngày "
+                f"(chữ vẫn được giữ). Hãy sửa cột này hoặc ghi cột “{label['han']}”.",
+            ))  # fmt: skip
     checked.payload = (plan, new, updates)
     return checked
 
 
-def _append_tasks(con: Connection, plan: dict, new: pa.Table, actor: str) -> None:
-    """Append checked rows to a plan in one statement, as plans.insert_tasks would store them."""
-    if not new.num_rows:
-        return
-    plan_id, info = int(plan["id"]), _plan_in(plan)
-    # fetchall, not fetchone: DuckDB refuses register() while a result is still open.
-    ((offset,),) = con.execute(
-        "SELECT coalesce(max(position), 0) FROM tasks WHERE plan_id = ?", [plan_id]
-    ).fetchall()
-    labels = pc.dictionary_encode(new["period_label"].combine_chunks())
+def _derived_dates(plan: dict, labels: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
+    """The start and due date each period label gives in this plan (as the plan's form does)."""
+    info = _plan_in(plan)
+    encoded = pc.dictionary_encode(labels.combine_chunks() if hasattr(labels, "chunks") else labels)
     derived = [
         derive_dates(
             label,
@@ -250,10 +256,22 @@ def _append_tasks(con: Connection, plan: dict, new: pa.Table, actor: str) -> Non
             school_year=plans.school_year_start(info.school_year),
             fallback_start=info.issued_on,
         )
-        for label in labels.dictionary.to_pylist()
+        for label in encoded.dictionary.to_pylist()
     ]  # long lists repeat their labels: each is read once
-    starts = pa.array([s for s, _ in derived], pa.date32()).take(labels.indices)
-    dues = pa.array([d for _, d in derived], pa.date32()).take(labels.indices)
+    starts = pa.array([s for s, _ in derived], pa.date32()).take(encoded.indices)
+    return starts, pa.array([d for _, d in derived], pa.date32()).take(encoded.indices)
+
+
+def _append_tasks(con: Connection, plan: dict, new: pa.Table, actor: str) -> None:
+    """Append checked rows to a plan in one statement, as plans.insert_tasks would store them."""
+    if not new.num_rows:
+        return
+    plan_id = int(plan["id"])
+    # fetchall, not fetchone: DuckDB refuses register() while a result is still open.
+    ((offset,),) = con.execute(
+        "SELECT coalesce(max(position), 0) FROM tasks WHERE plan_id = ?", [plan_id]
+    ).fetchall()
+    starts, dues = _derived_dates(plan, new["period_label"])
     texts = {n: _nfc_texts(new[n].combine_chunks()) for n in ("period_label", "content", "unit",
                                                              "leader", "note")}  # fmt: skip
     batch = pa.table(
