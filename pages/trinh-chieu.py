@@ -19,6 +19,10 @@ st.html(
     [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
     [data-testid="stExpandSidebarButton"] { display: none; }
     [data-testid="stMainBlockContainer"] { padding: 1.2rem 2.5rem 2rem; max-width: 100%; }
+    /* A phone keeps Streamlit's top bar over the page: the title starts below it. */
+    @media (max-width: 640px) {
+      [data-testid="stMainBlockContainer"] { padding: 4.5rem 1rem 2rem; }
+    }
     [data-testid="stMetricValue"] { font-size: 3.6rem; line-height: 1.1; }
     [data-testid="stMetricLabel"] p { font-size: 1.3rem; }
     </style>"""

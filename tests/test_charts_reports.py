@@ -66,7 +66,7 @@ def test_today_rule_is_drawn_inside_the_span_and_explained_outside():
     assert "'rule'" in str(inside) and "Hôm nay" in str(inside)
     outside = spec(charts.by_month(many_tasks(10), date(2030, 1, 1)))
     assert "'rule'" not in str(outside)
-    assert "Hôm nay 01/01/2030: sau thời gian các việc" in str(outside["title"])
+    assert "Hôm nay 01/01/2030 đã qua thời gian mọi việc trong biểu đồ." in str(outside["title"])
 
 
 def test_breakdown_splits_units_and_sorts_names_the_vietnamese_way():

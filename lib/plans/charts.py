@@ -31,7 +31,8 @@ _STATUS_COLOR: Spec = {
     "type": "nominal",
     "title": "Trạng thái",
     "scale": {"domain": STATUS_ORDER, "range": STATUS_COLORS},
-    "legend": {"orient": "bottom", "columns": 3},
+    # Three to a row where they fit; two on a phone, where a third was cut at the edge.
+    "legend": {"orient": "bottom", "columns": {"expr": "width < 360 ? 2 : 3"}},
 }
 _STATUS_ORDER: Spec = {"field": "status_rank", "type": "quantitative"}
 _RANK = {label: i for i, label in enumerate(STATUS_ORDER)}
@@ -85,8 +86,8 @@ def _today_note(span: tuple[date, date] | None, today: date) -> str:
     """Say where today is when the chart cannot show it (a past year's plan)."""
     if span is None or _today_inside(span, today):
         return ""
-    where = "trước" if today < span[0] else "sau"
-    return f"Hôm nay {today:%d/%m/%Y}: {where} thời gian các việc"
+    where = "chưa tới thời gian của việc nào" if today < span[0] else "đã qua thời gian mọi việc"
+    return f"Hôm nay {today:%d/%m/%Y} {where} trong biểu đồ."
 
 
 def _title(text: str, subtitle: str = "") -> Spec:
@@ -163,7 +164,7 @@ def month_chart(
         "data": {"values": values},
         **chart,
         "title": _title(title, _today_note(span, today)),
-        "height": 280,
+        "height": MONTH_HEIGHT,
         "width": "container",
     }
 
@@ -323,12 +324,24 @@ def stacked(*charts: Spec) -> Spec:
     return {"vconcat": list(charts)}
 
 
+# The plot's own height: title, axes and legend come on top of it (AUTOSIZE).
+MONTH_HEIGHT = 200
+# Vega-Lite's default for a chart in Streamlit ("fit") squeezed the title, the two-line legend
+# and the axes into the height given, which left the month bars about 90 px (60 on the
+# projector); fit-x fits the width only. A stack of charts (the picture) takes no autosize.
+AUTOSIZE = {"type": "fit-x", "contains": "padding"}
+
+
 def styled(chart: Spec, big: bool = False) -> Spec:
-    """Fonts with Vietnamese glyphs everywhere; bigger type for the projector."""
+    """Fonts with Vietnamese glyphs everywhere; bigger type (and plots) for the projector."""
     size = 15 if big else 12
     fonts = {"labelFont": FONT, "titleFont": FONT, "labelFontSize": size, "titleFontSize": size}
+    sized: Spec = {} if "vconcat" in chart else {"autosize": AUTOSIZE}
+    if big and isinstance(chart.get("height"), int):
+        sized["height"] = chart["height"] * 3 // 2
     return {
         **chart,
+        **sized,
         "config": {
             "font": FONT,
             "axis": fonts,
