@@ -40,7 +40,7 @@ def test_an_invalid_field_is_refused_at_the_field_and_stores_nothing_for_it(open
     assert done.refused == {
         "II.3": "II.3: 15 vượt quá điểm tối đa 8",
         "I.1": "I.1: 0,3 không phải là bội số của 0,25 (bước điểm)",
-        "II.1": "II.1: 'a' không phải là số",
+        "II.1": "II.1: “a” không phải là số",
     }
     # The refused fields keep what was stored before; the valid one is stored.
     assert stored(con, eid) == {"II.3": Decimal("7"), "I.2": Decimal("0.5")}

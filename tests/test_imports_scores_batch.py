@@ -179,15 +179,15 @@ def test_problems_name_rows_and_columns_in_file_order():
     rows += long_rows("SKKN-001", "giamkhao1", FULL)[1:]  # I.1 missing (only on the V.9 row)
     problems = [str(p) for p in preview(con, "scores", csv_bytes(rows), "d.csv", ROUND).problems]
     assert problems == [
+        "Dòng 8, cột “Điểm”: Nhận xét tiêu chí II.3 dài quá 4000 ký tự.",
         "Dòng 13, cột “Giám khảo”: Không có giám khảo “Khong_Co”: ghi tên đăng nhập của một tài "
         "khoản giám khảo đang hoạt động.",
         "Dòng 14, cột “Giám khảo”: Không có giám khảo “Khong_Co”: ghi tên đăng nhập của một tài "
         "khoản giám khảo đang hoạt động.",
         "Dòng 15, cột “Tiêu chí”: Tiêu chí “V.9” không có trong mẫu phiếu "
         "“Phiếu chấm SKKN – thang 20 điểm”.",
-        "Dòng 16, cột “Mã SKKN”: Mã SKKN đang trống.",
-        "Dòng 8, cột “Điểm”: Nhận xét tiêu chí II.3 dài quá 4000 ký tự.",
         "Dòng 15, cột “Tiêu chí”: Phiếu của giamkhao1 cho SKKN-001 thiếu điểm 1 tiêu chí: I.1.",
+        "Dòng 16, cột “Mã SKKN”: Mã SKKN đang trống.",
     ]
 
 
@@ -203,9 +203,9 @@ def test_wide_form_second_row_of_a_sheet_and_empty_cells():
     ]
     problems = [str(p) for p in preview(con, "scores", csv_bytes(rows), "d.csv", ROUND).problems]
     assert problems == [
+        "Dòng 2, cột “Tiêu chí”: Phiếu của giamkhao1 cho SKKN-001 thiếu điểm 1 tiêu chí: I.1.",
         "Dòng 3, cột “Giám khảo”: Phiếu của giamkhao1 cho SKKN-001 đã có ở dòng 2. Hãy xoá một "
         "trong hai dòng.",
-        "Dòng 2, cột “Tiêu chí”: Phiếu của giamkhao1 cho SKKN-001 thiếu điểm 1 tiêu chí: I.1.",
         "Dòng 4, cột “Nhận xét”: Nhận xét chung dài quá 4000 ký tự.",
     ]
 

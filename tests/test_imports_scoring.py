@@ -268,14 +268,14 @@ def test_bad_scores_name_row_and_column_and_write_nothing(opened):
         ["SKKN-001", "khongco", "I.1", "0,5", ""],
         *long_rows("SKKN-002", "giamkhao1", FULL),
     ])  # fmt: skip
-    assert refused(con, "scores", data, "diem.csv", str(rid)) == [
+    assert refused(con, "scores", data, "diem.csv", str(rid)) == [  # in the file's order
+        "Dòng 2, cột “Tiêu chí”: Phiếu của giamkhao1 cho SKKN-001 thiếu điểm 1 tiêu chí: IV.1.",
+        "Dòng 2, cột “Điểm”: I.1 (Đặt vấn đề): 0,8 vượt quá điểm tối đa 0,75",
+        "Dòng 6, cột “Điểm”: II.1 (Thực trạng): điểm phải là bội số của 0,25",
         "Dòng 12, cột “Tiêu chí”: Dòng này trùng với dòng 8. Hãy xoá một trong hai dòng.",
         "Dòng 13, cột “Mã SKKN”: Không có SKKN mã “SKKN-999” trong đợt chấm “Đợt chấm thử”.",
         "Dòng 14, cột “Giám khảo”: Không có giám khảo “khongco”: ghi tên đăng nhập của một tài "
         "khoản giám khảo đang hoạt động.",
-        "Dòng 2, cột “Tiêu chí”: Phiếu của giamkhao1 cho SKKN-001 thiếu điểm 1 tiêu chí: IV.1.",
-        "Dòng 2, cột “Điểm”: I.1 (Đặt vấn đề): 0,8 vượt quá điểm tối đa 0,75",
-        "Dòng 6, cột “Điểm”: II.1 (Thực trạng): điểm phải là bội số của 0,25",
         "Dòng 15, cột “Giám khảo”: Phiếu SKKN-002: giamkhao1 là tác giả của SKKN này nên không "
         "được chấm.",
     ]

@@ -69,7 +69,7 @@ def test_negative(r20):
 @pytest.mark.parametrize("value", ["abc", "1,2,3", "8.5đ", True, [1]])
 def test_not_a_number(r20, value):
     _, errors = validate_sheet(r20, {"I.2": value}, submit=False)
-    assert errors == [FieldError("I.2", f"I.2 (Mục đích): '{value}' không phải là số")]
+    assert errors == [FieldError("I.2", f"I.2 (Mục đích): “{value}” không phải là số")]
 
 
 def test_draft_allows_empty(r20):

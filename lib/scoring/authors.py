@@ -113,7 +113,7 @@ def check_authors(
         try:
             share = parse_number(a.share)
         except ValueError:
-            errors[f"share{i}"] = f"Tác giả {name}: tỉ lệ đóng góp '{a.share}' không phải là số."
+            errors[f"share{i}"] = f"Tác giả {name}: tỉ lệ đóng góp “{a.share}” không phải là số."
             continue
         if share is None:
             if len(rows) > 1:

@@ -39,7 +39,7 @@ def criterion_points(
     try:
         points = parse_number(raw)
     except ValueError:
-        return refused(f"'{raw}' không phải là số", f"'{raw}' không phải là số")
+        return refused(f"“{raw}” không phải là số", f"“{raw}” không phải là số")
     if points is None:
         return refused("chưa nhập điểm", "chưa nhập điểm") if submit else (None, None)
     shown = format_number(points)

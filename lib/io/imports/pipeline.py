@@ -219,6 +219,10 @@ def preview(
     tell(progress, 0.2, "Đang kiểm tra từng dòng…")
     checked = spec.check(con, parsed, target, progress)
     checked.problems[:0] = problems
+    # In the order of the file (what is wrong with the whole file first): a check gathers its
+    # findings by kind, and a secretary fixes a file from the top down.
+    for found in (checked.problems, checked.warnings):
+        found.sort(key=lambda p: -1 if p.row is None else p.row)
     tell(progress, 0.9, "Đã kiểm tra xong.")
     return checked
 
