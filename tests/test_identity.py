@@ -83,3 +83,8 @@ def test_an_unlinked_author_cannot_score_their_own_skkn_even_if_assigned(namesak
     with pytest.raises(Invalid, match="Bạn là tác giả của SKKN này"):
         sheets.save_draft(con, user(con, "gk1"), eid, {"I.1": "0,5"})
     assert con.execute("SELECT count(*) FROM sheets").fetchone() == (0,)
+
+
+def test_a_name_matches_whatever_its_spacing_case_or_underscores():
+    key = identity.name_key
+    assert key("Nguyễn_Thị  Lan") == key("nguyễn thị lan") != key("Nguyễn Thị Lân")

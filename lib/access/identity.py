@@ -21,8 +21,9 @@ class AuthorLike(Protocol):
 def name_key(full_name: str) -> str:
     """The key two written names match on: case, spacing and Unicode form aside, diacritics kept.
 
-    In Vietnamese "Lan" and "Lân" are different names, so accents are never folded away."""
-    return unicodedata.normalize("NFC", nfc(full_name or "").casefold())
+    In Vietnamese "Lan" and "Lân" are different names, so accents are never folded away; a '_'
+    counts as a space, as a list exported from another system may write "Nguyễn_Thị_Lan"."""
+    return unicodedata.normalize("NFC", nfc((full_name or "").replace("_", " ")).casefold())
 
 
 class AuthorMatcher(Generic[K]):
