@@ -275,14 +275,16 @@ if tab_settle.open:
                 entry_id = st.selectbox("SKKN cần giám khảo thứ 3", list(waiting),
                                         format_func=waiting.get, key="kq_gk3_skkn")  # fmt: skip
                 row = flagged[flagged["entry_id"] == entry_id].iloc[0]
-                if len(row["examiners"]) >= 3:
+                others = [u for u in names if u not in row["examiners"]]
+                # Its third already assigned: nothing more to pick (no fourth is offered).
+                third = len(row["examiners"]) >= 3
+                barred = set() if third else conflicts.conflicted_examiners(con, entry_id, others)
+                free = [u for u in others if u not in barred]
+                if third:
                     st.info(f"{literal(row['code'])} đã có giám khảo thứ 3: "
                             + literal(", ".join(names.get(u, u) for u in row["examiners"][2:]))
                             + ". Chờ phiếu của GK3 hoặc quyết định của Chủ tịch HĐ.")  # fmt: skip
-                others = [u for u in names if u not in row["examiners"]]
-                barred = conflicts.conflicted_examiners(con, entry_id, others)
-                free = [u for u in others if u not in barred]
-                if not free:
+                elif not free:
                     st.caption("Không còn giám khảo nào trong hội đồng chấm được SKKN này.")
                 else:
                     pick = st.selectbox(
@@ -294,7 +296,9 @@ if tab_settle.open:
                     if st.button("Phân công GK3", key="kq_gk3_nut"):
                         with ui.errors_shown():
                             assignment.assign(con, entry_id, pick, user.username)
-                            done(f"Đã phân công {names[pick]} chấm {row['code']}.")
+                            done(
+                                f"Đã phân công {literal(names[pick])} chấm {literal(row['code'])}."
+                            )
 
         st.markdown("##### Điều chỉnh xếp loại (quyết định của Chủ tịch HĐ)")
         scored = df[(~df["withdrawn"]) & (df["n_sheets"] > 0)]

@@ -407,6 +407,9 @@ def test_results_flag_a_disagreement_and_the_chair_assigns_a_third(tmp_path, mon
     button(at, "Phân công GK3").click().run()
     assert not at.exception
     assert f"chấm {code}" in texts(at) and "Chờ phiếu giám khảo thứ 3" in texts(at)
+    # Its third examiner is assigned: no fourth is offered, and no "nobody left" either.
+    assert "Phân công GK3" not in [b.label for b in at.button]
+    assert "Không còn giám khảo nào" not in texts(at)
 
 
 def test_assignment_table_leaves_an_entry_without_gk3_blank(tmp_path, monkeypatch):
