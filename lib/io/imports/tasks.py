@@ -245,10 +245,10 @@ def check_tasks(
     return checked
 
 
-def _derived_dates(plan: dict, labels: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
+def _derived_dates(plan: dict, labels: pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
     """The start and due date each period label gives in this plan (as the plan's form does)."""
     info = _plan_in(plan)
-    encoded = pc.dictionary_encode(labels.combine_chunks() if hasattr(labels, "chunks") else labels)
+    encoded = pc.dictionary_encode(labels.combine_chunks())  # a column of the checked rows
     derived = [
         derive_dates(
             label,
